@@ -1,0 +1,1 @@
+//! Tests that need the real sg driver (placeholder until the guest rig lands).
