@@ -16,3 +16,10 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+pub mod accounting;
+pub mod status;
+
+// SCSI commands, responses and sense data (issue 4).
+pub mod cdb;
+pub mod response;
+pub mod sense;

@@ -1,0 +1,1 @@
+//! SCSI command descriptor blocks (being written).
