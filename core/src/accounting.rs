@@ -413,7 +413,7 @@ const fn round_up(n: u64, page: u32) -> u64 {
     let mask = page as u64 - 1;
     match n.checked_add(mask) {
         Some(v) => v & !mask,
-        None => u64::MAX & !mask,
+        None => !mask,
     }
 }
 

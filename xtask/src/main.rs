@@ -1,1 +1,144 @@
-fn main() {}
+//! `cargo xtask`: the project's automation, one subcommand per task (`cargo xtask help`).
+//!
+//! - `cargo.rs`: running cargo (through `$CARGO`), reading its JSON artifact lines, rustup targets;
+//! - `guest.rs`: the QEMU guest rig: a stock Debian kernel (fetched, verified and cached
+//!   outside the tree), its SCSI modules, the initramfs, booting QEMU and reading the console;
+//! - `cpio.rs`: the newc initramfs writer; `json.rs`, `sha256.rs`: what std lacks;
+//! - `test.rs`: `cargo xtask test`, the project's test command.
+//!
+//! No dependencies: only std and the host's tools (`apt-get`, `dpkg`, `qemu-system-x86_64`).
+
+mod cargo;
+mod cpio;
+mod guest;
+mod json;
+mod sha256;
+mod test;
+
+use std::env;
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The error of a task: what failed, for the user. Tests that merely fail are not errors
+/// (their summary says so); see [`test::run`].
+pub type Result<T, E = String> = std::result::Result<T, E>;
+
+const HELP: &str = "\
+Usage: cargo xtask <TASK> [OPTIONS]
+
+Tasks:
+  test    Run every test: the host's `cargo test --workspace`, the bare-metal and 32-bit
+          builds, then the sg driver tests in a QEMU guest (stock Debian kernel).
+            --host-only    stop after the host tests and builds
+            --guest-only   only the guest tests
+  help    Print this message.
+
+Environment:
+  SGMAP_ACCEL=tcg|kvm         QEMU accelerator (default tcg: KVM hangs on some hosts)
+  SGMAP_GUEST_TIMEOUT=SECS    limit for one guest boot (default 1200)
+  SGMAP_CACHE_DIR=DIR         where the kernel is cached (default $XDG_CACHE_HOME/sgmap
+                              or ~/.cache/sgmap)
+  SGMAP_KERNEL_DIR=DIR        use this extracted kernel package (boot/vmlinuz-*,
+                              lib/modules/*) instead of fetching Debian's
+";
+
+fn main() -> ExitCode {
+    let mut args = env::args().skip(1);
+    let task = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match task.as_deref() {
+        Some("test") => test::run(&rest),
+        None | Some("help" | "-h" | "--help") => {
+            print!("{HELP}");
+            Ok(true)
+        }
+        Some(other) => Err(format!(
+            "unknown task {other:?}; `cargo xtask help` lists the tasks"
+        )),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in a subdirectory of the workspace")
+        .to_path_buf()
+}
+
+/// Whether this process runs as root (the owner of `/proc/self` is the effective uid).
+pub fn is_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// The command as a shell would show it, for messages.
+pub fn command_line(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let mut line = program
+        .file_name()
+        .unwrap_or(program.as_os_str())
+        .to_string_lossy()
+        .into_owned();
+    for arg in cmd.get_args() {
+        let arg = arg.to_string_lossy();
+        if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '"') {
+            let _ = write!(line, " {arg:?}");
+        } else {
+            let _ = write!(line, " {arg}");
+        }
+    }
+    line
+}
+
+/// Prints the command, runs it with inherited stdio, and fails unless it exits 0.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let line = command_line(cmd);
+    eprintln!("$ {line}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{line}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{line}: {status}"))
+    }
+}
+
+/// Runs the command quietly and returns its stdout; fails unless it exits 0.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let line = command_line(cmd);
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{line}: cannot start: {e}"))?;
+    if out.status.success() {
+        String::from_utf8(out.stdout).map_err(|_| format!("{line}: output is not UTF-8"))
+    } else {
+        Err(format!(
+            "{line}: {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Whether `program` can be started (found on `PATH`).
+pub fn have_program(program: impl AsRef<OsStr>) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}

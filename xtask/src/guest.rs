@@ -1,0 +1,758 @@
+//! The guest rig: a stock Debian kernel under QEMU with a Rust `/init`, the way aya's
+//! `integration-test vm` boots its tests.
+//!
+//! - [`ensure_qemu`]: `qemu-system-x86_64`, installed with apt-get when missing (as root);
+//! - [`debian_kernel`]: the kernel package that `linux-image-amd64` depends on, fetched with
+//!   `apt-get download`, checked against the archive's SHA-256, unpacked with `dpkg -x` into
+//!   a cache outside the tree, never installed;
+//! - [`resolve_modules`]: the modules to load and their dependencies, from each `.ko`'s
+//!   `.modinfo` (`depends=`), in load order;
+//! - [`write_initramfs`]: a newc archive with `/init`, the modules, extra binaries and
+//!   `/etc/sgmap/modules` (the load order for the init);
+//! - [`boot`]: QEMU with a virtio-scsi disk, the console streamed to the terminal, ended by a
+//!   kernel panic, the init's verdict line, or a time-out.
+//!
+//! The init (`tests/src/bin/guest-init.rs`) selects its work from `sgmap.mode=` on the kernel
+//! command line and prints `SGMAP-VERDICT pass=N fail=M` before powering off.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::env;
+use std::fs;
+use std::io::{self, BufRead, BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::{command_line, cpio, have_program, is_root, output, run, sha256, Result};
+
+/// The target of everything that runs in the guest: static binaries.
+pub const GUEST_TARGET: &str = "x86_64-unknown-linux-musl";
+
+const QEMU: &str = "qemu-system-x86_64";
+const QEMU_PACKAGE: &str = "qemu-system-x86";
+const KERNEL_META_PACKAGE: &str = "linux-image-amd64";
+
+/// The modules the SCSI guests load, as roots: [`resolve_modules`] adds their dependencies.
+///
+/// `crc-t10dif` and `crc64-rocksoft` ask the crypto API for an implementation when they
+/// load (their `softdep`s); the generic ones come first so that the kernel does not call a
+/// `modprobe` that the initramfs does not have.
+pub const SCSI_MODULES: &[&str] = &[
+    "crct10dif_generic",
+    "crc64_rocksoft_generic",
+    "sg",
+    "sd_mod",
+    "virtio_pci",
+    "virtio_scsi",
+    "scsi_debug",
+];
+
+/// QEMU's disk as the guest sees it (`-device scsi-hd,vendor=,product=,serial=`); the init
+/// finds it by vendor and model: keep in step with `QEMU_DISK_*` in guest-init.rs.
+pub const DISK_VENDOR: &str = "QEMU";
+pub const DISK_PRODUCT: &str = "SGMAP-SCRATCH";
+pub const DISK_SERIAL: &str = "sgmap-scratch-0";
+const DISK_SIZE: u64 = 64 << 20;
+
+/// The default limit for one boot; `SGMAP_GUEST_TIMEOUT` (seconds) overrides it.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+/// How long QEMU may take to power off after the verdict.
+const POWER_OFF_GRACE: Duration = Duration::from_secs(60);
+
+/// Makes sure `qemu-system-x86_64` is there: as root, installs it with apt-get; otherwise
+/// says what to run.
+pub fn ensure_qemu() -> Result<()> {
+    if have_program(QEMU) {
+        return Ok(());
+    }
+    let install = format!("apt-get install -y --no-install-recommends {QEMU_PACKAGE}");
+    if !is_root() {
+        return Err(format!(
+            "{QEMU} is not installed and this is not root; install it with:\n    \
+             sudo apt-get update && sudo {install}\nthen run `cargo xtask test` again"
+        ));
+    }
+    if !have_program("apt-get") {
+        return Err(format!(
+            "{QEMU} is not installed and there is no apt-get; install QEMU for x86_64 by hand"
+        ));
+    }
+    eprintln!("{QEMU} is missing: installing {QEMU_PACKAGE}");
+    run(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", QEMU_PACKAGE])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null()))?;
+    if have_program(QEMU) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{QEMU} still missing after installing {QEMU_PACKAGE}"
+        ))
+    }
+}
+
+/// An unpacked kernel package.
+#[derive(Debug, Clone)]
+pub struct Kernel {
+    /// `<package> <version>`, or the directory it came from.
+    pub description: String,
+    pub vmlinuz: PathBuf,
+    /// `lib/modules/<release>`.
+    pub modules: PathBuf,
+    pub release: String,
+}
+
+impl Kernel {
+    /// The kernel of an unpacked package: `boot/vmlinuz-<release>` and
+    /// `lib/modules/<release>/` (or `usr/lib/modules/…`).
+    fn from_dir(root: &Path, description: String) -> Result<Kernel> {
+        let boot = root.join("boot");
+        let entries = fs::read_dir(&boot).map_err(|e| format!("{}: {e}", boot.display()))?;
+        let mut images: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-"))
+            })
+            .collect();
+        images.sort();
+        let vmlinuz = match images.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                return Err(format!(
+                    "{}: expected one vmlinuz-*, found {images:?}",
+                    boot.display()
+                ))
+            }
+        };
+        let name = vmlinuz.file_name().unwrap_or_default().to_string_lossy();
+        let release = name.trim_start_matches("vmlinuz-").to_owned();
+        let modules = ["lib/modules", "usr/lib/modules"]
+            .iter()
+            .map(|dir| root.join(dir).join(&release))
+            .find(|dir| dir.is_dir())
+            .ok_or_else(|| format!("{}: no lib/modules/{release}", root.display()))?;
+        Ok(Kernel {
+            description,
+            vmlinuz,
+            modules,
+            release,
+        })
+    }
+}
+
+/// The cache root: `$SGMAP_CACHE_DIR`, `$XDG_CACHE_HOME/sgmap`, `~/.cache/sgmap`.
+fn cache_root() -> PathBuf {
+    let non_empty = |name| {
+        env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = non_empty("SGMAP_CACHE_DIR") {
+        return dir;
+    }
+    if let Some(dir) = non_empty("XDG_CACHE_HOME") {
+        return dir.join("sgmap");
+    }
+    if let Some(home) = non_empty("HOME") {
+        return home.join(".cache/sgmap");
+    }
+    env::temp_dir().join("sgmap-cache")
+}
+
+/// The record of one package in `apt-cache show`.
+#[derive(Debug, PartialEq, Eq)]
+struct PackageRecord {
+    version: String,
+    sha256: String,
+}
+
+/// The image package a meta package depends on (`Depends: linux-image-6.1.0-NN-amd64`).
+fn parse_image_dependency(depends: &str) -> Option<String> {
+    depends.lines().find_map(|line| {
+        let line = line.trim().trim_start_matches('|');
+        let name = line.strip_prefix("Depends:")?.trim();
+        name.starts_with("linux-image-").then(|| name.to_owned())
+    })
+}
+
+/// The `Version:` and `SHA256:` of the first record of `apt-cache show`.
+fn parse_package_record(show: &str) -> Option<PackageRecord> {
+    let record = show.split("\n\n").next()?;
+    let field = |name: &str| {
+        record.lines().find_map(|line| {
+            line.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .map(|v| v.trim().to_owned())
+        })
+    };
+    Some(PackageRecord {
+        version: field("Version")?,
+        sha256: field("SHA256")?.to_ascii_lowercase(),
+    })
+}
+
+fn apt_cache(args: &[&str]) -> Result<String> {
+    output(Command::new("apt-cache").args(args))
+}
+
+/// The stock Debian kernel, from the cache or fetched into it; `$SGMAP_KERNEL_DIR` names an
+/// unpacked package to use instead.
+pub fn debian_kernel() -> Result<Kernel> {
+    if let Some(dir) = env::var_os("SGMAP_KERNEL_DIR").filter(|v| !v.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return Kernel::from_dir(&dir, format!("{} (SGMAP_KERNEL_DIR)", dir.display()));
+    }
+    for tool in ["apt-cache", "apt-get", "dpkg"] {
+        if !have_program(tool) {
+            return Err(format!(
+                "{tool} not found: the guest kernel comes from Debian's archive; on another \
+                 system set SGMAP_KERNEL_DIR to an unpacked amd64 kernel package"
+            ));
+        }
+    }
+    let depends = match apt_cache(&["depends", KERNEL_META_PACKAGE]) {
+        Ok(depends) => depends,
+        Err(e) if is_root() => {
+            eprintln!("{e}\nupdating the package lists");
+            run(Command::new("apt-get").arg("update"))?;
+            apt_cache(&["depends", KERNEL_META_PACKAGE])?
+        }
+        Err(e) => {
+            return Err(format!(
+                "{e}\nthe package lists may be missing: run `sudo apt-get update`"
+            ))
+        }
+    };
+    let package = parse_image_dependency(&depends).ok_or_else(|| {
+        format!("`apt-cache depends {KERNEL_META_PACKAGE}` names no linux-image-* package")
+    })?;
+    let show = apt_cache(&["show", "--no-all-versions", &package])?;
+    let record = parse_package_record(&show)
+        .ok_or_else(|| format!("`apt-cache show {package}`: no Version or SHA256 field"))?;
+    let description = format!("{package} {}", record.version);
+
+    let dir = cache_root()
+        .join("kernel")
+        .join(format!("{package}_{}", record.version.replace(':', "%3a")));
+    let marker = dir.join("sgmap-verified");
+    if fs::read_to_string(&marker).is_ok_and(|m| m.trim() == record.sha256) {
+        eprintln!("kernel: {description} (cached in {})", dir.display());
+        return Kernel::from_dir(&dir.join("root"), description);
+    }
+
+    eprintln!("kernel: fetching {description} into {}", dir.display());
+    let parent = dir.parent().expect("the cache dir has a parent");
+    fs::create_dir_all(parent).map_err(|e| format!("mkdir {}: {e}", parent.display()))?;
+    // Build in a private directory, then rename: a concurrent run never sees half a kernel.
+    let staging = parent.join(format!(".staging-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| format!("mkdir {}: {e}", staging.display()))?;
+    let fetched = fetch_and_unpack(&package, &record, &staging);
+    if let Err(e) = fetched {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    if dir.exists() && !marker.exists() {
+        // A leftover without the marker: incomplete or unverified.
+        fs::remove_dir_all(&dir).map_err(|e| format!("rm -r {}: {e}", dir.display()))?;
+    }
+    if let Err(e) = fs::rename(&staging, &dir) {
+        let _ = fs::remove_dir_all(&staging);
+        if !marker.exists() {
+            return Err(format!(
+                "rename {} to {}: {e}",
+                staging.display(),
+                dir.display()
+            ));
+        }
+        // Another run got there first with the same verified package.
+    }
+    Kernel::from_dir(&dir.join("root"), description)
+}
+
+/// `apt-get download`, SHA-256 check, `dpkg -x` into `dir/root`, then the marker.
+fn fetch_and_unpack(package: &str, record: &PackageRecord, dir: &Path) -> Result<()> {
+    let mut download = Command::new("apt-get");
+    download.current_dir(dir).arg("download");
+    if is_root() {
+        // apt drops to user _apt for downloads, which cannot write to a root-owned cache.
+        download.arg("-oAPT::Sandbox::User=root");
+    }
+    download.arg(format!("{package}={}", record.version));
+    run(&mut download)?;
+    let debs: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .collect();
+    let [deb] = debs.as_slice() else {
+        return Err(format!(
+            "apt-get download {package}: expected one .deb in {}, found {debs:?}",
+            dir.display()
+        ));
+    };
+    let actual = sha256::file_hex(deb).map_err(|e| format!("{}: {e}", deb.display()))?;
+    if actual != record.sha256 {
+        return Err(format!(
+            "{}: SHA-256 {actual}, but the archive says {} (apt-cache show {package}): \
+             refusing it",
+            deb.display(),
+            record.sha256
+        ));
+    }
+    eprintln!("kernel: {} verified (SHA-256 {actual})", deb.display());
+    let root = dir.join("root");
+    run(Command::new("dpkg").arg("-x").arg(deb).arg(&root))?;
+    fs::write(dir.join("sgmap-verified"), format!("{actual}\n"))
+        .map_err(|e| format!("write marker in {}: {e}", dir.display()))?;
+    Ok(())
+}
+
+/// A kernel module to load, and its file.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The name with underscores (`crc_t10dif`), as the kernel shows it.
+    pub name: String,
+    pub path: PathBuf,
+}
+
+fn module_key(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// The strings of a module's `.modinfo` section that start with `key=`.
+fn modinfo_values<'a>(image: &'a [u8], key: &str) -> Vec<&'a str> {
+    image
+        .split(|&b| b == 0)
+        .filter_map(|s| s.strip_prefix(key.as_bytes())?.strip_prefix(b"="))
+        .filter_map(|s| std::str::from_utf8(s).ok())
+        .collect()
+}
+
+/// The modules `roots` and everything they depend on (`depends=` in `.modinfo`, as
+/// depmod reads it), dependencies first; in the order of `roots` where free to choose.
+pub fn resolve_modules(kernel: &Kernel, roots: &[&str]) -> Result<Vec<Module>> {
+    let mut index = BTreeMap::new();
+    let mut compressed = BTreeSet::new();
+    let mut dirs = vec![kernel.modules.join("kernel")];
+    while let Some(dir) = dirs.pop() {
+        let entries = fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(path);
+            } else if let Some(stem) = name.strip_suffix(".ko") {
+                index.insert(module_key(stem), path);
+            } else if let Some((stem, _)) = name.split_once(".ko.") {
+                compressed.insert(module_key(stem));
+            }
+        }
+    }
+
+    fn visit(
+        name: &str,
+        index: &BTreeMap<String, PathBuf>,
+        compressed: &BTreeSet<String>,
+        chain: &mut Vec<String>,
+        order: &mut Vec<Module>,
+    ) -> Result<()> {
+        let key = module_key(name);
+        if order.iter().any(|m| m.name == key) {
+            return Ok(());
+        }
+        if chain.contains(&key) {
+            return Err(format!(
+                "module dependency cycle: {} -> {key}",
+                chain.join(" -> ")
+            ));
+        }
+        let Some(path) = index.get(&key) else {
+            return Err(if compressed.contains(&key) {
+                format!("module {name} is compressed in this kernel package; only .ko is supported")
+            } else {
+                format!("module {name} not found (built in, or not in this kernel?)")
+            });
+        };
+        let image = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        chain.push(key.clone());
+        for deps in modinfo_values(&image, "depends") {
+            for dep in deps.split(',').filter(|d| !d.is_empty()) {
+                visit(dep, index, compressed, chain, order)?;
+            }
+        }
+        chain.pop();
+        order.push(Module {
+            name: key,
+            path: path.clone(),
+        });
+        Ok(())
+    }
+
+    let mut order = Vec::new();
+    for root in roots {
+        visit(root, &index, &compressed, &mut Vec::new(), &mut order)?;
+    }
+    Ok(order)
+}
+
+/// Writes the initramfs: `/init`, the modules in `/lib/modules/<name>.ko` with their load
+/// order in `/etc/sgmap/modules`, and `files` (guest path, host file), all executable.
+/// Returns its size in bytes.
+pub fn write_initramfs(
+    path: &Path,
+    init: &Path,
+    modules: &[Module],
+    files: &[(String, PathBuf)],
+) -> Result<u64> {
+    let read = |p: &Path| fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let err = |e: io::Error| format!("writing {}: {e}", path.display());
+    let out = fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let mut w = cpio::Writer::new(BufWriter::new(out));
+    for dir in ["dev", "proc", "sys", "bin", "etc", "root"] {
+        w.dir(dir, 0o755).map_err(err)?;
+    }
+    w.dir("tmp", 0o1777).map_err(err)?;
+    // The kernel opens /dev/console for the init's stdin/stdout/stderr before any devtmpfs.
+    w.char_device("dev/console", 0o600, 5, 1).map_err(err)?;
+    w.file("init", 0o755, &read(init)?).map_err(err)?;
+    let mut list = String::new();
+    for module in modules {
+        w.file(
+            &format!("lib/modules/{}.ko", module.name),
+            0o644,
+            &read(&module.path)?,
+        )
+        .map_err(err)?;
+        list.push_str(&module.name);
+        list.push('\n');
+    }
+    w.file("etc/sgmap/modules", 0o644, list.as_bytes())
+        .map_err(err)?;
+    for (guest_path, host_path) in files {
+        w.file(guest_path, 0o755, &read(host_path)?).map_err(err)?;
+    }
+    w.finish().map_err(err)?;
+    Ok(fs::metadata(path).map_err(err)?.len())
+}
+
+/// Creates a sparse scratch disk image of the rig's size.
+pub fn create_scratch_disk(path: &Path) -> Result<()> {
+    let file = fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    file.set_len(DISK_SIZE)
+        .map_err(|e| format!("truncate {}: {e}", path.display()))
+}
+
+/// A directory under the system's temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct WorkDir(PathBuf);
+
+impl WorkDir {
+    pub fn new(tag: &str) -> Result<WorkDir> {
+        let dir = env::temp_dir().join(format!("sgmap-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+        Ok(WorkDir(dir))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One boot of the guest.
+#[derive(Debug)]
+pub struct Boot<'a> {
+    pub kernel: &'a Kernel,
+    pub initramfs: &'a Path,
+    /// `sgmap.mode=` for the init.
+    pub mode: &'a str,
+    /// More kernel command line arguments.
+    pub cmdline: Vec<String>,
+    /// The raw image behind QEMU's virtio-scsi disk.
+    pub disk: &'a Path,
+}
+
+/// The init's last line: `SGMAP-VERDICT pass=N fail=M`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub pass: u64,
+    pub fail: u64,
+}
+
+impl Verdict {
+    pub fn parse(line: &str) -> Option<Verdict> {
+        let rest = &line[line.find("SGMAP-VERDICT ")? + "SGMAP-VERDICT ".len()..];
+        let mut pass = None;
+        let mut fail = None;
+        for word in rest.split_whitespace() {
+            if let Some(n) = word.strip_prefix("pass=") {
+                pass = n.parse().ok();
+            } else if let Some(n) = word.strip_prefix("fail=") {
+                fail = n.parse().ok();
+            }
+        }
+        Some(Verdict {
+            pass: pass?,
+            fail: fail?,
+        })
+    }
+}
+
+/// How a boot ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub verdict: Option<Verdict>,
+    /// The console showed "Kernel panic".
+    pub kernel_panic: bool,
+    /// QEMU was killed at the time-out.
+    pub timed_out: Option<Duration>,
+    pub qemu_status: Option<ExitStatus>,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// What went wrong with the boot itself, apart from the tests' own verdict.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.kernel_panic {
+            problems.push("the guest kernel panicked".to_owned());
+        }
+        if let Some(limit) = self.timed_out {
+            problems.push(format!(
+                "the guest did not finish within {}s (SGMAP_GUEST_TIMEOUT); QEMU killed",
+                limit.as_secs()
+            ));
+        }
+        if self.verdict.is_none() {
+            problems.push("the guest printed no SGMAP-VERDICT line".to_owned());
+        }
+        if let Some(status) = self.qemu_status.filter(|s| !s.success()) {
+            problems.push(format!("{QEMU}: {status}"));
+        }
+        problems
+    }
+}
+
+fn accelerator_args() -> Result<Vec<&'static str>> {
+    match env::var("SGMAP_ACCEL").as_deref() {
+        Err(_) | Ok("" | "tcg") => Ok(vec!["-accel", "tcg,thread=multi", "-cpu", "max"]),
+        Ok("kvm") => Ok(vec!["-accel", "kvm", "-cpu", "host"]),
+        Ok(other) => Err(format!("SGMAP_ACCEL={other:?}: expected tcg or kvm")),
+    }
+}
+
+fn timeout() -> Result<Duration> {
+    match env::var("SGMAP_GUEST_TIMEOUT") {
+        Err(_) => Ok(DEFAULT_TIMEOUT),
+        Ok(secs) => secs
+            .trim()
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| format!("SGMAP_GUEST_TIMEOUT={secs:?}: expected seconds")),
+    }
+}
+
+/// Boots the guest, echoes its console to stdout line by line, gives each line to
+/// `on_line`, and returns when QEMU exits or the time-out kills it.
+pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
+    let limit = timeout()?;
+    let mut append = format!("console=ttyS0 quiet panic=-1 sgmap.mode={}", spec.mode);
+    for arg in &spec.cmdline {
+        append.push(' ');
+        append.push_str(arg);
+    }
+    let mut cmd = Command::new(QEMU);
+    cmd.args(accelerator_args()?)
+        .args([
+            "-m",
+            "2048",
+            "-smp",
+            "2",
+            "-nographic",
+            "-no-reboot",
+            "-nic",
+            "none",
+        ])
+        .arg("-kernel")
+        .arg(&spec.kernel.vmlinuz)
+        .arg("-initrd")
+        .arg(spec.initramfs)
+        .arg("-append")
+        .arg(&append)
+        .args(["-device", "virtio-scsi-pci,id=scsi0", "-drive"])
+        .arg(format!(
+            "file={},format=raw,if=none,id=d0,cache=unsafe",
+            spec.disk.display()
+        ))
+        .arg("-device")
+        .arg(format!(
+            "scsi-hd,drive=d0,bus=scsi0.0,vendor={DISK_VENDOR},product={DISK_PRODUCT},\
+             serial={DISK_SERIAL}"
+        ))
+        // No stdin: with a terminal there QEMU would switch it to raw mode.
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let line = command_line(&cmd);
+    eprintln!("$ {line}");
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{line}: cannot start: {e}"))?;
+
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = mpsc::channel::<String>();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).split(b'\n') {
+            let Ok(line) = line else { break };
+            if tx.send(printable(&String::from_utf8_lossy(&line))).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut outcome = Outcome {
+        verdict: None,
+        kernel_panic: false,
+        timed_out: None,
+        qemu_status: None,
+        elapsed: Duration::ZERO,
+    };
+    let deadline = started + limit;
+    let mut verdict_at: Option<Instant> = None;
+    let mut killed = false;
+    loop {
+        let until = verdict_at.map_or(deadline, |at| deadline.min(at + POWER_OFF_GRACE));
+        let now = Instant::now();
+        if now >= until {
+            if verdict_at.is_some() && now < deadline {
+                eprintln!(
+                    "warning: the guest gave its verdict but did not power off within {}s",
+                    POWER_OFF_GRACE.as_secs()
+                );
+            } else {
+                outcome.timed_out = Some(limit);
+            }
+            let _ = child.kill();
+            killed = true;
+            break;
+        }
+        match rx.recv_timeout(until - now) {
+            Ok(line) => {
+                println!("{line}");
+                if line.contains("Kernel panic") {
+                    outcome.kernel_panic = true;
+                }
+                if let Some(verdict) = Verdict::parse(&line) {
+                    outcome.verdict = Some(verdict);
+                    verdict_at = Some(Instant::now());
+                }
+                on_line(&line);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{QEMU}: wait: {e}"))?;
+    if !killed {
+        outcome.qemu_status = Some(status);
+    }
+    outcome.elapsed = started.elapsed();
+    Ok(outcome)
+}
+
+/// The line without control characters and terminal escape sequences: SeaBIOS resets and
+/// clears the screen, which would wipe the host's own output above it.
+fn printable(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                // CSI: parameters, then a final byte in 0x40..=0x7e; otherwise a
+                // two-character escape such as ESC c (reset).
+                if chars.next() == Some('[') {
+                    for c in chars.by_ref() {
+                        if ('\x40'..='\x7e').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+            }
+            '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_lines_lose_escape_sequences() {
+        assert_eq!(
+            printable("\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16)\r"),
+            "SeaBIOS (version 1.16)"
+        );
+        assert_eq!(printable("a\tb\x07c"), "a\tbc");
+    }
+
+    #[test]
+    fn apt_cache_depends_names_the_image_package() {
+        let depends = "linux-image-amd64\n  Depends: linux-image-6.1.0-56-amd64\n";
+        assert_eq!(
+            parse_image_dependency(depends).as_deref(),
+            Some("linux-image-6.1.0-56-amd64")
+        );
+        assert_eq!(parse_image_dependency("linux-image-amd64\n"), None);
+    }
+
+    #[test]
+    fn apt_cache_show_gives_version_and_sha256() {
+        let show = "Package: linux-image-6.1.0-56-amd64\nSource: linux-signed-amd64 (6.1.192+2)\n\
+                    Version: 6.1.192-2\nSHA256: A86E20\nDescription: x\n\nPackage: other\nVersion: 0\n";
+        assert_eq!(
+            parse_package_record(show),
+            Some(PackageRecord {
+                version: "6.1.192-2".into(),
+                sha256: "a86e20".into()
+            })
+        );
+        assert_eq!(parse_package_record("Package: x\nVersion: 1\n"), None);
+    }
+
+    #[test]
+    fn modinfo_depends_is_found_among_nul_separated_strings() {
+        let image = b"\x7fELF\0junk\0license=GPL\0depends=scsi_mod,crc-t10dif\0name=sd_mod\0";
+        assert_eq!(modinfo_values(image, "depends"), ["scsi_mod,crc-t10dif"]);
+        assert_eq!(modinfo_values(image, "name"), ["sd_mod"]);
+        assert!(modinfo_values(image, "softdep").is_empty());
+    }
+
+    #[test]
+    fn verdict_line_parses_amid_noise() {
+        assert_eq!(
+            Verdict::parse("[  12.3] SGMAP-VERDICT pass=7 fail=1"),
+            Some(Verdict { pass: 7, fail: 1 })
+        );
+        assert_eq!(Verdict::parse("SGMAP-VERDICT pass=7"), None);
+        assert_eq!(Verdict::parse("test result: ok"), None);
+    }
+}

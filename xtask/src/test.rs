@@ -1,0 +1,482 @@
+//! `cargo xtask test`: the project's test command.
+//!
+//! 1. On the host: `cargo test --workspace`, then the builds that prove what tests cannot:
+//!    `sgmap-core` for a bare-metal target (no std, no alloc) and a 32-bit one (the ABI
+//!    layout asserts), `sgmap-sys` without default features (no_std).
+//! 2. In a QEMU guest (see `guest.rs`): the `sgmap-tests` test binaries, built static for
+//!    musl, run by the guest init once per phase (scsi_debug at 512 and 4096-byte sectors,
+//!    then QEMU's own disk).
+//!
+//! The last line is `N passed, N failed` over both; the exit status is non-zero when
+//! anything failed.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::cargo::{build_executables, cargo, ensure_rust_targets, Artifact};
+use crate::guest::{self, Boot, WorkDir, GUEST_TARGET};
+use crate::{command_line, Result};
+
+/// No std, no alloc: where `sgmap-core` must build.
+const BARE_METAL_TARGET: &str = "thumbv7em-none-eabihf";
+/// 32-bit pointers: the `sg_io_hdr` layout asserts for that width.
+const TARGET_32: &str = "i686-unknown-linux-musl";
+
+/// Passed and failed tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} passed, {} failed", self.passed, self.failed)
+    }
+}
+
+/// The counts of a libtest summary line:
+/// `test result: ok. 5 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; …`.
+pub fn parse_test_result(line: &str) -> Option<Counts> {
+    let rest = &line[line.find("test result: ")?..];
+    let count = |word: &str| -> Option<u64> {
+        rest.split(';')
+            .find_map(|part| part.trim().strip_suffix(word))
+            .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+    };
+    Some(Counts {
+        passed: count("passed")?,
+        failed: count("failed")?,
+    })
+}
+
+/// The name of a failed test from libtest's `test <name> ... FAILED`.
+fn parse_failed_test(line: &str) -> Option<&str> {
+    line.strip_prefix("test ")?.strip_suffix(" ... FAILED")
+}
+
+#[derive(Debug, Default)]
+struct Report {
+    host: Option<Counts>,
+    guest: Option<GuestReport>,
+    failures: Vec<String>,
+}
+
+pub fn run(args: &[String]) -> Result<bool> {
+    let (mut host, mut guest) = (true, true);
+    for arg in args {
+        match arg.as_str() {
+            "--host-only" => guest = false,
+            "--guest-only" => host = false,
+            other => return Err(format!("cargo xtask test: unknown option {other:?}")),
+        }
+    }
+    let started = Instant::now();
+    ensure_rust_targets(&[GUEST_TARGET, BARE_METAL_TARGET, TARGET_32])?;
+    let mut report = Report::default();
+    if host {
+        report.host = Some(host_tests(&mut report.failures)?);
+        crate::run(cargo().args(["build", "-p", "sgmap-core", "--target", BARE_METAL_TARGET]))?;
+        crate::run(cargo().args(["build", "-p", "sgmap-core", "--target", TARGET_32]))?;
+        crate::run(cargo().args(["build", "-p", "sgmap-sys", "--no-default-features"]))?;
+    }
+    if guest {
+        report.guest = Some(guest_tests(&mut report.failures)?);
+    }
+    Ok(print_summary(&report, started.elapsed()))
+}
+
+/// `cargo test --workspace`, its output streamed, its `test result:` lines summed.
+fn host_tests(failures: &mut Vec<String>) -> Result<Counts> {
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--no-fail-fast"])
+        .stdout(Stdio::piped());
+    let line = command_line(&cmd);
+    eprintln!("$ {line}");
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{line}: cannot start: {e}"))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut counts = Counts::default();
+    let mut results = 0;
+    for out in BufReader::new(stdout).split(b'\n') {
+        let out = out.map_err(|e| format!("{line}: reading its output: {e}"))?;
+        let out = String::from_utf8_lossy(&out);
+        println!("{out}");
+        if let Some(c) = parse_test_result(&out) {
+            counts.add(c);
+            results += 1;
+        }
+        if let Some(name) = parse_failed_test(&out) {
+            failures.push(format!("host: {name}"));
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{line}: {e}"))?;
+    if !status.success() && counts.failed == 0 {
+        // Not a failed test: a build error, or a test binary that crashed.
+        return Err(format!("{line}: {status} without a failed test"));
+    }
+    if results == 0 {
+        return Err(format!("{line}: no `test result:` line"));
+    }
+    Ok(counts)
+}
+
+/// One phase as the console showed it.
+#[derive(Debug, Default)]
+struct Phase {
+    name: String,
+    /// Sum of libtest's `test result:` lines.
+    libtest: Counts,
+    /// `SGMAP-ERROR <phase>:` lines: failures outside libtest.
+    errors: u64,
+    /// The init's own count, `SGMAP-PHASE-END`.
+    end: Option<Counts>,
+}
+
+impl Phase {
+    fn counts(&self) -> Counts {
+        Counts {
+            passed: self.libtest.passed,
+            failed: self.libtest.failed + self.errors,
+        }
+    }
+}
+
+/// The guest's console, read as the init's line protocol (see guest-init.rs).
+#[derive(Debug, Default)]
+struct GuestReport {
+    phases: Vec<Phase>,
+    /// The test binary running now (`SGMAP-RUN <phase> <binary>`).
+    binary: Option<String>,
+    /// Failures outside any phase (`SGMAP-ERROR init:`), and problems of the boot itself.
+    other_failures: u64,
+}
+
+impl GuestReport {
+    fn phase_mut(&mut self, name: &str) -> &mut Phase {
+        match self.phases.iter().position(|p| p.name == name) {
+            Some(i) => &mut self.phases[i],
+            None => {
+                self.phases.push(Phase {
+                    name: name.to_owned(),
+                    ..Phase::default()
+                });
+                self.phases.last_mut().expect("just pushed")
+            }
+        }
+    }
+
+    fn line(&mut self, line: &str, failures: &mut Vec<String>) {
+        let current = self.phases.last().map(|p| p.name.clone());
+        if let Some(rest) = after(line, "SGMAP-PHASE-END ") {
+            let mut words = rest.split_whitespace();
+            let name = words.next().unwrap_or_default().to_owned();
+            let mut end = Counts::default();
+            for word in words {
+                if let Some(n) = word.strip_prefix("pass=") {
+                    end.passed = n.parse().unwrap_or(u64::MAX);
+                } else if let Some(n) = word.strip_prefix("fail=") {
+                    end.failed = n.parse().unwrap_or(u64::MAX);
+                }
+            }
+            self.phase_mut(&name).end = Some(end);
+        } else if let Some(rest) = after(line, "SGMAP-PHASE ") {
+            let name = rest.split_whitespace().next().unwrap_or_default();
+            self.phase_mut(name);
+            self.binary = None;
+        } else if let Some(rest) = after(line, "SGMAP-RUN ") {
+            self.binary = rest.split_whitespace().nth(1).map(str::to_owned);
+        } else if let Some(rest) = after(line, "SGMAP-ERROR ") {
+            failures.push(format!("guest {rest}"));
+            let phase = rest.split(':').next().unwrap_or_default();
+            if self.phases.iter().any(|p| p.name == phase) {
+                self.phase_mut(phase).errors += 1;
+            } else {
+                self.other_failures += 1;
+            }
+        } else if let Some(counts) = parse_test_result(line) {
+            let name = current.unwrap_or_else(|| "(no phase)".to_owned());
+            self.phase_mut(&name).libtest.add(counts);
+        } else if let Some(test) = parse_failed_test(line) {
+            let name = current.as_deref().unwrap_or("(no phase)");
+            let binary = self.binary.as_deref().unwrap_or("?");
+            failures.push(format!("guest {name}: {binary}: {test}"));
+        }
+    }
+
+    fn total(&self) -> Counts {
+        let mut total = Counts {
+            passed: 0,
+            failed: self.other_failures,
+        };
+        for phase in &self.phases {
+            total.add(phase.counts());
+        }
+        total
+    }
+}
+
+fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    line.find(marker).map(|i| &line[i + marker.len()..])
+}
+
+fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
+    guest::ensure_qemu()?;
+    let kernel = guest::debian_kernel()?;
+    let modules = guest::resolve_modules(&kernel, guest::SCSI_MODULES)?;
+    let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+    eprintln!(
+        "kernel: {} ({}), modules in load order: {}",
+        kernel.description,
+        kernel.release,
+        names.join(" ")
+    );
+
+    let tests: Vec<Artifact> = build_executables(cargo().args([
+        "test",
+        "-p",
+        "sgmap-tests",
+        "--features",
+        "guest",
+        "--target",
+        GUEST_TARGET,
+        "--no-run",
+    ]))?
+    .into_iter()
+    .filter(|a| a.test && a.kinds.iter().any(|k| k == "test"))
+    .collect();
+    if tests.is_empty() {
+        return Err("sgmap-tests has no guest test binaries".to_owned());
+    }
+    let init = find(
+        build_executables(cargo().args([
+            "build",
+            "-p",
+            "sgmap-tests",
+            "--features",
+            "guest",
+            "--bin",
+            "guest-init",
+            "--target",
+            GUEST_TARGET,
+        ]))?,
+        "guest-init",
+    )?;
+    let sgmap = find(
+        build_executables(cargo().args([
+            "build",
+            "-p",
+            "sgmap",
+            "--release",
+            "--target",
+            GUEST_TARGET,
+        ]))?,
+        "sgmap",
+    )?;
+
+    let work = WorkDir::new("test")?;
+    let mut files = vec![("bin/sgmap".to_owned(), sgmap.executable)];
+    for test in &tests {
+        files.push((format!("tests/{}", test.name), test.executable.clone()));
+    }
+    let initramfs = work.path().join("initramfs.cpio");
+    let size = guest::write_initramfs(&initramfs, &init.executable, &modules, &files)?;
+    eprintln!(
+        "initramfs: {:.1} MiB, test binaries: {}",
+        size as f64 / f64::from(1 << 20),
+        tests
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let disk = work.path().join("scratch.img");
+    guest::create_scratch_disk(&disk)?;
+
+    let mut report = GuestReport::default();
+    let outcome = guest::boot(
+        &Boot {
+            kernel: &kernel,
+            initramfs: &initramfs,
+            mode: "test",
+            cmdline: Vec::new(),
+            disk: &disk,
+        },
+        |line| report.line(line, failures),
+    )?;
+    eprintln!("guest: ran for {}", format_duration(outcome.elapsed));
+
+    let mut problems = outcome.problems();
+    let total = report.total();
+    if let Some(verdict) = outcome.verdict {
+        if (verdict.pass, verdict.fail) != (total.passed, total.failed) {
+            problems.push(format!(
+                "the init's verdict (pass={} fail={}) disagrees with the console ({total})",
+                verdict.pass, verdict.fail
+            ));
+        }
+    }
+    for phase in &report.phases {
+        match phase.end {
+            Some(end) if end != phase.counts() => problems.push(format!(
+                "phase {}: the init counted {end}, the console shows {}",
+                phase.name,
+                phase.counts()
+            )),
+            Some(_) => {}
+            None => problems.push(format!("phase {} did not end", phase.name)),
+        }
+    }
+    for problem in problems {
+        failures.push(format!("guest: {problem}"));
+        report.other_failures += 1;
+    }
+    Ok(report)
+}
+
+fn find(artifacts: Vec<Artifact>, name: &str) -> Result<Artifact> {
+    artifacts
+        .into_iter()
+        .find(|a| a.name == name && a.kinds.iter().any(|k| k == "bin"))
+        .ok_or_else(|| format!("cargo built no binary {name:?}"))
+}
+
+fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 60 {
+        format!("{}m {:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+/// Prints the summary; true when nothing failed. The last line is `N passed, N failed`.
+fn print_summary(report: &Report, elapsed: Duration) -> bool {
+    println!();
+    println!("test summary ({}):", format_duration(elapsed));
+    let mut total = Counts::default();
+    match report.host {
+        Some(host) => println!("    {:<24}{host}", "host"),
+        None => println!("    {:<24}skipped", "host"),
+    }
+    match &report.guest {
+        Some(guest) => {
+            for phase in &guest.phases {
+                println!(
+                    "    {:<24}{}",
+                    format!("guest {}", phase.name),
+                    phase.counts()
+                );
+            }
+            if guest.other_failures > 0 {
+                println!(
+                    "    {:<24}{} failed",
+                    "guest (outside phases)", guest.other_failures
+                );
+            }
+        }
+        None => println!("    {:<24}skipped", "guest"),
+    }
+    if !report.failures.is_empty() {
+        println!();
+        println!("failures:");
+        for failure in &report.failures {
+            println!("    {failure}");
+        }
+    }
+    println!();
+    if let Some(host) = report.host {
+        println!("host: {host}");
+        total.add(host);
+    }
+    if let Some(guest) = &report.guest {
+        let guest = guest.total();
+        println!("guest: {guest}");
+        total.add(guest);
+    }
+    println!("{total}");
+    total.failed == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_result_lines_parse() {
+        assert_eq!(
+            parse_test_result(
+                "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; \
+                 finished in 0.01s"
+            ),
+            Some(Counts {
+                passed: 12,
+                failed: 0
+            })
+        );
+        assert_eq!(
+            parse_test_result("test result: FAILED. 3 passed; 2 failed; 0 ignored"),
+            Some(Counts {
+                passed: 3,
+                failed: 2
+            })
+        );
+        assert_eq!(parse_test_result("running 3 tests"), None);
+        assert_eq!(parse_failed_test("test a::b ... FAILED"), Some("a::b"));
+        assert_eq!(parse_failed_test("test a::b ... ok"), None);
+    }
+
+    #[test]
+    fn console_protocol_counts_per_phase() {
+        let console = "\
+SGMAP-PHASE sdebug-512 sg=/dev/sg0
+SGMAP-RUN sdebug-512 driver --test-threads=1
+test a ... ok
+test b ... FAILED
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
+SGMAP-ERROR sdebug-512: driver: killed by signal 11
+SGMAP-PHASE-END sdebug-512 pass=1 fail=2
+SGMAP-PHASE qemu-disk (no device)
+SGMAP-ERROR qemu-disk: no disk
+SGMAP-PHASE-END qemu-disk pass=0 fail=1
+SGMAP-VERDICT pass=1 fail=3";
+        let mut report = GuestReport::default();
+        let mut failures = Vec::new();
+        for line in console.lines() {
+            report.line(line, &mut failures);
+        }
+        assert_eq!(report.phases.len(), 2);
+        assert_eq!(
+            report.phases[0].counts(),
+            Counts {
+                passed: 1,
+                failed: 2
+            }
+        );
+        assert_eq!(report.phases[0].end, Some(report.phases[0].counts()));
+        assert_eq!(
+            report.total(),
+            Counts {
+                passed: 1,
+                failed: 3
+            }
+        );
+        assert_eq!(
+            failures,
+            [
+                "guest sdebug-512: driver: b",
+                "guest sdebug-512: driver: killed by signal 11",
+                "guest qemu-disk: no disk"
+            ]
+        );
+    }
+}
