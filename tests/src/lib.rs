@@ -27,6 +27,8 @@
 //! Tests panic with a message rather than return `Result`, and never look for devices
 //! themselves: a test that cannot find its device fails.
 
+pub mod scsi;
+
 use std::env;
 use std::fmt;
 use std::fs;

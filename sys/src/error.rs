@@ -1,0 +1,434 @@
+//! The one error type of this crate: what failed, on what, and what the kernel (or the
+//! accounting) said.
+
+use core::fmt;
+
+use rustix::io::Errno;
+use sgmap_core::accounting::Refusal;
+use sgmap_core::status::ExitCategory;
+
+/// What kind of failure an [`Error`] is, for a caller to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The path does not exist (`ENOENT`).
+    NotFound,
+    /// The path is not an sg node (a regular file, a directory, a block device, a character
+    /// device of another driver) or its driver is older than sg 3.0.
+    NotSgDevice,
+    /// `EACCES` or `EPERM`.
+    PermissionDenied,
+    /// `EBUSY` or `EDOM`: the reserve or the file's request queue is in use.
+    Busy,
+    /// `EAGAIN`: nothing has finished yet (an `O_NONBLOCK` `read()`).
+    WouldBlock,
+    /// The accounting (or this crate) refused the operation before any system call; see
+    /// [`Error::refusal`].
+    Refused,
+    /// `EINTR` during a request: it was orphaned and its outcome is **unknown**; it was not
+    /// reissued. The file refuses further requests: open the device again.
+    Interrupted,
+    /// `ENODEV` or `ENXIO`: the device is gone or being removed.
+    DeviceGone,
+    /// A wait passed its bound (the command's timeout and a margin) without a response.
+    TimedOut,
+    /// Any other errno.
+    Os,
+}
+
+/// What a path turned out to be, when it is not an sg node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A regular file.
+    Regular,
+    /// A directory.
+    Directory,
+    /// A named pipe.
+    Fifo,
+    /// A socket.
+    Socket,
+    /// A character device of another driver.
+    Char {
+        /// Major number.
+        major: u32,
+        /// Minor number.
+        minor: u32,
+    },
+    /// A block device.
+    Block {
+        /// Major number.
+        major: u32,
+        /// Minor number.
+        minor: u32,
+        /// The `N` of its `/dev/sgN`, when sysfs links one to it (or to its disk).
+        sg: Option<u32>,
+    },
+    /// Anything else.
+    Unknown,
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            FileKind::Regular => f.write_str("a regular file, not an sg device"),
+            FileKind::Directory => f.write_str("a directory, not an sg device"),
+            FileKind::Fifo => f.write_str("a named pipe, not an sg device"),
+            FileKind::Socket => f.write_str("a socket, not an sg device"),
+            FileKind::Char { major, minor } => write!(
+                f,
+                "character device {major}:{minor}, not an sg device (sg is major {})",
+                sgmap_core::abi::SG_MAJOR
+            ),
+            FileKind::Block {
+                major,
+                minor,
+                sg: Some(n),
+            } => write!(
+                f,
+                "a block device ({major}:{minor}), not an sg device; its sg node is /dev/sg{n}"
+            ),
+            FileKind::Block {
+                major,
+                minor,
+                sg: None,
+            } => write!(
+                f,
+                "a block device ({major}:{minor}), not an sg device; sysfs links no sg node to it"
+            ),
+            FileKind::Unknown => f.write_str("not an sg device"),
+        }
+    }
+}
+
+/// The operation that failed, with what it was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Open,
+    Ioctl(&'static str),
+    SetReserve(u64),
+    Mmap(u64),
+    Access,
+    SgIo(u8),
+    Submit(u8),
+    Collect(Option<i32>),
+    Poll,
+    Wait(i32),
+    #[cfg(feature = "std")]
+    Queue(&'static str),
+}
+
+impl Op {
+    fn name(&self) -> &'static str {
+        match self {
+            Op::Open => "open",
+            Op::Ioctl(name) => name,
+            Op::SetReserve(_) => "SG_SET_RESERVED_SIZE",
+            Op::Mmap(_) => "mmap",
+            Op::Access => "access to the mapped reserve",
+            Op::SgIo(_) => "SG_IO",
+            Op::Submit(_) => "write",
+            Op::Collect(_) => "read",
+            Op::Poll => "poll",
+            Op::Wait(_) => "wait",
+            #[cfg(feature = "std")]
+            Op::Queue(what) => what,
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Op::SetReserve(n) => write!(f, "SG_SET_RESERVED_SIZE {n}"),
+            Op::Mmap(n) => write!(f, "mmap {n} bytes"),
+            Op::SgIo(opcode) => write!(f, "SG_IO (opcode {opcode:#04x})"),
+            Op::Submit(opcode) => write!(f, "write (opcode {opcode:#04x})"),
+            Op::Collect(Some(id)) => write!(f, "read (pack id {id})"),
+            Op::Collect(None) => f.write_str("read"),
+            Op::Wait(id) => write!(f, "wait (pack id {id})"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// More about a failure, for the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    None,
+    NotSg(FileKind),
+    OldDriver(i32),
+    Replaced,
+    Reserve(u32),
+    Text(&'static str),
+}
+
+/// The name of a device in messages: the path as given.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Name {
+    #[cfg(feature = "std")]
+    text: std::sync::Arc<str>,
+    #[cfg(not(feature = "std"))]
+    buf: [u8; Name::CAP],
+    #[cfg(not(feature = "std"))]
+    len: u8,
+}
+
+impl Name {
+    #[cfg(not(feature = "std"))]
+    const CAP: usize = 31;
+
+    /// The name of the path `bytes` (lossy: invalid UTF-8 ends it; in `no_std`, so does the
+    /// 31st byte).
+    pub(crate) fn new(bytes: &[u8]) -> Name {
+        let text = match core::str::from_utf8(bytes) {
+            Ok(s) => s,
+            // The prefix up to the first invalid byte is valid UTF-8.
+            Err(e) => core::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("sg"),
+        };
+        #[cfg(feature = "std")]
+        {
+            Name {
+                text: std::sync::Arc::from(text),
+            }
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            let mut end = text.len().min(Self::CAP);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let mut buf = [0u8; Self::CAP];
+            buf[..end].copy_from_slice(&text.as_bytes()[..end]);
+            Name {
+                buf,
+                len: end as u8,
+            }
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        #[cfg(feature = "std")]
+        {
+            &self.text
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            core::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("sg")
+        }
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// An error of this crate: what failed, on what, what the kernel or the accounting said.
+///
+/// Its [`Display`](fmt::Display) reads like `"/dev/sg3: mmap 1048576 bytes: ENOMEM (reserve
+/// is 524288 bytes)"` or `"/dev/sda: open: a block device (8:0), not an sg device; its sg
+/// node is /dev/sg1"`.
+#[derive(Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    op: Op,
+    name: Name,
+    errno: Option<Errno>,
+    refusal: Option<Refusal>,
+    detail: Detail,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, op: Op, name: &Name) -> Error {
+        Error {
+            kind,
+            op,
+            name: name.clone(),
+            errno: None,
+            refusal: None,
+            detail: Detail::None,
+        }
+    }
+
+    /// The kernel answered `errno`.
+    pub(crate) fn os(op: Op, name: &Name, errno: Errno) -> Error {
+        let mut e = Error::new(kind_of(errno), op, name);
+        e.errno = Some(errno);
+        e
+    }
+
+    /// The accounting refused before any system call.
+    pub(crate) fn refused(op: Op, name: &Name, refusal: Refusal) -> Error {
+        let mut e = Error::new(ErrorKind::Refused, op, name);
+        e.refusal = Some(refusal);
+        e
+    }
+
+    pub(crate) fn with(mut self, detail: Detail) -> Error {
+        self.detail = detail;
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The errno the kernel answered, if a system call failed.
+    pub fn errno(&self) -> Option<Errno> {
+        self.errno
+    }
+
+    /// The accounting's refusal, if the operation was refused before any system call.
+    pub fn refusal(&self) -> Option<Refusal> {
+        self.refusal
+    }
+
+    /// The path the failure concerns, as given to `open`.
+    pub fn path(&self) -> &str {
+        self.name.as_str()
+    }
+
+    /// The operation that failed: `"open"`, `"mmap"`, `"SG_IO"`, `"write"`, `"read"`, an
+    /// ioctl's name, …
+    pub fn operation(&self) -> &'static str {
+        self.op.name()
+    }
+
+    /// What a path that is not an sg node turned out to be.
+    pub fn file_kind(&self) -> Option<FileKind> {
+        match self.detail {
+            Detail::NotSg(kind) => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// The sg3_utils exit category: 15 (file error) for a path that cannot be used, the
+    /// refusal's category (50 + errno where the kernel would have said it), 50 + errno for
+    /// the kernel's errors, 33 for a wait that timed out, 99 otherwise.
+    pub fn category(&self) -> ExitCategory {
+        match self.kind {
+            ErrorKind::NotFound | ErrorKind::NotSgDevice | ErrorKind::PermissionDenied => {
+                ExitCategory::FileError
+            }
+            ErrorKind::Refused => match self.refusal {
+                Some(r) => r.category(),
+                None => ExitCategory::Other,
+            },
+            ErrorKind::TimedOut => ExitCategory::Timeout,
+            ErrorKind::Interrupted => ExitCategory::Other,
+            _ => match self.errno {
+                Some(e) => ExitCategory::OsError(e.raw_os_error() as u16),
+                None => ExitCategory::Other,
+            },
+        }
+    }
+}
+
+/// The kind of an errno.
+fn kind_of(errno: Errno) -> ErrorKind {
+    match errno {
+        Errno::NOENT => ErrorKind::NotFound,
+        Errno::ACCESS | Errno::PERM => ErrorKind::PermissionDenied,
+        Errno::BUSY | Errno::DOM => ErrorKind::Busy,
+        Errno::AGAIN => ErrorKind::WouldBlock,
+        Errno::INTR => ErrorKind::Interrupted,
+        Errno::NODEV | Errno::NXIO => ErrorKind::DeviceGone,
+        _ => ErrorKind::Os,
+    }
+}
+
+/// The symbolic name of the errnos this crate meets.
+pub(crate) fn errno_name(errno: Errno) -> Option<&'static str> {
+    Some(match errno.raw_os_error() {
+        1 => "EPERM",
+        2 => "ENOENT",
+        4 => "EINTR",
+        5 => "EIO",
+        6 => "ENXIO",
+        9 => "EBADF",
+        11 => "EAGAIN",
+        12 => "ENOMEM",
+        13 => "EACCES",
+        14 => "EFAULT",
+        16 => "EBUSY",
+        19 => "ENODEV",
+        20 => "ENOTDIR",
+        21 => "EISDIR",
+        22 => "EINVAL",
+        25 => "ENOTTY",
+        33 => "EDOM",
+        38 => "ENOSYS",
+        75 => "EOVERFLOW",
+        90 => "EMSGSIZE",
+        95 => "EOPNOTSUPP",
+        110 => "ETIMEDOUT",
+        _ => return None,
+    })
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: ", self.name.as_str(), self.op)?;
+        if let Some(refusal) = self.refusal {
+            write!(f, "{refusal}")?;
+        } else if let Some(errno) = self.errno {
+            match errno_name(errno) {
+                Some(name) => f.write_str(name)?,
+                None => write!(f, "errno {}", errno.raw_os_error())?,
+            }
+            if self.kind == ErrorKind::Interrupted {
+                f.write_str(" (outcome unknown: the request was orphaned, not reissued)")?;
+            }
+        }
+        match self.detail {
+            Detail::None => Ok(()),
+            Detail::NotSg(kind) => write!(f, "{kind}"),
+            Detail::OldDriver(version) => write!(
+                f,
+                "sg driver version {version} is older than 3.0 ({})",
+                sgmap_core::abi::SG_MIN_VERSION
+            ),
+            Detail::Replaced => f.write_str("the node changed between stat and open"),
+            Detail::Reserve(reserve) => write!(f, " (reserve is {reserve} bytes)"),
+            Detail::Text(text) if self.errno.is_some() || self.refusal.is_some() => {
+                write!(f, " ({text})")
+            }
+            Detail::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("path", &self.name)
+            .field("op", &self.op)
+            .field("errno", &self.errno.map(|e| e.raw_os_error()))
+            .field("refusal", &self.refusal)
+            .field("message", &format_args!("{self}"))
+            .finish()
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+#[cfg(feature = "std")]
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> std::io::Error {
+        let kind = match e.kind {
+            ErrorKind::NotFound => std::io::ErrorKind::NotFound,
+            ErrorKind::PermissionDenied => std::io::ErrorKind::PermissionDenied,
+            ErrorKind::WouldBlock => std::io::ErrorKind::WouldBlock,
+            ErrorKind::Interrupted => std::io::ErrorKind::Interrupted,
+            ErrorKind::TimedOut => std::io::ErrorKind::TimedOut,
+            ErrorKind::Busy => std::io::ErrorKind::ResourceBusy,
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}

@@ -1,0 +1,132 @@
+//! Queue depth over several files (std only).
+//!
+//! One sg file can have only one mmap-ed request in flight: the request holds the file's
+//! single reserve until it is collected (a second one gets `EBUSY`). Depth N therefore opens
+//! the device N times, each file with its own reserve and mapping, and uses them round-robin,
+//! so completions come back in submission order.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use crate::error::{Detail, Error, ErrorKind, Op};
+use crate::{Command, Data, Device, Response};
+
+/// N files on one device, each with its own mapped reserve: up to N mmap-ed requests in
+/// flight, handed back in submission order.
+#[derive(Debug)]
+pub struct Queue {
+    devices: Vec<Device>,
+    /// (slot, pack id) of the requests in flight, oldest first.
+    order: VecDeque<(usize, i32)>,
+    next: usize,
+    granted: u32,
+}
+
+impl Queue {
+    /// Opens `path` `depth` times, asks each file for a reserve of `reserve_bytes` and maps
+    /// it. The kernel may grant less: [`Queue::granted`] is the largest transfer every slot
+    /// can take.
+    pub fn open(path: impl AsRef<Path>, depth: usize, reserve_bytes: u64) -> Result<Queue, Error> {
+        let path = path.as_ref();
+        if depth == 0 {
+            let name = crate::error::Name::new(path.as_os_str().as_encoded_bytes());
+            return Err(
+                Error::new(ErrorKind::Refused, Op::Queue("open a queue"), &name)
+                    .with(Detail::Text("a queue needs a depth of at least 1")),
+            );
+        }
+        let mut devices = Vec::with_capacity(depth);
+        let mut granted = u32::MAX;
+        for _ in 0..depth {
+            let mut dev = Device::open(path)?;
+            dev.set_reserved_size(reserve_bytes)?;
+            granted = granted.min(dev.map()?);
+            devices.push(dev);
+        }
+        Ok(Queue {
+            devices,
+            order: VecDeque::with_capacity(depth),
+            next: 0,
+            granted,
+        })
+    }
+
+    /// The number of files, the most requests in flight.
+    pub fn depth(&self) -> usize {
+        self.devices.len()
+    }
+
+    /// The smallest mapped reserve over the files (the granted reserve rounded down to a
+    /// page): the longest mmap-ed transfer any slot takes.
+    pub fn granted(&self) -> u32 {
+        self.granted
+    }
+
+    /// Requests in flight.
+    pub fn in_flight(&self) -> usize {
+        self.order.len()
+    }
+
+    fn next_is_free(&self) -> bool {
+        self.devices[self.next].accounting().in_flight() == 0
+    }
+
+    /// The next slot in round-robin order and its mapping to fill (before an
+    /// [`Data::MmapOut`]), if that slot has nothing in flight.
+    pub fn free_slot_mut(&mut self) -> Result<Option<(usize, &mut [u8])>, Error> {
+        if !self.next_is_free() {
+            return Ok(None);
+        }
+        let slot = self.next;
+        let bytes = self.devices[slot].mapping_mut()?;
+        Ok(Some((slot, bytes)))
+    }
+
+    /// Submits `cmd` on the next slot in round-robin order and returns the slot; refused
+    /// when that slot is still in flight (collect with [`Queue::wait_oldest`] first).
+    pub fn submit(&mut self, cmd: &Command<'_>, data: Data<'_>) -> Result<usize, Error> {
+        let slot = self.next;
+        if !self.next_is_free() {
+            let dev = &self.devices[slot];
+            return Err(
+                Error::new(ErrorKind::Busy, Op::Queue("submit"), &dev.name).with(Detail::Text(
+                    "every file of the queue has a request in flight",
+                )),
+            );
+        }
+        let pack_id = self.devices[slot].submit(cmd, data)?;
+        self.order.push_back((slot, pack_id));
+        self.next = (slot + 1) % self.devices.len();
+        Ok(slot)
+    }
+
+    /// Waits for the oldest request in flight and returns its slot and response.
+    pub fn wait_oldest(&mut self) -> Result<(usize, Response), Error> {
+        let Some(&(slot, pack_id)) = self.order.front() else {
+            let dev = &self.devices[self.next];
+            return Err(Error::new(ErrorKind::Refused, Op::Queue("wait"), &dev.name)
+                .with(Detail::Text("no request in flight")));
+        };
+        let result = self.devices[slot].wait(pack_id);
+        // Keep it queued only while its file still has it in flight (e.g. a wait that timed
+        // out); otherwise it is done, one way or another.
+        if result.is_ok() || self.devices[slot].slot_of(pack_id).is_none() {
+            self.order.pop_front();
+        }
+        result.map(|response| (slot, response))
+    }
+
+    /// The valid bytes of `slot`'s last mmap-ed data-in.
+    pub fn data(&self, slot: usize) -> Result<&[u8], Error> {
+        self.devices[slot].valid_data()
+    }
+
+    /// The file of `slot`.
+    ///
+    /// # Panics
+    ///
+    /// When `slot >= depth()`.
+    pub fn device(&mut self, slot: usize) -> &mut Device {
+        &mut self.devices[slot]
+    }
+}

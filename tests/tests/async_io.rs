@@ -1,0 +1,321 @@
+//! Asynchronous requests: `write()`, `poll()`, `read()` matched by pack id, the reserve held
+//! until collection, and the queue limit of 16.
+
+use std::ptr;
+
+use rustix::io::Errno;
+use rustix::mm::{MapFlags, ProtFlags};
+use sgmap_sys::raw;
+use sgmap_sys::sgmap_core::abi::SgIoHdr;
+use sgmap_sys::{Command, Data, ErrorKind, Refusal, SgFlags, Timeout};
+use sgmap_tests::scsi::{self, lba_of};
+use sgmap_tests::Devices;
+
+/// This file's region of the disk: 2 MiB in.
+const REGION: u64 = 2 << 20;
+const LEN: usize = 8192;
+
+fn tur() -> Command<'static> {
+    Command::new(&scsi::TEST_UNIT_READY).timeout(Timeout::from_secs(10).unwrap())
+}
+
+#[test]
+fn mmap_data_is_in_the_mapping_before_the_response_is_collected() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    let data = scsi::pattern(0x71, LEN);
+    scsi::write_indirect(&devices, &mut dev, REGION, &data);
+    dev.set_reserved_size(LEN as u64).expect("reserve");
+    let mapped = dev.map().expect("map") as usize;
+    dev.mapping_mut().unwrap().fill(0);
+
+    let cdb = scsi::read10(lba_of(&devices, REGION), scsi::blocks_of(&devices, LEN));
+    let id = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(LEN as u32))
+        .expect("submit mmap READ");
+    assert!(dev.poll_ready(20_000).expect("poll"), "POLLIN within 20 s");
+    assert_eq!(dev.num_waiting().unwrap(), 1);
+    assert_eq!(dev.first_pack_id().unwrap(), Some(id));
+    // The library will not show the bytes while the request holds the reserve...
+    let e = dev.mapping().unwrap_err();
+    assert!(
+        matches!(e.refusal(), Some(Refusal::MappingBusy { holder: Some(h) }) if h == id),
+        "{e}"
+    );
+    // ...but the kernel already put them there: a second mapping of the same file shows
+    // them before read().
+    // SAFETY: a second read-only mapping of the Device's reserve, read through raw pointers
+    // only while the request (which has completed) waits to be collected; no request is
+    // made through the fd.
+    let second = unsafe {
+        raw::mmap(
+            dev.borrow_fd(),
+            mapped,
+            ProtFlags::READ,
+            MapFlags::SHARED,
+            0,
+        )
+    }
+    .expect("second mmap");
+    let mut seen = vec![0u8; LEN];
+    // SAFETY: `second` maps at least LEN bytes; copied out with a raw read.
+    unsafe { ptr::copy_nonoverlapping(second.cast::<u8>(), seen.as_mut_ptr(), LEN) };
+    // SAFETY: made above, no reference into it.
+    unsafe { raw::munmap(second, mapped) }.unwrap();
+    assert_eq!(
+        seen, data,
+        "data-in is in the reserve before the response is read"
+    );
+
+    let r = dev.collect(Some(id)).expect("collect");
+    scsi::expect_good(&r, "async mmap READ");
+    assert_eq!(r.pack_id, id);
+    assert_eq!(dev.valid_data().unwrap(), &data[..]);
+    assert_eq!(dev.num_waiting().unwrap(), 0);
+}
+
+#[test]
+fn a_second_mmap_request_on_a_busy_file_is_ebusy_and_refused_first() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    dev.map().expect("map");
+    let block = devices.sector_size;
+    let cdb = scsi::read10(lba_of(&devices, REGION), 1);
+    let id = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(block))
+        .expect("first mmap request");
+    // The library: refused, the reserve is held.
+    let e = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(block))
+        .unwrap_err();
+    assert_eq!(
+        e.refusal(),
+        Some(Refusal::ReserveBusy { holder: id }),
+        "{e}"
+    );
+    assert_eq!(e.category().code(), 66);
+    // The kernel: EBUSY (the first response is not read yet, even if the command is done).
+    let mut hdr = SgIoHdr::new();
+    hdr.dxfer_direction = -3;
+    hdr.cmd_len = 10;
+    hdr.cmdp = cdb.as_ptr();
+    hdr.dxfer_len = block;
+    hdr.flags = SgFlags::MMAP_IO.bits();
+    hdr.pack_id = 999;
+    hdr.timeout = 10_000;
+    // SAFETY: an mmap-ed request with no sense buffer and dxferp NULL; the kernel refuses it
+    // (and if it took it, it would write only the reserve).
+    let r = unsafe { raw::write_request(dev.borrow_fd(), &hdr) };
+    assert_eq!(r.err(), Some(Errno::BUSY));
+    let r = dev.wait(id).expect("collect the first");
+    scsi::expect_good(&r, "first mmap request");
+    let id2 = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(block))
+        .expect("a new mmap request once the first is collected");
+    dev.wait(id2).expect("collect the second");
+}
+
+#[test]
+fn a_17th_outstanding_request_is_edom_and_refused_first() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    let ids: Vec<i32> = (0..16)
+        .map(|i| {
+            dev.submit(&tur(), Data::None)
+                .unwrap_or_else(|e| panic!("TUR {i}: {e}"))
+        })
+        .collect();
+    // Finished or not, responses not yet read count against the 16.
+    let e = dev.submit(&tur(), Data::None).unwrap_err();
+    assert_eq!(e.refusal(), Some(Refusal::TooManyOutstanding), "{e}");
+    assert_eq!(e.category().code(), 83, "50 + EDOM");
+    let mut hdr = SgIoHdr::new();
+    hdr.cmd_len = 6;
+    hdr.cmdp = scsi::TEST_UNIT_READY.as_ptr();
+    hdr.pack_id = 17_000;
+    hdr.timeout = 10_000;
+    // SAFETY: a request without data or sense buffer; refused by the kernel.
+    let r = unsafe { raw::write_request(dev.borrow_fd(), &hdr) };
+    assert_eq!(r.err(), Some(Errno::DOM), "the kernel's 17th");
+    let table = dev.request_table().expect("request table");
+    assert_eq!(table.iter().filter(|r| r.req_state != 0).count(), 16);
+    for id in ids {
+        dev.wait(id).unwrap_or_else(|e| panic!("collect {id}: {e}"));
+    }
+    assert_eq!(dev.accounting().in_flight(), 0);
+}
+
+#[test]
+fn responses_are_matched_by_pack_id_in_any_order() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    let a = dev.submit(&tur(), Data::None).expect("A");
+    let b = dev.submit(&tur(), Data::None).expect("B");
+    let c = dev.submit(&tur(), Data::None).expect("C");
+    assert_eq!(dev.wait(c).expect("C").pack_id, c);
+    assert_eq!(dev.wait(a).expect("A").pack_id, a);
+    assert_eq!(dev.collect(None).expect("the remaining one").pack_id, b);
+    let e = dev.collect(None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Refused, "nothing in flight: {e}");
+    let e = dev.wait(a).unwrap_err();
+    assert_eq!(
+        e.refusal(),
+        Some(Refusal::UnknownPackId { pack_id: a }),
+        "{e}"
+    );
+}
+
+#[test]
+fn poll_times_out_when_nothing_has_finished() {
+    let devices = Devices::from_env();
+    let dev = scsi::open(&devices.sg);
+    let start = std::time::Instant::now();
+    assert!(!dev.poll_ready(200).expect("poll"));
+    assert!(start.elapsed().as_millis() >= 150, "{:?}", start.elapsed());
+}
+
+#[test]
+fn scsi_debug_collect_before_completion_is_wouldblock_then_wait_gets_it() {
+    let devices = Devices::from_env();
+    let sdebug = devices.scsi_debug();
+    let mut dev = scsi::open(&devices.sg);
+    let old = sdebug.param("delay");
+    sdebug.set_param("delay", 250); // jiffies: about a second at HZ=250
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let id = dev.submit(&tur(), Data::None).expect("submit");
+        let e = dev.collect(Some(id)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::WouldBlock, "{e}");
+        assert_eq!(e.errno(), Some(Errno::AGAIN));
+        let table = dev.request_table().unwrap();
+        assert!(
+            table.iter().any(|r| r.pack_id == id && r.req_state == 1),
+            "in flight"
+        );
+        let r = dev.wait(id).expect("wait");
+        assert_eq!(r.pack_id, id);
+    }));
+    sdebug.set_param("delay", old);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn only_requests_without_caller_buffers_may_be_submitted() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    let cdb = scsi::read10(0, 1);
+    let mut buf = vec![0u8; devices.sector_size as usize];
+    let e = dev
+        .submit(&Command::new(&cdb), Data::In(&mut buf))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Refused, "{e}");
+    let e = dev
+        .submit(&Command::new(&cdb), Data::Out(&buf))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Refused, "{e}");
+    assert_eq!(dev.accounting().in_flight(), 0);
+    assert_eq!(
+        dev.request_table()
+            .unwrap()
+            .iter()
+            .filter(|r| r.req_state != 0)
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn a_dropped_device_collects_its_requests_so_the_reserve_is_free() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    dev.map().expect("map");
+    // SAFETY: the duplicate is only used for queries after the Device is gone.
+    let dup = rustix::io::dup(unsafe { dev.borrow_fd() }).expect("dup");
+    let cdb = scsi::read10(lba_of(&devices, REGION), 1);
+    dev.submit(&Command::new(&cdb), Data::MmapIn(devices.sector_size))
+        .expect("submit");
+    dev.submit(&tur(), Data::None).expect("submit");
+    drop(dev);
+    // The file lives on through `dup`: nothing is left to read, the reserve is not held.
+    // SAFETY: `dup` is the same sg file.
+    let waiting = unsafe { raw::get_num_waiting(&dup) }.unwrap();
+    // SAFETY: as above.
+    let table = unsafe { raw::get_request_table(&dup) }.unwrap();
+    assert_eq!(waiting, 0);
+    assert!(
+        table.iter().all(|r| r.req_state == 0),
+        "requests left: {table:?}"
+    );
+    // SAFETY: as above.
+    let reserve = unsafe { raw::get_reserved_size(&dup) }.unwrap();
+    // The reserve is free: an mmap-ed request on the same file is accepted.
+    let mut hdr = SgIoHdr::new();
+    hdr.dxfer_direction = -3;
+    hdr.cmd_len = 10;
+    hdr.cmdp = cdb.as_ptr();
+    hdr.dxfer_len = devices.sector_size.min(reserve as u32);
+    hdr.flags = SgFlags::MMAP_IO.bits();
+    hdr.timeout = 10_000;
+    // SAFETY: dxferp NULL, no sense buffer: the kernel writes only the reserve.
+    unsafe { raw::sg_io(&dup, &mut hdr) }.expect("an mmap-ed SG_IO on the freed reserve");
+}
+
+#[test]
+fn with_force_pack_id_a_read_with_nonnegative_direction_matches_the_v2_pack_id_field() {
+    let devices = Devices::from_env();
+    let fd = scsi::raw_open(&devices.sg);
+    // SAFETY: `fd` is an sg node.
+    unsafe { raw::set_force_pack_id(&fd, 1) }.expect("SG_SET_FORCE_PACK_ID");
+    let mut hdr = SgIoHdr::new();
+    hdr.cmd_len = 6;
+    hdr.cmdp = scsi::TEST_UNIT_READY.as_ptr();
+    hdr.pack_id = 5;
+    hdr.timeout = 10_000;
+    // SAFETY: a request without data or sense buffer.
+    unsafe { raw::write_request(&fd, &hdr) }.expect("write TUR");
+    let mut fds = [rustix::event::PollFd::new(
+        &fd,
+        rustix::event::PollFlags::IN,
+    )];
+    let ts = rustix::event::Timespec {
+        tv_sec: 20,
+        tv_nsec: 0,
+    };
+    assert_eq!(
+        rustix::event::poll(&mut fds, Some(&ts)).expect("poll"),
+        1,
+        "POLLIN"
+    );
+    // dxfer_direction 0: the kernel takes the old sg_header's pack_id, bytes 8..12 here
+    // (cmd_len, mx_sb_len, iovec_count), all 0: no match although a response is ready.
+    let mut back = SgIoHdr::new();
+    back.dxfer_direction = 0;
+    back.pack_id = -1;
+    // SAFETY: the only request on `fd` is the TUR, which has no buffers.
+    let r = unsafe { raw::read_response(&fd, &mut back) };
+    assert_eq!(
+        r.err(),
+        Some(Errno::AGAIN),
+        "pack_id -1 with a non-negative direction is not 'any'"
+    );
+    // The same with 5 in bytes 8..12 (little-endian int: cmd_len = 5) matches it.
+    let mut back = SgIoHdr::new();
+    back.dxfer_direction = 0;
+    back.cmd_len = if cfg!(target_endian = "little") { 5 } else { 0 };
+    // SAFETY: as above.
+    let n = unsafe { raw::read_response(&fd, &mut back) }.expect("read with the v2 pack id");
+    assert_eq!(n, raw::HDR_LEN);
+    assert_eq!(back.pack_id, 5);
+    // A negative direction with pack_id -1 is "any".
+    hdr.pack_id = 6;
+    // SAFETY: as above.
+    unsafe { raw::write_request(&fd, &hdr) }.expect("write TUR");
+    assert_eq!(rustix::event::poll(&mut fds, Some(&ts)).expect("poll"), 1);
+    let mut back = SgIoHdr::new();
+    back.dxfer_direction = -1;
+    back.pack_id = -1;
+    // SAFETY: as above.
+    unsafe { raw::read_response(&fd, &mut back) }.expect("read any");
+    assert_eq!(back.pack_id, 6);
+}
