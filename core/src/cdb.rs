@@ -1,1 +1,1089 @@
-//! SCSI command descriptor blocks (being written).
+//! SCSI command descriptor blocks: a validated raw [`Cdb`] and builders for the commands
+//! sgmap sends.
+//!
+//! Every builder is a plain struct whose public fields are the command's fields; through the
+//! [`Command`] trait it writes its bytes into a caller's buffer ([`Command::emit`]) or yields
+//! a [`Cdb`] ([`Command::to_cdb`]). A value that does not fit its field is an [`Error`], never
+//! truncated. [`Cdb::transfer`] tells the data direction and length a CDB implies.
+//!
+//! Sources: SPC-5 (INQUIRY, REQUEST SENSE, REPORT LUNS, MODE SENSE (10), READ BUFFER, WRITE
+//! BUFFER, TEST UNIT READY) and SBC-4 (READ, WRITE, VERIFY, SYNCHRONIZE CACHE, READ
+//! CAPACITY, START STOP UNIT), each command's CDB table.
+
+use core::fmt;
+
+/// The shortest CDB: a 6-byte (group 0) command.
+pub const MIN_LEN: usize = 6;
+
+/// The longest CDB the sg driver sends: 32 bytes (the variable-length commands of SPC-5).
+///
+/// The sg driver checks `cmd_len` twice: its header check (sg.c, on `write()` and `SG_IO`)
+/// refuses fewer than 6 or more than 252 bytes ([`SG_HEADER_MAX_LEN`]) with `EMSGSIZE`, and
+/// request setup later refuses more than 32 with `EINVAL`. 32 is the limit that matters, so
+/// it is [`Cdb`]'s capacity.
+pub const MAX_LEN: usize = 32;
+
+/// The sg driver's header-check limit on `cmd_len` (`SG_MAX_CDB_SIZE`, 252 bytes): longer
+/// CDBs fail with `EMSGSIZE`; any longer than [`MAX_LEN`] fails later with `EINVAL`.
+pub const SG_HEADER_MAX_LEN: usize = 252;
+
+/// Why a CDB could not be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A raw CDB of a length outside [`MIN_LEN`]..=[`MAX_LEN`].
+    Length(usize),
+    /// A field's value does not fit the field (or the CDB size asked for).
+    TooLarge {
+        /// The field, as the standard names it.
+        field: &'static str,
+        /// The value asked for.
+        value: u64,
+        /// The largest value the field holds.
+        max: u64,
+    },
+    /// The output buffer is shorter than the CDB.
+    BufferTooShort {
+        /// The CDB's length.
+        needed: usize,
+        /// The buffer's length.
+        got: usize,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::Length(len) => write!(
+                f,
+                "CDB of {len} bytes: the sg driver takes {MIN_LEN} to {MAX_LEN}"
+            ),
+            Error::TooLarge { field, value, max } => {
+                write!(f, "{field} {value:#x} does not fit (max {max:#x})")
+            }
+            Error::BufferTooShort { needed, got } => {
+                write!(f, "CDB needs {needed} bytes, buffer has {got}")
+            }
+        }
+    }
+}
+
+/// A command descriptor block of 6 to 32 bytes, validated when built.
+///
+/// Only [`Cdb::new`] and the [`Command`] builders make one, so a `Cdb` is always a length
+/// the sg driver accepts. Bytes past [`Cdb::len`] are zero.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cdb {
+    bytes: [u8; MAX_LEN],
+    len: u8,
+}
+
+impl Cdb {
+    /// Copies `bytes` into a CDB; fails with [`Error::Length`] unless 6 to 32 bytes long.
+    ///
+    /// The group code of the operation code (its top three bits) is not checked against the
+    /// length: vendor and variable-length commands need the freedom, and the device checks.
+    pub fn new(bytes: &[u8]) -> Result<Cdb, Error> {
+        if !(MIN_LEN..=MAX_LEN).contains(&bytes.len()) {
+            return Err(Error::Length(bytes.len()));
+        }
+        let mut cdb = Cdb {
+            bytes: [0; MAX_LEN],
+            len: bytes.len() as u8,
+        };
+        cdb.bytes[..bytes.len()].copy_from_slice(bytes);
+        Ok(cdb)
+    }
+
+    /// The CDB's bytes, [`Cdb::len`] of them.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes
+            .get(..usize::from(self.len))
+            .unwrap_or(&self.bytes)
+    }
+
+    /// The CDB's length: 6 to 32.
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// OPERATION CODE (byte 0).
+    pub fn opcode(&self) -> Opcode {
+        Opcode::from(self.bytes[0])
+    }
+
+    fn be(&self, range: core::ops::Range<usize>) -> u32 {
+        self.as_bytes()
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .fold(0u32, |acc, &b| acc << 8 | u32::from(b))
+    }
+
+    fn byte(&self, at: usize) -> u8 {
+        self.as_bytes().get(at).copied().unwrap_or(0)
+    }
+
+    /// The data transfer this CDB implies, for the commands this module builds (whichever
+    /// way the CDB was made); `None` for other operation codes, for a CDB too short for its
+    /// command, and for VERIFY with the reserved BYTCHK 10b.
+    ///
+    /// The length is [`Length::AtMost`] for allocation lengths (the device may send less),
+    /// [`Length::Blocks`] for transfer lengths in logical blocks, and [`Length::Bytes`] for
+    /// exact byte counts.
+    pub fn transfer(&self) -> Option<Transfer> {
+        use Direction::{FromDevice, ToDevice};
+        let need = match self.opcode() {
+            Opcode::Read16
+            | Opcode::Write16
+            | Opcode::Verify16
+            | Opcode::SynchronizeCache16
+            | Opcode::ServiceActionIn16 => 16,
+            Opcode::ReportLuns => 12,
+            Opcode::TestUnitReady
+            | Opcode::RequestSense
+            | Opcode::Inquiry
+            | Opcode::StartStopUnit => 6,
+            Opcode::Unknown(_) => return None,
+            _ => 10,
+        };
+        if self.len() < need {
+            return None;
+        }
+        let t = |direction, length| Some(Transfer { direction, length });
+        match self.opcode() {
+            Opcode::TestUnitReady | Opcode::StartStopUnit => Some(Transfer::NONE),
+            Opcode::SynchronizeCache10 | Opcode::SynchronizeCache16 => Some(Transfer::NONE),
+            Opcode::RequestSense => t(FromDevice, Length::AtMost(u32::from(self.byte(4)))),
+            Opcode::Inquiry => t(FromDevice, Length::AtMost(self.be(3..5))),
+            Opcode::ModeSense10 => t(FromDevice, Length::AtMost(self.be(7..9))),
+            Opcode::ReadCapacity10 => t(FromDevice, Length::Bytes(8)),
+            Opcode::ServiceActionIn16 if self.byte(1) & 0x1f == 0x10 => {
+                t(FromDevice, Length::AtMost(self.be(10..14)))
+            }
+            Opcode::ServiceActionIn16 => None,
+            Opcode::Read10 => t(FromDevice, Length::Blocks(self.be(7..9))),
+            Opcode::Read16 => t(FromDevice, Length::Blocks(self.be(10..14))),
+            Opcode::Write10 => t(ToDevice, Length::Blocks(self.be(7..9))),
+            Opcode::Write16 => t(ToDevice, Length::Blocks(self.be(10..14))),
+            Opcode::Verify10 | Opcode::Verify16 => {
+                let blocks = if self.opcode() == Opcode::Verify10 {
+                    self.be(7..9)
+                } else {
+                    self.be(10..14)
+                };
+                match (self.byte(1) >> 1) & 0x03 {
+                    0b00 => Some(Transfer::NONE),
+                    0b01 => t(ToDevice, Length::Blocks(blocks)),
+                    0b11 => t(ToDevice, Length::Blocks(1)),
+                    _ => None,
+                }
+            }
+            Opcode::WriteBuffer => t(ToDevice, Length::Bytes(self.be(6..9))),
+            Opcode::ReadBuffer => t(FromDevice, Length::AtMost(self.be(6..9))),
+            Opcode::ReportLuns => t(FromDevice, Length::AtMost(self.be(6..10))),
+            Opcode::Unknown(_) => None,
+        }
+    }
+}
+
+impl AsRef<[u8]> for Cdb {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl fmt::Debug for Cdb {
+    /// `Cdb[28 00 00 00 00 10 00 00 08 00]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cdb[")?;
+        for (i, b) in self.as_bytes().iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str("]")
+    }
+}
+
+/// The OPERATION CODE of the commands this module knows (SPC-5 Annex E, operation codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opcode {
+    /// 00h TEST UNIT READY.
+    TestUnitReady,
+    /// 03h REQUEST SENSE.
+    RequestSense,
+    /// 12h INQUIRY.
+    Inquiry,
+    /// 1Bh START STOP UNIT.
+    StartStopUnit,
+    /// 25h READ CAPACITY (10).
+    ReadCapacity10,
+    /// 28h READ (10).
+    Read10,
+    /// 2Ah WRITE (10).
+    Write10,
+    /// 2Fh VERIFY (10).
+    Verify10,
+    /// 35h SYNCHRONIZE CACHE (10).
+    SynchronizeCache10,
+    /// 3Bh WRITE BUFFER.
+    WriteBuffer,
+    /// 3Ch READ BUFFER.
+    ReadBuffer,
+    /// 5Ah MODE SENSE (10).
+    ModeSense10,
+    /// 88h READ (16).
+    Read16,
+    /// 8Ah WRITE (16).
+    Write16,
+    /// 8Fh VERIFY (16).
+    Verify16,
+    /// 91h SYNCHRONIZE CACHE (16).
+    SynchronizeCache16,
+    /// 9Eh SERVICE ACTION IN (16) (READ CAPACITY (16) is its service action 10h).
+    ServiceActionIn16,
+    /// A0h REPORT LUNS.
+    ReportLuns,
+    /// Any other operation code.
+    Unknown(u8),
+}
+
+impl From<u8> for Opcode {
+    fn from(value: u8) -> Self {
+        match value {
+            0x00 => Opcode::TestUnitReady,
+            0x03 => Opcode::RequestSense,
+            0x12 => Opcode::Inquiry,
+            0x1b => Opcode::StartStopUnit,
+            0x25 => Opcode::ReadCapacity10,
+            0x28 => Opcode::Read10,
+            0x2a => Opcode::Write10,
+            0x2f => Opcode::Verify10,
+            0x35 => Opcode::SynchronizeCache10,
+            0x3b => Opcode::WriteBuffer,
+            0x3c => Opcode::ReadBuffer,
+            0x5a => Opcode::ModeSense10,
+            0x88 => Opcode::Read16,
+            0x8a => Opcode::Write16,
+            0x8f => Opcode::Verify16,
+            0x91 => Opcode::SynchronizeCache16,
+            0x9e => Opcode::ServiceActionIn16,
+            0xa0 => Opcode::ReportLuns,
+            other => Opcode::Unknown(other),
+        }
+    }
+}
+
+impl From<Opcode> for u8 {
+    fn from(op: Opcode) -> u8 {
+        match op {
+            Opcode::TestUnitReady => 0x00,
+            Opcode::RequestSense => 0x03,
+            Opcode::Inquiry => 0x12,
+            Opcode::StartStopUnit => 0x1b,
+            Opcode::ReadCapacity10 => 0x25,
+            Opcode::Read10 => 0x28,
+            Opcode::Write10 => 0x2a,
+            Opcode::Verify10 => 0x2f,
+            Opcode::SynchronizeCache10 => 0x35,
+            Opcode::WriteBuffer => 0x3b,
+            Opcode::ReadBuffer => 0x3c,
+            Opcode::ModeSense10 => 0x5a,
+            Opcode::Read16 => 0x88,
+            Opcode::Write16 => 0x8a,
+            Opcode::Verify16 => 0x8f,
+            Opcode::SynchronizeCache16 => 0x91,
+            Opcode::ServiceActionIn16 => 0x9e,
+            Opcode::ReportLuns => 0xa0,
+            Opcode::Unknown(other) => other,
+        }
+    }
+}
+
+/// Which way data moves (the sg driver's `dxfer_direction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// No data phase (`SG_DXFER_NONE`).
+    None,
+    /// Data-in, device to host (`SG_DXFER_FROM_DEV`).
+    FromDevice,
+    /// Data-out, host to device (`SG_DXFER_TO_DEV`).
+    ToDevice,
+}
+
+/// How much data moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Length {
+    /// Exactly this many bytes.
+    Bytes(u32),
+    /// At most this many bytes: an ALLOCATION LENGTH; the device may send fewer.
+    AtMost(u32),
+    /// This many logical blocks: multiply by the logical block length (READ CAPACITY).
+    Blocks(u32),
+}
+
+/// The data transfer a command implies: see [`Cdb::transfer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Transfer {
+    /// Which way.
+    pub direction: Direction,
+    /// How much.
+    pub length: Length,
+}
+
+impl Transfer {
+    /// No data phase.
+    pub const NONE: Transfer = Transfer {
+        direction: Direction::None,
+        length: Length::Bytes(0),
+    };
+}
+
+/// A command that builds its CDB.
+pub trait Command {
+    /// The CDB's length in bytes, for the field values as they are now.
+    fn buffer_len(&self) -> usize;
+
+    /// Writes the CDB to the start of `buf`, every one of its [`Command::buffer_len`] bytes,
+    /// and returns that length. On error (a field too large, `buf` too short) nothing is
+    /// written.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error>;
+
+    /// The CDB as a [`Cdb`].
+    fn to_cdb(&self) -> Result<Cdb, Error> {
+        let mut bytes = [0u8; MAX_LEN];
+        let len = self.emit(&mut bytes)?;
+        Cdb::new(bytes.get(..len).unwrap_or(&[]))
+    }
+}
+
+/// Checks that `value` fits `max`, naming `field` if not.
+fn fit(field: &'static str, value: u64, max: u64) -> Result<(), Error> {
+    if value > max {
+        Err(Error::TooLarge { field, value, max })
+    } else {
+        Ok(())
+    }
+}
+
+/// The first `len` bytes of `buf`, zeroed, or [`Error::BufferTooShort`].
+fn out(buf: &mut [u8], len: usize) -> Result<&mut [u8], Error> {
+    let got = buf.len();
+    let out = buf
+        .get_mut(..len)
+        .ok_or(Error::BufferTooShort { needed: len, got })?;
+    out.fill(0);
+    Ok(out)
+}
+
+/// Writes the low `to.len()` bytes of `value`, big-endian.
+fn put_be(to: &mut [u8], value: u64) {
+    let bytes = value.to_be_bytes();
+    let skip = bytes.len().saturating_sub(to.len());
+    to.copy_from_slice(&bytes[skip..]);
+}
+
+/// TEST UNIT READY (SPC-5): is the logical unit ready? 6 bytes, no data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TestUnitReady;
+
+impl Command for TestUnitReady {
+    fn buffer_len(&self) -> usize {
+        6
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let b = out(buf, 6)?;
+        b[0] = Opcode::TestUnitReady.into();
+        Ok(6)
+    }
+}
+
+/// REQUEST SENSE (SPC-5): the sense data of the last command or a pending condition. 6
+/// bytes; data-in of at most `allocation_length` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestSense {
+    /// DESC: ask for descriptor-format sense data.
+    pub descriptor: bool,
+    /// ALLOCATION LENGTH (SPC-5 recommends 252).
+    pub allocation_length: u8,
+}
+
+impl Default for RequestSense {
+    fn default() -> Self {
+        RequestSense {
+            descriptor: false,
+            allocation_length: 252,
+        }
+    }
+}
+
+impl Command for RequestSense {
+    fn buffer_len(&self) -> usize {
+        6
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let b = out(buf, 6)?;
+        b[0] = Opcode::RequestSense.into();
+        b[1] = u8::from(self.descriptor);
+        b[4] = self.allocation_length;
+        Ok(6)
+    }
+}
+
+/// INQUIRY (SPC-5): standard INQUIRY data, or a vital product data page with EVPD. 6 bytes;
+/// data-in of at most `allocation_length` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Inquiry {
+    /// `Some(page)`: EVPD set and PAGE CODE `page`; `None`: standard INQUIRY data.
+    pub vpd_page: Option<u8>,
+    /// ALLOCATION LENGTH.
+    pub allocation_length: u16,
+}
+
+impl Inquiry {
+    /// Standard INQUIRY data (36 bytes is the SPC minimum a device returns; 96 has the
+    /// version descriptors).
+    pub const fn standard(allocation_length: u16) -> Self {
+        Inquiry {
+            vpd_page: None,
+            allocation_length,
+        }
+    }
+
+    /// The VPD page `page`.
+    pub const fn vpd(page: u8, allocation_length: u16) -> Self {
+        Inquiry {
+            vpd_page: Some(page),
+            allocation_length,
+        }
+    }
+}
+
+impl Command for Inquiry {
+    fn buffer_len(&self) -> usize {
+        6
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let b = out(buf, 6)?;
+        b[0] = Opcode::Inquiry.into();
+        if let Some(page) = self.vpd_page {
+            b[1] = 0x01;
+            b[2] = page;
+        }
+        put_be(&mut b[3..5], u64::from(self.allocation_length));
+        Ok(6)
+    }
+}
+
+/// READ CAPACITY (10) (SBC-4): last LBA and block length, 8 bytes of data-in. 10 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ReadCapacity10;
+
+impl Command for ReadCapacity10 {
+    fn buffer_len(&self) -> usize {
+        10
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let b = out(buf, 10)?;
+        b[0] = Opcode::ReadCapacity10.into();
+        Ok(10)
+    }
+}
+
+/// READ CAPACITY (16) (SBC-4): SERVICE ACTION IN (16) 9Eh, service action 10h. 16 bytes;
+/// data-in of at most `allocation_length` bytes (32 holds all the parameter data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadCapacity16 {
+    /// ALLOCATION LENGTH.
+    pub allocation_length: u32,
+}
+
+impl Default for ReadCapacity16 {
+    fn default() -> Self {
+        ReadCapacity16 {
+            allocation_length: 32,
+        }
+    }
+}
+
+impl Command for ReadCapacity16 {
+    fn buffer_len(&self) -> usize {
+        16
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let b = out(buf, 16)?;
+        b[0] = Opcode::ServiceActionIn16.into();
+        b[1] = 0x10;
+        put_be(&mut b[10..14], u64::from(self.allocation_length));
+        Ok(16)
+    }
+}
+
+/// The CDB size of a command that exists as a 10- and a 16-byte CDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Size {
+    /// The 10-byte CDB: 32-bit LBA, 16-bit length.
+    Ten,
+    /// The 16-byte CDB: 64-bit LBA, 32-bit length.
+    Sixteen,
+}
+
+impl Size {
+    /// `size`, or the smallest CDB that holds `lba` and `blocks` when `None`: (10) when
+    /// `lba` ≤ FFFF_FFFFh and `blocks` ≤ FFFFh, else (16). An explicit size that cannot hold
+    /// them is an [`Error::TooLarge`].
+    pub fn choose(size: Option<Size>, lba: u64, blocks: u32) -> Result<Size, Error> {
+        let fits_ten = lba <= u64::from(u32::MAX) && blocks <= u32::from(u16::MAX);
+        match size {
+            Some(Size::Sixteen) => Ok(Size::Sixteen),
+            Some(Size::Ten) => {
+                fit("LOGICAL BLOCK ADDRESS", lba, u64::from(u32::MAX))?;
+                fit("TRANSFER LENGTH", u64::from(blocks), u64::from(u16::MAX))?;
+                Ok(Size::Ten)
+            }
+            None if fits_ten => Ok(Size::Ten),
+            None => Ok(Size::Sixteen),
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Size::Ten => 10,
+            Size::Sixteen => 16,
+        }
+    }
+}
+
+/// The shared layout of READ, WRITE, VERIFY and SYNCHRONIZE CACHE (10) and (16): byte 1
+/// flags, LBA at 2..6 or 2..10, length at 7..9 or 10..14.
+fn emit_lba_len(
+    buf: &mut [u8],
+    size: Size,
+    ops: (Opcode, Opcode),
+    flags: u8,
+    lba: u64,
+    blocks: u32,
+) -> Result<usize, Error> {
+    let len = size.len();
+    let b = out(buf, len)?;
+    b[1] = flags;
+    match size {
+        Size::Ten => {
+            b[0] = ops.0.into();
+            put_be(&mut b[2..6], lba);
+            put_be(&mut b[7..9], u64::from(blocks));
+        }
+        Size::Sixteen => {
+            b[0] = ops.1.into();
+            put_be(&mut b[2..10], lba);
+            put_be(&mut b[10..14], u64::from(blocks));
+        }
+    }
+    Ok(len)
+}
+
+/// READ (10) or (16) (SBC-4): data-in of `blocks` logical blocks from `lba`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Read {
+    /// LOGICAL BLOCK ADDRESS.
+    pub lba: u64,
+    /// TRANSFER LENGTH in logical blocks (0 transfers nothing).
+    pub blocks: u32,
+    /// DPO: disable page out (do not keep the data in the cache).
+    pub dpo: bool,
+    /// FUA: force unit access (read from the medium).
+    pub fua: bool,
+    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    pub size: Option<Size>,
+}
+
+impl Read {
+    fn flags(&self) -> u8 {
+        (u8::from(self.dpo) << 4) | (u8::from(self.fua) << 3)
+    }
+}
+
+impl Command for Read {
+    fn buffer_len(&self) -> usize {
+        Size::choose(self.size, self.lba, self.blocks)
+            .unwrap_or(Size::Ten)
+            .len()
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let size = Size::choose(self.size, self.lba, self.blocks)?;
+        let ops = (Opcode::Read10, Opcode::Read16);
+        emit_lba_len(buf, size, ops, self.flags(), self.lba, self.blocks)
+    }
+}
+
+/// WRITE (10) or (16) (SBC-4): data-out of `blocks` logical blocks to `lba`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Write {
+    /// LOGICAL BLOCK ADDRESS.
+    pub lba: u64,
+    /// TRANSFER LENGTH in logical blocks (0 transfers nothing).
+    pub blocks: u32,
+    /// DPO: disable page out.
+    pub dpo: bool,
+    /// FUA: force unit access (write through to the medium).
+    pub fua: bool,
+    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    pub size: Option<Size>,
+}
+
+impl Command for Write {
+    fn buffer_len(&self) -> usize {
+        Size::choose(self.size, self.lba, self.blocks)
+            .unwrap_or(Size::Ten)
+            .len()
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let size = Size::choose(self.size, self.lba, self.blocks)?;
+        let flags = (u8::from(self.dpo) << 4) | (u8::from(self.fua) << 3);
+        let ops = (Opcode::Write10, Opcode::Write16);
+        emit_lba_len(buf, size, ops, flags, self.lba, self.blocks)
+    }
+}
+
+/// VERIFY (10) or (16) (SBC-4): check `blocks` logical blocks from `lba`, against the medium's
+/// own checks or against data-out (BYTCHK).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Verify {
+    /// LOGICAL BLOCK ADDRESS.
+    pub lba: u64,
+    /// VERIFICATION LENGTH in logical blocks.
+    pub blocks: u32,
+    /// BYTCHK (2 bits): 00b no data-out, 01b compare with `blocks` blocks of data-out, 11b
+    /// compare each block with one block of data-out (10b is reserved).
+    pub bytchk: u8,
+    /// DPO: disable page out.
+    pub dpo: bool,
+    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    pub size: Option<Size>,
+}
+
+impl Command for Verify {
+    fn buffer_len(&self) -> usize {
+        Size::choose(self.size, self.lba, self.blocks)
+            .unwrap_or(Size::Ten)
+            .len()
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        fit("BYTCHK", u64::from(self.bytchk), 0b11)?;
+        let size = Size::choose(self.size, self.lba, self.blocks)?;
+        let flags = (u8::from(self.dpo) << 4) | (self.bytchk << 1);
+        let ops = (Opcode::Verify10, Opcode::Verify16);
+        emit_lba_len(buf, size, ops, flags, self.lba, self.blocks)
+    }
+}
+
+/// SYNCHRONIZE CACHE (10) or (16) (SBC-4): write cached data of `blocks` logical blocks
+/// from `lba` (0 blocks: to the end of the medium) to the medium. No data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SynchronizeCache {
+    /// LOGICAL BLOCK ADDRESS.
+    pub lba: u64,
+    /// NUMBER OF LOGICAL BLOCKS; 0 means through the last LBA.
+    pub blocks: u32,
+    /// IMMED: return before the data is on the medium.
+    pub immed: bool,
+    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    pub size: Option<Size>,
+}
+
+impl Command for SynchronizeCache {
+    fn buffer_len(&self) -> usize {
+        Size::choose(self.size, self.lba, self.blocks)
+            .unwrap_or(Size::Ten)
+            .len()
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let size = Size::choose(self.size, self.lba, self.blocks)?;
+        let flags = u8::from(self.immed) << 1;
+        let ops = (Opcode::SynchronizeCache10, Opcode::SynchronizeCache16);
+        emit_lba_len(buf, size, ops, flags, self.lba, self.blocks)
+    }
+}
+
+/// The MODE field of WRITE BUFFER (SPC-5, WRITE BUFFER mode table), with sg3_utils'
+/// `sg_write_buffer --mode` acronyms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriteBufferMode {
+    /// 00h `hd`: combined header and data.
+    CombinedHeaderAndData,
+    /// 01h `vendor`: vendor specific.
+    Vendor,
+    /// 02h `data`: write data.
+    Data,
+    /// 04h `dmc`: download microcode and activate.
+    DownloadMicrocode,
+    /// 05h `dmc_save`: download microcode, save and activate.
+    DownloadMicrocodeSave,
+    /// 06h `dmc_offs`: download microcode with offsets and activate.
+    DownloadMicrocodeOffsets,
+    /// 07h `dmc_offs_save`: download microcode with offsets, save and activate.
+    DownloadMicrocodeOffsetsSave,
+    /// 0Ah `echo`: write data to the echo buffer.
+    Echo,
+    /// 0Dh `dmc_offs_ev_defer`: download microcode with offsets, select activation events,
+    /// save and defer activation.
+    DownloadMicrocodeOffsetsEventDefer,
+    /// 0Eh `dmc_offs_defer`: download microcode with offsets, save and defer activation.
+    DownloadMicrocodeOffsetsDefer,
+    /// 0Fh `activate_mc`: activate deferred microcode.
+    ActivateMicrocode,
+    /// Any other mode number (the field is 5 bits: 00h–1Fh).
+    Unknown(u8),
+}
+
+/// `(mode, number, acronym)` for every named mode.
+const WRITE_BUFFER_MODES: [(WriteBufferMode, u8, &str); 11] = [
+    (WriteBufferMode::CombinedHeaderAndData, 0x00, "hd"),
+    (WriteBufferMode::Vendor, 0x01, "vendor"),
+    (WriteBufferMode::Data, 0x02, "data"),
+    (WriteBufferMode::DownloadMicrocode, 0x04, "dmc"),
+    (WriteBufferMode::DownloadMicrocodeSave, 0x05, "dmc_save"),
+    (WriteBufferMode::DownloadMicrocodeOffsets, 0x06, "dmc_offs"),
+    (
+        WriteBufferMode::DownloadMicrocodeOffsetsSave,
+        0x07,
+        "dmc_offs_save",
+    ),
+    (WriteBufferMode::Echo, 0x0a, "echo"),
+    (
+        WriteBufferMode::DownloadMicrocodeOffsetsEventDefer,
+        0x0d,
+        "dmc_offs_ev_defer",
+    ),
+    (
+        WriteBufferMode::DownloadMicrocodeOffsetsDefer,
+        0x0e,
+        "dmc_offs_defer",
+    ),
+    (WriteBufferMode::ActivateMicrocode, 0x0f, "activate_mc"),
+];
+
+impl WriteBufferMode {
+    /// The mode of sg3_utils acronym `acronym` (`"dmc_offs_save"`), if any.
+    pub fn from_acronym(acronym: &str) -> Option<Self> {
+        WRITE_BUFFER_MODES
+            .iter()
+            .find(|(_, _, a)| *a == acronym)
+            .map(|&(mode, _, _)| mode)
+    }
+
+    /// The sg3_utils acronym, if the mode has one.
+    pub fn acronym(self) -> Option<&'static str> {
+        WRITE_BUFFER_MODES
+            .iter()
+            .find(|(mode, _, _)| *mode == self)
+            .map(|&(_, _, a)| a)
+    }
+
+    /// Parses `--mode` as `sg_write_buffer` takes it: an acronym, a decimal number or a
+    /// `0x` hex number, 0 to 31.
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Some(mode) = Self::from_acronym(text) {
+            return Some(mode);
+        }
+        let number = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+            Some(hex) => u8::from_str_radix(hex, 16).ok()?,
+            None => text.parse::<u8>().ok()?,
+        };
+        (number <= 0x1f).then(|| Self::from(number))
+    }
+}
+
+impl From<u8> for WriteBufferMode {
+    fn from(value: u8) -> Self {
+        WRITE_BUFFER_MODES
+            .iter()
+            .find(|(_, n, _)| *n == value)
+            .map_or(WriteBufferMode::Unknown(value), |&(mode, _, _)| mode)
+    }
+}
+
+impl From<WriteBufferMode> for u8 {
+    fn from(mode: WriteBufferMode) -> u8 {
+        match mode {
+            WriteBufferMode::Unknown(n) => n,
+            known => WRITE_BUFFER_MODES
+                .iter()
+                .find(|(m, _, _)| *m == known)
+                .map_or(0, |&(_, n, _)| n),
+        }
+    }
+}
+
+/// WRITE BUFFER (SPC-5): data-out of `length` bytes to buffer `buffer_id` at `offset`, in
+/// `mode`. 10 bytes: `3b, mode | mode_specific << 5, id, be24 offset, be24 length, 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WriteBuffer {
+    /// MODE (5 bits).
+    pub mode: WriteBufferMode,
+    /// MODE SPECIFIC (3 bits: byte 1 bits 7–5), e.g. PO_ACT/HR_ACT for deferred microcode.
+    pub mode_specific: u8,
+    /// BUFFER ID.
+    pub buffer_id: u8,
+    /// BUFFER OFFSET (24 bits).
+    pub offset: u32,
+    /// PARAMETER LIST LENGTH (24 bits): the bytes of data-out.
+    pub length: u32,
+}
+
+impl Command for WriteBuffer {
+    fn buffer_len(&self) -> usize {
+        10
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let mode = u8::from(self.mode);
+        fit("MODE", u64::from(mode), 0x1f)?;
+        fit("MODE SPECIFIC", u64::from(self.mode_specific), 0x07)?;
+        fit("BUFFER OFFSET", u64::from(self.offset), 0xff_ffff)?;
+        fit("PARAMETER LIST LENGTH", u64::from(self.length), 0xff_ffff)?;
+        let b = out(buf, 10)?;
+        b[0] = Opcode::WriteBuffer.into();
+        b[1] = mode | (self.mode_specific << 5);
+        b[2] = self.buffer_id;
+        put_be(&mut b[3..6], u64::from(self.offset));
+        put_be(&mut b[6..9], u64::from(self.length));
+        Ok(10)
+    }
+}
+
+/// The MODE field of READ BUFFER (SPC-5, READ BUFFER mode table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadBufferMode {
+    /// 00h: combined header and data.
+    CombinedHeaderAndData,
+    /// 01h: vendor specific.
+    Vendor,
+    /// 02h: data.
+    Data,
+    /// 03h: descriptor (4 bytes: offset boundary and buffer capacity; see
+    /// `response::ReadBufferDescriptor`).
+    Descriptor,
+    /// 0Ah: read data from the echo buffer.
+    Echo,
+    /// 0Bh: echo buffer descriptor.
+    EchoDescriptor,
+    /// 1Ch: error history.
+    ErrorHistory,
+    /// Any other mode number (5 bits).
+    Unknown(u8),
+}
+
+impl From<u8> for ReadBufferMode {
+    fn from(value: u8) -> Self {
+        match value {
+            0x00 => ReadBufferMode::CombinedHeaderAndData,
+            0x01 => ReadBufferMode::Vendor,
+            0x02 => ReadBufferMode::Data,
+            0x03 => ReadBufferMode::Descriptor,
+            0x0a => ReadBufferMode::Echo,
+            0x0b => ReadBufferMode::EchoDescriptor,
+            0x1c => ReadBufferMode::ErrorHistory,
+            other => ReadBufferMode::Unknown(other),
+        }
+    }
+}
+
+impl From<ReadBufferMode> for u8 {
+    fn from(mode: ReadBufferMode) -> u8 {
+        match mode {
+            ReadBufferMode::CombinedHeaderAndData => 0x00,
+            ReadBufferMode::Vendor => 0x01,
+            ReadBufferMode::Data => 0x02,
+            ReadBufferMode::Descriptor => 0x03,
+            ReadBufferMode::Echo => 0x0a,
+            ReadBufferMode::EchoDescriptor => 0x0b,
+            ReadBufferMode::ErrorHistory => 0x1c,
+            ReadBufferMode::Unknown(n) => n,
+        }
+    }
+}
+
+/// READ BUFFER (SPC-5): data-in of at most `allocation_length` bytes of buffer `buffer_id`
+/// from `offset`. 10 bytes: `3c, mode, id, be24 offset, be24 allocation length, 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadBuffer {
+    /// MODE (5 bits).
+    pub mode: ReadBufferMode,
+    /// BUFFER ID.
+    pub buffer_id: u8,
+    /// BUFFER OFFSET (24 bits).
+    pub offset: u32,
+    /// ALLOCATION LENGTH (24 bits).
+    pub allocation_length: u32,
+}
+
+impl ReadBuffer {
+    /// Data mode (02h): `allocation_length` bytes of buffer `buffer_id` from `offset`.
+    pub const fn data(buffer_id: u8, offset: u32, allocation_length: u32) -> Self {
+        ReadBuffer {
+            mode: ReadBufferMode::Data,
+            buffer_id,
+            offset,
+            allocation_length,
+        }
+    }
+
+    /// Descriptor mode (03h): the 4-byte descriptor of buffer `buffer_id`.
+    pub const fn descriptor(buffer_id: u8) -> Self {
+        ReadBuffer {
+            mode: ReadBufferMode::Descriptor,
+            buffer_id,
+            offset: 0,
+            allocation_length: 4,
+        }
+    }
+}
+
+impl Command for ReadBuffer {
+    fn buffer_len(&self) -> usize {
+        10
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let mode = u8::from(self.mode);
+        fit("MODE", u64::from(mode), 0x1f)?;
+        fit("BUFFER OFFSET", u64::from(self.offset), 0xff_ffff)?;
+        fit(
+            "ALLOCATION LENGTH",
+            u64::from(self.allocation_length),
+            0xff_ffff,
+        )?;
+        let b = out(buf, 10)?;
+        b[0] = Opcode::ReadBuffer.into();
+        b[1] = mode;
+        b[2] = self.buffer_id;
+        put_be(&mut b[3..6], u64::from(self.offset));
+        put_be(&mut b[6..9], u64::from(self.allocation_length));
+        Ok(10)
+    }
+}
+
+/// REPORT LUNS (SPC-5): the logical unit inventory. 12 bytes; data-in of at most
+/// `allocation_length` bytes (SPC-5 wants at least 16; the device checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReportLuns {
+    /// SELECT REPORT: 00h all logical units except well-known ones, 01h well-known only,
+    /// 02h all, 10h–12h administrative and subsidiary selections.
+    pub select_report: u8,
+    /// ALLOCATION LENGTH.
+    pub allocation_length: u32,
+}
+
+impl Default for ReportLuns {
+    fn default() -> Self {
+        ReportLuns {
+            select_report: 0,
+            allocation_length: 8 + 8 * 256,
+        }
+    }
+}
+
+impl Command for ReportLuns {
+    fn buffer_len(&self) -> usize {
+        12
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let b = out(buf, 12)?;
+        b[0] = Opcode::ReportLuns.into();
+        b[2] = self.select_report;
+        put_be(&mut b[6..10], u64::from(self.allocation_length));
+        Ok(12)
+    }
+}
+
+/// START STOP UNIT (SBC-4): spin up or down, load or eject, change power condition. 6
+/// bytes, no data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct StartStopUnit {
+    /// IMMED: return before the operation completes.
+    pub immed: bool,
+    /// POWER CONDITION MODIFIER (4 bits).
+    pub power_condition_modifier: u8,
+    /// POWER CONDITION (4 bits): 0h START_VALID (use `start`/`load_eject`), 1h ACTIVE, 2h
+    /// IDLE, 3h STANDBY, 7h LU_CONTROL, Ah/Bh FORCE_IDLE_0/FORCE_STANDBY_0.
+    pub power_condition: u8,
+    /// NO_FLUSH: do not write the cache to the medium before stopping.
+    pub no_flush: bool,
+    /// LOEJ: load (with `start`) or eject (without) the medium.
+    pub load_eject: bool,
+    /// START: start (`true`) or stop the unit.
+    pub start: bool,
+}
+
+impl Command for StartStopUnit {
+    fn buffer_len(&self) -> usize {
+        6
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let modifier = self.power_condition_modifier;
+        fit("POWER CONDITION MODIFIER", u64::from(modifier), 0x0f)?;
+        fit("POWER CONDITION", u64::from(self.power_condition), 0x0f)?;
+        let b = out(buf, 6)?;
+        b[0] = Opcode::StartStopUnit.into();
+        b[1] = u8::from(self.immed);
+        b[3] = modifier;
+        b[4] = (self.power_condition << 4)
+            | (u8::from(self.no_flush) << 2)
+            | (u8::from(self.load_eject) << 1)
+            | u8::from(self.start);
+        Ok(6)
+    }
+}
+
+/// PC, the page control field of MODE SENSE (SPC-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PageControl {
+    /// 00b: current values.
+    #[default]
+    Current,
+    /// 01b: changeable values (a mask).
+    Changeable,
+    /// 10b: default values.
+    Default,
+    /// 11b: saved values.
+    Saved,
+}
+
+/// MODE SENSE (10) (SPC-5): a mode page. 10 bytes; data-in of at most `allocation_length`
+/// bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ModeSense10 {
+    /// LLBAA: long LBA block descriptors accepted.
+    pub llbaa: bool,
+    /// DBD: disable block descriptors.
+    pub dbd: bool,
+    /// PC: which values.
+    pub page_control: PageControl,
+    /// PAGE CODE (6 bits; 3Fh all pages).
+    pub page_code: u8,
+    /// SUBPAGE CODE (FFh all subpages).
+    pub subpage_code: u8,
+    /// ALLOCATION LENGTH.
+    pub allocation_length: u16,
+}
+
+impl Command for ModeSense10 {
+    fn buffer_len(&self) -> usize {
+        10
+    }
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        fit("PAGE CODE", u64::from(self.page_code), 0x3f)?;
+        let b = out(buf, 10)?;
+        b[0] = Opcode::ModeSense10.into();
+        b[1] = (u8::from(self.llbaa) << 4) | (u8::from(self.dbd) << 3);
+        b[2] = ((self.page_control as u8) << 6) | self.page_code;
+        b[3] = self.subpage_code;
+        put_be(&mut b[7..9], u64::from(self.allocation_length));
+        Ok(10)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,16 @@
 //! - [`status`]: decoding a completed header into an [`status::Outcome`] and its sg3_utils
 //!   exit category;
 //! - [`accounting`]: the rules of mmap-ed IO as a state machine that answers, before any
-//!   system call, whether an operation on an sg file is allowed.
+//!   system call, whether an operation on an sg file is allowed;
+//! - [`cdb`]: builders of the SCSI commands sgmap sends, and a validated raw [`cdb::Cdb`];
+//! - [`response`]: decoders of INQUIRY, VPD pages, READ CAPACITY, REPORT LUNS and READ BUFFER
+//!   data;
+//! - [`sense`]: fixed and descriptor sense data, the T10 ASC/ASCQ names (cargo feature
+//!   `asc-strings`), and a rendering close to sg3_utils' `sg_decode_sense`.
+//!
+//! Every decoder of device bytes is total: any input gives a value or an error, never a
+//! panic or a read out of bounds (`core/tests/decoders_total.rs` feeds them a million
+//! buffers; `fuzz/` holds cargo-fuzz targets).
 //!
 //! `sgmap-sys` performs the system calls and asks this crate first; the driver itself does not
 //! check that a mapping exists or is long enough for an mmap-ed request (the sg HOWTO on
@@ -17,9 +26,7 @@
 
 pub mod abi;
 pub mod accounting;
-pub mod status;
-
-// SCSI commands, responses and sense data (issue 4).
 pub mod cdb;
 pub mod response;
 pub mod sense;
+pub mod status;

@@ -407,9 +407,8 @@ impl<'a> Outcome<'a> {
         }
     }
 
-    /// The sg3_utils exit category of this outcome.
-    ///
-    /// The sense part reads the sense key, ASC and ASCQ (sg3_utils `sg_err_category_sense()`).
+    /// The sg3_utils exit category of this outcome (sg3_utils `sg_err_category_new()`); the
+    /// sense part is [`ExitCategory::from_sense`].
     pub fn category(&self) -> ExitCategory {
         match *self {
             Outcome::Good => ExitCategory::Clean,
@@ -541,16 +540,15 @@ impl ExitCategory {
         }
     }
 
-    /// The category of sense data from its key, ASC and ASCQ (sg3_utils
-    /// `sg_err_category_sense()`); sense too short to hold a key is 98.
+    /// The category of sense data (sg3_utils `sg_err_category_sense()`): the sense key, ASC
+    /// and ASCQ, and whether the Information field is valid (17 and 18). Sense data that does
+    /// not parse is 98. The decoding is [`crate::sense`]'s.
     pub fn from_sense(sense: &[u8]) -> Self {
-        match sense_key_asc(sense) {
-            Some((key, asc, ascq)) => Self::from_key_asc(key, asc, ascq),
-            None => ExitCategory::Sense,
-        }
+        crate::sense::category(sense)
     }
 
-    /// The category of a sense key, ASC and ASCQ.
+    /// The category of a sense key, ASC and ASCQ alone, for callers without the sense bytes
+    /// (the Information field cannot be consulted: never 17 or 18).
     pub const fn from_key_asc(key: u8, asc: u8, ascq: u8) -> Self {
         match key {
             0x0 => ExitCategory::NoSense,
@@ -733,6 +731,19 @@ mod tests {
         assert!(o.data_valid() && o.is_success());
         let s = fixed(0x0, 0, 0);
         assert!(!Outcome::from_parts(0x02, 0, 0x08, &s).data_valid());
+    }
+
+    #[test]
+    fn valid_information_field_gives_categories_17_and_18() {
+        let mut s = fixed(0x3, 0x11, 0x00);
+        s[0] = 0xf0; // VALID
+        s[3..7].copy_from_slice(&[0, 0, 0x12, 0x34]);
+        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 18);
+        let mut s = fixed(0x5, 0x24, 0x00);
+        s[0] = 0xf0;
+        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 17);
+        s[0] = 0x70;
+        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 5);
     }
 
     #[test]

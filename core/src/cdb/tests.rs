@@ -1,0 +1,720 @@
+use super::*;
+
+/// Emits `cmd` into a poisoned buffer, checks that exactly `expected` was written and that
+/// nothing past it was touched, and that `to_cdb` agrees.
+fn golden(cmd: &dyn Command, expected: &[u8]) {
+    let mut buf = [0xa5u8; 40];
+    let n = cmd.emit(&mut buf).unwrap();
+    assert_eq!(n, expected.len());
+    assert_eq!(cmd.buffer_len(), n);
+    assert_eq!(&buf[..n], expected);
+    assert!(buf[n..].iter().all(|&b| b == 0xa5), "wrote past the CDB");
+    assert_eq!(cmd.to_cdb().unwrap().as_bytes(), expected);
+}
+
+/// Checks that `cmd` refuses with `err` and leaves a poisoned buffer untouched.
+fn refused(cmd: &dyn Command, err: Error) {
+    let mut buf = [0xa5u8; 40];
+    assert_eq!(cmd.emit(&mut buf), Err(err));
+    assert!(buf.iter().all(|&b| b == 0xa5), "wrote on error");
+    assert_eq!(cmd.to_cdb(), Err(err));
+}
+
+#[test]
+fn raw_cdb_accepts_6_to_32_bytes_only() {
+    for len in 0..=40 {
+        let bytes = [0x12u8; 40];
+        let r = Cdb::new(&bytes[..len]);
+        if (6..=32).contains(&len) {
+            let cdb = r.unwrap();
+            assert_eq!(cdb.len(), len);
+            assert_eq!(cdb.as_bytes(), &bytes[..len]);
+            assert_eq!(cdb.opcode(), Opcode::Inquiry);
+        } else {
+            assert_eq!(r, Err(Error::Length(len)));
+        }
+    }
+    assert_eq!(MAX_LEN, 32);
+    assert_eq!(SG_HEADER_MAX_LEN, 252);
+}
+
+#[test]
+fn cdb_debug_prints_hex_bytes() {
+    let cdb = TestUnitReady.to_cdb().unwrap();
+    let mut s = [0u8; 64];
+    let mut w = Writer(&mut s, 0);
+    core::fmt::write(&mut w, format_args!("{cdb:?}")).unwrap();
+    let n = w.1;
+    assert_eq!(&s[..n], b"Cdb[00 00 00 00 00 00]");
+}
+
+struct Writer<'a>(&'a mut [u8], usize);
+impl fmt::Write for Writer<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.1 + s.len();
+        self.0
+            .get_mut(self.1..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.1 = end;
+        Ok(())
+    }
+}
+
+#[test]
+fn test_unit_ready_is_six_zero_bytes() {
+    golden(&TestUnitReady, &[0, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        TestUnitReady.to_cdb().unwrap().transfer(),
+        Some(Transfer::NONE)
+    );
+}
+
+#[test]
+fn request_sense_sets_desc_and_allocation_length() {
+    golden(
+        &RequestSense {
+            descriptor: true,
+            allocation_length: 252,
+        },
+        &[0x03, 0x01, 0, 0, 0xfc, 0],
+    );
+    golden(
+        &RequestSense {
+            descriptor: false,
+            allocation_length: 18,
+        },
+        &[0x03, 0x00, 0, 0, 18, 0],
+    );
+    let t = RequestSense::default().to_cdb().unwrap().transfer();
+    assert_eq!(
+        t,
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(252)
+        })
+    );
+}
+
+#[test]
+fn inquiry_standard_and_vpd() {
+    golden(&Inquiry::standard(36), &[0x12, 0, 0, 0x00, 0x24, 0]);
+    golden(
+        &Inquiry::vpd(0x83, 0x1234),
+        &[0x12, 0x01, 0x83, 0x12, 0x34, 0],
+    );
+    golden(
+        &Inquiry::vpd(0x00, 0xffff),
+        &[0x12, 0x01, 0x00, 0xff, 0xff, 0],
+    );
+    assert_eq!(
+        Inquiry::vpd(0x80, 252).to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(252)
+        })
+    );
+}
+
+#[test]
+fn read_capacity_10_and_16() {
+    golden(&ReadCapacity10, &[0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    golden(
+        &ReadCapacity16::default(),
+        &[0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0],
+    );
+    golden(
+        &ReadCapacity16 {
+            allocation_length: 0x0102_0304,
+        },
+        &[0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 0, 0],
+    );
+    assert_eq!(
+        ReadCapacity10.to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::Bytes(8)
+        })
+    );
+    assert_eq!(
+        ReadCapacity16::default().to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(32)
+        })
+    );
+    // Another service action of 9Eh has no known transfer.
+    let mut other = [0u8; 16];
+    other[0] = 0x9e;
+    other[1] = 0x12;
+    assert_eq!(Cdb::new(&other).unwrap().transfer(), None);
+}
+
+#[test]
+fn read_picks_10_when_it_fits() {
+    golden(
+        &Read {
+            lba: 0x1234_5678,
+            blocks: 8,
+            ..Read::default()
+        },
+        &[0x28, 0, 0x12, 0x34, 0x56, 0x78, 0, 0, 8, 0],
+    );
+    golden(
+        &Read {
+            lba: 0xffff_ffff,
+            blocks: 0xffff,
+            dpo: true,
+            fua: true,
+            size: None,
+        },
+        &[0x28, 0x18, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, 0],
+    );
+}
+
+#[test]
+fn read_picks_16_for_large_lba_or_length() {
+    golden(
+        &Read {
+            lba: 0x1_0000_0000,
+            blocks: 1,
+            ..Read::default()
+        },
+        &[0x88, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
+    );
+    golden(
+        &Read {
+            lba: 0,
+            blocks: 0x1_0000,
+            fua: true,
+            ..Read::default()
+        },
+        &[0x88, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
+    );
+    golden(
+        &Read {
+            lba: 0x0102_0304_0506_0708,
+            blocks: 0x0a0b_0c0d,
+            dpo: true,
+            ..Read::default()
+        },
+        &[
+            0x88, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b, 0x0c, 0x0d, 0, 0,
+        ],
+    );
+}
+
+#[test]
+fn read_honours_an_explicit_size_or_refuses() {
+    golden(
+        &Read {
+            lba: 5,
+            blocks: 1,
+            size: Some(Size::Sixteen),
+            ..Read::default()
+        },
+        &[0x88, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0],
+    );
+    refused(
+        &Read {
+            lba: 0x1_0000_0000,
+            blocks: 1,
+            size: Some(Size::Ten),
+            ..Read::default()
+        },
+        Error::TooLarge {
+            field: "LOGICAL BLOCK ADDRESS",
+            value: 0x1_0000_0000,
+            max: 0xffff_ffff,
+        },
+    );
+    refused(
+        &Read {
+            lba: 0,
+            blocks: 0x1_0000,
+            size: Some(Size::Ten),
+            ..Read::default()
+        },
+        Error::TooLarge {
+            field: "TRANSFER LENGTH",
+            value: 0x1_0000,
+            max: 0xffff,
+        },
+    );
+}
+
+#[test]
+fn write_10_and_16_with_fua() {
+    golden(
+        &Write {
+            lba: 0x10,
+            blocks: 0x20,
+            fua: true,
+            ..Write::default()
+        },
+        &[0x2a, 0x08, 0, 0, 0, 0x10, 0, 0, 0x20, 0],
+    );
+    golden(
+        &Write {
+            lba: 0x10,
+            blocks: 0x20,
+            dpo: true,
+            size: Some(Size::Sixteen),
+            ..Write::default()
+        },
+        &[0x8a, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x20, 0, 0],
+    );
+    let t = Write {
+        lba: 1,
+        blocks: 7,
+        ..Write::default()
+    }
+    .to_cdb()
+    .unwrap()
+    .transfer();
+    assert_eq!(
+        t,
+        Some(Transfer {
+            direction: Direction::ToDevice,
+            length: Length::Blocks(7)
+        })
+    );
+    let t = Read {
+        lba: 1 << 40,
+        blocks: 70_000,
+        ..Read::default()
+    }
+    .to_cdb()
+    .unwrap()
+    .transfer();
+    assert_eq!(
+        t,
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::Blocks(70_000)
+        })
+    );
+}
+
+#[test]
+fn verify_sets_bytchk_and_implies_data_out() {
+    golden(
+        &Verify {
+            lba: 0x100,
+            blocks: 4,
+            ..Verify::default()
+        },
+        &[0x2f, 0, 0, 0, 0x01, 0x00, 0, 0, 4, 0],
+    );
+    golden(
+        &Verify {
+            lba: 0x100,
+            blocks: 4,
+            bytchk: 1,
+            dpo: true,
+            size: Some(Size::Sixteen),
+        },
+        &[0x8f, 0x12, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0, 0, 0, 4, 0, 0],
+    );
+    refused(
+        &Verify {
+            bytchk: 4,
+            ..Verify::default()
+        },
+        Error::TooLarge {
+            field: "BYTCHK",
+            value: 4,
+            max: 3,
+        },
+    );
+    let transfer = |bytchk| {
+        Verify {
+            blocks: 9,
+            bytchk,
+            ..Verify::default()
+        }
+        .to_cdb()
+        .unwrap()
+        .transfer()
+    };
+    assert_eq!(transfer(0), Some(Transfer::NONE));
+    assert_eq!(
+        transfer(1),
+        Some(Transfer {
+            direction: Direction::ToDevice,
+            length: Length::Blocks(9)
+        })
+    );
+    assert_eq!(transfer(2), None);
+    assert_eq!(
+        transfer(3),
+        Some(Transfer {
+            direction: Direction::ToDevice,
+            length: Length::Blocks(1)
+        })
+    );
+}
+
+#[test]
+fn synchronize_cache_10_and_16() {
+    golden(
+        &SynchronizeCache::default(),
+        &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    golden(
+        &SynchronizeCache {
+            lba: 0x1_0000_0000,
+            blocks: 3,
+            immed: true,
+            size: None,
+        },
+        &[0x91, 0x02, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0],
+    );
+    assert_eq!(
+        SynchronizeCache::default().to_cdb().unwrap().transfer(),
+        Some(Transfer::NONE)
+    );
+}
+
+#[test]
+fn write_buffer_layout_matches_sg_write_buffer() {
+    golden(
+        &WriteBuffer {
+            mode: WriteBufferMode::DownloadMicrocodeOffsetsSave,
+            mode_specific: 0,
+            buffer_id: 0,
+            offset: 0x01_0000,
+            length: 0x00_8000,
+        },
+        &[0x3b, 0x07, 0x00, 0x01, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00],
+    );
+    golden(
+        &WriteBuffer {
+            mode: WriteBufferMode::DownloadMicrocodeOffsetsDefer,
+            mode_specific: 0b101,
+            buffer_id: 0x22,
+            offset: 0xff_ffff,
+            length: 0xff_fffe,
+        },
+        &[0x3b, 0xae, 0x22, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0x00],
+    );
+    golden(
+        &WriteBuffer {
+            mode: WriteBufferMode::ActivateMicrocode,
+            mode_specific: 0,
+            buffer_id: 0,
+            offset: 0,
+            length: 0,
+        },
+        &[0x3b, 0x0f, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let t = WriteBuffer {
+        mode: WriteBufferMode::Data,
+        mode_specific: 0,
+        buffer_id: 1,
+        offset: 0,
+        length: 512,
+    }
+    .to_cdb()
+    .unwrap()
+    .transfer();
+    assert_eq!(
+        t,
+        Some(Transfer {
+            direction: Direction::ToDevice,
+            length: Length::Bytes(512)
+        })
+    );
+}
+
+#[test]
+fn write_buffer_refuses_values_wider_than_their_fields() {
+    let base = WriteBuffer {
+        mode: WriteBufferMode::Data,
+        mode_specific: 0,
+        buffer_id: 0,
+        offset: 0,
+        length: 0,
+    };
+    refused(
+        &WriteBuffer {
+            offset: 0x100_0000,
+            ..base
+        },
+        Error::TooLarge {
+            field: "BUFFER OFFSET",
+            value: 0x100_0000,
+            max: 0xff_ffff,
+        },
+    );
+    refused(
+        &WriteBuffer {
+            length: 0x100_0000,
+            ..base
+        },
+        Error::TooLarge {
+            field: "PARAMETER LIST LENGTH",
+            value: 0x100_0000,
+            max: 0xff_ffff,
+        },
+    );
+    refused(
+        &WriteBuffer {
+            mode_specific: 8,
+            ..base
+        },
+        Error::TooLarge {
+            field: "MODE SPECIFIC",
+            value: 8,
+            max: 7,
+        },
+    );
+    refused(
+        &WriteBuffer {
+            mode: WriteBufferMode::Unknown(0x20),
+            ..base
+        },
+        Error::TooLarge {
+            field: "MODE",
+            value: 0x20,
+            max: 0x1f,
+        },
+    );
+}
+
+#[test]
+fn write_buffer_modes_by_number_and_acronym() {
+    let table = [
+        ("hd", 0x0),
+        ("vendor", 0x1),
+        ("data", 0x2),
+        ("dmc", 0x4),
+        ("dmc_save", 0x5),
+        ("dmc_offs", 0x6),
+        ("dmc_offs_save", 0x7),
+        ("echo", 0xa),
+        ("dmc_offs_ev_defer", 0xd),
+        ("dmc_offs_defer", 0xe),
+        ("activate_mc", 0xf),
+    ];
+    for (acronym, number) in table {
+        let mode = WriteBufferMode::from_acronym(acronym).unwrap();
+        assert_eq!(u8::from(mode), number);
+        assert_eq!(WriteBufferMode::from(number), mode);
+        assert_eq!(mode.acronym(), Some(acronym));
+        assert_eq!(WriteBufferMode::parse(acronym), Some(mode));
+    }
+    for n in 0..=255u8 {
+        assert_eq!(u8::from(WriteBufferMode::from(n)), n);
+    }
+    assert_eq!(WriteBufferMode::from(3), WriteBufferMode::Unknown(3));
+    assert_eq!(WriteBufferMode::Unknown(3).acronym(), None);
+    assert_eq!(WriteBufferMode::from_acronym("DMC"), None);
+    assert_eq!(
+        WriteBufferMode::parse("0xe"),
+        Some(WriteBufferMode::DownloadMicrocodeOffsetsDefer)
+    );
+    assert_eq!(
+        WriteBufferMode::parse("13"),
+        Some(WriteBufferMode::DownloadMicrocodeOffsetsEventDefer)
+    );
+    assert_eq!(
+        WriteBufferMode::parse("28"),
+        Some(WriteBufferMode::Unknown(28))
+    );
+    assert_eq!(WriteBufferMode::parse("32"), None);
+    assert_eq!(WriteBufferMode::parse("0x"), None);
+    assert_eq!(WriteBufferMode::parse(""), None);
+}
+
+#[test]
+fn read_buffer_data_and_descriptor() {
+    golden(
+        &ReadBuffer::data(0x01, 0x00_1000, 0x00_0200),
+        &[0x3c, 0x02, 0x01, 0x00, 0x10, 0x00, 0x00, 0x02, 0x00, 0x00],
+    );
+    golden(
+        &ReadBuffer::descriptor(0x07),
+        &[0x3c, 0x03, 0x07, 0, 0, 0, 0, 0, 4, 0],
+    );
+    assert_eq!(
+        ReadBuffer::descriptor(0).to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(4)
+        })
+    );
+    refused(
+        &ReadBuffer::data(0, 0x100_0000, 1),
+        Error::TooLarge {
+            field: "BUFFER OFFSET",
+            value: 0x100_0000,
+            max: 0xff_ffff,
+        },
+    );
+    refused(
+        &ReadBuffer::data(0, 0, 0x100_0000),
+        Error::TooLarge {
+            field: "ALLOCATION LENGTH",
+            value: 0x100_0000,
+            max: 0xff_ffff,
+        },
+    );
+    for n in 0..=255u8 {
+        assert_eq!(u8::from(ReadBufferMode::from(n)), n);
+    }
+}
+
+#[test]
+fn report_luns_layout() {
+    golden(
+        &ReportLuns {
+            select_report: 2,
+            allocation_length: 0x0001_0008,
+        },
+        &[0xa0, 0, 0x02, 0, 0, 0, 0x00, 0x01, 0x00, 0x08, 0, 0],
+    );
+    assert_eq!(
+        ReportLuns::default().to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(8 + 8 * 256)
+        })
+    );
+}
+
+#[test]
+fn start_stop_unit_bits() {
+    golden(
+        &StartStopUnit {
+            start: true,
+            ..StartStopUnit::default()
+        },
+        &[0x1b, 0, 0, 0, 0x01, 0],
+    );
+    golden(
+        &StartStopUnit {
+            immed: true,
+            power_condition_modifier: 0xa,
+            power_condition: 0x3,
+            no_flush: true,
+            load_eject: true,
+            start: false,
+        },
+        &[0x1b, 0x01, 0, 0x0a, 0x36, 0],
+    );
+    refused(
+        &StartStopUnit {
+            power_condition: 0x10,
+            ..StartStopUnit::default()
+        },
+        Error::TooLarge {
+            field: "POWER CONDITION",
+            value: 0x10,
+            max: 0xf,
+        },
+    );
+    refused(
+        &StartStopUnit {
+            power_condition_modifier: 0x10,
+            ..StartStopUnit::default()
+        },
+        Error::TooLarge {
+            field: "POWER CONDITION MODIFIER",
+            value: 0x10,
+            max: 0xf,
+        },
+    );
+}
+
+#[test]
+fn mode_sense_10_fields() {
+    golden(
+        &ModeSense10 {
+            llbaa: true,
+            dbd: true,
+            page_control: PageControl::Saved,
+            page_code: 0x08,
+            subpage_code: 0xff,
+            allocation_length: 0x1000,
+        },
+        &[0x5a, 0x18, 0xc8, 0xff, 0, 0, 0, 0x10, 0x00, 0],
+    );
+    golden(
+        &ModeSense10 {
+            page_control: PageControl::Changeable,
+            page_code: 0x3f,
+            allocation_length: 252,
+            ..ModeSense10::default()
+        },
+        &[0x5a, 0x00, 0x7f, 0x00, 0, 0, 0, 0x00, 0xfc, 0],
+    );
+    refused(
+        &ModeSense10 {
+            page_code: 0x40,
+            ..ModeSense10::default()
+        },
+        Error::TooLarge {
+            field: "PAGE CODE",
+            value: 0x40,
+            max: 0x3f,
+        },
+    );
+    assert_eq!(
+        ModeSense10 {
+            allocation_length: 252,
+            ..ModeSense10::default()
+        }
+        .to_cdb()
+        .unwrap()
+        .transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(252)
+        })
+    );
+}
+
+#[test]
+fn emit_into_a_short_buffer_is_an_error() {
+    let mut buf = [0xa5u8; 9];
+    assert_eq!(
+        ReadCapacity10.emit(&mut buf),
+        Err(Error::BufferTooShort { needed: 10, got: 9 })
+    );
+    assert!(buf.iter().all(|&b| b == 0xa5));
+}
+
+#[test]
+fn transfer_of_unknown_or_short_cdbs_is_none() {
+    assert_eq!(Cdb::new(&[0xc0, 0, 0, 0, 0, 0]).unwrap().transfer(), None);
+    // A READ (16) opcode in a 10-byte CDB cannot hold its transfer length.
+    assert_eq!(
+        Cdb::new(&[0x88, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+            .unwrap()
+            .transfer(),
+        None
+    );
+    assert_eq!(
+        Cdb::new(&[0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+            .unwrap()
+            .transfer(),
+        None
+    );
+}
+
+#[test]
+fn opcode_round_trips_every_byte() {
+    for n in 0..=255u8 {
+        assert_eq!(u8::from(Opcode::from(n)), n);
+    }
+}
+
+#[test]
+fn size_choice_follows_the_fit_rule() {
+    assert_eq!(Size::choose(None, 0xffff_ffff, 0xffff), Ok(Size::Ten));
+    assert_eq!(Size::choose(None, 0x1_0000_0000, 0), Ok(Size::Sixteen));
+    assert_eq!(Size::choose(None, 0, 0x1_0000), Ok(Size::Sixteen));
+    assert_eq!(Size::choose(Some(Size::Sixteen), 0, 0), Ok(Size::Sixteen));
+    assert_eq!(Size::choose(Some(Size::Ten), 0, 0xffff), Ok(Size::Ten));
+}
