@@ -1,0 +1,107 @@
+//! A device that disappears while sgmap holds it: scsi_debug adds a host at run time
+//! (`add_host`), the test maps the new device's reserve, deletes the device through sysfs
+//! (`/sys/class/scsi_generic/sgN/device/delete`), and proves what the library reports. The
+//! host is removed again when the test ends, so the phase's other devices are untouched.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use sgmap_sys::{Command, Data, Device, ErrorKind};
+use sgmap_tests::scsi;
+use sgmap_tests::{Devices, ScsiDebug};
+
+fn sg_nodes() -> BTreeSet<String> {
+    fs::read_dir("/sys/class/scsi_generic")
+        .expect("/sys/class/scsi_generic")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// A scsi_debug host added for this test, removed (with whatever is left of it) on drop.
+struct AddedHost<'a>(&'a ScsiDebug);
+
+impl Drop for AddedHost<'_> {
+    fn drop(&mut self) {
+        // A negative add_host removes the most recently added host.
+        if let Err(e) = fs::write(self.0.dir().join("add_host"), "-1") {
+            eprintln!("remove the added scsi_debug host: {e}");
+        }
+    }
+}
+
+/// Adds a host and returns its sg node once udev-less devtmpfs shows it.
+fn add_device(sdebug: &ScsiDebug) -> (AddedHost<'_>, String, PathBuf) {
+    let before = sg_nodes();
+    sdebug.set_param("add_host", 1);
+    let host = AddedHost(sdebug);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let new: Vec<String> = sg_nodes().difference(&before).cloned().collect();
+        if let [name] = new.as_slice() {
+            let dev = Path::new("/dev").join(name);
+            if dev.exists() {
+                return (host, name.clone(), dev);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no new sg node after add_host=1 (new: {new:?})"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn tur(dev: &mut Device) -> Result<sgmap_sys::Response, sgmap_sys::Error> {
+    dev.execute(&Command::new(&scsi::TEST_UNIT_READY), Data::None)
+}
+
+#[test]
+fn scsi_debug_a_removed_device_answers_enodev_and_pollhup_and_its_mapping_stays_readable() {
+    let devices = Devices::from_env();
+    let (_host, name, path) = add_device(devices.scsi_debug());
+    let mut dev = scsi::open(&path);
+    let bs = devices.sector_size;
+    dev.set_reserved_size(u64::from(8 * bs)).expect("reserve");
+    dev.map().expect("map");
+    // The first media command may see the new device's power-on unit attention.
+    let _ = tur(&mut dev);
+    let read = scsi::read10(0, 8);
+    let r = dev
+        .execute(&Command::new(&read), Data::MmapIn(8 * bs))
+        .expect("mmap READ before removal");
+    scsi::expect_good(&r, "mmap READ before removal");
+    let before: Vec<u8> = dev.valid_data().expect("valid data").to_vec();
+    dev.mapping_mut().expect("mapping")[..4].copy_from_slice(b"sgm!");
+
+    let delete = PathBuf::from("/sys/class/scsi_generic")
+        .join(&name)
+        .join("device/delete");
+    fs::write(&delete, "1").unwrap_or_else(|e| panic!("{}: {e}", delete.display()));
+
+    let e = tur(&mut dev).expect_err("SG_IO on a removed device");
+    assert_eq!(e.kind(), ErrorKind::DeviceGone, "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&*path.to_string_lossy()) && msg.contains("ENODEV"),
+        "the message names the device and the errno: {msg}"
+    );
+    assert_eq!(e.category().code(), 50 + 19, "50 + ENODEV: {msg}");
+
+    let e = dev.poll_ready(1000).expect_err("poll on a removed device");
+    assert_eq!(e.kind(), ErrorKind::DeviceGone, "POLLHUP: {e}");
+
+    // The mapping outlives the device: what the application put there is still there.
+    let mapping = dev.mapping().expect("the mapping is still readable");
+    assert_eq!(&mapping[..4], b"sgm!");
+    assert_eq!(&mapping[4..before.len()], &before[4..]);
+    drop(dev);
+
+    let e = sgmap_sys::Device::open(&path).expect_err("open of a removed node");
+    assert!(
+        matches!(e.kind(), ErrorKind::NotFound | ErrorKind::DeviceGone),
+        "{e}"
+    );
+}
