@@ -264,6 +264,8 @@ impl Refusal {
     }
 }
 
+impl core::error::Error for Refusal {}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

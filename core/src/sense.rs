@@ -85,6 +85,8 @@ pub enum Error {
     InformationTooWide(u64),
 }
 
+impl core::error::Error for Error {}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

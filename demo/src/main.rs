@@ -1,1 +1,42 @@
-fn main() {}
+//! `sgmap`: one static binary for SCSI generic (sg) devices, with mmap-ed IO.
+//!
+//! It replaces the sg3_utils programs an initramfs or a provisioning script uses (sg_inq,
+//! sg_readcap, sg_turs, sgm_dd, sg_write_buffer, sg_raw, sg_decode_sense, and the listing
+//! of `sg_map`/`lsscsi -g`) with the same operands and the same exit statuses:
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | syntax error |
+//! | 2–29, 40 | the SCSI category of the failing command (sense key, ASC/ASCQ, status) |
+//! | 15 | file error: missing path, not an sg device, permission |
+//! | 31 | contradicting options |
+//! | 33 | timeout |
+//! | 50 + errno | an operating system error |
+//! | 97 | malformed response |
+//! | 99 | other |
+//! | 130 | dd interrupted by SIGINT (after reporting its counts) |
+//!
+//! Diagnostics go to stderr as `sgmap: DEVICE: WHAT: WHY`; data and decodes to stdout;
+//! `--json` prints one JSON object per command (schemas in `demo/JSON.md`).
+//!
+//! Layout: [`args`] parses numbers and hex, [`json`] writes JSON, [`out`] prints
+//! diagnostics and dumps, [`cmd`] holds one module per command. The device layer is
+//! `sgmap-sys`; CDBs, responses and sense decoding come from `sgmap-core`.
+
+mod args;
+mod cmd;
+mod json;
+mod out;
+mod signals;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let argv: Vec<OsString> = std::env::args_os().skip(1).collect();
+    match cmd::run(argv) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(fail) => ExitCode::from(fail.code),
+    }
+}

@@ -1,0 +1,57 @@
+//! `sgmap dd`: sgm_dd's copy through the mmap-ed reserve, with a queue depth.
+//!
+//! - [`plan`]: operands and the arithmetic (pure, host-tested);
+//! - [`ends`]: the non-sg files (regular files, block devices, stdin/stdout, discard);
+//! - [`copy`]: the transfer loop, the counts and the report.
+
+use std::ffi::OsString;
+
+use sgmap_core::status::ExitCategory;
+
+use super::Cli;
+use crate::out::{self, CmdResult, Fail};
+
+pub mod copy;
+pub mod ends;
+pub mod plan;
+pub mod sg;
+
+use plan::{OperandError, Operands};
+
+/// Runs `sgmap dd`.
+pub fn run(args: Vec<OsString>) -> CmdResult {
+    let mut cli = Cli::new("dd", args);
+    let mut ops = Operands::default();
+    while let Some(arg) = cli.next()? {
+        match arg {
+            lexopt::Arg::Long("progress") | lexopt::Arg::Short('p') => ops.progress = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => ops.json = true,
+            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
+            lexopt::Arg::Value(v) => {
+                let v = super::utf8("dd", "operand", v)?;
+                ops.apply(&v).map_err(operand_fail)?;
+            }
+            other => return Err(super::unexpected("dd", other)),
+        }
+    }
+    ops.finish().map_err(operand_fail)?;
+    copy::run(&ops)
+}
+
+fn operand_fail(e: OperandError) -> Fail {
+    if e.contradiction {
+        out::contradict("dd", format_args!("{}", e.message))
+    } else {
+        out::syntax("dd", format_args!("{}", e.message))
+    }
+}
+
+/// The exit category of a plan refusal.
+pub fn plan_category(e: &plan::PlanError) -> ExitCategory {
+    match e {
+        plan::PlanError::BlockSize { .. }
+        | plan::PlanError::TooLarge { .. }
+        | plan::PlanError::Overflow(_) => ExitCategory::Syntax,
+        plan::PlanError::PastEnd { .. } => ExitCategory::LbaOutOfRange,
+    }
+}

@@ -1,0 +1,133 @@
+//! What the device commands share: opening, running one command, and reporting a failed
+//! one as `sgmap: DEVICE: WHAT: WHY` with its decoded sense.
+
+use std::fmt::Write as _;
+
+use sgmap_core::sense::{self, Sense};
+use sgmap_core::status::{ExitCategory, Outcome};
+use sgmap_sys::{Command, Data, Device, OpenOptions, Response, Timeout};
+
+use crate::json::Json;
+use crate::out::{self, Fail};
+
+/// Opens an sg device (`O_RDWR`, or `O_RDONLY` for the commands sg allows on a read-only
+/// file: INQUIRY, READ CAPACITY, TEST UNIT READY…).
+pub fn open(path: &str, read_only: bool) -> Result<Device, Fail> {
+    OpenOptions::new()
+        .read_only(read_only)
+        .open(path)
+        .map_err(sys_fail)
+}
+
+/// Reports an error of the device layer, whose message names the device and the operation.
+pub fn sys_fail(e: sgmap_sys::Error) -> Fail {
+    out::err_str(&format!("sgmap: {e}\n"));
+    Fail::new(e.category())
+}
+
+/// Why a command failed, on one line: the sense key and additional sense, or the transport
+/// or status problem.
+pub fn describe(resp: &Response) -> String {
+    match resp.outcome() {
+        Outcome::Good => "Good".to_owned(),
+        Outcome::CheckCondition { sense: bytes } => match Sense::new_checked(bytes) {
+            Ok(s) => {
+                let mut t = s.sense_key().to_string();
+                if let Some(a) = s.additional_sense() {
+                    let _ = write!(t, ": {a}");
+                }
+                if let Some(i) = s.information().filter(|i| i.valid) {
+                    let _ = write!(t, " (info 0x{:x})", i.value);
+                }
+                t
+            }
+            Err(_) if bytes.is_empty() => "Check Condition without sense data".to_owned(),
+            Err(e) => format!("Check Condition, sense data not decoded: {e}"),
+        },
+        Outcome::Timeout => "timed out (DID_TIME_OUT): the command was aborted".to_owned(),
+        Outcome::Host(h) => format!("transport error {} ({:#x})", h.name(), h.to_raw()),
+        Outcome::Driver(d) => format!("driver error {} ({:#x})", d.name(), d.0),
+        Outcome::ConditionMet => "SCSI status Condition Met".to_owned(),
+        Outcome::Busy => "SCSI status Busy".to_owned(),
+        Outcome::ReservationConflict => "SCSI status Reservation Conflict".to_owned(),
+        Outcome::TaskSetFull => "SCSI status Task Set Full".to_owned(),
+        Outcome::AcaActive => "SCSI status ACA Active".to_owned(),
+        Outcome::TaskAborted => "SCSI status Task Aborted".to_owned(),
+        Outcome::Status(s) => format!("SCSI status {} ({:#x})", s.name(), s.to_byte()),
+    }
+}
+
+/// The decoded sense of a response, each line indented by two spaces; empty without sense.
+pub fn sense_lines(resp: &Response) -> String {
+    let bytes = resp.sense();
+    if bytes.is_empty() {
+        return String::new();
+    }
+    let mut s = String::new();
+    for line in sense::render(bytes).to_string().lines() {
+        s.push_str("  ");
+        s.push_str(line);
+        s.push('\n');
+    }
+    s
+}
+
+/// Reports a command that completed with an error: the summary line, then the sense.
+pub fn scsi_fail(device: &str, what: &str, resp: &Response) -> Fail {
+    let mut text = format!("sgmap: {device}: {what}: {}\n", describe(resp));
+    text.push_str(&sense_lines(resp));
+    out::err_str(&text);
+    Fail::new(scsi_category(resp))
+}
+
+/// The exit category of a completed command: the response's, or 97 for a good status with
+/// an unusable response (callers decide that).
+pub fn scsi_category(resp: &Response) -> ExitCategory {
+    resp.category()
+}
+
+/// Runs a data-in command of at most `len` bytes into a buffer (the kernel copies; for the
+/// small responses of INQUIRY and READ CAPACITY) and returns the response and valid bytes.
+pub fn data_in(
+    dev: &mut Device,
+    cdb: &[u8],
+    len: usize,
+    timeout: Timeout,
+) -> Result<(Response, Vec<u8>), Fail> {
+    let mut buf = vec![0u8; len];
+    let resp = dev
+        .execute(&Command::new(cdb).timeout(timeout), Data::In(&mut buf))
+        .map_err(sys_fail)?;
+    let valid = (resp.valid as usize).min(len);
+    buf.truncate(valid);
+    Ok((resp, buf))
+}
+
+/// Appends the members of a completed command's status to a JSON object.
+pub fn status_json(j: &mut Json, resp: &Response) {
+    j.u64("status", u64::from(resp.status))
+        .u64("host_status", u64::from(resp.host_status))
+        .u64("driver_status", u64::from(resp.driver_status))
+        .u64("category", u64::from(resp.category().code()));
+    match Sense::new_checked(resp.sense()) {
+        Ok(s) => {
+            j.begin_object("sense");
+            j.hex("bytes", resp.sense());
+            crate::cmd::sense::sense_members(j, &s);
+            j.end();
+        }
+        Err(_) if resp.sense().is_empty() => {
+            j.null("sense");
+        }
+        Err(_) => {
+            j.begin_object("sense").hex("bytes", resp.sense()).end();
+        }
+    }
+}
+
+/// Builds a CDB from a core builder (never fails for the values the commands use; a
+/// failure is reported as a syntax error of the operands that led to it).
+pub fn cdb(cmd: &impl sgmap_core::cdb::Command, what: &str) -> Result<sgmap_core::cdb::Cdb, Fail> {
+    cmd.to_cdb()
+        .map_err(|e| out::fail(ExitCategory::Syntax, what, "CDB", format_args!("{e}")))
+}

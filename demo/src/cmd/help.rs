@@ -1,0 +1,149 @@
+//! Usage texts: `sgmap help [COMMAND]`, `sgmap COMMAND --help`.
+
+/// The overview.
+pub const MAIN: &str = "\
+sgmap: SCSI generic (sg) devices with mmap-ed IO, in one static binary
+
+Usage: sgmap COMMAND [OPTIONS] ...
+
+Commands:
+  list          list the sg devices (from /sys/class/scsi_generic)
+  inquiry       INQUIRY: identification, VPD pages              (sg_inq)
+  readcap       READ CAPACITY: blocks and block length          (sg_readcap)
+  tur           TEST UNIT READY                                 (sg_turs)
+  dd            copy through the mapped reserve, queued         (sgm_dd)
+  write-buffer  firmware download with WRITE BUFFER             (sg_write_buffer)
+  raw           any CDB, data through the mapped reserve        (sg_raw)
+  sense         decode sense data                               (sg_decode_sense)
+  help          this text, or a command's: sgmap help COMMAND
+
+Options: --version, --help. Most commands take --json (schemas in JSON.md).
+Exit status: 0 ok, 1 syntax, 15 file error, 31 contradicting options, 33 timeout,
+SCSI categories as sg3_utils (2 not ready, 3 medium/hardware, 5 illegal request,
+6 unit attention, 14 miscompare, 22 LBA out of range, ...), 50+errno OS error, 99 other.
+Numbers take sg3_utils suffixes (c w b k K KiB KB m M MiB MB g G GiB GB t T p P),
+0x... or ...h for hex, and AxB for a product.
+";
+
+/// `sgmap list`.
+pub const LIST: &str = "\
+Usage: sgmap list [--json]
+
+Lists the sg devices from /sys/class/scsi_generic, one a line:
+  /dev/sgN  H:C:T:L  TYPE  VENDOR  PRODUCT  REVISION  BLOCK-DEVICE
+Opens no device.
+";
+
+/// `sgmap inquiry`.
+pub const INQUIRY: &str = "\
+Usage: sgmap inquiry [--vpd=PAGE] [--hex] [--json] DEVICE
+
+Sends INQUIRY and prints, like sg_inq:
+  Vendor identification:, Product identification:, Product revision level:,
+  Unit serial number: (when the device has VPD page 0x80), then the rest.
+  --vpd=PAGE  a VPD page by number or name (sv 0x00, sn 0x80, di 0x83, ei 0x86,
+              bl 0xb0, bdc 0xb1, lbpv 0xb2)
+  --hex       the response as a hex dump
+  --json      one JSON object
+";
+
+/// `sgmap readcap`.
+pub const READCAP: &str = "\
+Usage: sgmap readcap [--16] [--brief] [--json] DEVICE
+
+Sends READ CAPACITY (10, or 16 with --16 or when the device needs it) and prints
+like sg_readcap: Last LBA=..., Number of logical blocks=..., Logical block
+length=... bytes, Device size: ... bytes.
+  --brief  one line: 0x<blocks> 0x<block length>
+";
+
+/// `sgmap tur`.
+pub const TUR: &str = "\
+Usage: sgmap tur [--number=N] [--json] DEVICE
+
+Sends TEST UNIT READY N times (default 1). Exit status: that of the last failing
+command (6 for a pending unit attention, 2 when not ready), else 0.
+";
+
+/// `sgmap dd`.
+pub const DD: &str = "\
+Usage: sgmap dd if=FILE of=FILE [bs=N] [bpt=N] [count=N] [skip=N] [seek=N] [qd=N]
+                [sync=1] [verify=1] [time=1] [--progress] [--json]
+
+Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
+  if=, of=   an sg device, a block device, a regular file, - (stdin/stdout);
+             of=/dev/null or of=. discards
+  bs=N       bytes per block (512); must equal an sg device's logical block size
+  bpt=N      blocks per transfer (128, or 32 when bs >= 2048); reduced, with a
+             notice, when the kernel grants a smaller reserve
+  count=N    blocks to copy (from READ CAPACITY less skip); past the end of a
+             device is refused before any transfer (exit 22)
+  skip=N     input blocks to skip;  seek=N  output blocks to skip
+  qd=N       transfers in flight, over N files of each sg device (1..16)
+  sync=1     SYNCHRONIZE CACHE on an sg output at the end (fsync otherwise)
+  verify=1   read back the written range and compare (exit 14 on a difference)
+  time=1     print the transfer time and rate
+  --progress percent done and time left every few seconds; SIGUSR1 reports too
+Ends with 'N+M records in' and 'N+M records out' on stderr; SIGINT finishes the
+transfers in flight, prints the counts and exits 130.
+";
+
+/// `sgmap write-buffer`.
+pub const WRITE_BUFFER: &str = "\
+Usage: sgmap write-buffer --mode=MODE --in=FILE [--bpw=CHUNK[,act]] [--offset=N]
+                          [--id=N] [--length=N] [--timeout=SECS] [--dry-run]
+                          [--json] DEVICE
+
+Downloads FILE (- for stdin) with WRITE BUFFER through the mapped reserve.
+  --mode=MODE   number or acronym: hd 0, vendor 1, data 2, dmc 4, dmc_save 5,
+                dmc_offs 6, dmc_offs_save 7, echo 0xa, dmc_offs_ev_defer 0xd,
+                dmc_offs_defer 0xe, activate_mc 0xf (which needs no --in)
+  --bpw=CHUNK   send in chunks of CHUNK bytes at buffer offset OFFSET+k (offset
+                modes only); ',act' adds a final activate_mc (mode 0xf, length 0)
+  --offset=N    buffer offset of the first byte (0)
+  --id=N        buffer id (0)
+  --length=N    bytes to send: the image cut, or padded with 0xff
+  --timeout=S   per command, in seconds (300)
+  --dry-run     print the plan (each chunk's offset and length), send nothing
+A chunk larger than the reserve the kernel grants is refused (exit 62) with the
+largest size allowed. A chunk that meets a UNIT ATTENTION is sent again, once.
+";
+
+/// `sgmap raw`.
+pub const RAW: &str = "\
+Usage: sgmap raw [--request=LEN | --send=LEN [--infile=FILE]] [--outfile=FILE]
+                 [--binary] [--timeout=SECS] DEVICE CDB-BYTE...
+
+Sends any CDB of 6 to 32 bytes (hex, like sg_raw: 12 00 00 00 24 00).
+  --request=LEN  data-in of LEN bytes
+  --send=LEN     data-out of LEN bytes from --infile (default: stdin)
+  --outfile=F    write the data-in to F (binary)
+  --binary       write the data-in to stdout in binary, not as a hex dump
+  --timeout=S    seconds (60)
+Status and sense are decoded on stderr; the exit status is the command's category.
+";
+
+/// `sgmap sense`.
+pub const SENSE: &str = "\
+Usage: sgmap sense [--json] HEX-BYTE...
+       sgmap sense [--json] < FILE-OF-HEX-BYTES
+
+Decodes sense data (fixed or descriptor format) as sg_decode_sense does.
+Exit status: 0 when decoded, 1 for bad hex, 97 when the bytes are not sense data.
+";
+
+/// The help of a command by name.
+pub fn of(command: &str) -> Option<&'static str> {
+    Some(match command {
+        "list" => LIST,
+        "inquiry" | "inq" => INQUIRY,
+        "readcap" => READCAP,
+        "tur" => TUR,
+        "dd" => DD,
+        "write-buffer" => WRITE_BUFFER,
+        "raw" => RAW,
+        "sense" => SENSE,
+        "help" => MAIN,
+        _ => return None,
+    })
+}

@@ -1,0 +1,282 @@
+//! `sgmap readcap`: READ CAPACITY (10) or (16), printed as `sg_readcap` prints it.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+
+use sgmap_core::cdb::{ReadCapacity10, ReadCapacity16};
+use sgmap_core::response::{Capacity10, Capacity16};
+use sgmap_core::status::ExitCategory;
+use sgmap_sys::{Device, Timeout};
+
+use super::{dev, Cli};
+use crate::json::Json;
+use crate::out::{self, CmdResult, Fail};
+
+/// What READ CAPACITY answered, from either CDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    /// 10 or 16.
+    pub cdb: u8,
+    /// The last LBA.
+    pub last_lba: u64,
+    /// The logical block length.
+    pub block_length: u32,
+    /// READ CAPACITY (16)'s extra fields.
+    pub long: Option<Capacity16>,
+}
+
+impl Capacity {
+    /// Number of logical blocks.
+    pub fn blocks(&self) -> u64 {
+        self.last_lba.saturating_add(1)
+    }
+
+    /// Capacity in bytes (saturating: 2^64 bytes is 16 EiB).
+    pub fn bytes(&self) -> u64 {
+        self.blocks().saturating_mul(u64::from(self.block_length))
+    }
+}
+
+/// Sends READ CAPACITY (16 when `long`, or when (10) says the device is too large) and
+/// decodes it. UNIT ATTENTION is retried once when `retry_ua` (dd does, as sgm_dd does).
+pub fn read_capacity(
+    dev: &mut Device,
+    device: &str,
+    long: bool,
+    retry_ua: bool,
+) -> Result<Capacity, Fail> {
+    if !long {
+        let cdb = dev::cdb(&ReadCapacity10, device)?;
+        let data = run(
+            dev,
+            device,
+            cdb.as_bytes(),
+            8,
+            "READ CAPACITY(10)",
+            retry_ua,
+        )?;
+        let c = Capacity10::parse(&data).map_err(|e| malformed(device, "READ CAPACITY(10)", e))?;
+        if !c.needs_16() {
+            return Ok(Capacity {
+                cdb: 10,
+                last_lba: u64::from(c.last_lba),
+                block_length: c.block_length,
+                long: None,
+            });
+        }
+    }
+    let cdb = dev::cdb(&ReadCapacity16::default(), device)?;
+    let data = run(
+        dev,
+        device,
+        cdb.as_bytes(),
+        32,
+        "READ CAPACITY(16)",
+        retry_ua,
+    )?;
+    let c = Capacity16::parse(&data).map_err(|e| malformed(device, "READ CAPACITY(16)", e))?;
+    Ok(Capacity {
+        cdb: 16,
+        last_lba: c.last_lba,
+        block_length: c.block_length,
+        long: Some(c),
+    })
+}
+
+fn malformed(device: &str, what: &str, e: sgmap_core::response::Error) -> Fail {
+    out::fail(
+        ExitCategory::MalformedResponse,
+        device,
+        what,
+        format_args!("{e}"),
+    )
+}
+
+fn run(
+    dev: &mut Device,
+    device: &str,
+    cdb: &[u8],
+    len: usize,
+    what: &str,
+    retry_ua: bool,
+) -> Result<Vec<u8>, Fail> {
+    let (mut resp, mut data) = dev::data_in(dev, cdb, len, Timeout::DEFAULT)?;
+    if retry_ua && resp.category() == ExitCategory::UnitAttention {
+        (resp, data) = dev::data_in(dev, cdb, len, Timeout::DEFAULT)?;
+    }
+    if !resp.is_good() {
+        return Err(dev::scsi_fail(device, what, &resp));
+    }
+    Ok(data)
+}
+
+/// Runs `sgmap readcap`.
+pub fn run_cmd(args: Vec<OsString>) -> CmdResult {
+    let mut cli = Cli::new("readcap", args);
+    let (mut long, mut brief, mut json, mut device) = (false, false, false, None);
+    while let Some(arg) = cli.next()? {
+        match arg {
+            lexopt::Arg::Long("16") | lexopt::Arg::Long("long") | lexopt::Arg::Short('l') => {
+                long = true
+            }
+            lexopt::Arg::Long("brief") | lexopt::Arg::Short('b') => brief = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
+            lexopt::Arg::Value(v) if device.is_none() => {
+                device = Some(super::utf8("readcap", "DEVICE", v)?)
+            }
+            other => return Err(super::unexpected("readcap", other)),
+        }
+    }
+    let Some(device) = device else {
+        return Err(cli.syntax(format_args!("DEVICE is required")));
+    };
+    if brief && json {
+        return Err(out::contradict(
+            "readcap",
+            format_args!("--brief and --json both choose the output format"),
+        ));
+    }
+    let mut dev = dev::open(&device, true)?;
+    let cap = read_capacity(&mut dev, &device, long, false)?;
+    let text = if brief {
+        format!("0x{:x} 0x{:x}\n", cap.blocks(), cap.block_length)
+    } else if json {
+        to_json(&device, &cap)
+    } else {
+        to_text(&cap)
+    };
+    out::out_str(&text)
+}
+
+/// sg_readcap's text.
+pub fn to_text(c: &Capacity) -> String {
+    let mut s = String::from("Read Capacity results:\n");
+    if let Some(l) = &c.long {
+        let _ = writeln!(
+            s,
+            "   Protection: prot_en={}, p_type={}, p_i_exponent={}",
+            u8::from(l.prot_en),
+            l.p_type,
+            l.p_i_exponent
+        );
+        let _ = writeln!(
+            s,
+            "   Logical block provisioning: lbpme={}, lbprz={}",
+            u8::from(l.lbpme),
+            u8::from(l.lbprz)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "   Last LBA={} (0x{:x}), Number of logical blocks={}",
+        c.last_lba,
+        c.last_lba,
+        c.blocks()
+    );
+    let _ = writeln!(s, "   Logical block length={} bytes", c.block_length);
+    if let Some(l) = &c.long {
+        let _ = writeln!(
+            s,
+            "   Logical blocks per physical block exponent={}",
+            l.logical_per_physical_exponent
+        );
+        let _ = writeln!(s, "   Lowest aligned LBA={}", l.lowest_aligned_lba);
+    }
+    let bytes = c.bytes();
+    let mib_tenths = out::scale(bytes, 10, 1 << 20);
+    let gb_hundredths = out::scale(bytes, 100, 1_000_000_000);
+    let _ = write!(
+        s,
+        "Hence:\n   Device size: {bytes} bytes, {}.{} MiB, {}.{:02} GB",
+        mib_tenths / 10,
+        mib_tenths % 10,
+        gb_hundredths / 100,
+        gb_hundredths % 100
+    );
+    if gb_hundredths > 200_000 {
+        let tb = out::scale(bytes, 100, 1_000_000_000_000);
+        let _ = write!(s, ", {}.{:02} TB", tb / 100, tb % 100);
+    }
+    s.push('\n');
+    s
+}
+
+/// The JSON object (schema in JSON.md).
+pub fn to_json(device: &str, c: &Capacity) -> String {
+    let mut j = Json::object();
+    j.str("device", device)
+        .u64("cdb", u64::from(c.cdb))
+        .u64("last_lba", c.last_lba)
+        .u64("blocks", c.blocks())
+        .u64("block_length", u64::from(c.block_length))
+        .u64("bytes", c.bytes());
+    if let Some(l) = &c.long {
+        j.bool("prot_en", l.prot_en)
+            .u64("p_type", u64::from(l.p_type))
+            .u64("p_i_exponent", u64::from(l.p_i_exponent))
+            .u64(
+                "logical_per_physical_exponent",
+                u64::from(l.logical_per_physical_exponent),
+            )
+            .bool("lbpme", l.lbpme)
+            .bool("lbprz", l.lbprz)
+            .u64("lowest_aligned_lba", u64::from(l.lowest_aligned_lba));
+    }
+    j.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sg_readcap_lines() {
+        let c = Capacity {
+            cdb: 10,
+            last_lba: 32767,
+            block_length: 512,
+            long: None,
+        };
+        assert_eq!(
+            to_text(&c),
+            "Read Capacity results:\n   Last LBA=32767 (0x7fff), Number of logical blocks=32768\n   \
+             Logical block length=512 bytes\nHence:\n   Device size: 16777216 bytes, 16.0 MiB, \
+             0.02 GB\n"
+        );
+        let j = to_json("/dev/sg0", &c);
+        assert_eq!(
+            j,
+            "{\"device\":\"/dev/sg0\",\"cdb\":10,\"last_lba\":32767,\"blocks\":32768,\
+             \"block_length\":512,\"bytes\":16777216}\n"
+        );
+    }
+
+    #[test]
+    fn long_form_and_terabytes() {
+        let data = {
+            let mut d = [0u8; 32];
+            d[..8].copy_from_slice(&((3u64 << 40) / 4096 - 1).to_be_bytes());
+            d[8..12].copy_from_slice(&4096u32.to_be_bytes());
+            d[13] = 3;
+            d
+        };
+        let c = Capacity {
+            cdb: 16,
+            last_lba: (3u64 << 40) / 4096 - 1,
+            block_length: 4096,
+            long: Some(Capacity16::parse(&data).unwrap()),
+        };
+        let t = to_text(&c);
+        assert!(
+            t.contains("Protection: prot_en=0, p_type=0, p_i_exponent=0"),
+            "{t}"
+        );
+        assert!(t.contains("Logical blocks per physical block exponent=3"));
+        assert!(
+            t.contains("3298534883328 bytes, 3145728.0 MiB, 3298.53 GB, 3.30 TB"),
+            "{t}"
+        );
+        assert!(to_json("d", &c).contains("\"logical_per_physical_exponent\":3,"));
+    }
+}

@@ -1,0 +1,80 @@
+//! `sgmap tur`: TEST UNIT READY, once or `--number` times, as `sg_turs` does.
+
+use std::ffi::OsString;
+
+use sgmap_core::cdb::TestUnitReady;
+use sgmap_sys::{Command, Data, Response};
+
+use super::{dev, Cli};
+use crate::json::Json;
+use crate::out::{self, CmdResult, Fail};
+
+/// Runs `sgmap tur`.
+pub fn run(args: Vec<OsString>) -> CmdResult {
+    let mut cli = Cli::new("tur", args);
+    let (mut number, mut json, mut device) = (1u64, false, None);
+    while let Some(arg) = cli.next()? {
+        match arg {
+            lexopt::Arg::Long("number") | lexopt::Arg::Short('n') => {
+                number = cli.number("--number")?;
+                if number == 0 {
+                    return Err(cli.syntax(format_args!("--number=0: at least 1")));
+                }
+            }
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
+            lexopt::Arg::Value(v) if device.is_none() => {
+                device = Some(super::utf8("tur", "DEVICE", v)?)
+            }
+            other => return Err(super::unexpected("tur", other)),
+        }
+    }
+    let Some(device) = device else {
+        return Err(cli.syntax(format_args!("DEVICE is required")));
+    };
+    let mut dev = dev::open(&device, true)?;
+    let cdb = dev::cdb(&TestUnitReady, &device)?;
+    let cmd = Command::new(cdb.as_bytes());
+    let mut errors = 0u64;
+    let mut last: Option<Response> = None;
+    for _ in 0..number {
+        let resp = dev.execute(&cmd, Data::None).map_err(dev::sys_fail)?;
+        if !resp.is_good() {
+            errors += 1;
+            // Each failure is reported, as sg_turs does; the status is the last one's.
+            let _ = dev::scsi_fail(&device, "TEST UNIT READY", &resp);
+            last = Some(resp);
+        }
+    }
+    if json {
+        let mut j = Json::object();
+        j.str("device", &device)
+            .u64("commands", number)
+            .u64("errors", errors)
+            .bool("ready", errors == 0);
+        match &last {
+            Some(resp) => {
+                j.begin_object("last_error");
+                j.str("message", &dev::describe(resp));
+                dev::status_json(&mut j, resp);
+                j.end();
+            }
+            None => {
+                j.null("last_error");
+            }
+        }
+        j.u64(
+            "exit_status",
+            u64::from(last.map_or(0, |r| r.category().code())),
+        );
+        out::out_str(&j.finish())?;
+    } else if number > 1 {
+        out::out_str(&format!(
+            "Completed {number} Test Unit Ready commands with {errors} errors\n"
+        ))?;
+    }
+    match last {
+        Some(resp) => Err(Fail::new(resp.category())),
+        None => Ok(()),
+    }
+}

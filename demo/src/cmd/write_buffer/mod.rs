@@ -1,0 +1,460 @@
+//! `sgmap write-buffer`: firmware download with WRITE BUFFER through the mapped reserve, as
+//! `sg_write_buffer` does it.
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use sgmap_core::cdb::{WriteBuffer, WriteBufferMode};
+use sgmap_core::status::ExitCategory;
+use sgmap_sys::{Command, Data, Response, Timeout};
+
+use super::{dev, Cli};
+use crate::json::Json;
+use crate::out::{self, CmdResult, Fail};
+
+pub mod plan;
+
+use plan::{Chunk, Request};
+
+/// The parsed options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--mode`.
+    pub mode: Option<u8>,
+    /// `--in`.
+    pub input: Option<String>,
+    /// `--bpw`.
+    pub bpw: u32,
+    /// `,act`.
+    pub activate: bool,
+    /// `--offset`.
+    pub offset: u64,
+    /// `--id`.
+    pub id: u8,
+    /// `--length`.
+    pub length: Option<u64>,
+    /// `--timeout` in seconds.
+    pub timeout_secs: u32,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--json`.
+    pub json: bool,
+    /// DEVICE.
+    pub device: Option<String>,
+}
+
+/// Parses the options of write-buffer.
+pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
+    let mut cli = Cli::new("write-buffer", args);
+    let mut o = Options {
+        timeout_secs: 300,
+        ..Options::default()
+    };
+    while let Some(arg) = cli.next()? {
+        match arg {
+            lexopt::Arg::Long("mode") | lexopt::Arg::Short('m') => {
+                let v = cli.value("--mode")?;
+                o.mode = Some(plan::parse_mode(&v).map_err(|e| cli.syntax(format_args!("{e}")))?);
+            }
+            lexopt::Arg::Long("in") | lexopt::Arg::Short('I') => o.input = Some(cli.value("--in")?),
+            lexopt::Arg::Long("bpw") | lexopt::Arg::Short('b') => {
+                let v = cli.value("--bpw")?;
+                let (bpw, act) =
+                    plan::parse_bpw(&v).map_err(|e| cli.syntax(format_args!("{e}")))?;
+                o.bpw = bpw;
+                o.activate = act;
+            }
+            lexopt::Arg::Long("offset") | lexopt::Arg::Short('o') => {
+                o.offset = cli.number("--offset")?
+            }
+            lexopt::Arg::Long("id") | lexopt::Arg::Short('i') => {
+                let n = cli.number("--id")?;
+                o.id = u8::try_from(n)
+                    .map_err(|_| cli.syntax(format_args!("--id={n}: the buffer id is one byte")))?;
+            }
+            lexopt::Arg::Long("length") | lexopt::Arg::Short('l') => {
+                o.length = Some(cli.number("--length")?)
+            }
+            lexopt::Arg::Long("timeout") | lexopt::Arg::Short('t') => {
+                let n = cli.number("--timeout")?;
+                o.timeout_secs = u32::try_from(n)
+                    .ok()
+                    .filter(|&s| (1..=u32::MAX / 1000).contains(&s))
+                    .ok_or_else(|| {
+                        cli.syntax(format_args!(
+                            "--timeout={n}: 1 to {} seconds",
+                            u32::MAX / 1000
+                        ))
+                    })?;
+            }
+            lexopt::Arg::Long("dry-run") | lexopt::Arg::Short('d') => o.dry_run = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = true,
+            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
+                cli.help()?;
+                return Ok(None);
+            }
+            lexopt::Arg::Value(v) if o.device.is_none() => {
+                o.device = Some(super::utf8("write-buffer", "DEVICE", v)?);
+            }
+            other => return Err(super::unexpected("write-buffer", other)),
+        }
+    }
+    let Some(mode) = o.mode else {
+        return Err(cli.syntax(format_args!("--mode=MODE is required")));
+    };
+    if o.device.is_none() {
+        return Err(cli.syntax(format_args!("DEVICE is required")));
+    }
+    if o.input.is_none() && mode != plan::MODE_ACTIVATE && o.length.is_none() {
+        return Err(cli.syntax(format_args!("--in=FILE is required for mode {mode:#x}")));
+    }
+    if o.json && o.input.as_deref() == Some("-") && !o.dry_run {
+        // Fine: stdin is the image, stdout the JSON.
+    }
+    Ok(Some(o))
+}
+
+/// Reads the image (`-`: stdin) into memory.
+pub fn read_image(path: Option<&str>) -> Result<Vec<u8>, Fail> {
+    match path {
+        // More than the 24-bit fields can address is refused by the plan anyway.
+        Some(p) => out::read_input(Some(p), 1 << 30),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The bytes of one chunk: the image's, padded with 0xff past its end (`--length`).
+pub fn chunk_bytes<'a>(image: &'a [u8], c: &Chunk, pad: &'a mut Vec<u8>) -> &'a [u8] {
+    let start = c.image_offset as usize;
+    let end = start + c.length as usize;
+    if end <= image.len() {
+        return &image[start..end];
+    }
+    pad.clear();
+    pad.extend_from_slice(image.get(start..).unwrap_or(&[]));
+    pad.resize(c.length as usize, 0xff);
+    pad
+}
+
+/// The plan as text: one line per chunk.
+pub fn plan_text(device: &str, chunks: &[Chunk], id: u8) -> String {
+    let mut s = format!(
+        "write-buffer plan for {device}: {} command{}, buffer id {id}\n",
+        chunks.len(),
+        if chunks.len() == 1 { "" } else { "s" }
+    );
+    for (i, c) in chunks.iter().enumerate() {
+        let name = plan::mode_name(c.mode).unwrap_or("?");
+        s.push_str(&format!(
+            "  chunk {i}: mode {:#x} ({name}) offset {:#x} ({}) length {}\n",
+            c.mode, c.offset, c.offset, c.length
+        ));
+    }
+    s
+}
+
+/// Appends the plan's members to a JSON object.
+pub fn plan_json(j: &mut Json, chunks: &[Chunk]) {
+    j.begin_array("chunks");
+    for c in chunks {
+        j.item_object()
+            .u64("mode", u64::from(c.mode))
+            .u64("offset", u64::from(c.offset))
+            .u64("length", u64::from(c.length))
+            .end();
+    }
+    j.end_array();
+}
+
+/// Runs `sgmap write-buffer`.
+pub fn run(args: Vec<OsString>) -> CmdResult {
+    let Some(o) = parse(args)? else {
+        return Ok(());
+    };
+    let device = o.device.clone().unwrap_or_default();
+    let mode = o.mode.unwrap_or(0);
+    let image = read_image(o.input.as_deref())?;
+    let req = Request {
+        mode,
+        id: o.id,
+        offset: o.offset,
+        bpw: o.bpw,
+        activate: o.activate,
+        file_len: image.len() as u64,
+        length: o.length,
+    };
+    let chunks = plan::plan(&req).map_err(|e| {
+        let cat = if e.contradiction {
+            ExitCategory::Contradict
+        } else {
+            ExitCategory::Syntax
+        };
+        out::fail(cat, "write-buffer", "", format_args!("{e}"))
+    })?;
+    if o.dry_run {
+        if o.json {
+            let mut j = Json::object();
+            j.str("device", &device)
+                .bool("dry_run", true)
+                .u64("mode", u64::from(mode))
+                .opt_str("mode_name", plan::mode_name(mode))
+                .u64("buffer_id", u64::from(o.id))
+                .u64("image_bytes", image.len() as u64)
+                .u64("bytes", req.length.unwrap_or(req.file_len));
+            plan_json(&mut j, &chunks);
+            return out::out_str(&j.finish());
+        }
+        return out::out_str(&plan_text(&device, &chunks, o.id));
+    }
+    send(&o, &device, &image, &chunks, &req)
+}
+
+/// Sends the chunks through the mapped reserve; the first failure stops the download.
+fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request) -> CmdResult {
+    let mut d = dev::open(device, false)?;
+    let largest = plan::largest(chunks);
+    if largest > 0 {
+        let granted = d
+            .set_reserved_size(u64::from(largest))
+            .map_err(dev::sys_fail)?;
+        let mapped = d.map().map_err(dev::sys_fail)?;
+        if mapped < largest {
+            return Err(out::fail(
+                ExitCategory::OsError(12),
+                device,
+                "reserve",
+                format_args!(
+                    "a chunk of {largest} bytes does not fit the reserve the kernel grants \
+                     ({granted} bytes, {mapped} mappable): the largest chunk allowed is \
+                     {mapped} bytes (--bpw={mapped})"
+                ),
+            ));
+        }
+    }
+    let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
+    let mut pad = Vec::new();
+    let start = Instant::now();
+    let mut last_report = 0u64;
+    let tty = std::io::stderr().is_terminal();
+    let total: u64 = chunks.iter().map(|c| u64::from(c.length)).sum();
+    let mut sent_bytes = 0u64;
+    let mut failure: Option<(usize, Chunk, Response)> = None;
+    let mut sent = 0usize;
+    let mut retries = 0u64;
+    for (i, c) in chunks.iter().enumerate() {
+        let cdb = dev::cdb(
+            &WriteBuffer {
+                mode: WriteBufferMode::from(c.mode),
+                mode_specific: 0,
+                buffer_id: req.id,
+                offset: c.offset,
+                length: c.length,
+            },
+            device,
+        )?;
+        let data = if c.length == 0 {
+            Data::None
+        } else {
+            let bytes = chunk_bytes(image, c, &mut pad);
+            let map = d.mapping_mut().map_err(dev::sys_fail)?;
+            map[..bytes.len()].copy_from_slice(bytes);
+            Data::MmapOut(c.length)
+        };
+        let cmd = Command::new(cdb.as_bytes()).timeout(timeout);
+        let not_sent = |e| {
+            out::err_str(&format!(
+                "sgmap: {device}: write-buffer: chunk {i} at offset {:#x} ({} bytes) not sent\n",
+                c.offset, c.length
+            ));
+            dev::sys_fail(e)
+        };
+        let mut resp = d.execute(&cmd, data).map_err(not_sent)?;
+        // A UNIT ATTENTION means the command was not performed (SAM-5 §5.14): send the
+        // chunk again, once. A download raises one itself: scsi_debug reports "microcode
+        // changed" on the command after each mode 5 or 7 WRITE BUFFER.
+        if resp.category() == ExitCategory::UnitAttention {
+            retries += 1;
+            let data = if c.length == 0 {
+                Data::None
+            } else {
+                Data::MmapOut(c.length)
+            };
+            resp = d.execute(&cmd, data).map_err(not_sent)?;
+        }
+        if !resp.is_good() {
+            failure = Some((i, *c, resp));
+            break;
+        }
+        sent += 1;
+        sent_bytes += u64::from(c.length);
+        // Progress on long images: every two seconds, one updating line on a terminal.
+        let us = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        if chunks.len() > 1 && us.saturating_sub(last_report) >= 2_000_000 {
+            last_report = us;
+            let pct = out::scale(sent_bytes, 100, total.max(1));
+            let line = format!(
+                "write-buffer: {pct}% ({sent_bytes} of {total} bytes, chunk {} of {})",
+                i + 1,
+                chunks.len()
+            );
+            out::err_str(&if tty {
+                format!("\r{line:<70}")
+            } else {
+                format!("{line}\n")
+            });
+        }
+    }
+    if last_report > 0 && tty {
+        out::err_str("\n");
+    }
+    let code = match &failure {
+        Some((i, c, resp)) => {
+            let what = format!(
+                "WRITE BUFFER chunk {i} (mode {:#x}, offset {:#x}, {} bytes)",
+                c.mode, c.offset, c.length
+            );
+            dev::scsi_fail(device, &what, resp).code
+        }
+        None => 0,
+    };
+    if o.json {
+        let mut j = Json::object();
+        j.str("device", device)
+            .bool("dry_run", false)
+            .u64("mode", u64::from(req.mode))
+            .opt_str("mode_name", plan::mode_name(req.mode))
+            .u64("buffer_id", u64::from(req.id))
+            .u64("image_bytes", req.file_len)
+            .u64("bytes", req.length.unwrap_or(req.file_len));
+        plan_json(&mut j, chunks);
+        j.u64("sent", sent as u64)
+            .u64("bytes_sent", sent_bytes)
+            .u64("retries", retries);
+        match &failure {
+            Some((i, c, resp)) => {
+                j.begin_object("error")
+                    .u64("chunk", *i as u64)
+                    .u64("offset", u64::from(c.offset))
+                    .u64("length", u64::from(c.length))
+                    .str("message", &dev::describe(resp));
+                dev::status_json(&mut j, resp);
+                j.end();
+            }
+            None => {
+                j.null("error");
+            }
+        }
+        j.u64("exit_status", u64::from(code));
+        out::out_str(&j.finish())?;
+    }
+    match code {
+        0 => Ok(()),
+        c => Err(Fail::code(c)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn options_parse() {
+        let o = parse(args(&[
+            "--mode=dmc_offs_defer",
+            "--in=fw.bin",
+            "--bpw=4k,act",
+            "--offset=0x100",
+            "--id=2",
+            "--length=8k",
+            "--timeout=30",
+            "--dry-run",
+            "/dev/sg0",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.mode, Some(0xe));
+        assert_eq!((o.bpw, o.activate), (4096, true));
+        assert_eq!((o.offset, o.id, o.length), (0x100, 2, Some(8192)));
+        assert_eq!(o.timeout_secs, 30);
+        assert!(o.dry_run);
+        assert_eq!(o.device.as_deref(), Some("/dev/sg0"));
+        let o = parse(args(&["--mode", "activate_mc", "/dev/sg0"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!((o.mode, o.timeout_secs), (Some(0xf), 300));
+    }
+
+    #[test]
+    fn bad_options() {
+        for bad in [
+            &["--in=x", "/dev/sg0"][..],
+            &["--mode=5", "/dev/sg0"],
+            &["--mode=5", "--in=x"],
+            &["--mode=nope", "--in=x", "/dev/sg0"],
+            &["--mode=5", "--in=x", "--id=256", "/dev/sg0"],
+            &["--mode=5", "--in=x", "--timeout=0", "/dev/sg0"],
+            &["--mode=5", "--in=x", "--bpw=1k,later", "/dev/sg0"],
+            &["--mode=5", "--in=x", "/dev/sg0", "/dev/sg1"],
+            &["--mode=5", "--in=x", "--frobnicate", "/dev/sg0"],
+        ] {
+            assert_eq!(parse(args(bad)).unwrap_err().code, 1, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn chunks_pad_with_ff() {
+        let image = [1u8, 2, 3];
+        let mut pad = Vec::new();
+        let c = Chunk {
+            mode: 7,
+            offset: 0,
+            image_offset: 2,
+            length: 4,
+        };
+        assert_eq!(chunk_bytes(&image, &c, &mut pad), [3, 0xff, 0xff, 0xff]);
+        let c = Chunk {
+            image_offset: 0,
+            length: 2,
+            ..c
+        };
+        assert_eq!(chunk_bytes(&image, &c, &mut pad), [1, 2]);
+        let c = Chunk {
+            image_offset: 9,
+            length: 2,
+            ..c
+        };
+        assert_eq!(chunk_bytes(&image, &c, &mut pad), [0xff, 0xff]);
+    }
+
+    #[test]
+    fn plan_renders() {
+        let chunks = [
+            Chunk {
+                mode: 0xe,
+                offset: 0,
+                image_offset: 0,
+                length: 4096,
+            },
+            Chunk {
+                mode: 0xf,
+                offset: 0,
+                image_offset: 4096,
+                length: 0,
+            },
+        ];
+        let t = plan_text("/dev/sg0", &chunks, 0);
+        assert!(t.contains("chunk 0: mode 0xe (dmc_offs_defer) offset 0x0 (0) length 4096"));
+        assert!(t.contains("chunk 1: mode 0xf (activate_mc) offset 0x0 (0) length 0"));
+        let mut j = Json::object();
+        plan_json(&mut j, &chunks);
+        assert_eq!(
+            j.finish(),
+            "{\"chunks\":[{\"mode\":14,\"offset\":0,\"length\":4096},{\"mode\":15,\"offset\":0,\"length\":0}]}\n"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! Output: the `sgmap: DEVICE: WHAT: WHY` diagnostics on stderr, the failure value every
+//! command returns, a hex dump like sg3_utils' `dStrHex()`, and integer-only renderings of
+//! durations and rates (no floating-point formatting in the binary).
+
+use std::fmt::{self, Write as _};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+
+use sgmap_core::status::ExitCategory;
+
+/// A command that failed: the diagnostic has been printed, this carries the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fail {
+    /// The process exit status.
+    pub code: u8,
+}
+
+impl Fail {
+    /// A failure of this category.
+    pub const fn new(category: ExitCategory) -> Fail {
+        Fail {
+            code: category.code(),
+        }
+    }
+
+    /// A failure with an exit status outside the sg3_utils categories (130 after SIGINT).
+    pub const fn code(code: u8) -> Fail {
+        Fail { code }
+    }
+}
+
+/// What every command returns.
+pub type CmdResult = Result<(), Fail>;
+
+/// Prints `sgmap: SUBJECT: WHAT: WHY` on stderr (empty parts left out) and returns the
+/// failure of `category`.
+pub fn fail(category: ExitCategory, subject: &str, what: &str, why: fmt::Arguments<'_>) -> Fail {
+    diag(subject, what, why);
+    Fail::new(category)
+}
+
+/// Prints `sgmap: SUBJECT: WHAT: WHY` on stderr, empty parts left out.
+pub fn diag(subject: &str, what: &str, why: fmt::Arguments<'_>) {
+    let mut line = String::from("sgmap: ");
+    for part in [subject, what] {
+        if !part.is_empty() {
+            line.push_str(part);
+            line.push_str(": ");
+        }
+    }
+    let _ = line.write_fmt(why);
+    if line.ends_with(": ") {
+        line.truncate(line.len() - 2);
+    }
+    line.push('\n');
+    err_str(&line);
+}
+
+/// A syntax error (exit 1) with a pointer to the command's help.
+pub fn syntax(command: &str, why: fmt::Arguments<'_>) -> Fail {
+    let mut line = String::new();
+    let _ = line.write_fmt(why);
+    diag(
+        command,
+        "",
+        format_args!("{line} (see 'sgmap help {command}')"),
+    );
+    Fail::new(ExitCategory::Syntax)
+}
+
+/// Contradicting options (exit 31).
+pub fn contradict(command: &str, why: fmt::Arguments<'_>) -> Fail {
+    fail(ExitCategory::Contradict, command, "", why)
+}
+
+/// Writes a string to stderr, ignoring errors (there is nowhere to report them).
+pub fn err_str(s: &str) {
+    let _ = io::stderr().lock().write_all(s.as_bytes());
+}
+
+/// Writes a string to stdout; a failure (a closed pipe) is an OS error of its own.
+pub fn out_str(s: &str) -> CmdResult {
+    let mut out = io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| io_fail("stdout", "write", e))
+}
+
+/// Writes bytes to stdout.
+pub fn out_bytes(b: &[u8]) -> CmdResult {
+    let mut out = io::stdout().lock();
+    out.write_all(b)
+        .and_then(|()| out.flush())
+        .map_err(|e| io_fail("stdout", "write", e))
+}
+
+/// The category of an `io::Error`: 50 + errno, or 15 for the file errors sg3_utils counts
+/// as such (not found, permission), 99 without an errno.
+pub fn io_category(e: &io::Error) -> ExitCategory {
+    match e.kind() {
+        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => ExitCategory::FileError,
+        _ => match e.raw_os_error() {
+            Some(errno) => u16::try_from(errno)
+                .map(ExitCategory::OsError)
+                .unwrap_or(ExitCategory::Other),
+            None => ExitCategory::Other,
+        },
+    }
+}
+
+/// Reports an `io::Error` on `subject` and returns its failure.
+pub fn io_fail(subject: &str, what: &str, e: io::Error) -> Fail {
+    fail(
+        io_category(&e),
+        subject,
+        what,
+        format_args!("{}", IoWhy(&e)),
+    )
+}
+
+/// An `io::Error` without std's " (os error N)" tail.
+pub struct IoWhy<'a>(pub &'a io::Error);
+
+impl fmt::Display for IoWhy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0.to_string();
+        match s.rsplit_once('(') {
+            Some((head, tail)) if tail.starts_with("os error ") => f.write_str(head.trim_end()),
+            _ => f.write_str(&s),
+        }
+    }
+}
+
+/// Appends a hex dump of `data` in sg3_utils' `dStrHex()` layout: the offset in hex at
+/// column 1, sixteen bytes from column 8 (an extra space after the eighth), the printable
+/// characters from column 60.
+pub fn hex_dump(data: &[u8], out: &mut String) {
+    for (line_no, chunk) in data.chunks(16).enumerate() {
+        let start = out.len();
+        let _ = write!(out, " {:02x}", line_no * 16);
+        while out.len() - start < 8 {
+            out.push(' ');
+        }
+        for (i, b) in chunk.iter().enumerate() {
+            if i == 8 {
+                out.push(' ');
+            }
+            crate::json::push_hex_byte(out, *b);
+            out.push(' ');
+        }
+        while out.len() - start < 60 {
+            out.push(' ');
+        }
+        for &b in chunk {
+            out.push(if (0x20..0x7f).contains(&b) {
+                char::from(b)
+            } else {
+                '.'
+            });
+        }
+        out.push('\n');
+    }
+}
+
+/// `S.ssssss` seconds from microseconds.
+pub struct Secs(pub u64);
+
+impl fmt::Display for Secs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:06}", self.0 / 1_000_000, self.0 % 1_000_000)
+    }
+}
+
+/// A value in hundredths, `X.XX`.
+pub struct Centi(pub u64);
+
+impl fmt::Display for Centi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+/// `num × mul / den`, rounded, without 128-bit division; 0 when `den` is 0. When
+/// `num × mul` overflows, `num / den × mul` (saturating): exact enough for rates and
+/// percentages of anything below 18 EB.
+#[inline(never)]
+pub fn scale(num: u64, mul: u64, den: u64) -> u64 {
+    if den == 0 {
+        return 0;
+    }
+    match num.checked_mul(mul) {
+        Some(p) => p / den + u64::from(p % den >= den - den / 2),
+        None => (num / den).saturating_mul(mul),
+    }
+}
+
+/// MB/s (MB = 10^6 bytes) in hundredths: bytes / µs × 100.
+pub fn rate_centi_mb(bytes: u64, micros: u64) -> u64 {
+    scale(bytes, 100, micros)
+}
+
+/// Standard input as a `File` of its own (a `dup` of fd 0): read without std's buffered,
+/// locked `Stdin` and its `Read` vtable.
+pub fn stdin_file() -> io::Result<File> {
+    Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
+}
+
+/// Standard output as a `File` of its own (a `dup` of fd 1), unbuffered.
+pub fn stdout_file() -> io::Result<File> {
+    Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
+}
+
+/// Reads a whole input, at most `limit` bytes: the file at `path`, or standard input for
+/// `None` or `-`.
+pub fn read_input(path: Option<&str>, limit: u64) -> Result<Vec<u8>, Fail> {
+    let name = path.filter(|p| *p != "-").unwrap_or("stdin");
+    let file = match path {
+        Some(p) if p != "-" => File::open(p),
+        _ => stdin_file(),
+    };
+    let mut buf = Vec::new();
+    file.and_then(|f| f.take(limit).read_to_end(&mut buf))
+        .map_err(|e| io_fail(name, "read", e))?;
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_dump_matches_dstrhex_layout() {
+        let mut s = String::new();
+        let data: Vec<u8> = (0u8..20).chain(*b"Linux").collect();
+        hex_dump(&data, &mut s);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            " 00     00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f    ................"
+        );
+        assert_eq!(
+            lines[1],
+            " 10     10 11 12 13 4c 69 6e 75  78                         ....Linux"
+        );
+        assert_eq!(lines[1].find("....Linux"), Some(60));
+        s.clear();
+        hex_dump(&[], &mut s);
+        assert_eq!(s, "");
+    }
+
+    #[test]
+    fn hex_dump_offsets_grow_past_two_digits() {
+        let mut s = String::new();
+        hex_dump(&[0u8; 300], &mut s);
+        let last = s.lines().last().unwrap();
+        assert!(last.starts_with(" 120    00 00"), "{last:?}");
+    }
+
+    #[test]
+    fn durations_and_rates_without_floats() {
+        assert_eq!(Secs(1_234_567).to_string(), "1.234567");
+        assert_eq!(Secs(5).to_string(), "0.000005");
+        assert_eq!(Centi(12345).to_string(), "123.45");
+        assert_eq!(Centi(7).to_string(), "0.07");
+        // 16 MiB in 0.5 s = 33.55 MB/s
+        assert_eq!(rate_centi_mb(16 << 20, 500_000), 3355);
+        assert_eq!(rate_centi_mb(1, 0), 0);
+        assert_eq!(rate_centi_mb(u64::MAX, 1), u64::MAX);
+        assert_eq!(scale(5, 1, 2), 3);
+        assert_eq!(scale(1, 1, 0), 0);
+        assert_eq!(scale(2, 1, 3), 1);
+        assert_eq!(scale(1, 1, 3), 0);
+        assert_eq!(scale(u64::MAX, 10, 1 << 20), (u64::MAX >> 20) * 10);
+    }
+
+    #[test]
+    fn io_errors_map_to_categories() {
+        let nf = io::Error::from_raw_os_error(2);
+        assert_eq!(io_category(&nf), ExitCategory::FileError);
+        let acc = io::Error::from_raw_os_error(13);
+        assert_eq!(io_category(&acc), ExitCategory::FileError);
+        let nospc = io::Error::from_raw_os_error(28);
+        assert_eq!(io_category(&nospc).code(), 78);
+        let other = io::Error::other("x");
+        assert_eq!(io_category(&other).code(), 99);
+        assert_eq!(IoWhy(&nf).to_string(), "No such file or directory");
+    }
+}

@@ -1,0 +1,208 @@
+//! `sgmap write-buffer` against the phase's device: the dry-run plan, the refusals, and on
+//! scsi_debug the downloads of modes 5, 7 and 0xe (with `,act`) and the unit attention
+//! scsi_debug raises afterwards (test-guest.md: modes 5 and 7 raise 06/3f/16 on the next
+//! command; 0xe and 0xf raise nothing).
+
+mod cli_common;
+
+use cli_common::*;
+
+#[test]
+fn write_buffer_dry_run_prints_the_plan_and_sends_nothing() {
+    let env = Env::get();
+    let img = scratch_file("wb-plan.bin", &pattern(10_000, 41));
+    let run = sgmap(&[
+        "write-buffer",
+        "--mode=dmc_offs_defer",
+        "--bpw=4096,act",
+        "--offset=0x100",
+        &format!("--in={img}"),
+        "--dry-run",
+        &env.sg,
+    ]);
+    run.status(0)
+        .out_has("chunk 0: mode 0xe (dmc_offs_defer) offset 0x100 (256) length 4096")
+        .out_has("chunk 1: mode 0xe (dmc_offs_defer) offset 0x1100 (4352) length 4096")
+        .out_has("chunk 2: mode 0xe (dmc_offs_defer) offset 0x2100 (8448) length 1808")
+        .out_has("chunk 3: mode 0xf (activate_mc) offset 0x0 (0) length 0");
+    let json = sgmap(&[
+        "write-buffer",
+        "--mode=7",
+        "--bpw=8k",
+        "--length=20000",
+        &format!("--in={img}"),
+        "--dry-run",
+        "--json",
+        &env.sg,
+    ])
+    .status(0)
+    .json();
+    assert!(json.get("dry_run").bool());
+    assert_eq!(json.get("mode").num(), 7);
+    assert_eq!(json.get("mode_name").str(), "dmc_offs_save");
+    assert_eq!(json.get("bytes").num(), 20000);
+    let chunks = json.get("chunks").array();
+    let got: Vec<(i128, i128)> = chunks
+        .iter()
+        .map(|c| (c.get("offset").num(), c.get("length").num()))
+        .collect();
+    assert_eq!(got, [(0, 8192), (8192, 8192), (16384, 3616)]);
+    // Nothing was sent: no unit attention on a scsi_debug device either.
+    sgmap(&["tur", &env.sg]).status(0);
+}
+
+#[test]
+fn write_buffer_refuses_contradictions_and_a_chunk_larger_than_the_reserve() {
+    let env = Env::get();
+    let img = scratch_file("wb-refuse.bin", &pattern(256 * 1024, 42));
+    // Chunks of a mode without buffer offsets would overwrite each other.
+    sgmap(&[
+        "write-buffer",
+        "--mode=dmc_save",
+        "--bpw=4096",
+        &format!("--in={img}"),
+        &env.sg,
+    ])
+    .status(31)
+    .diagnosed();
+    sgmap(&[
+        "write-buffer",
+        "--mode=dmc_save",
+        "--offset=16",
+        &format!("--in={img}"),
+        &env.sg,
+    ])
+    .status(31);
+    sgmap(&[
+        "write-buffer",
+        "--mode=activate_mc",
+        &format!("--in={img}"),
+        &env.sg,
+    ])
+    .status(31);
+    sgmap(&[
+        "write-buffer",
+        "--mode=nonsense",
+        &format!("--in={img}"),
+        &env.sg,
+    ])
+    .status(1);
+    // A 128 KiB chunk where the kernel grants a 64 KiB reserve: ENOMEM's status (62), the
+    // largest chunk allowed named, and nothing sent.
+    let _cap = cap_reserve(&env.block, 64);
+    sgmap(&[
+        "write-buffer",
+        "--mode=dmc_offs_save",
+        "--bpw=128k",
+        &format!("--in={img}"),
+        &env.sg,
+    ])
+    .status(62)
+    .err_has("the largest chunk allowed is 65536 bytes");
+    sgmap(&["tur", &env.sg]).status(0);
+}
+
+/// The unit attention after a download: TEST UNIT READY reports it (exit 6, 06/3f/16),
+/// once.
+#[track_caller]
+fn expect_microcode_ua(sg: &str) {
+    let json = sgmap(&["tur", "--json", sg]).status(6).json();
+    let sense = json.get("last_error").get("sense");
+    assert_eq!(sense.get("sense_key").num(), 6);
+    assert_eq!(sense.get("asc").num(), 0x3f);
+    assert_eq!(sense.get("ascq").num(), 0x16);
+    sgmap(&["tur", sg]).status(0);
+}
+
+#[test]
+fn scsi_debug_write_buffer_mode_5_raises_microcode_changed_without_reset() {
+    let env = Env::get();
+    let img = scratch_file("wb-5.bin", &pattern(16 * 1024, 43));
+    let json = sgmap(&[
+        "write-buffer",
+        "--mode=dmc_save",
+        &format!("--in={img}"),
+        "--json",
+        &env.sg,
+    ])
+    .status(0)
+    .json();
+    assert_eq!(json.get("sent").num(), 1);
+    assert_eq!(json.get("bytes_sent").num(), 16 * 1024);
+    assert!(json.get("error").is_null());
+    let run = sgmap(&["tur", &env.sg]);
+    run.status(6)
+        .err_has("Unit Attention")
+        .err_has("Microcode has been changed without reset");
+    sgmap(&["tur", &env.sg]).status(0);
+}
+
+#[test]
+fn scsi_debug_write_buffer_mode_7_in_chunks_raises_the_same_unit_attention() {
+    let env = Env::get();
+    let img = scratch_file("wb-7.bin", &pattern(40_000, 44));
+    let json = sgmap(&[
+        "write-buffer",
+        "--mode=0x7",
+        "--bpw=8192",
+        &format!("--in={img}"),
+        "--json",
+        &env.sg,
+    ])
+    .status(0)
+    .json();
+    assert_eq!(json.get("sent").num(), 5);
+    // scsi_debug raises the unit attention after every mode 7 command: each next chunk
+    // meets it and is sent again, once.
+    assert_eq!(json.get("retries").num(), 4);
+    expect_microcode_ua(&env.sg);
+}
+
+#[test]
+fn scsi_debug_write_buffer_mode_e_with_act_sends_the_activate_and_raises_nothing() {
+    let env = Env::get();
+    let img = scratch_file("wb-e.bin", &pattern(10_000, 45));
+    let json = sgmap(&[
+        "write-buffer",
+        "--mode=dmc_offs_defer",
+        "--bpw=4096,act",
+        &format!("--in={img}"),
+        "--timeout=30",
+        "--json",
+        &env.sg,
+    ])
+    .status(0)
+    .json();
+    let chunks = json.get("chunks").array();
+    assert_eq!(chunks.len(), 4);
+    assert_eq!(chunks[3].get("mode").num(), 0xf);
+    assert_eq!(chunks[3].get("length").num(), 0);
+    assert_eq!(json.get("sent").num(), 4);
+    assert_eq!(json.get("exit_status").num(), 0);
+    sgmap(&["tur", &env.sg]).status(0);
+}
+
+#[test]
+fn scsi_debug_write_buffer_timeout_names_the_chunk_and_exits_33() {
+    let env = Env::get();
+    let sdebug = env.dev.scsi_debug();
+    let img = scratch_file("wb-fail.bin", &pattern(8192, 46));
+    // Every command is dropped: the first chunk times out after --timeout and the error
+    // handler aborts it (DID_TIME_OUT).
+    let run = {
+        let _inject = sdebug.inject(0x4, 1);
+        sgmap(&[
+            "write-buffer",
+            "--mode=dmc_offs_defer",
+            "--bpw=4096",
+            "--offset=0x200",
+            "--timeout=2",
+            &format!("--in={img}"),
+            &env.sg,
+        ])
+    };
+    run.status(33)
+        .err_has("chunk 0 (mode 0xe, offset 0x200, 4096 bytes)")
+        .err_has("timed out");
+    clear_unit_attention(&env.sg);
+}
