@@ -58,6 +58,15 @@ pub fn build_executables(cmd: &mut Command) -> Result<Vec<Artifact>> {
     Ok(artifacts)
 }
 
+/// The binary target `name` among what cargo built.
+pub fn find_bin(artifacts: Vec<Artifact>, name: &str) -> Result<PathBuf> {
+    artifacts
+        .into_iter()
+        .find(|a| a.name == name && a.kinds.iter().any(|k| k == "bin"))
+        .map(|a| a.executable)
+        .ok_or_else(|| format!("cargo built no binary {name:?}"))
+}
+
 /// The executable of one cargo JSON message, if it is a `compiler-artifact` that has one.
 fn parse_artifact(message: &str) -> Result<Option<Artifact>> {
     if !message.starts_with('{') {

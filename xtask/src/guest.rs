@@ -4,13 +4,17 @@
 //! - [`ensure_qemu`]: `qemu-system-x86_64`, installed with apt-get when missing (as root);
 //! - [`debian_kernel`]: the kernel package that `linux-image-amd64` depends on, fetched with
 //!   `apt-get download`, checked against the archive's SHA-256, unpacked with `dpkg -x` into
-//!   a cache outside the tree, never installed;
+//!   a cache outside the tree, never installed ([`debian_package`], which also fetches
+//!   sg3_utils for `cargo xtask bench`);
 //! - [`resolve_modules`]: the modules to load and their dependencies, from each `.ko`'s
 //!   `.modinfo` (`depends=`), in load order;
+//! - [`prepare`]: the three above, for every task that boots the guest;
+//! - [`guest_cargo`], [`build_init`]: the guest's own binaries, static (musl);
 //! - [`write_initramfs`]: a newc archive with `/init`, the modules, extra binaries and
 //!   `/etc/sgmap/modules` (the load order for the init);
-//! - [`boot`]: QEMU with a virtio-scsi disk, the console streamed to the terminal, ended by a
-//!   kernel panic, the init's verdict line, or a time-out.
+//! - [`boot`]: QEMU with a virtio-scsi disk, the console streamed to the terminal (or kept
+//!   quiet, for `demo` and `bench`), ended by a kernel panic, the init's verdict line, or a
+//!   time-out.
 //!
 //! The init (`tests/src/bin/guest-init.rs`) selects its work from `sgmap.mode=` on the kernel
 //! command line and prints `SGMAP-VERDICT pass=N fail=M` before powering off.
@@ -25,6 +29,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::cargo::{build_executables, cargo, find_bin};
 use crate::{command_line, cpio, have_program, is_root, output, run, sha256, Result};
 
 /// The target of everything that runs in the guest: static binaries.
@@ -175,11 +180,9 @@ struct PackageRecord {
 
 /// The image package a meta package depends on (`Depends: linux-image-6.1.0-NN-amd64`).
 fn parse_image_dependency(depends: &str) -> Option<String> {
-    depends.lines().find_map(|line| {
-        let line = line.trim().trim_start_matches('|');
-        let name = line.strip_prefix("Depends:")?.trim();
-        name.starts_with("linux-image-").then(|| name.to_owned())
-    })
+    parse_dependencies(depends, "linux-image-")
+        .into_iter()
+        .next()
 }
 
 /// The `Version:` and `SHA256:` of the first record of `apt-cache show`.
@@ -202,6 +205,34 @@ fn apt_cache(args: &[&str]) -> Result<String> {
     output(Command::new("apt-cache").args(args))
 }
 
+/// `apt-cache ARGS`; when it fails as root, once more after `apt-get update` (a fresh
+/// system has no package lists).
+fn apt_cache_or_update(args: &[&str]) -> Result<String> {
+    match apt_cache(args) {
+        Ok(out) => Ok(out),
+        Err(e) if is_root() => {
+            eprintln!("{e}\nupdating the package lists");
+            run(Command::new("apt-get").arg("update"))?;
+            apt_cache(args)
+        }
+        Err(e) => Err(format!(
+            "{e}\nthe package lists may be missing: run `sudo apt-get update`"
+        )),
+    }
+}
+
+/// The host's Debian tools, which fetch and unpack the guest's packages.
+fn require_apt(what: &str) -> Result<()> {
+    for tool in ["apt-cache", "apt-get", "dpkg"] {
+        if !have_program(tool) {
+            return Err(format!(
+                "{tool} not found: {what} comes from Debian's archive"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The stock Debian kernel, from the cache or fetched into it; `$SGMAP_KERNEL_DIR` names an
 /// unpacked package to use instead.
 pub fn debian_kernel() -> Result<Kernel> {
@@ -209,52 +240,84 @@ pub fn debian_kernel() -> Result<Kernel> {
         let dir = PathBuf::from(dir);
         return Kernel::from_dir(&dir, format!("{} (SGMAP_KERNEL_DIR)", dir.display()));
     }
-    for tool in ["apt-cache", "apt-get", "dpkg"] {
-        if !have_program(tool) {
-            return Err(format!(
-                "{tool} not found: the guest kernel comes from Debian's archive; on another \
-                 system set SGMAP_KERNEL_DIR to an unpacked amd64 kernel package"
-            ));
-        }
-    }
-    let depends = match apt_cache(&["depends", KERNEL_META_PACKAGE]) {
-        Ok(depends) => depends,
-        Err(e) if is_root() => {
-            eprintln!("{e}\nupdating the package lists");
-            run(Command::new("apt-get").arg("update"))?;
-            apt_cache(&["depends", KERNEL_META_PACKAGE])?
-        }
-        Err(e) => {
-            return Err(format!(
-                "{e}\nthe package lists may be missing: run `sudo apt-get update`"
-            ))
-        }
-    };
+    require_apt(
+        "the guest kernel; on another system set SGMAP_KERNEL_DIR to an unpacked amd64 \
+         kernel package",
+    )?;
+    let depends = apt_cache_or_update(&["depends", KERNEL_META_PACKAGE])?;
     let package = parse_image_dependency(&depends).ok_or_else(|| {
         format!("`apt-cache depends {KERNEL_META_PACKAGE}` names no linux-image-* package")
     })?;
-    let show = apt_cache(&["show", "--no-all-versions", &package])?;
+    let unpacked = debian_package("kernel", &package)?;
+    Kernel::from_dir(&unpacked.root, unpacked.description)
+}
+
+/// A Debian package unpacked (`dpkg -x`) in the cache, never installed.
+#[derive(Debug, Clone)]
+pub struct Unpacked {
+    /// `<package> <version>`.
+    pub description: String,
+    /// The root of the unpacked tree (`usr/bin/…`).
+    pub root: PathBuf,
+}
+
+/// The packages that `apt-cache depends PACKAGE` names on its `Depends:` lines and that
+/// start with `prefix` (alternatives `|` included).
+pub fn package_dependencies(package: &str, prefix: &str) -> Result<Vec<String>> {
+    require_apt(package)?;
+    let depends = apt_cache_or_update(&["depends", package])?;
+    Ok(parse_dependencies(&depends, prefix))
+}
+
+fn parse_dependencies(depends: &str, prefix: &str) -> Vec<String> {
+    depends
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim().trim_start_matches('|');
+            let name = line.strip_prefix("Depends:")?.trim();
+            name.starts_with(prefix).then(|| name.to_owned())
+        })
+        .collect()
+}
+
+/// `package` (the candidate version) from the cache under `<cache>/<kind>/`, or fetched
+/// with `apt-get download`, checked against the archive's SHA-256 and unpacked there.
+pub fn debian_package(kind: &str, package: &str) -> Result<Unpacked> {
+    require_apt(package)?;
+    let show = apt_cache_or_update(&["show", "--no-all-versions", package])?;
     let record = parse_package_record(&show)
         .ok_or_else(|| format!("`apt-cache show {package}`: no Version or SHA256 field"))?;
     let description = format!("{package} {}", record.version);
 
     let dir = cache_root()
-        .join("kernel")
+        .join(kind)
         .join(format!("{package}_{}", record.version.replace(':', "%3a")));
     let marker = dir.join("sgmap-verified");
+    let unpacked = Unpacked {
+        description,
+        root: dir.join("root"),
+    };
     if fs::read_to_string(&marker).is_ok_and(|m| m.trim() == record.sha256) {
-        eprintln!("kernel: {description} (cached in {})", dir.display());
-        return Kernel::from_dir(&dir.join("root"), description);
+        eprintln!(
+            "{kind}: {} (cached in {})",
+            unpacked.description,
+            dir.display()
+        );
+        return Ok(unpacked);
     }
 
-    eprintln!("kernel: fetching {description} into {}", dir.display());
+    eprintln!(
+        "{kind}: fetching {} into {}",
+        unpacked.description,
+        dir.display()
+    );
     let parent = dir.parent().expect("the cache dir has a parent");
     fs::create_dir_all(parent).map_err(|e| format!("mkdir {}: {e}", parent.display()))?;
-    // Build in a private directory, then rename: a concurrent run never sees half a kernel.
+    // Build in a private directory, then rename: a concurrent run never sees half a package.
     let staging = parent.join(format!(".staging-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(|e| format!("mkdir {}: {e}", staging.display()))?;
-    let fetched = fetch_and_unpack(&package, &record, &staging);
+    let fetched = fetch_and_unpack(kind, package, &record, &staging);
     if let Err(e) = fetched {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
@@ -274,11 +337,11 @@ pub fn debian_kernel() -> Result<Kernel> {
         }
         // Another run got there first with the same verified package.
     }
-    Kernel::from_dir(&dir.join("root"), description)
+    Ok(unpacked)
 }
 
 /// `apt-get download`, SHA-256 check, `dpkg -x` into `dir/root`, then the marker.
-fn fetch_and_unpack(package: &str, record: &PackageRecord, dir: &Path) -> Result<()> {
+fn fetch_and_unpack(kind: &str, package: &str, record: &PackageRecord, dir: &Path) -> Result<()> {
     let mut download = Command::new("apt-get");
     download.current_dir(dir).arg("download");
     if is_root() {
@@ -286,6 +349,8 @@ fn fetch_and_unpack(package: &str, record: &PackageRecord, dir: &Path) -> Result
         download.arg("-oAPT::Sandbox::User=root");
     }
     download.arg(format!("{package}={}", record.version));
+    // Its progress to stderr with the rest of the task's chatter: stdout is for results.
+    download.stdout(io::stderr());
     run(&mut download)?;
     let debs: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -308,7 +373,7 @@ fn fetch_and_unpack(package: &str, record: &PackageRecord, dir: &Path) -> Result
             record.sha256
         ));
     }
-    eprintln!("kernel: {} verified (SHA-256 {actual})", deb.display());
+    eprintln!("{kind}: {} verified (SHA-256 {actual})", deb.display());
     let root = dir.join("root");
     run(Command::new("dpkg").arg("-x").arg(deb).arg(&root))?;
     fs::write(dir.join("sgmap-verified"), format!("{actual}\n"))
@@ -404,14 +469,72 @@ pub fn resolve_modules(kernel: &Kernel, roots: &[&str]) -> Result<Vec<Module>> {
     Ok(order)
 }
 
+/// What every boot needs: QEMU, the kernel and its SCSI modules ([`SCSI_MODULES`]).
+#[derive(Debug)]
+pub struct Rig {
+    pub kernel: Kernel,
+    /// In load order.
+    pub modules: Vec<Module>,
+}
+
+/// Installs QEMU if needed, fetches the kernel if needed, and resolves the SCSI modules.
+pub fn prepare() -> Result<Rig> {
+    ensure_qemu()?;
+    let kernel = debian_kernel()?;
+    let modules = resolve_modules(&kernel, SCSI_MODULES)?;
+    let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+    eprintln!(
+        "kernel: {} ({}), modules in load order: {}",
+        kernel.description,
+        kernel.release,
+        names.join(" ")
+    );
+    Ok(Rig { kernel, modules })
+}
+
+/// `cargo` for the guest's debug builds (the init and the test binaries), which go into
+/// the initramfs: line tables only, not full debuginfo, and the debug sections compressed
+/// (zlib) by the linker, which std's backtraces read. A test binary shrinks from about
+/// 11 MB to 3 MB; a backtrace in the guest keeps its file:line. Only these invocations get
+/// it (a `RUSTFLAGS` of the user's wins over the target's): host builds are unchanged.
+pub fn guest_cargo() -> Command {
+    let mut cmd = cargo();
+    cmd.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
+    let rustflags = format!(
+        "CARGO_TARGET_{}_RUSTFLAGS",
+        GUEST_TARGET.to_ascii_uppercase().replace('-', "_")
+    );
+    if env::var_os(&rustflags).is_none() {
+        cmd.env(rustflags, "-Clink-arg=-Wl,--compress-debug-sections=zlib");
+    }
+    cmd
+}
+
+/// Builds the guest's `/init` (`sgmap-tests`' `guest-init`, static).
+pub fn build_init() -> Result<PathBuf> {
+    let artifacts = build_executables(guest_cargo().args([
+        "build",
+        "-p",
+        "sgmap-tests",
+        "--features",
+        "guest",
+        "--bin",
+        "guest-init",
+        "--target",
+        GUEST_TARGET,
+    ]))?;
+    find_bin(artifacts, "guest-init")
+}
+
 /// Writes the initramfs: `/init`, the modules in `/lib/modules/<name>.ko` with their load
-/// order in `/etc/sgmap/modules`, and `files` (guest path, host file), all executable.
-/// Returns its size in bytes.
+/// order in `/etc/sgmap/modules`, `files` (guest path, host file), all executable, and
+/// `data` (guest path, contents), readable. Returns its size in bytes.
 pub fn write_initramfs(
     path: &Path,
     init: &Path,
     modules: &[Module],
     files: &[(String, PathBuf)],
+    data: &[(&str, &[u8])],
 ) -> Result<u64> {
     let read = |p: &Path| fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let err = |e: io::Error| format!("writing {}: {e}", path.display());
@@ -439,6 +562,9 @@ pub fn write_initramfs(
         .map_err(err)?;
     for (guest_path, host_path) in files {
         w.file(guest_path, 0o755, &read(host_path)?).map_err(err)?;
+    }
+    for (guest_path, contents) in data {
+        w.file(guest_path, 0o644, contents).map_err(err)?;
     }
     w.finish().map_err(err)?;
     Ok(fs::metadata(path).map_err(err)?.len())
@@ -485,6 +611,9 @@ pub struct Boot<'a> {
     pub cmdline: Vec<String>,
     /// The raw image behind QEMU's virtio-scsi disk.
     pub disk: &'a Path,
+    /// Echo the console to stdout. Without it, the console's last lines are printed only
+    /// when the boot goes wrong (see [`Outcome::problems`]).
+    pub echo: bool,
 }
 
 /// The init's last line: `SGMAP-VERDICT pass=N fail=M`.
@@ -548,12 +677,25 @@ impl Outcome {
     }
 }
 
-fn accelerator_args() -> Result<Vec<&'static str>> {
+/// QEMU's accelerator, from `SGMAP_ACCEL`: `tcg` (the default) or `kvm`.
+pub fn accelerator() -> Result<&'static str> {
     match env::var("SGMAP_ACCEL").as_deref() {
-        Err(_) | Ok("" | "tcg") => Ok(vec!["-accel", "tcg,thread=multi", "-cpu", "max"]),
-        Ok("kvm") => Ok(vec!["-accel", "kvm", "-cpu", "host"]),
+        Err(_) | Ok("" | "tcg") => Ok("tcg"),
+        Ok("kvm") => Ok("kvm"),
         Ok(other) => Err(format!("SGMAP_ACCEL={other:?}: expected tcg or kvm")),
     }
+}
+
+fn accelerator_args() -> Result<Vec<&'static str>> {
+    Ok(match accelerator()? {
+        "kvm" => vec!["-accel", "kvm", "-cpu", "host"],
+        _ => vec!["-accel", "tcg,thread=multi", "-cpu", "max"],
+    })
+}
+
+/// The text after `marker` in a console line (a kernel message may precede it).
+pub fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    line.find(marker).map(|i| &line[i + marker.len()..])
 }
 
 fn timeout() -> Result<Duration> {
@@ -567,8 +709,11 @@ fn timeout() -> Result<Duration> {
     }
 }
 
-/// Boots the guest, echoes its console to stdout line by line, gives each line to
-/// `on_line`, and returns when QEMU exits or the time-out kills it.
+/// How many console lines a quiet boot keeps to show when it goes wrong.
+const QUIET_TAIL: usize = 60;
+
+/// Boots the guest, echoes its console to stdout line by line (if `spec.echo`), gives each
+/// line to `on_line`, and returns when QEMU exits or the time-out kills it.
 pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
     let limit = timeout()?;
     let mut append = format!("console=ttyS0 quiet panic=-1 sgmap.mode={}", spec.mode);
@@ -633,6 +778,7 @@ pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
         elapsed: Duration::ZERO,
     };
     let deadline = started + limit;
+    let mut tail = std::collections::VecDeque::with_capacity(QUIET_TAIL);
     let mut verdict_at: Option<Instant> = None;
     let mut killed = false;
     loop {
@@ -653,7 +799,14 @@ pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
         }
         match rx.recv_timeout(until - now) {
             Ok(line) => {
-                println!("{line}");
+                if spec.echo {
+                    println!("{line}");
+                } else {
+                    if tail.len() == QUIET_TAIL {
+                        tail.pop_front();
+                    }
+                    tail.push_back(line.clone());
+                }
                 if line.contains("Kernel panic") {
                     outcome.kernel_panic = true;
                 }
@@ -672,6 +825,12 @@ pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
         outcome.qemu_status = Some(status);
     }
     outcome.elapsed = started.elapsed();
+    if !spec.echo && !outcome.problems().is_empty() {
+        eprintln!("the guest's console, last {} lines:", tail.len());
+        for line in &tail {
+            eprintln!("    {line}");
+        }
+    }
     Ok(outcome)
 }
 
@@ -712,6 +871,31 @@ mod tests {
             "SeaBIOS (version 1.16)"
         );
         assert_eq!(printable("a\tb\x07c"), "a\tbc");
+    }
+
+    #[test]
+    fn marker_text_is_found_amid_noise() {
+        assert_eq!(
+            after("[ 1.2] SGMAP-OUT $ sgmap list", "SGMAP-OUT"),
+            Some(" $ sgmap list")
+        );
+        assert_eq!(after("SGMAP-OUT", "SGMAP-OUT"), Some(""));
+        assert_eq!(after("random", "SGMAP-OUT"), None);
+    }
+
+    #[test]
+    fn apt_cache_depends_lists_dependencies_by_prefix() {
+        let depends = "sg3-utils\n  Depends: libc6\n  Depends: libsgutils2-1.46-2\n  \
+                       Conflicts: <cdwrite>\n";
+        assert_eq!(
+            parse_dependencies(depends, "libsgutils2"),
+            ["libsgutils2-1.46-2"]
+        );
+        assert_eq!(
+            parse_dependencies(depends, "lib"),
+            ["libc6", "libsgutils2-1.46-2"]
+        );
+        assert!(parse_dependencies(depends, "cdwrite").is_empty());
     }
 
     #[test]

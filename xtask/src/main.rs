@@ -3,13 +3,21 @@
 //! - `cargo.rs`: running cargo (through `$CARGO`), reading its JSON artifact lines, rustup targets;
 //! - `guest.rs`: the QEMU guest rig: a stock Debian kernel (fetched, verified and cached
 //!   outside the tree), its SCSI modules, the initramfs, booting QEMU and reading the console;
-//! - `cpio.rs`: the newc initramfs writer; `json.rs`, `sha256.rs`: what std lacks;
-//! - `test.rs`: `cargo xtask test`, the project's test command.
+//! - `cpio.rs`: the newc initramfs writer; `elf.rs`: ELF program headers (static or not,
+//!   which libraries); `json.rs`, `sha256.rs`: what std lacks;
+//! - `test.rs`: `cargo xtask test`, the project's test command;
+//! - `dist.rs`: `cargo xtask dist`, the static release binaries and their size budget;
+//! - `demo.rs`: `cargo xtask demo`, a tour of `sgmap` in the guest;
+//! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils in the same guest.
 //!
 //! No dependencies: only std and the host's tools (`apt-get`, `dpkg`, `qemu-system-x86_64`).
 
+mod bench;
 mod cargo;
 mod cpio;
+mod demo;
+mod dist;
+mod elf;
 mod guest;
 mod json;
 mod sha256;
@@ -30,17 +38,26 @@ const HELP: &str = "\
 Usage: cargo xtask <TASK> [OPTIONS]
 
 Tasks:
+  demo    Try sgmap without a SCSI device to spare: boot a QEMU guest with scsi_debug
+          disks and run a short tour of the static sgmap there (list, inquiry, readcap,
+          dd, write-buffer, raw, sense), showing each command and its output.
   test    Run every test: the host's `cargo test --workspace`, the bare-metal and 32-bit
           builds, then the sg driver tests in a QEMU guest (stock Debian kernel).
             --host-only    stop after the host tests and builds
             --guest-only   only the guest tests
+  dist    Build the static release sgmap for x86_64 and aarch64 (musl) into
+          target/dist/, check that each is static and print its size.
+            --check        fail when the x86_64 binary is over its size budget (512 KiB)
+  bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the
+          guest, and print MB/s and ratios (sg3_utils comes from Debian's archive).
+            --runs N       runs of each tool in each case (3); the median counts
   help    Print this message.
 
 Environment:
   SGMAP_ACCEL=tcg|kvm         QEMU accelerator (default tcg: KVM hangs on some hosts)
   SGMAP_GUEST_TIMEOUT=SECS    limit for one guest boot (default 1200)
-  SGMAP_CACHE_DIR=DIR         where the kernel is cached (default $XDG_CACHE_HOME/sgmap
-                              or ~/.cache/sgmap)
+  SGMAP_CACHE_DIR=DIR         where the kernel and sg3_utils are cached (default
+                              $XDG_CACHE_HOME/sgmap or ~/.cache/sgmap)
   SGMAP_KERNEL_DIR=DIR        use this extracted kernel package (boot/vmlinuz-*,
                               lib/modules/*) instead of fetching Debian's
 ";
@@ -51,6 +68,9 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match task.as_deref() {
         Some("test") => test::run(&rest),
+        Some("dist") => dist::run(&rest),
+        Some("demo") => demo::run(&rest),
+        Some("bench") => bench::run(&rest),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             Ok(true)

@@ -4,8 +4,9 @@
 //!    `sgmap-core` for a bare-metal target (no std, no alloc) and a 32-bit one (the ABI
 //!    layout asserts), `sgmap-sys` without default features (no_std).
 //! 2. In a QEMU guest (see `guest.rs`): the `sgmap-tests` test binaries, built static for
-//!    musl, run by the guest init once per phase (scsi_debug at 512 and 4096-byte sectors,
-//!    then QEMU's own disk).
+//!    musl (line tables only, compressed: [`guest::guest_cargo`]), and the release `sgmap`
+//!    that `cargo xtask dist` ships, run by the guest init once per phase (scsi_debug at 512
+//!    and 4096-byte sectors, then QEMU's own disk).
 //!
 //! The last line is `N passed, N failed` over both; the exit status is non-zero when
 //! anything failed.
@@ -15,8 +16,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_executables, cargo, ensure_rust_targets, Artifact};
-use crate::guest::{self, Boot, WorkDir, GUEST_TARGET};
-use crate::{command_line, Result};
+use crate::guest::{self, after, Boot, WorkDir, GUEST_TARGET};
+use crate::{command_line, dist, Result};
 
 /// No std, no alloc: where `sgmap-core` must build.
 const BARE_METAL_TARGET: &str = "thumbv7em-none-eabihf";
@@ -225,23 +226,9 @@ impl GuestReport {
     }
 }
 
-fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
-    line.find(marker).map(|i| &line[i + marker.len()..])
-}
-
 fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
-    guest::ensure_qemu()?;
-    let kernel = guest::debian_kernel()?;
-    let modules = guest::resolve_modules(&kernel, guest::SCSI_MODULES)?;
-    let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
-    eprintln!(
-        "kernel: {} ({}), modules in load order: {}",
-        kernel.description,
-        kernel.release,
-        names.join(" ")
-    );
-
-    let tests: Vec<Artifact> = build_executables(cargo().args([
+    let rig = guest::prepare()?;
+    let tests: Vec<Artifact> = build_executables(guest::guest_cargo().args([
         "test",
         "-p",
         "sgmap-tests",
@@ -257,39 +244,16 @@ fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
     if tests.is_empty() {
         return Err("sgmap-tests has no guest test binaries".to_owned());
     }
-    let init = find(
-        build_executables(cargo().args([
-            "build",
-            "-p",
-            "sgmap-tests",
-            "--features",
-            "guest",
-            "--bin",
-            "guest-init",
-            "--target",
-            GUEST_TARGET,
-        ]))?,
-        "guest-init",
-    )?;
-    let sgmap = find(
-        build_executables(cargo().args([
-            "build",
-            "-p",
-            "sgmap",
-            "--release",
-            "--target",
-            GUEST_TARGET,
-        ]))?,
-        "sgmap",
-    )?;
+    let init = guest::build_init()?;
+    let sgmap = dist::build_sgmap(GUEST_TARGET)?;
 
     let work = WorkDir::new("test")?;
-    let mut files = vec![("bin/sgmap".to_owned(), sgmap.executable)];
+    let mut files = vec![("bin/sgmap".to_owned(), sgmap)];
     for test in &tests {
         files.push((format!("tests/{}", test.name), test.executable.clone()));
     }
     let initramfs = work.path().join("initramfs.cpio");
-    let size = guest::write_initramfs(&initramfs, &init.executable, &modules, &files)?;
+    let size = guest::write_initramfs(&initramfs, &init, &rig.modules, &files, &[])?;
     eprintln!(
         "initramfs: {:.1} MiB, test binaries: {}",
         size as f64 / f64::from(1 << 20),
@@ -305,11 +269,12 @@ fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
     let mut report = GuestReport::default();
     let outcome = guest::boot(
         &Boot {
-            kernel: &kernel,
+            kernel: &rig.kernel,
             initramfs: &initramfs,
             mode: "test",
             cmdline: Vec::new(),
             disk: &disk,
+            echo: true,
         },
         |line| report.line(line, failures),
     )?;
@@ -343,14 +308,7 @@ fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
     Ok(report)
 }
 
-fn find(artifacts: Vec<Artifact>, name: &str) -> Result<Artifact> {
-    artifacts
-        .into_iter()
-        .find(|a| a.name == name && a.kinds.iter().any(|k| k == "bin"))
-        .ok_or_else(|| format!("cargo built no binary {name:?}"))
-}
-
-fn format_duration(d: Duration) -> String {
+pub fn format_duration(d: Duration) -> String {
     let secs = d.as_secs();
     if secs >= 60 {
         format!("{}m {:02}s", secs / 60, secs % 60)

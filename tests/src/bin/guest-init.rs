@@ -7,8 +7,11 @@
 //! - `test` (default): the phases `sdebug-512`, `sdebug-4096` and `qemu-disk`; in each it
 //!   finds the phase's devices and runs every binary in `/tests` with the `SGMAP_*`
 //!   environment that `sgmap_tests::Devices::from_env` reads;
-//! - `demo`: loads scsi_debug as in `sdebug-512` and runs each line of `/etc/sgmap/demo`
-//!   as the arguments of `/bin/sgmap`.
+//! - `demo` (`cargo xtask demo`): loads scsi_debug as in `sdebug-512` (with a 1 ms
+//!   latency), finds QEMU's disk, writes a small image file, and runs each line of
+//!   `/etc/sgmap/demo` as the arguments of `/bin/sgmap` ([`run_demo`]);
+//! - `bench` (`cargo xtask bench`): runs the timed copies of `/etc/sgmap/bench`
+//!   ([`run_bench`]).
 //!
 //! Whatever happens, it ends with one line `SGMAP-VERDICT pass=N fail=M` on the console,
 //! then syncs and powers the machine off. The host reads the console; the line protocol:
@@ -19,7 +22,12 @@
 //! - `SGMAP-ERROR <phase>: <message>`: a failure outside libtest (a binary killed by a
 //!   signal, a device not found), counted as one failed test;
 //! - `SGMAP-PHASE-END <name> pass=N fail=M`;
+//! - `SGMAP-OUT <text>` (demo, bench): a line for the user, which the host prints as is;
+//! - `SGMAP-BENCH <key=value...>` (bench): one timed run;
 //! - `SGMAP-VERDICT pass=N fail=M`, last.
+//!
+//! In the demo and bench modes the kernel's console log level is lowered, so that the
+//! console carries the init's lines and little else.
 
 use std::ffi::CString;
 use std::fs;
@@ -43,7 +51,16 @@ const SCSI_DEBUG: &str = "scsi_debug";
 const SDEBUG_SYSFS: &str = "/sys/bus/pseudo/drivers/scsi_debug";
 const TEST_DIR: &str = "/tests";
 const DEMO_SCRIPT: &str = "/etc/sgmap/demo";
+const BENCH_SCRIPT: &str = "/etc/sgmap/bench";
 const SGMAP_BIN: &str = "/bin/sgmap";
+/// The demo's firmware image (`$IMAGE`), written by the init before the script.
+const DEMO_IMAGE: &str = "/tmp/firmware.img";
+const DEMO_IMAGE_LEN: usize = 16 * 1024;
+/// The demo's scsi_debug answers each command 1 ms late (from a timer, as a disk would):
+/// long enough for queue depth to show even under TCG.
+const DEMO_NDELAY: u32 = 1_000_000;
+/// `PATH` of the demo's and the bench's commands.
+const PATH: &str = "/bin:/usr/bin";
 
 /// Identity of QEMU's disk: the xtask gives `-device scsi-hd,vendor=…,product=…` (keep in
 /// step with `DISK_VENDOR` and `DISK_PRODUCT` in xtask/src/guest.rs).
@@ -182,7 +199,8 @@ fn init() -> Result<Tally, String> {
     match mode {
         "test" => Ok(run_tests(test_timeout)),
         "demo" => run_demo(test_timeout),
-        other => Err(format!("unknown sgmap.mode={other:?} (test, demo)")),
+        "bench" => run_bench(test_timeout),
+        other => Err(format!("unknown sgmap.mode={other:?} (test, demo, bench)")),
     }
 }
 
@@ -409,21 +427,29 @@ fn phase_devices(
     Ok(PhaseDevices { env, description })
 }
 
+/// Loads scsi_debug with `params` and waits for its `count` devices with their nodes.
+fn load_scsi_debug(params: &str, count: usize) -> Result<Vec<ScsiDevice>, String> {
+    load_module(SCSI_DEBUG, params, false)?;
+    wait_for(
+        &format!("{count} scsi_debug device(s) with sg and sd nodes"),
+        |devices| {
+            let sdebug: Vec<ScsiDevice> = devices
+                .iter()
+                .filter(|d| d.is_scsi_debug())
+                .cloned()
+                .collect();
+            (sdebug.len() == count && sdebug.iter().all(ScsiDevice::ready)).then_some(sdebug)
+        },
+    )
+}
+
 /// Loads scsi_debug with these parameters and waits for its two devices with their nodes.
 fn setup_scsi_debug(phase: &str, sector_size: u32, dsense: bool) -> Result<PhaseDevices, String> {
     let params = format!(
         "{SDEBUG_COMMON} sector_size={sector_size} dsense={}",
         u8::from(dsense)
     );
-    load_module(SCSI_DEBUG, &params, false)?;
-    let devices = wait_for("two scsi_debug devices with sg and sd nodes", |devices| {
-        let sdebug: Vec<ScsiDevice> = devices
-            .iter()
-            .filter(|d| d.is_scsi_debug())
-            .cloned()
-            .collect();
-        (sdebug.len() == 2 && sdebug.iter().all(ScsiDevice::ready)).then_some(sdebug)
-    })?;
+    let devices = load_scsi_debug(&params, 2)?;
     let devices = phase_devices(phase, &devices, true)?;
     check_env(&devices, "SGMAP_SECTOR_SIZE", &sector_size.to_string())?;
     let sense = if dsense { "descriptor" } else { "fixed" };
@@ -446,15 +472,20 @@ fn teardown_scsi_debug() -> Result<(), String> {
     })
 }
 
-fn setup_qemu_disk(phase: &str) -> Result<PhaseDevices, String> {
-    let devices = wait_for(
+/// QEMU's disk, once it has both nodes.
+fn wait_qemu_disk() -> Result<ScsiDevice, String> {
+    wait_for(
         &format!("QEMU disk ({QEMU_DISK_VENDOR} {QEMU_DISK_MODEL}) with sg and sd nodes"),
         |devices| {
             let disk = devices.iter().find(|d| d.is_qemu_disk())?;
-            disk.ready().then(|| vec![disk.clone()])
+            disk.ready().then(|| disk.clone())
         },
-    )?;
-    phase_devices(phase, &devices, false)
+    )
+}
+
+fn setup_qemu_disk(phase: &str) -> Result<PhaseDevices, String> {
+    let disk = wait_qemu_disk()?;
+    phase_devices(phase, &[disk], false)
 }
 
 fn run_tests(timeout: Duration) -> Tally {
@@ -538,6 +569,123 @@ fn parse_test_result(line: &str) -> Option<Tally> {
     })
 }
 
+/// How a child process ended.
+enum Ended {
+    Exit(ExitStatus),
+    /// Killed when its time was up.
+    TimedOut(Duration),
+    /// Not started, or not waited for: why.
+    Failed(String),
+}
+
+impl std::fmt::Display for Ended {
+    /// For the user: `exit status 0`, `killed by signal 9`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ended::Exit(s) => match (s.code(), s.signal()) {
+                (Some(code), _) => write!(f, "exit status {code}"),
+                (None, Some(signal)) => write!(f, "killed by signal {signal}"),
+                (None, None) => write!(f, "{s}"),
+            },
+            Ended::TimedOut(limit) => write!(f, "killed after {}s", limit.as_secs()),
+            Ended::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// A child process that ran: how it ended, and how long it took.
+struct Ran {
+    ended: Ended,
+    /// From just before the spawn to the moment its exit was seen, on the monotonic clock.
+    elapsed: Duration,
+}
+
+/// How often a silent child is looked at; the bound of [`Ran::elapsed`]'s error.
+const CHILD_POLL: Duration = Duration::from_millis(2);
+/// How long the output pipe may stay open after the child exited (a child it forked may
+/// still hold it): then the rest of the output is given up.
+const PIPE_GRACE: Duration = Duration::from_secs(10);
+
+/// Runs `command` with stdin from /dev/null and stdout and stderr into one pipe, gives each
+/// line of that output to `on_line` (in this thread, in order), and kills the child after
+/// `timeout`.
+fn run_child(command: &mut Command, timeout: Duration, mut on_line: impl FnMut(&str)) -> Ran {
+    let failed = |why: String| Ran {
+        ended: Ended::Failed(why),
+        elapsed: Duration::ZERO,
+    };
+    let (reader, writer) = match io::pipe() {
+        Ok(pipe) => pipe,
+        Err(e) => return failed(format!("pipe: {e}")),
+    };
+    match writer.try_clone() {
+        Ok(w) => command.stdin(Stdio::null()).stdout(w).stderr(writer),
+        Err(e) => return failed(format!("pipe: {e}")),
+    };
+    let started = Instant::now();
+    let spawned = command.spawn();
+    // Close the command's copies of the write ends, so that the reader sees end-of-file
+    // when the child and its children have closed theirs.
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => return failed(format!("spawn: {e}")),
+    };
+
+    let (tx, rx) = mpsc::channel::<String>();
+    thread::spawn(move || {
+        for line in BufReader::new(reader).split(b'\n') {
+            let Ok(line) = line else { break };
+            if tx
+                .send(String::from_utf8_lossy(&line).into_owned())
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+
+    let deadline = started + timeout;
+    let mut ran: Option<Ran> = None;
+    let mut eof = false;
+    loop {
+        if eof {
+            thread::sleep(Duration::from_millis(1));
+        } else {
+            match rx.recv_timeout(CHILD_POLL) {
+                Ok(line) => on_line(&line),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => eof = true,
+            }
+        }
+        if ran.is_none() {
+            let ended = match child.try_wait() {
+                Ok(Some(status)) => Some(Ended::Exit(status)),
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    Some(Ended::TimedOut(timeout))
+                }
+                Ok(None) => None,
+                Err(e) => {
+                    let _ = child.kill();
+                    Some(Ended::Failed(format!("wait: {e}")))
+                }
+            };
+            ran = ended.map(|ended| Ran {
+                ended,
+                elapsed: started.elapsed(),
+            });
+        }
+        if let Some(ran) = &ran {
+            if eof || started.elapsed() > ran.elapsed + PIPE_GRACE {
+                break;
+            }
+        }
+    }
+    ran.expect("the loop ends after the child")
+}
+
 /// Runs one binary with the phase's environment, echoing its output to the console, and
 /// counts its tests. A binary that dies, hangs or fails without a failed test counts as
 /// one failure.
@@ -554,83 +702,37 @@ fn run_binary(
         println!("SGMAP-ERROR {phase}: {name}: {message}");
         Tally { pass: 0, fail: 1 }
     };
-    let (reader, writer) = match io::pipe() {
-        Ok(pipe) => pipe,
-        Err(e) => return failed(format!("pipe: {e}")),
-    };
-    let child = {
-        let mut command = Command::new(binary);
-        command
-            .args(args)
-            .env_clear()
-            .env("PATH", "/bin")
-            .env("RUST_BACKTRACE", "1")
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .current_dir("/tmp")
-            .stdin(Stdio::null());
-        match writer.try_clone() {
-            Ok(w) => command.stdout(w).stderr(writer),
-            Err(e) => return failed(format!("pipe: {e}")),
-        };
-        command.spawn()
-        // `command`, which holds the pipe's write ends, is dropped here, so the reader
-        // sees end-of-file when the child and its children have closed theirs.
-    };
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => return failed(format!("spawn: {e}")),
-    };
-
-    let (done_tx, done_rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut counted = Tally::default();
-        let mut results = 0u32;
-        let stdout = io::stdout();
-        for line in BufReader::new(reader).split(b'\n') {
-            let Ok(line) = line else { break };
-            let line = String::from_utf8_lossy(&line);
-            if let Some(t) = parse_test_result(&line) {
-                counted.add(t);
-                results += 1;
-            }
-            let mut out = stdout.lock();
-            let _ = writeln!(out, "{line}");
+    let mut command = Command::new(binary);
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", "/bin")
+        .env("RUST_BACKTRACE", "1")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir("/tmp");
+    let mut tally = Tally::default();
+    let mut results = 0u32;
+    let stdout = io::stdout();
+    let ran = run_child(&mut command, timeout, |line| {
+        if let Some(t) = parse_test_result(line) {
+            tally.add(t);
+            results += 1;
         }
-        let _ = done_tx.send((counted, results));
+        let mut out = stdout.lock();
+        let _ = writeln!(out, "{line}");
     });
 
-    let deadline = Instant::now() + timeout;
-    let status: Result<ExitStatus, String> = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!(
-                    "killed after {}s (sgmap.test_timeout)",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(20)),
-            Err(e) => {
-                let _ = child.kill();
-                break Err(format!("wait: {e}"));
-            }
+    match ran.ended {
+        ended @ Ended::TimedOut(_) => {
+            tally.add(failed(format!("{ended} (sgmap.test_timeout)")));
         }
-    };
-    // A child the test forked may still hold the pipe: do not wait for it forever.
-    let (mut tally, results) = done_rx
-        .recv_timeout(Duration::from_secs(10))
-        .unwrap_or_default();
-
-    match status {
-        Err(message) => tally.add(failed(message)),
-        Ok(status) if status.success() => {
+        Ended::Failed(why) => tally.add(failed(why)),
+        Ended::Exit(status) if status.success() => {
             if results == 0 {
                 tally.add(failed("exited 0 without a `test result:` line".to_owned()));
             }
         }
-        Ok(status) => {
+        Ended::Exit(status) => {
             if let Some(signal) = status.signal() {
                 tally.add(failed(format!("killed by signal {signal}")));
             } else if tally.fail == 0 {
@@ -641,65 +743,295 @@ fn run_binary(
     tally
 }
 
-/// `sgmap.mode=demo`: scsi_debug as in phase `sdebug-512`, then each line of
-/// [`DEMO_SCRIPT`] run as `/bin/sgmap <line>` with the same `SGMAP_*` environment (the
-/// line's words may name `$SGMAP_SG` etc.). Each command that exits 0 counts as a pass.
+/// Lowers the console log level to emergencies only: the demo and the bench show their
+/// own lines, not the kernel's notices about the devices they add.
+fn quiet_kernel() {
+    if let Err(e) = fs::write("/proc/sys/kernel/printk", "1") {
+        println!("SGMAP-OUT (console log level unchanged: /proc/sys/kernel/printk: {e})");
+    }
+}
+
+/// A script's variables: `$NAME` in a word is replaced by the value.
+type Vars = Vec<(String, String)>;
+
+/// `SG<suffix>` and `BLOCK<suffix>`: a device's nodes.
+fn device_vars(vars: &mut Vars, suffix: &str, device: &ScsiDevice) {
+    vars.push((
+        format!("SG{suffix}"),
+        device.sg_path().display().to_string(),
+    ));
+    if let Some(block) = device.block_path() {
+        vars.push((format!("BLOCK{suffix}"), block.display().to_string()));
+    }
+}
+
+/// Replaces each `$NAME` (upper-case letters, digits, `_`; the longest such name) in
+/// `word` by its value; an unknown name is an error, never left in place.
+fn expand(word: &str, vars: &Vars) -> Result<String, String> {
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..len];
+        let value = vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| {
+                let known: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
+                format!("${name} in {word:?} is not set (set: {})", known.join(" "))
+            })?;
+        out.push_str(value);
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `sgmap.mode=demo`: the tour of `cargo xtask demo`.
+///
+/// scsi_debug is loaded as in phase `sdebug-512` (two 16 MiB disks) but with a latency
+/// ([`DEMO_NDELAY`]), QEMU's disk is found,
+/// and [`DEMO_IMAGE`] is written. Each line of [`DEMO_SCRIPT`] is then run as
+/// `/bin/sgmap <line>`, its words expanded with the devices found: `$SG`, `$BLOCK` (the
+/// first scsi_debug disk), `$SG2`, `$BLOCK2` (the second), `$SG_QEMU`, `$BLOCK_QEMU` (QEMU's
+/// disk) and `$IMAGE`. A line `expect=N ARGS…` expects exit status N; other lines expect 0.
+/// `# text` lines are shown as they are, as headings.
+///
+/// Everything for the user is a `SGMAP-OUT` line: the command, its output (stdout and
+/// stderr as they interleave) and its exit status. A command that ends otherwise than
+/// expected counts as a failure.
 fn run_demo(timeout: Duration) -> Result<Tally, String> {
+    quiet_kernel();
     let script = fs::read_to_string(DEMO_SCRIPT).map_err(|e| format!("{DEMO_SCRIPT}: {e}"))?;
-    let devices = setup_scsi_debug("demo", 512, false)?;
-    println!("SGMAP-PHASE demo {}", devices.description);
+    let sdebug = load_scsi_debug(
+        &format!("{SDEBUG_COMMON} sector_size=512 dsense=0 ndelay={DEMO_NDELAY}"),
+        2,
+    )?;
+    let qemu = wait_qemu_disk()?;
+    let mut vars = Vars::new();
+    device_vars(&mut vars, "", &sdebug[0]);
+    device_vars(&mut vars, "2", &sdebug[1]);
+    device_vars(&mut vars, "_QEMU", &qemu);
+    // A recognizable pattern: each 512-byte block starts with its number.
+    let image: Vec<u8> = (0..DEMO_IMAGE_LEN)
+        .map(|i| if i % 512 == 0 { (i / 512) as u8 } else { 0xa5 })
+        .collect();
+    fs::write(DEMO_IMAGE, &image).map_err(|e| format!("{DEMO_IMAGE}: {e}"))?;
+    vars.push(("IMAGE".to_owned(), DEMO_IMAGE.to_owned()));
+    let shown: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    println!("SGMAP-OUT # devices found: {}", shown.join(" "));
+    println!("SGMAP-OUT # ($IMAGE: {DEMO_IMAGE_LEN} bytes written by the init)");
+    println!("SGMAP-OUT");
+
     let mut tally = Tally::default();
     for line in script.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() {
             continue;
         }
-        let args: Vec<String> = line
-            .split_whitespace()
-            .map(|word| expand(word, &devices.env))
-            .collect();
-        println!("$ sgmap {}", args.join(" "));
-        let start = Instant::now();
-        let status = Command::new(SGMAP_BIN)
-            .args(&args)
-            .env_clear()
-            .envs(devices.env.iter().map(|(k, v)| (k, v)))
-            .current_dir("/tmp")
-            .status();
-        match status {
-            Ok(status) if status.success() => tally.pass += 1,
-            Ok(status) => {
-                println!("SGMAP-ERROR demo: sgmap {line}: {status}");
-                tally.fail += 1;
-            }
-            Err(e) => {
-                println!("SGMAP-ERROR demo: {SGMAP_BIN}: {e}");
-                tally.fail += 1;
-            }
+        if line.starts_with('#') {
+            println!("SGMAP-OUT {line}");
+            continue;
         }
-        if start.elapsed() > timeout {
-            println!(
-                "SGMAP-ERROR demo: sgmap {line}: took over {}s",
-                timeout.as_secs()
-            );
+        let (expected, command) = match line.split_once(' ') {
+            Some((first, rest)) if first.starts_with("expect=") => {
+                let n = &first["expect=".len()..];
+                match n.parse::<i32>() {
+                    Ok(n) => (n, rest.trim()),
+                    Err(_) => {
+                        println!("SGMAP-ERROR demo: {line:?}: {first} is not a number");
+                        tally.fail += 1;
+                        continue;
+                    }
+                }
+            }
+            _ => (0, line),
+        };
+        let args: Result<Vec<String>, String> = command
+            .split_whitespace()
+            .map(|word| expand(word, &vars))
+            .collect();
+        let args = match args {
+            Ok(args) => args,
+            Err(e) => {
+                println!("SGMAP-ERROR demo: {line:?}: {e}");
+                tally.fail += 1;
+                continue;
+            }
+        };
+        println!("SGMAP-OUT $ sgmap {}", args.join(" "));
+        let mut cmd = Command::new(SGMAP_BIN);
+        cmd.args(&args)
+            .env_clear()
+            .env("PATH", PATH)
+            .current_dir("/tmp");
+        let ran = run_child(&mut cmd, timeout, |out| println!("SGMAP-OUT {out}"));
+        let ended = &ran.ended;
+        println!("SGMAP-OUT [{ended}, {:.2} s]", ran.elapsed.as_secs_f64());
+        println!("SGMAP-OUT");
+        if matches!(ended, Ended::Exit(s) if s.code() == Some(expected)) {
+            tally.pass += 1;
+        } else {
+            println!("SGMAP-ERROR demo: sgmap {command}: {ended}, expected exit status {expected}");
             tally.fail += 1;
         }
     }
-    println!(
-        "SGMAP-PHASE-END demo pass={} fail={}",
-        tally.pass, tally.fail
-    );
     Ok(tally)
 }
 
-/// Replaces a word `$SGMAP_X` by that variable of the phase.
-fn expand(word: &str, env: &[(&'static str, String)]) -> String {
-    match word.strip_prefix('$') {
-        Some(var) => env
+/// One `run` line of the bench script.
+#[derive(Debug, PartialEq)]
+struct BenchRun {
+    case: String,
+    tool: String,
+    /// Bytes each run copies.
+    bytes: u64,
+    /// The `N+0 records in` / `N+0 records out` the tool must report: proof that it copied
+    /// everything, not only that it exited 0.
+    records: u64,
+    runs: u32,
+    program: String,
+    args: Vec<String>,
+}
+
+impl BenchRun {
+    /// `run case=C tool=T bytes=N records=N runs=N -- PROGRAM ARGS…` (after `run`).
+    fn parse(words: &[&str]) -> Result<BenchRun, String> {
+        let split = words
             .iter()
-            .find(|(k, _)| *k == var)
-            .map_or_else(|| word.to_owned(), |(_, v)| v.clone()),
-        None => word.to_owned(),
+            .position(|w| *w == "--")
+            .ok_or("no `--` before the program")?;
+        let (keys, command) = (&words[..split], &words[split + 1..]);
+        let key = |name: &str| {
+            keys.iter()
+                .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+                .ok_or_else(|| format!("no {name}="))
+        };
+        let number = |name: &str| -> Result<u64, String> {
+            let v = key(name)?;
+            v.parse().map_err(|_| format!("{name}={v}: not a number"))
+        };
+        let (program, args) = command.split_first().ok_or("no program after `--`")?;
+        Ok(BenchRun {
+            case: key("case")?.to_owned(),
+            tool: key("tool")?.to_owned(),
+            bytes: number("bytes")?,
+            records: number("records")?,
+            runs: u32::try_from(number("runs")?).map_err(|_| "runs= too large")?,
+            program: (*program).to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+        })
     }
+}
+
+/// `sgmap.mode=bench`: the timed copies of `cargo xtask bench`, from [`BENCH_SCRIPT`]:
+///
+/// - `scsi_debug PARAMS…`: (re)loads scsi_debug with these parameters (one device) and
+///   sets `$SG` and `$BLOCK`;
+/// - `run case=C tool=T bytes=N records=N runs=N -- PROGRAM ARGS…`: runs the program N
+///   times, each timed from spawn to exit on the monotonic clock, and prints
+///   `SGMAP-BENCH case=C tool=T run=I bytes=N ns=T` for each. A run that fails, or whose
+///   output lacks `N+0 records in` and `N+0 records out`, is an error (its output is shown)
+///   and ends that line's runs;
+/// - `# …` and blank lines are skipped.
+fn run_bench(timeout: Duration) -> Result<Tally, String> {
+    quiet_kernel();
+    let script = fs::read_to_string(BENCH_SCRIPT).map_err(|e| format!("{BENCH_SCRIPT}: {e}"))?;
+    let mut vars = Vars::new();
+    let mut loaded = false;
+    let mut tally = Tally::default();
+    for (number, line) in script.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = format!("{BENCH_SCRIPT}:{}", number + 1);
+        match words.as_slice() {
+            [] => {}
+            [first, ..] if first.starts_with('#') => {}
+            ["scsi_debug", params @ ..] => {
+                if loaded {
+                    teardown_scsi_debug()?;
+                }
+                let params = params.join(" ");
+                let devices = load_scsi_debug(&params, 1)?;
+                loaded = true;
+                vars.clear();
+                device_vars(&mut vars, "", &devices[0]);
+                println!(
+                    "SGMAP-OUT scsi_debug {params}: {}",
+                    devices[0].sg_path().display()
+                );
+            }
+            ["run", rest @ ..] => {
+                let run = BenchRun::parse(rest).map_err(|e| format!("{at}: {e}"))?;
+                tally.add(bench_run(&run, &vars, timeout));
+            }
+            _ => return Err(format!("{at}: cannot read {line:?}")),
+        }
+    }
+    if loaded {
+        teardown_scsi_debug()?;
+    }
+    Ok(tally)
+}
+
+/// The runs of one `run` line; see [`run_bench`].
+fn bench_run(run: &BenchRun, vars: &Vars, timeout: Duration) -> Tally {
+    let who = format!("{} {}", run.case, run.tool);
+    let failed = |message: String| {
+        println!("SGMAP-ERROR bench: {who}: {message}");
+        Tally { pass: 0, fail: 1 }
+    };
+    let args: Result<Vec<String>, String> = run.args.iter().map(|a| expand(a, vars)).collect();
+    let args = match args {
+        Ok(args) => args,
+        Err(e) => return failed(e),
+    };
+    let command_line = format!("{} {}", run.program, args.join(" "));
+    println!("SGMAP-OUT {who}: {command_line}");
+    let records_in = format!("{}+0 records in", run.records);
+    let records_out = format!("{}+0 records out", run.records);
+    let mut tally = Tally::default();
+    for i in 1..=run.runs {
+        let mut cmd = Command::new(&run.program);
+        cmd.args(&args)
+            .env_clear()
+            .env("PATH", PATH)
+            .current_dir("/tmp");
+        let mut output = Vec::new();
+        let ran = run_child(&mut cmd, timeout, |line| output.push(line.to_owned()));
+        let complete = output.iter().any(|l| l.trim() == records_in)
+            && output.iter().any(|l| l.trim() == records_out);
+        let problem = match &ran.ended {
+            Ended::Exit(status) if status.success() && complete => None,
+            Ended::Exit(status) if status.success() => Some(format!(
+                "run {i}: exit status 0 without \"{records_in}\" and \"{records_out}\""
+            )),
+            ended => Some(format!("run {i}: {ended}")),
+        };
+        match problem {
+            None => {
+                println!(
+                    "SGMAP-BENCH case={} tool={} run={i} bytes={} ns={}",
+                    run.case,
+                    run.tool,
+                    run.bytes,
+                    ran.elapsed.as_nanos()
+                );
+                tally.pass += 1;
+            }
+            Some(problem) => {
+                for line in &output {
+                    println!("SGMAP-OUT     {line}");
+                }
+                tally.add(failed(format!("{command_line}: {problem}")));
+                break;
+            }
+        }
+    }
+    tally
 }
 
 fn power_off() -> ! {

@@ -1,0 +1,184 @@
+//! `cargo xtask dist`: the static `sgmap` binaries, with the workspace's release profile
+//! (opt-level z, LTO, one codegen unit, panic abort, strip), for x86_64 and aarch64 musl.
+//!
+//! Each lands in `<target dir>/dist/sgmap-<target>`, checked to be static (an ELF without
+//! `PT_INTERP` or `DT_NEEDED`, of the right machine), and its size is printed. With
+//! `--check`, an x86_64 binary over [`BUDGET`] fails the task: an initramfs carries it.
+//!
+//! [`build_sgmap`] is also how `test`, `demo` and `bench` build the `sgmap` they put in the
+//! guest, so that they all test the binary a user gets.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::cargo::{build_executables, cargo, ensure_rust_targets, find_bin};
+use crate::elf::{self, Elf};
+use crate::{project_root, Result};
+
+pub const X86_64: &str = "x86_64-unknown-linux-musl";
+pub const AARCH64: &str = "aarch64-unknown-linux-musl";
+
+/// The size budget of the x86_64 binary.
+pub const BUDGET: u64 = 512 * 1024;
+
+/// The environment that selects a target's linker: musl on aarch64 has no C cross
+/// toolchain here, and the bundled `rust-lld` links it (static, with Rust's self-contained
+/// musl start files). A value the user set wins.
+fn linker_env(target: &str) -> Option<(&'static str, &'static str)> {
+    (target == AARCH64).then_some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
+}
+
+fn expected_machine(target: &str) -> Option<u16> {
+    match target.split('-').next() {
+        Some("x86_64") => Some(elf::EM_X86_64),
+        Some("aarch64") => Some(elf::EM_AARCH64),
+        Some("i686" | "i586") => Some(elf::EM_386),
+        _ => None,
+    }
+}
+
+/// `cargo build -p sgmap --release --target TARGET`; the executable it built.
+pub fn build_sgmap(target: &str) -> Result<PathBuf> {
+    let mut cmd = cargo();
+    cmd.args(["build", "-p", "sgmap", "--release", "--target", target]);
+    if let Some((var, linker)) = linker_env(target) {
+        if env::var_os(var).is_none() {
+            cmd.env(var, linker);
+        }
+    }
+    find_bin(build_executables(&mut cmd)?, "sgmap")
+}
+
+/// Reads the file's ELF headers: it must be static and built for the target's machine.
+pub fn check_static(path: &Path, target: &str) -> Result<Elf> {
+    let image = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let elf = Elf::parse(&image).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(machine) = expected_machine(target) {
+        if elf.machine != machine {
+            return Err(format!(
+                "{}: built for {target} but its ELF machine is {}",
+                path.display(),
+                elf.machine_name()
+            ));
+        }
+    }
+    if elf.is_static() {
+        return Ok(elf);
+    }
+    Err(match &elf.interpreter {
+        Some(interp) => format!(
+            "{}: not static: it asks for the loader {interp} (PT_INTERP)",
+            path.display()
+        ),
+        None => format!(
+            "{}: not static: it needs {} (DT_NEEDED)",
+            path.display(),
+            elf.needed.join(", ")
+        ),
+    })
+}
+
+/// A size in KiB with one decimal, as the reports print it.
+pub fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// The path as the user would type it from the workspace root.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(project_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+pub fn run(args: &[String]) -> Result<bool> {
+    let mut check = false;
+    for arg in args {
+        match arg.as_str() {
+            "--check" => check = true,
+            other => return Err(format!("cargo xtask dist: unknown option {other:?}")),
+        }
+    }
+    ensure_rust_targets(&[X86_64])?;
+    let mut built = vec![(X86_64, build_sgmap(X86_64)?)];
+    match ensure_rust_targets(&[AARCH64]).and_then(|()| build_sgmap(AARCH64)) {
+        Ok(path) => built.push((AARCH64, path)),
+        Err(e) => eprintln!(
+            "warning: skipping {AARCH64}: {e}\n\
+             (it needs `rustup target add {AARCH64}` and the bundled rust-lld)"
+        ),
+    }
+
+    // <target dir>/<target>/release/sgmap → <target dir>/dist
+    let target_dir = built[0]
+        .1
+        .ancestors()
+        .nth(3)
+        .ok_or("cargo's executable path is too short")?
+        .to_path_buf();
+    let dist = target_dir.join("dist");
+    fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
+
+    println!();
+    let mut over = None;
+    for (target, path) in &built {
+        let elf = check_static(path, target)?;
+        let copy = dist.join(format!("sgmap-{target}"));
+        fs::copy(path, &copy)
+            .map_err(|e| format!("copy {} to {}: {e}", path.display(), copy.display()))?;
+        let size = fs::metadata(&copy)
+            .map_err(|e| format!("{}: {e}", copy.display()))?
+            .len();
+        let mut line = format!(
+            "{:<44} {:>10}  ({size} bytes), static, {}",
+            shown(&copy),
+            kib(size),
+            elf.machine_name()
+        );
+        if *target == X86_64 {
+            if size > BUDGET {
+                line += &format!(
+                    "  OVER the budget of {} by {}",
+                    kib(BUDGET),
+                    kib(size - BUDGET)
+                );
+                over = Some((copy.clone(), size));
+            } else {
+                line += &format!("  (budget {}: {} left)", kib(BUDGET), kib(BUDGET - size));
+            }
+        }
+        println!("{line}");
+    }
+    match over {
+        Some((path, size)) if check => Err(format!(
+            "{}: {} is over the size budget of {} by {} (`cargo xtask dist --check`)",
+            shown(&path),
+            kib(size),
+            kib(BUDGET),
+            kib(size - BUDGET)
+        )),
+        _ => Ok(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_map_to_machines_and_linkers() {
+        assert_eq!(expected_machine(X86_64), Some(elf::EM_X86_64));
+        assert_eq!(expected_machine(AARCH64), Some(elf::EM_AARCH64));
+        assert_eq!(
+            expected_machine("i686-unknown-linux-musl"),
+            Some(elf::EM_386)
+        );
+        assert_eq!(linker_env(X86_64), None);
+        assert_eq!(
+            linker_env(AARCH64),
+            Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
+        );
+        assert_eq!(kib(BUDGET), "512.0 KiB");
+    }
+}
