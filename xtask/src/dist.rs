@@ -1,6 +1,15 @@
 //! `cargo xtask dist`: the static `sgmap` binaries, with the workspace's release profile
 //! (opt-level z, LTO, one codegen unit, panic abort, strip), for x86_64 and aarch64 musl.
 //!
+//! The shipped flavour also rebuilds the standard library with the binary (`-Zbuild-std`)
+//! and `panic=immediate-abort`: std's panic machinery (the backtrace printer with its DWARF
+//! reader, about 220 KiB) is linked into every std binary even with `panic = "abort"`, and
+//! only this leaves it out. A panic then ends the process at once without a message; sgmap
+//! never panics on input, so a panic is a bug either way. Both options are unstable: they are
+//! enabled on the project's stable compiler with `RUSTC_BOOTSTRAP=1`, from the `rust-src`
+//! component that this task installs. `--plain` builds the stable-only flavour instead
+//! (about 590 KiB), for a toolchain where that does not work.
+//!
 //! Each lands in `<target dir>/dist/sgmap-<target>`, checked to be static (an ELF without
 //! `PT_INTERP` or `DT_NEEDED`, of the right machine), and its size is printed. With
 //! `--check`, an x86_64 binary over [`BUDGET`] fails the task: an initramfs carries it.
@@ -38,10 +47,72 @@ fn expected_machine(target: &str) -> Option<u16> {
     }
 }
 
-/// `cargo build -p sgmap --release --target TARGET`; the executable it built.
+/// Which standard library the binary is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// std rebuilt with `panic=immediate-abort` (`-Zbuild-std`): the shipped binary.
+    Small,
+    /// The toolchain's prebuilt std: stable options only.
+    Plain,
+}
+
+/// The target directory of the small flavour: its own, since its `RUSTFLAGS` would otherwise
+/// make cargo rebuild every other artifact of the same target.
+fn small_target_dir() -> PathBuf {
+    let base = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("target"));
+    base.join("sgmap-small")
+}
+
+/// Makes sure the toolchain has `rust-src`, which `-Zbuild-std` compiles.
+fn ensure_rust_src() -> Result<()> {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = std::process::Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("rustc --print sysroot: {e}"))?;
+    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let std_src = Path::new(&sysroot).join("lib/rustlib/src/rust/library/std/Cargo.toml");
+    if std_src.is_file() {
+        return Ok(());
+    }
+    let status = std::process::Command::new("rustup")
+        .current_dir(project_root())
+        .args(["component", "add", "rust-src"])
+        .status()
+        .map_err(|e| format!("rustup component add rust-src: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(
+            "the small sgmap needs the rust-src component (`rustup component add rust-src`); \
+             `cargo xtask dist --plain` builds without it"
+                .into(),
+        )
+    }
+}
+
+/// The shipped `sgmap` for `target` ([`Flavour::Small`]); the executable it built.
 pub fn build_sgmap(target: &str) -> Result<PathBuf> {
+    build_sgmap_flavour(target, Flavour::Small)
+}
+
+/// `cargo build -p sgmap --release --target TARGET`, in the given flavour.
+pub fn build_sgmap_flavour(target: &str, flavour: Flavour) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.args(["build", "-p", "sgmap", "--release", "--target", target]);
+    if flavour == Flavour::Small {
+        ensure_rust_src()?;
+        cmd.arg("--target-dir")
+            .arg(small_target_dir())
+            .args(["-Zbuild-std=std,panic_abort"])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env(
+                "CARGO_ENCODED_RUSTFLAGS",
+                "-Zunstable-options\x1f-Cpanic=immediate-abort",
+            );
+    }
     if let Some((var, linker)) = linker_env(target) {
         if env::var_os(var).is_none() {
             cmd.env(var, linker);
@@ -94,15 +165,17 @@ fn shown(path: &Path) -> String {
 
 pub fn run(args: &[String]) -> Result<bool> {
     let mut check = false;
+    let mut flavour = Flavour::Small;
     for arg in args {
         match arg.as_str() {
             "--check" => check = true,
+            "--plain" => flavour = Flavour::Plain,
             other => return Err(format!("cargo xtask dist: unknown option {other:?}")),
         }
     }
     ensure_rust_targets(&[X86_64])?;
-    let mut built = vec![(X86_64, build_sgmap(X86_64)?)];
-    match ensure_rust_targets(&[AARCH64]).and_then(|()| build_sgmap(AARCH64)) {
+    let mut built = vec![(X86_64, build_sgmap_flavour(X86_64, flavour)?)];
+    match ensure_rust_targets(&[AARCH64]).and_then(|()| build_sgmap_flavour(AARCH64, flavour)) {
         Ok(path) => built.push((AARCH64, path)),
         Err(e) => eprintln!(
             "warning: skipping {AARCH64}: {e}\n\
@@ -110,14 +183,11 @@ pub fn run(args: &[String]) -> Result<bool> {
         ),
     }
 
-    // <target dir>/<target>/release/sgmap → <target dir>/dist
-    let target_dir = built[0]
-        .1
-        .ancestors()
-        .nth(3)
-        .ok_or("cargo's executable path is too short")?
-        .to_path_buf();
-    let dist = target_dir.join("dist");
+    // <target dir>[/sgmap-small]/<target>/release/sgmap → <target dir>/dist
+    let dist = small_target_dir()
+        .parent()
+        .ok_or("the target directory has no parent")?
+        .join("dist");
     fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
 
     println!();

@@ -48,6 +48,8 @@ Tasks:
   dist    Build the static release sgmap for x86_64 and aarch64 (musl) into
           target/dist/, check that each is static and print its size.
             --check        fail when the x86_64 binary is over its size budget (512 KiB)
+            --plain        build with the toolchain's own std (stable options only)
+                           instead of std rebuilt with panic=immediate-abort
   bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the
           guest, and print MB/s and ratios (sg3_utils comes from Debian's archive).
             --runs N       runs of each tool in each case (3); the median counts
