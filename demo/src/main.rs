@@ -28,7 +28,6 @@ mod args;
 mod cmd;
 mod json;
 mod out;
-mod signals;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

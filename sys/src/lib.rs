@@ -72,6 +72,8 @@ mod mapping;
 #[cfg(feature = "std")]
 mod queue;
 pub mod raw;
+#[cfg(feature = "std")]
+pub mod signals;
 
 pub use device::{Device, OpenOptions};
 pub use error::{Error, ErrorKind, FileKind};

@@ -17,7 +17,7 @@ use super::plan::{self, Estimate, Operands, Plan, Records, Schedule};
 use super::sg::{self, Output, Reader, SgSide};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
-use crate::signals::{Blocked, Pending};
+use sgmap_sys::signals::{Blocked, Pending};
 
 /// Seconds between progress reports.
 const PROGRESS_EVERY_US: u64 = 2_000_000;

@@ -1,5 +1,5 @@
-//! SIGINT and SIGUSR1 for dd, without libc and without a handler: both are blocked, and the
-//! copy loop asks between transfers whether one is pending.
+//! SIGINT and SIGUSR1 for a long copy, without libc and without a handler: both are blocked,
+//! and the copy loop asks between transfers whether one is pending.
 //!
 //! Blocking (`rt_sigprocmask`) rather than catching keeps the sg file in a known state: a
 //! handler would interrupt `ioctl(SG_IO)` or `read()` with EINTR and orphan the command
@@ -79,6 +79,12 @@ impl Blocked {
         } else {
             Pending::Report
         })
+    }
+}
+
+impl Default for Blocked {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
