@@ -18,6 +18,7 @@ mod cpio;
 mod demo;
 mod dist;
 mod elf;
+mod fuzz;
 mod guest;
 mod json;
 mod sha256;
@@ -53,6 +54,8 @@ Tasks:
   bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the
           guest, and print MB/s and ratios (sg3_utils comes from Debian's archive).
             --runs N       runs of each tool in each case (3); the median counts
+  fuzz    Run every cargo-fuzz target of fuzz/ for a short while (installs cargo-fuzz).
+            --seconds N    how long each target runs (20)
   help    Print this message.
 
 Environment:
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::run(&rest),
         Some("demo") => demo::run(&rest),
         Some("bench") => bench::run(&rest),
+        Some("fuzz") => fuzz::run_task(&rest),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             Ok(true)
