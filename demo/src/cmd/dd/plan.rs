@@ -4,10 +4,13 @@
 
 use core::fmt;
 
+use sgmap_core::abi::SG_MAX_DXFER_LEN;
+
 use crate::args::{parse_num, NumError};
 
-/// The most blocks one transfer may carry (sg refuses `dxfer_len` of 256 MiB and more).
-pub const MAX_TRANSFER_BYTES: u64 = (256 << 20) - 4096;
+/// The most bytes one transfer may carry: sg refuses a `dxfer_len` of
+/// [`SG_MAX_DXFER_LEN`] (256 MiB) and more; the largest page multiple below it.
+pub const MAX_TRANSFER_BYTES: u64 = SG_MAX_DXFER_LEN as u64 - 4096;
 
 /// The operands of `sgmap dd`, as given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
