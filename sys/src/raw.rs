@@ -27,6 +27,10 @@ use sgmap_core::abi::{SgIoHdr, SgReqInfo, SgScsiId, SG_MAX_QUEUE};
 /// The size of `struct sg_io_hdr` on this target: what `write()` and `read()` move.
 pub const HDR_LEN: usize = size_of::<SgIoHdr>();
 
+/// How many bytes [`write_request`] writes: at least the 64-bit kernel's `sizeof(sg_io_hdr)`
+/// (88), whatever this process's pointer width.
+pub const WRITE_LEN: usize = if HDR_LEN > 88 { HDR_LEN } else { 88 };
+
 const fn op(n: u32) -> Opcode {
     n as Opcode
 }
@@ -327,6 +331,12 @@ pub unsafe fn sg_io<Fd: AsFd>(fd: Fd, hdr: &mut SgIoHdr) -> io::Result<()> {
 /// `EDOM` with 16 requests outstanding on the file; `EBUSY` for an mmap-ed request while the
 /// reserve is in use; `ENOMEM` for one longer than the reserve.
 ///
+/// A 32-bit process writes [`WRITE_LEN`] bytes, the header followed by zeros: on a 64-bit
+/// kernel `sg_new_write()` refuses a `count` below the kernel's own 88-byte header with
+/// `EINVAL` before it reads the 64-byte compat header (proven in the guest's i686 phase); a
+/// 32-bit kernel reads its 64 bytes and ignores the rest. The return value counts at most
+/// the header.
+///
 /// # Safety
 ///
 /// `fd` is an sg device; `hdr.cmdp` points to `hdr.cmd_len` readable bytes (copied during
@@ -339,8 +349,9 @@ pub unsafe fn sg_io<Fd: AsFd>(fd: Fd, hdr: &mut SgIoHdr) -> io::Result<()> {
 #[inline]
 #[doc(alias = "write")]
 pub unsafe fn write_request<Fd: AsFd>(fd: Fd, hdr: &SgIoHdr) -> io::Result<usize> {
-    let bytes = header_bytes(hdr);
-    io::write(fd, &bytes)
+    let mut bytes = [0u8; WRITE_LEN];
+    bytes[..HDR_LEN].copy_from_slice(&header_bytes(hdr));
+    io::write(fd, &bytes).map(|n| n.min(HDR_LEN))
 }
 
 /// `read(fd, &hdr, sizeof hdr)` — collects a finished request submitted with

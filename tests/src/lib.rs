@@ -10,6 +10,7 @@
 //! | `sdebug-512` | scsi_debug, 512-byte sectors, fixed-format sense, two hosts with separate stores |
 //! | `sdebug-4096` | scsi_debug, 4096-byte sectors, descriptor-format sense, two hosts |
 //! | `qemu-disk` | QEMU's `scsi-hd` behind virtio-scsi; tests named `scsi_debug_*` are skipped |
+//! | `i686-sdebug-512` | as `sdebug-512`, for the library's tests built for `i686-unknown-linux-musl` (the kernel's 32-bit compat path) |
 //!
 //! The devices reach the tests through the environment, read by [`Devices::from_env`]:
 //!

@@ -9,7 +9,8 @@
 //! - [`resolve_modules`]: the modules to load and their dependencies, from each `.ko`'s
 //!   `.modinfo` (`depends=`), in load order;
 //! - [`prepare`]: the three above, for every task that boots the guest;
-//! - [`guest_cargo`], [`build_init`]: the guest's own binaries, static (musl);
+//! - [`guest_cargo`], [`guest_cargo_for`], [`build_init`]: the guest's own binaries, static
+//!   (musl; 64-bit, and 32-bit for the compat-layer phase of `cargo xtask test`);
 //! - [`write_initramfs`]: a newc archive with `/init`, the modules, extra binaries and
 //!   `/etc/sgmap/modules` (the load order for the init);
 //! - [`boot`]: QEMU with a virtio-scsi disk, the console streamed to the terminal (or kept
@@ -498,11 +499,17 @@ pub fn prepare() -> Result<Rig> {
 /// 11 MB to 3 MB; a backtrace in the guest keeps its file:line. Only these invocations get
 /// it (a `RUSTFLAGS` of the user's wins over the target's): host builds are unchanged.
 pub fn guest_cargo() -> Command {
+    guest_cargo_for(GUEST_TARGET)
+}
+
+/// [`guest_cargo`] for another guest target (`i686-unknown-linux-musl`: 32-bit binaries
+/// that the amd64 guest kernel runs through its compat layer).
+pub fn guest_cargo_for(target: &str) -> Command {
     let mut cmd = cargo();
     cmd.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     let rustflags = format!(
         "CARGO_TARGET_{}_RUSTFLAGS",
-        GUEST_TARGET.to_ascii_uppercase().replace('-', "_")
+        target.to_ascii_uppercase().replace('-', "_")
     );
     if env::var_os(&rustflags).is_none() {
         cmd.env(rustflags, "-Clink-arg=-Wl,--compress-debug-sections=zlib");

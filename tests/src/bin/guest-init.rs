@@ -4,9 +4,11 @@
 //! (dependency order, written by the xtask), then acts on `sgmap.mode=` from the kernel
 //! command line:
 //!
-//! - `test` (default): the phases `sdebug-512`, `sdebug-4096` and `qemu-disk`; in each it
-//!   finds the phase's devices and runs every binary in `/tests` with the `SGMAP_*`
-//!   environment that `sgmap_tests::Devices::from_env` reads;
+//! - `test` (default): the phases `sdebug-512`, `sdebug-4096`, `qemu-disk` and
+//!   `i686-sdebug-512`; in each it finds the phase's devices and runs every binary of the
+//!   phase's directory (`/tests`; `/tests-i686` for the last, the 32-bit builds that the
+//!   kernel runs through its compat layer) with the `SGMAP_*` environment that
+//!   `sgmap_tests::Devices::from_env` reads;
 //! - `demo` (`cargo xtask demo`): loads scsi_debug as in `sdebug-512` (with a 1 ms
 //!   latency), finds QEMU's disk, writes a small image file, and runs each line of
 //!   `/etc/sgmap/demo` as the arguments of `/bin/sgmap` ([`run_demo`]);
@@ -50,6 +52,8 @@ const MODULE_DIR: &str = "/lib/modules";
 const SCSI_DEBUG: &str = "scsi_debug";
 const SDEBUG_SYSFS: &str = "/sys/bus/pseudo/drivers/scsi_debug";
 const TEST_DIR: &str = "/tests";
+/// The 32-bit (i686) test binaries (`GUEST_DIR_32` in xtask/src/test.rs).
+const TEST_DIR_32: &str = "/tests-i686";
 const DEMO_SCRIPT: &str = "/etc/sgmap/demo";
 const BENCH_SCRIPT: &str = "/etc/sgmap/bench";
 const SGMAP_BIN: &str = "/bin/sgmap";
@@ -80,7 +84,11 @@ const SDEBUG_COMMON: &str =
 
 struct Phase {
     name: &'static str,
+    /// Where its test binaries are.
+    dir: &'static str,
     kind: PhaseKind,
+    /// libtest arguments for every binary of the phase, after `--test-threads=1`.
+    skip: &'static [&'static str],
 }
 
 enum PhaseKind {
@@ -91,21 +99,38 @@ enum PhaseKind {
 const PHASES: &[Phase] = &[
     Phase {
         name: "sdebug-512",
+        dir: TEST_DIR,
         kind: PhaseKind::ScsiDebug {
             sector_size: 512,
             dsense: false,
         },
+        skip: &[],
     },
     Phase {
         name: "sdebug-4096",
+        dir: TEST_DIR,
         kind: PhaseKind::ScsiDebug {
             sector_size: 4096,
             dsense: true,
         },
+        skip: &[],
     },
     Phase {
         name: "qemu-disk",
+        dir: TEST_DIR,
         kind: PhaseKind::QemuDisk,
+        skip: &["--skip", "scsi_debug_"],
+    },
+    // The 32-bit ABI against the real driver: the same scsi_debug as `sdebug-512`, the
+    // library's tests built for i686 (the 64-byte compat `sg_io_hdr`).
+    Phase {
+        name: "i686-sdebug-512",
+        dir: TEST_DIR_32,
+        kind: PhaseKind::ScsiDebug {
+            sector_size: 512,
+            dsense: false,
+        },
+        skip: &[],
     },
 ];
 
@@ -489,16 +514,16 @@ fn setup_qemu_disk(phase: &str) -> Result<PhaseDevices, String> {
 }
 
 fn run_tests(timeout: Duration) -> Tally {
-    let binaries = match test_binaries() {
-        Ok(binaries) => binaries,
-        Err(e) => {
-            println!("SGMAP-ERROR init: {e}");
-            return Tally { pass: 0, fail: 1 };
-        }
-    };
     let mut total = Tally::default();
     for phase in PHASES {
-        let tally = run_phase(phase, &binaries, timeout);
+        let tally = match test_binaries(phase.dir) {
+            Ok(binaries) => run_phase(phase, &binaries, timeout),
+            Err(e) => {
+                println!("SGMAP-PHASE {} (no tests)", phase.name);
+                println!("SGMAP-ERROR {}: {e}", phase.name);
+                Tally { pass: 0, fail: 1 }
+            }
+        };
         println!(
             "SGMAP-PHASE-END {} pass={} fail={}",
             phase.name, tally.pass, tally.fail
@@ -520,13 +545,9 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
     match setup {
         Ok(devices) => {
             println!("SGMAP-PHASE {} {}", phase.name, devices.description);
-            let skip: &[&str] = match phase.kind {
-                PhaseKind::ScsiDebug { .. } => &[],
-                PhaseKind::QemuDisk => &["--skip", "scsi_debug_"],
-            };
             for binary in binaries {
                 let mut args = vec!["--test-threads=1"];
-                args.extend_from_slice(skip);
+                args.extend_from_slice(phase.skip);
                 tally.add(run_binary(phase.name, binary, &args, &devices.env, timeout));
             }
         }
@@ -545,12 +566,12 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
     tally
 }
 
-fn test_binaries() -> Result<Vec<PathBuf>, String> {
-    let entries = fs::read_dir(TEST_DIR).map_err(|e| format!("{TEST_DIR}: {e}"))?;
+fn test_binaries(dir: &str) -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{dir}: {e}"))?;
     let mut binaries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     binaries.sort();
     if binaries.is_empty() {
-        return Err(format!("no test binaries in {TEST_DIR}"));
+        return Err(format!("no test binaries in {dir}"));
     }
     Ok(binaries)
 }
