@@ -124,17 +124,16 @@ pub fn read_image(path: Option<&str>) -> Result<Vec<u8>, Fail> {
     }
 }
 
-/// The bytes of one chunk: the image's, padded with 0xff past its end (`--length`).
-pub fn chunk_bytes<'a>(image: &'a [u8], c: &Chunk, pad: &'a mut Vec<u8>) -> &'a [u8] {
-    let start = c.image_offset as usize;
-    let end = start + c.length as usize;
-    if end <= image.len() {
-        return &image[start..end];
-    }
-    pad.clear();
-    pad.extend_from_slice(image.get(start..).unwrap_or(&[]));
-    pad.resize(c.length as usize, 0xff);
-    pad
+/// Writes one chunk into `dst` (the mapped reserve): the image's bytes, then 0xff past the
+/// image's end (`--length`). `dst` holds at least `c.length` bytes; the chunk goes straight
+/// into the mapping, with no copy in between.
+pub fn fill_chunk(dst: &mut [u8], image: &[u8], c: &Chunk) {
+    let len = c.length as usize;
+    let dst = &mut dst[..len];
+    let start = (c.image_offset as usize).min(image.len());
+    let from_image = (image.len() - start).min(len);
+    dst[..from_image].copy_from_slice(&image[start..start + from_image]);
+    dst[from_image..].fill(0xff);
 }
 
 /// The plan as text: one line per chunk.
@@ -233,7 +232,6 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
         }
     }
     let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
-    let mut pad = Vec::new();
     let start = Instant::now();
     let mut last_report = 0u64;
     let tty = std::io::stderr().is_terminal();
@@ -256,9 +254,8 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
         let data = if c.length == 0 {
             Data::None
         } else {
-            let bytes = chunk_bytes(image, c, &mut pad);
             let map = d.mapping_mut().map_err(dev::sys_fail)?;
-            map[..bytes.len()].copy_from_slice(bytes);
+            fill_chunk(map, image, c);
             Data::MmapOut(c.length)
         };
         let cmd = Command::new(cdb.as_bytes()).timeout(timeout);
@@ -409,26 +406,30 @@ mod tests {
     #[test]
     fn chunks_pad_with_ff() {
         let image = [1u8, 2, 3];
-        let mut pad = Vec::new();
+        let fill = |c: &Chunk| {
+            let mut map = [0xa5u8; 6];
+            fill_chunk(&mut map, &image, c);
+            map
+        };
         let c = Chunk {
             mode: 7,
             offset: 0,
             image_offset: 2,
             length: 4,
         };
-        assert_eq!(chunk_bytes(&image, &c, &mut pad), [3, 0xff, 0xff, 0xff]);
+        assert_eq!(fill(&c), [3, 0xff, 0xff, 0xff, 0xa5, 0xa5]);
         let c = Chunk {
             image_offset: 0,
             length: 2,
             ..c
         };
-        assert_eq!(chunk_bytes(&image, &c, &mut pad), [1, 2]);
+        assert_eq!(fill(&c), [1, 2, 0xa5, 0xa5, 0xa5, 0xa5]);
         let c = Chunk {
             image_offset: 9,
             length: 2,
             ..c
         };
-        assert_eq!(chunk_bytes(&image, &c, &mut pad), [0xff, 0xff]);
+        assert_eq!(fill(&c), [0xff, 0xff, 0xa5, 0xa5, 0xa5, 0xa5]);
     }
 
     #[test]
