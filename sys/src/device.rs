@@ -41,8 +41,10 @@ impl OpenOptions {
         }
     }
 
-    /// Open `O_RDONLY`: the mapping is then `PROT_READ` only, and `SG_IO` accepts only the
-    /// kernel's read-only command list (others: `EPERM` without `CAP_SYS_RAWIO`).
+    /// Open `O_RDONLY`: the mapping is then `PROT_READ` only, and no command can be sent
+    /// ([`Device::execute`] and [`Device::submit`] answer `EBADF` before any system call):
+    /// commands go through `write()`, which needs a read-write file. What remains are the
+    /// ioctls and reading a mapping that another process's requests fill.
     pub fn read_only(&mut self, on: bool) -> &mut Self {
         self.read_only = on;
         self
@@ -55,8 +57,13 @@ impl OpenOptions {
         self
     }
 
-    /// Open `O_NONBLOCK` (the default): `open()` does not wait for a recovering device and
-    /// [`Device::collect`] answers [`ErrorKind::WouldBlock`] instead of waiting.
+    /// Open `O_NONBLOCK` (the default): `open()` does not wait for a recovering device, and
+    /// an `O_EXCL` open fails with `EBUSY` instead of waiting for the other opener.
+    ///
+    /// Once open, the file is made blocking whatever this says: [`Device::wait`] and
+    /// [`Device::execute`] collect with one blocking `read()`, and `write()` waits while the
+    /// host recovers from errors, as `SG_IO` does. Use [`Device::poll_ready`] for a bounded
+    /// wait.
     pub fn nonblocking(&mut self, on: bool) -> &mut Self {
         self.nonblocking = on;
         self
@@ -132,6 +139,12 @@ impl OpenOptions {
         if version < SG_MIN_VERSION {
             return Err(Error::new(ErrorKind::NotSgDevice, Op::Open, &name)
                 .with(Detail::OldDriver(version)));
+        }
+
+        if self.nonblocking {
+            // F_SETFL with no flag clears O_NONBLOCK (the only status flag set above).
+            fs::fcntl_setfl(&fd, OFlags::empty())
+                .map_err(|e| Error::os(Op::Ioctl("F_SETFL"), &name, e))?;
         }
 
         // SAFETY: `fd` is an sg node (checked above).
@@ -258,11 +271,11 @@ impl Slot {
 /// An open sg node: its file, the accounting of its reserve, the mapping, and the sense
 /// buffers of its requests.
 ///
-/// Dropping a `Device` with requests in flight first collects them (each wait bounded by its
-/// command's timeout and a margin, see [`Device::wait`]) so that the reserve is not left
-/// busy, then unmaps the reserve and closes the file. After an interrupted request (see
-/// [`ErrorKind::Interrupted`]) nothing is collected: closing the file is what frees the
-/// kernel's side.
+/// Dropping a `Device` with requests in flight first collects them, together and for at most
+/// the longest of their timeouts, then unmaps the reserve and closes the file; the kernel
+/// finishes whatever is left on its own. [`Device::close`] does the same and returns what went
+/// wrong. After a request was given up ([`ErrorKind::OutcomeUnknown`]) nothing is collected:
+/// closing the file is what frees the kernel's side.
 #[derive(Debug)]
 pub struct Device {
     // Drop order matters: the mapping and the file go before the sense page, whose
@@ -423,21 +436,13 @@ impl Device {
         Ok(n.max(0) as u32)
     }
 
-    /// `SG_GET_KEEP_ORPHAN`.
+    /// `SG_GET_KEEP_ORPHAN`. (There is no setter: this crate never orphans a request —
+    /// it does not use `SG_IO` — and never collects one.)
     pub fn keep_orphan(&self) -> Result<bool, Error> {
         // SAFETY: `self.fd` is an sg node (checked at open).
         let v = unsafe { raw::get_keep_orphan(&self.fd) }
             .map_err(|e| self.os(Op::Ioctl("SG_GET_KEEP_ORPHAN"), e))?;
         Ok(v != 0)
-    }
-
-    /// `SG_SET_KEEP_ORPHAN`: keep an interrupted request's response for a later `read()`.
-    /// This crate never collects an orphan (its buffers may be gone): after
-    /// [`ErrorKind::Interrupted`] the file refuses every request and collection.
-    pub fn set_keep_orphan(&self, on: bool) -> Result<(), Error> {
-        // SAFETY: `self.fd` is an sg node (checked at open).
-        unsafe { raw::set_keep_orphan(&self.fd, c_int::from(on)) }
-            .map_err(|e| self.os(Op::Ioctl("SG_SET_KEEP_ORPHAN"), e))
     }
 
     /// `SG_GET_TIMEOUT`: the old interface's default timeout in jiffies (`USER_HZ`). Requests

@@ -20,14 +20,20 @@ pub enum ErrorKind {
     PermissionDenied,
     /// `EBUSY` or `EDOM`: the reserve or the file's request queue is in use.
     Busy,
-    /// `EAGAIN`: nothing has finished yet (an `O_NONBLOCK` `read()`).
+    /// `EAGAIN`: nothing has finished yet (a `read()` on a file made `O_NONBLOCK`).
     WouldBlock,
     /// The accounting (or this crate) refused the operation before any system call; see
     /// [`Error::refusal`].
     Refused,
-    /// `EINTR` during a request: it was orphaned and its outcome is **unknown**; it was not
-    /// reissued. The file refuses further requests: open the device again.
+    /// `EINTR`: a signal handler ran while [`Device::collect`](crate::Device::collect)
+    /// waited. Nothing was collected and nothing was lost: the request is still in flight,
+    /// and collecting again is right (as for [`std::io::ErrorKind::Interrupted`]).
     Interrupted,
+    /// The command was handed to the kernel, and whether or how it ended cannot be known: it
+    /// may have reached the device, and may still be running. The request is never collected
+    /// and the file refuses further use of its reserve: open the device again, and find out
+    /// from the device what happened. Never mapped to `std::io::ErrorKind::Interrupted`.
+    OutcomeUnknown,
     /// `ENODEV` or `ENXIO`: the device is gone or being removed.
     DeviceGone,
     /// A wait passed its bound (the command's timeout and a margin) without a response.
@@ -109,11 +115,12 @@ pub(crate) enum Op {
     SetReserve(u64),
     Mmap(u64),
     Access,
-    SgIo(u8),
+    Execute(u8),
     Submit(u8),
     Collect(Option<i32>),
     Poll,
     Wait(i32),
+    Close,
     #[cfg(feature = "std")]
     Queue(&'static str),
 }
@@ -126,11 +133,12 @@ impl Op {
             Op::SetReserve(_) => "SG_SET_RESERVED_SIZE",
             Op::Mmap(_) => "mmap",
             Op::Access => "access to the mapped reserve",
-            Op::SgIo(_) => "SG_IO",
+            Op::Execute(_) => "command",
             Op::Submit(_) => "write",
             Op::Collect(_) => "read",
             Op::Poll => "poll",
             Op::Wait(_) => "wait",
+            Op::Close => "close",
             #[cfg(feature = "std")]
             Op::Queue(what) => what,
         }
@@ -142,7 +150,7 @@ impl fmt::Display for Op {
         match *self {
             Op::SetReserve(n) => write!(f, "SG_SET_RESERVED_SIZE {n}"),
             Op::Mmap(n) => write!(f, "mmap {n} bytes"),
-            Op::SgIo(opcode) => write!(f, "SG_IO (opcode {opcode:#04x})"),
+            Op::Execute(opcode) => write!(f, "command (opcode {opcode:#04x})"),
             Op::Submit(opcode) => write!(f, "write (opcode {opcode:#04x})"),
             Op::Collect(Some(id)) => write!(f, "read (pack id {id})"),
             Op::Collect(None) => f.write_str("read"),
@@ -266,6 +274,12 @@ impl Error {
         e
     }
 
+    /// The same failure, with the outcome of the command it concerns unknown.
+    pub(crate) fn outcome_unknown(mut self) -> Error {
+        self.kind = ErrorKind::OutcomeUnknown;
+        self
+    }
+
     pub(crate) fn with(mut self, detail: Detail) -> Error {
         self.detail = detail;
         self
@@ -318,7 +332,7 @@ impl Error {
                 None => ExitCategory::Other,
             },
             ErrorKind::TimedOut => ExitCategory::Timeout,
-            ErrorKind::Interrupted => ExitCategory::Other,
+            ErrorKind::Interrupted | ErrorKind::OutcomeUnknown => ExitCategory::Other,
             _ => match self.errno {
                 Some(e) => ExitCategory::OsError(e.raw_os_error() as u16),
                 None => ExitCategory::Other,
@@ -378,9 +392,6 @@ impl fmt::Display for Error {
             match errno_name(errno) {
                 Some(name) => f.write_str(name)?,
                 None => write!(f, "errno {}", errno.raw_os_error())?,
-            }
-            if self.kind == ErrorKind::Interrupted {
-                f.write_str(" (outcome unknown: the request was orphaned, not reissued)")?;
             }
         }
         match self.detail {

@@ -280,6 +280,24 @@ fn sleep_ms(ms: u64) {
     let _ = event::poll(&mut [], Some(&timespec_ms(ms)));
 }
 
+/// How often a wait looks again while the device is being removed (`read()` then answers
+/// `ENODEV` at once for a request that has not finished, and `poll()` `POLLHUP`).
+const REMOVAL_POLL_MS: u64 = 10;
+
+/// What a wait does when the device is being removed and the request has not finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnRemoval {
+    /// Wait for it however long it takes: the device may still write the caller's pages
+    /// (direct IO).
+    WaitForIt,
+    /// Wait up to the command's timeout and [`WAIT_MARGIN_MS`], then give the request up:
+    /// it is never collected, and the file refuses further use of its reserve.
+    GiveUp,
+    /// Wait up to the same bound, then return [`ErrorKind::DeviceGone`] with the request
+    /// still in flight (no caller buffer is involved: it can be waited for again).
+    Return,
+}
+
 impl Device {
     fn free_slot(&self) -> Option<usize> {
         self.slots.iter().position(|s| !s.busy)
@@ -309,6 +327,12 @@ impl Device {
         cmd: &Command<'_>,
         data: &mut Data<'_>,
     ) -> Result<(SgIoHdr, usize), Error> {
+        if !self.writable {
+            // write() on an O_RDONLY file is EBADF; say why before trying.
+            return Err(self.os(op, Errno::BADF).with(Detail::Text(
+                "not sent: commands go through write(), which needs the file opened read-write",
+            )));
+        }
         let slot = self.free_slot();
         let sbp = slot.map_or(ptr::null_mut(), |i| self.sense.slot_ptr(i));
         let pack_id = self.next_pack_id();
@@ -335,9 +359,11 @@ impl Device {
         self.slots[slot] = Slot::FREE;
     }
 
-    /// Marks a request whose outcome is unknown (`EINTR`): its slot stays taken for the life
-    /// of the file, and the accounting refuses further use of the reserve.
-    fn orphan(&mut self, slot: usize) {
+    /// Gives up a request whose outcome cannot be known: the kernel took it and may still
+    /// run it. Its slot stays taken for the life of the file, it is never collected (a
+    /// caller's buffer it names may be gone), and the accounting refuses further use of the
+    /// reserve.
+    fn give_up(&mut self, slot: usize) {
         let _ = self.acct.orphan(self.slots[slot].pack_id);
         self.slots[slot].orphan = true;
     }
@@ -355,65 +381,177 @@ impl Device {
         Ok(Response::new(hdr, done.valid, sense, n))
     }
 
-    /// Waits until the kernel is done with an orphaned direct-IO request's pages: the device
-    /// may still read or write the caller's buffer after `SG_IO` returned `EINTR`, and that
-    /// buffer's borrow ends when `execute` returns.
-    fn await_orphan(&self, pack_id: i32, timeout_ms: u32) {
-        let bound = u64::from(timeout_ms) + u64::from(WAIT_MARGIN_MS);
-        let start = now_ms();
-        loop {
-            // SAFETY: `self.fd` is an sg node (checked at open).
-            match unsafe { raw::get_request_table(&self.fd) } {
-                Ok(table) => {
-                    if !table
-                        .iter()
-                        .any(|r| r.pack_id == pack_id && r.req_state == 1)
-                    {
-                        return;
-                    }
-                }
-                // Cannot look: give the command its whole timeout and margin.
-                Err(_) if now_ms() - start >= bound => return,
-                Err(_) => {}
+    /// Hands the request of `slot` to the kernel with `write()`.
+    ///
+    /// sg's `write()` either queues the request and returns the count, or fails before
+    /// queuing it (sg.c: `sg_write()`, `sg_new_write()`, `sg_common_write()` remove the
+    /// request on every error path before `blk_execute_rq_nowait()`); it has no
+    /// interruptible wait, so a signal cannot make it run twice. Any other count is not
+    /// something the driver returns: the request is then given up as unknown.
+    ///
+    /// # Safety
+    ///
+    /// `hdr` was built by [`Device::prepare`] for `slot`, and every pointer in it stays
+    /// valid until the request is collected or given up.
+    unsafe fn send(&mut self, op: Op, slot: usize, hdr: &SgIoHdr) -> Result<(), Error> {
+        // SAFETY: `self.fd` is an sg node (checked at open); the caller vouches for the
+        // pointers in `hdr`.
+        match unsafe { raw::write_request(&self.fd, hdr) } {
+            Ok(n) if n == HDR_LEN => Ok(()),
+            Ok(_) => {
+                self.give_up(slot);
+                Err(Error::new(ErrorKind::OutcomeUnknown, op, &self.name).with(Detail::Text(
+                    "write() returned a short count: whether the device got the command is unknown",
+                )))
             }
-            sleep_ms(10);
+            Err(e) => {
+                self.cancel(slot);
+                Err(self.os(op, e).with(Detail::Text("not sent")))
+            }
         }
     }
 
-    /// Runs one command with `ioctl(SG_IO)` and waits for it.
+    /// Waits for the request of `slot` and collects it with a blocking `read()` of its pack
+    /// id: one system call when nothing interrupts it.
+    ///
+    /// A signal that interrupts `read()` takes nothing (sg.c: `sg_read()` waits before it
+    /// picks a request): the wait resumes, whether the kernel restarted it or returned
+    /// `EINTR`. While the device is being removed, `read()` answers `ENODEV` at once for a
+    /// request that has not finished, although the kernel still finishes it: the wait then
+    /// looks again every few milliseconds, and `on_removal` says for how long.
+    fn wait_slot(&mut self, op: Op, slot: usize, on_removal: OnRemoval) -> Result<Response, Error> {
+        let pack_id = self.slots[slot].pack_id;
+        if !self.force_pack_id {
+            // Without it read() returns whichever request finished first.
+            if let Err(e) = self.set_force_pack_id(true) {
+                let errno = e.errno().unwrap_or(Errno::IO);
+                return Err(self.stranded(op, slot, on_removal, errno));
+            }
+        }
+        let mut removal_since: Option<u64> = None;
+        loop {
+            let mut hdr = SgIoHdr::new();
+            hdr.pack_id = pack_id;
+            // With SG_SET_FORCE_PACK_ID on, read() takes the pack id to match from this
+            // header only when `dxfer_direction` is negative; otherwise from the old
+            // sg_header's pack_id field (bytes 8..12 here), which would match nothing
+            // (sg.c: sg_read(), get_sg_io_pack_id()).
+            hdr.dxfer_direction = Direction::None.to_raw();
+            // SAFETY: `self.fd` is an sg node, not shared with other code (`borrow_fd` is
+            // unsafe and forbids requests through it). With SG_SET_FORCE_PACK_ID on, read()
+            // returns only the request with this pack id: the one this Device submitted for
+            // `slot`, whose sense slot and data buffer (if any) the caller keeps valid until
+            // it is collected.
+            match unsafe { raw::read_response(&self.fd, &mut hdr) } {
+                Ok(n) if n == HDR_LEN && hdr.pack_id == pack_id => {
+                    return self.finish(op, slot, &hdr)
+                }
+                Ok(_) => {
+                    // sg_new_read() consumed the request but the header did not come back
+                    // whole: it ran once, with an unknown outcome.
+                    let _ = self.acct.cancel(pack_id);
+                    self.slots[slot] = Slot::FREE;
+                    return Err(Error::new(ErrorKind::OutcomeUnknown, op, &self.name).with(
+                        Detail::Text("the response's header did not come back whole"),
+                    ));
+                }
+                Err(Errno::INTR) => {}
+                Err(Errno::AGAIN) => {
+                    // The file was made non-blocking behind this Device's back: wait in
+                    // poll() instead.
+                    let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
+                    let _ = event::poll(&mut fds, Some(&timespec_ms(REMOVAL_POLL_MS)));
+                }
+                Err(Errno::NODEV) => {
+                    let since = *removal_since.get_or_insert_with(now_ms);
+                    let bound = u64::from(self.slots[slot].timeout_ms) + u64::from(WAIT_MARGIN_MS);
+                    if on_removal != OnRemoval::WaitForIt && now_ms().saturating_sub(since) >= bound
+                    {
+                        return Err(self.stranded(op, slot, on_removal, Errno::NODEV));
+                    }
+                    sleep_ms(REMOVAL_POLL_MS);
+                }
+                Err(e) => return Err(self.stranded(op, slot, on_removal, e)),
+            }
+        }
+    }
+
+    /// A wait that cannot go on although the request may still be in flight.
+    fn stranded(&mut self, op: Op, slot: usize, on_removal: OnRemoval, errno: Errno) -> Error {
+        match on_removal {
+            OnRemoval::Return => self.os(op, errno).with(Detail::Text(
+                "the request is still in flight; it can be waited for again",
+            )),
+            OnRemoval::GiveUp | OnRemoval::WaitForIt => {
+                if on_removal == OnRemoval::WaitForIt {
+                    // Direct IO: the device may still use the caller's pages. Hold the
+                    // caller until the kernel no longer lists the request as in flight.
+                    self.await_unlisted(self.slots[slot].pack_id);
+                }
+                self.give_up(slot);
+                self.os(op, errno)
+                    .outcome_unknown()
+                    .with(Detail::Text("the command was sent; its outcome is unknown"))
+            }
+        }
+    }
+
+    /// Waits until `SG_GET_REQUEST_TABLE` no longer shows `pack_id` in flight (or cannot be
+    /// read at all, which happens only once the device is gone and its requests with it).
+    fn await_unlisted(&self, pack_id: i32) {
+        loop {
+            // SAFETY: `self.fd` is an sg node (checked at open).
+            match unsafe { raw::get_request_table(&self.fd) } {
+                Ok(table)
+                    if table
+                        .iter()
+                        .any(|r| r.pack_id == pack_id && r.req_state == 1) => {}
+                _ => return,
+            }
+            sleep_ms(REMOVAL_POLL_MS);
+        }
+    }
+
+    /// Runs one command and waits for it: `write()` hands it to the kernel, a blocking
+    /// `read()` of its pack id collects it. This is the crate's one command path: every
+    /// way of sending a command goes through it (see the crate docs for why not `SG_IO`).
+    ///
+    /// The command reaches the device **once**. Signals, stops (`SIGSTOP`, `SIGTSTP`, the
+    /// cgroup freezer, a debugger) and handlers with or without `SA_RESTART` interrupt only
+    /// the wait, which resumes: `execute` returns when the kernel has finished the command,
+    /// or with [`ErrorKind::OutcomeUnknown`] when it cannot know how it ended. An error of
+    /// any other kind means the command was **not** sent.
     ///
     /// Mmap-ed data moves through the mapped reserve, which no reference can view meanwhile
     /// (`&mut self`). A non-mmap request whose data fits the free reserve borrows it too (the
     /// driver's rule): the mapped bytes are then overwritten and [`Device::valid_data`]
     /// becomes empty.
     ///
-    /// `EINTR` ([`ErrorKind::Interrupted`]) means the outcome is unknown; the request is not
-    /// reissued, and the file refuses further requests. For direct IO this call first waits
-    /// until the device is done with the caller's buffer.
+    /// While the device is being removed the wait goes on for up to the command's timeout
+    /// and [`WAIT_MARGIN_MS`] (for direct IO, however long the kernel keeps the caller's
+    /// pages); a command still unfinished then is given up: [`ErrorKind::OutcomeUnknown`],
+    /// and the file refuses further use of its reserve.
     pub fn execute(&mut self, cmd: &Command<'_>, mut data: Data<'_>) -> Result<Response, Error> {
-        let op = Op::SgIo(cmd.opcode());
-        let (mut hdr, slot) = self.prepare(op, cmd, &mut data)?;
-        // SAFETY: `self.fd` is an sg node (checked at open). `cmdp` points to `cmd.cdb`
-        // (`cmd_len` bytes, the accounting refused more than 32), `sbp` to this request's
-        // 96-byte slot in the sense page, and `dxferp` to the caller's buffer of `dxfer_len`
-        // bytes, borrowed by `data` for this whole call (or NULL for mmap-ed IO, whose data
-        // goes to the reserve that no reference can view during `&mut self`). An
-        // interrupted direct request is waited for below before the borrow ends.
-        let result = unsafe { raw::sg_io(&self.fd, &mut hdr) };
-        match result {
-            Ok(()) => self.finish(op, slot, &hdr),
-            Err(Errno::INTR) => {
-                self.orphan(slot);
-                if hdr.flags().contains(SgFlags::DIRECT_IO) && !hdr.dxferp.is_null() {
-                    self.await_orphan(hdr.pack_id, hdr.timeout);
-                }
-                Err(self.os(op, Errno::INTR))
-            }
-            Err(e) => {
-                self.cancel(slot);
-                Err(self.os(op, e))
-            }
-        }
+        let op = Op::Execute(cmd.opcode());
+        let direct = matches!(data, Data::DirectIn(_) | Data::DirectOut(_));
+        let (hdr, slot) = self.prepare(op, cmd, &mut data)?;
+        // SAFETY: `cmdp` points to `cmd.cdb` (`cmd_len` bytes, the accounting refused more
+        // than 32; the kernel copies it during write()), `sbp` to this request's 96-byte slot
+        // in the sense page, and `dxferp` to the caller's buffer of `dxfer_len` bytes,
+        // borrowed by `data` for this whole call (or NULL for mmap-ed IO, whose data goes to
+        // the reserve that no reference can view during `&mut self`). This call returns only
+        // once the request is collected, or given up (never collected, so the kernel copies
+        // nothing to the buffer later; for direct IO, only once the kernel lists it no more).
+        unsafe { self.send(op, slot, &hdr) }?;
+        let on_removal = if direct {
+            OnRemoval::WaitForIt
+        } else {
+            OnRemoval::GiveUp
+        };
+        // `data` (the caller's borrow) lives until here: past the collection.
+        let result = self.wait_slot(op, slot, on_removal);
+        let _ = &data;
+        result
     }
 
     /// Submits one command with `write()` and returns its pack id; collect it with
@@ -424,6 +562,9 @@ impl Device {
     /// The sense goes to a slot of a page this `Device` owns at a fixed address. Fill the
     /// mapping before an [`Data::MmapOut`]; it cannot be read or written again until the
     /// request is collected.
+    ///
+    /// An error of a kind other than [`ErrorKind::OutcomeUnknown`] means the command was
+    /// not sent.
     pub fn submit(&mut self, cmd: &Command<'_>, mut data: Data<'_>) -> Result<i32, Error> {
         let op = Op::Submit(cmd.opcode());
         if !data.is_async_safe() {
@@ -432,34 +573,18 @@ impl Device {
             )));
         }
         let (hdr, slot) = self.prepare(op, cmd, &mut data)?;
-        // SAFETY: `self.fd` is an sg node (checked at open). The kernel copies the CDB during
-        // the call; `dxferp` is NULL (no data, or mmap-ed IO into the reserve, which the
-        // accounting keeps from safe code until collection); `sbp` is this request's slot in
-        // the sense page, which stays at its address until the Device is dropped, and the
-        // Device collects or closes the file before unmapping it.
-        let result = unsafe { raw::write_request(&self.fd, &hdr) };
-        match result {
-            Ok(n) if n == HDR_LEN => Ok(hdr.pack_id),
-            Ok(_) => {
-                self.cancel(slot);
-                Err(self
-                    .os(op, Errno::IO)
-                    .with(Detail::Text("short write of the header")))
-            }
-            Err(Errno::INTR) => {
-                self.orphan(slot);
-                Err(self.os(op, Errno::INTR))
-            }
-            Err(e) => {
-                self.cancel(slot);
-                Err(self.os(op, e))
-            }
-        }
+        // SAFETY: `dxferp` is NULL (no data, or mmap-ed IO into the reserve, which the
+        // accounting keeps from safe code until collection); `cmdp` is copied during the
+        // call; `sbp` is this request's slot in the sense page, which stays at its address
+        // until the Device is dropped, and the Device collects or closes the file before
+        // unmapping it.
+        unsafe { self.send(op, slot, &hdr) }?;
+        Ok(hdr.pack_id)
     }
 
     /// `poll()` for a finished response: `true` when one waits to be collected (not
-    /// necessarily a given one), `false` when `timeout_ms` passed (negative: no limit).
-    /// [`ErrorKind::DeviceGone`] on `POLLHUP` (the device is being removed).
+    /// necessarily a given one), `false` when `timeout_ms` passed (negative: no limit) or a
+    /// signal came. [`ErrorKind::DeviceGone`] on `POLLHUP` (the device is being removed).
     pub fn poll_ready(&self, timeout_ms: i32) -> Result<bool, Error> {
         let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
         let ts;
@@ -486,12 +611,15 @@ impl Device {
         }
     }
 
-    /// Collects a finished request with `read()`: the one with `pack_id` (turning
+    /// Collects a finished request with one `read()`: the one with `pack_id` (turning
     /// `SG_SET_FORCE_PACK_ID` on if needed), or with `None` the oldest finished one.
     ///
-    /// [`ErrorKind::WouldBlock`] when it has not finished (on an `O_NONBLOCK` file; a
-    /// blocking file waits). Refused after an interrupted request: an orphan's buffers may
-    /// be gone, so this crate never reads one.
+    /// The file is blocking (see [`OpenOptions::nonblocking`](crate::OpenOptions)): this
+    /// waits until such a response is there. Use [`Device::poll_ready`] first to wait with a
+    /// bound. [`ErrorKind::Interrupted`] when a signal handler without `SA_RESTART` ran
+    /// meanwhile: nothing was collected and nothing was lost, the request is still in
+    /// flight. Refused after a request was given up ([`ErrorKind::OutcomeUnknown`]): its
+    /// buffers may be gone, so this crate never reads one.
     pub fn collect(&mut self, pack_id: Option<i32>) -> Result<Response, Error> {
         let op = Op::Collect(pack_id);
         if self.acct.is_orphaned() {
@@ -517,23 +645,14 @@ impl Device {
                 hdr.pack_id = -1;
             }
         }
-        // With SG_SET_FORCE_PACK_ID on, read() takes the pack id to match from this header
-        // only when `dxfer_direction` is negative; otherwise from the old sg_header's pack_id
-        // field (bytes 8..12 here: cmd_len, mx_sb_len, iovec_count), which would be 0 and
-        // match nothing (sg.c: sg_read()). So always negative, with -1 for "any".
+        // As in `wait_slot`: a negative direction makes read() match the pack id.
         hdr.dxfer_direction = Direction::None.to_raw();
         // SAFETY: `self.fd` is an sg node, not shared with other code (`borrow_fd` is unsafe
         // and forbids requests through it), so read() can only return a request this Device
-        // submitted with `write()`: its `sbp` is its slot in the sense page, still mapped,
-        // and its `dxferp` NULL. Interrupted SG_IO requests, which may carry a caller's
-        // buffer, are never returned: without keep_orphan the kernel does not queue them for
-        // read(), and with it this call is refused above once any orphan exists.
+        // submitted. Requests with a caller's buffer are submitted only by `execute`, which
+        // collects them itself before it returns or gives them up; once one is given up this
+        // call is refused above, so a "any" read never meets it.
         let n = unsafe { raw::read_response(&self.fd, &mut hdr) }.map_err(|e| self.os(op, e))?;
-        if n != HDR_LEN {
-            return Err(self
-                .os(op, Errno::IO)
-                .with(Detail::Text("short read of the header")));
-        }
         let Some(slot) = self.slot_of(hdr.pack_id) else {
             return Err(self.refused(
                 op,
@@ -542,52 +661,97 @@ impl Device {
                 },
             ));
         };
+        if n != HDR_LEN {
+            let _ = self.acct.cancel(hdr.pack_id);
+            self.slots[slot] = Slot::FREE;
+            return Err(
+                Error::new(ErrorKind::OutcomeUnknown, op, &self.name).with(Detail::Text(
+                    "the response's header did not come back whole",
+                )),
+            );
+        }
         self.finish(op, slot, &hdr)
     }
 
-    /// Waits for the request `pack_id` and collects it: `poll()` then `read()`, bounded by
-    /// the command's timeout plus [`WAIT_MARGIN_MS`] ([`ErrorKind::TimedOut`] after that, the
-    /// request still in flight). The bound holds on an `O_NONBLOCK` file (the default); a
-    /// blocking file may wait in `read()` while other responses are ready.
+    /// Waits for the request `pack_id` (from [`Device::submit`]) and collects it: one
+    /// blocking `read()`, resumed after any signal, until the kernel has finished it.
+    ///
+    /// The SCSI midlayer bounds that time: a command that passes its timeout is aborted and
+    /// completed with `DID_TIME_OUT`, after error handling that may take minutes. While the
+    /// device is being removed the wait lasts at most the command's timeout and
+    /// [`WAIT_MARGIN_MS`], then answers [`ErrorKind::DeviceGone`] with the request still in
+    /// flight.
     pub fn wait(&mut self, pack_id: i32) -> Result<Response, Error> {
         let op = Op::Wait(pack_id);
         let Some(slot) = self.slot_of(pack_id) else {
             return Err(self.refused(op, Refusal::UnknownPackId { pack_id }));
         };
-        let bound = u64::from(self.slots[slot].timeout_ms) + u64::from(WAIT_MARGIN_MS);
-        let start = now_ms();
-        let mut other_ready = false;
-        loop {
-            match self.collect(Some(pack_id)) {
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                done => return done,
+        self.wait_slot(op, slot, OnRemoval::Return)
+    }
+
+    /// Collects every request in flight, at most for the longest of their timeouts, then
+    /// unmaps the reserve and closes the file. The first error is returned: a request that
+    /// did not finish in time ([`ErrorKind::TimedOut`]), or one given up earlier
+    /// ([`ErrorKind::OutcomeUnknown`]). Responses collected here are dropped; collect them
+    /// first to read them.
+    pub fn close(mut self) -> Result<(), Error> {
+        self.quiesce()
+    }
+
+    /// What `close` and `Drop` do before the file closes.
+    fn quiesce(&mut self) -> Result<(), Error> {
+        if self.acct.is_orphaned() {
+            // A given-up request may name a caller's buffer: never read() again. Closing the
+            // file lets the kernel free it without copying (sg.c: sg_remove_sfp_usercontext()
+            // runs without a user address space).
+            return Err(
+                Error::new(ErrorKind::OutcomeUnknown, Op::Close, &self.name).with(Detail::Text(
+                    "a request was given up earlier; its outcome is unknown",
+                )),
+            );
+        }
+        let Some(longest) = self
+            .slots
+            .iter()
+            .filter(|s| s.busy)
+            .map(|s| s.timeout_ms)
+            .max()
+        else {
+            return Ok(());
+        };
+        let deadline = now_ms() + u64::from(longest);
+        let mut first: Option<Error> = None;
+        while self.slots.iter().any(|s| s.busy) {
+            let left = deadline.saturating_sub(now_ms());
+            if left == 0 {
+                let e = Error::new(ErrorKind::TimedOut, Op::Close, &self.name).with(Detail::Text(
+                    "requests still in flight after their timeout; closed without them",
+                ));
+                return Err(first.unwrap_or(e));
             }
-            if other_ready {
-                // poll() said a response is ready, but it is another one: do not spin.
-                sleep_ms(1);
+            match self.poll_ready(left.min(i32::MAX as u64) as i32) {
+                Ok(true) => {
+                    if let Err(e) = self.collect(None) {
+                        first.get_or_insert(e);
+                        if self.acct.is_orphaned() {
+                            break;
+                        }
+                    }
+                }
+                Ok(false) => {}
+                // POLLHUP: being removed; the requests still finish, look again shortly.
+                Err(_) => sleep_ms(REMOVAL_POLL_MS),
             }
-            let elapsed = now_ms().saturating_sub(start);
-            if elapsed >= bound {
-                return Err(Error::new(ErrorKind::TimedOut, op, &self.name).with(Detail::Text(
-                    "no response within the command's timeout and margin; it is still in flight",
-                )));
-            }
-            let remaining = (bound - elapsed).min(i32::MAX as u64) as i32;
-            other_ready = self.poll_ready(remaining)?;
+        }
+        match first {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 }
 
 impl Drop for Device {
     fn drop(&mut self) {
-        if self.acct.is_orphaned() {
-            return;
-        }
-        for i in 0..self.slots.len() {
-            let Slot { busy, pack_id, .. } = self.slots[i];
-            if busy {
-                let _ = self.wait(pack_id);
-            }
-        }
+        let _ = self.quiesce();
     }
 }

@@ -1,10 +1,40 @@
-//! `sgmap-sys`: the Linux sg driver over rustix — open, ioctls, the mapped reserve, `SG_IO`,
-//! and asynchronous `write()` / `poll()` / `read()`.
+//! `sgmap-sys`: the Linux sg driver over rustix — open, ioctls, the mapped reserve, and
+//! commands sent with `write()` and collected with `read()`.
+//!
+//! # The one command path
+//!
+//! Every command this crate sends — [`Device::execute`], [`Device::submit`], and through
+//! them [`Queue`] — is handed to the kernel by one `write()` of its `sg_io_hdr` and
+//! collected by a `read()` of its pack id. Nothing here uses `ioctl(SG_IO)`. The argument:
+//!
+//! - **`write()` queues the command once or not at all.** sg's `write()` has no
+//!   interruptible wait; it returns the header's length once the request is queued, and
+//!   removes the request on every error path before queuing it (sg.c: `sg_write()`,
+//!   `sg_new_write()`, `sg_common_write()`). So an error from it means *not sent*.
+//! - **`read()` loses nothing when interrupted.** It waits *before* it picks a request
+//!   (sg.c: `sg_read()`), so a signal — with a handler or not, with `SA_RESTART` or not, or a
+//!   stop by `SIGSTOP`, `SIGTSTP`, the cgroup freezer or a debugger — only ends or restarts
+//!   the wait; the request stays queued and the next `read()` returns it.
+//! - **`SG_IO` does not have these properties.** When its wait is interrupted the kernel
+//!   marks the request an orphan, lets it run, and (for a stop, or a handler with
+//!   `SA_RESTART`) restarts the ioctl as a *new* request: the device sees the command twice,
+//!   and the orphan may still own the reserve while the caller thinks it free. The guest test
+//!   `scsi_debug_sg_io_interrupted_by_a_stop_signal_is_reissued_by_the_kernel` shows it with
+//!   [`raw::sg_io`]; the tests beside it count one command at the device for every
+//!   `execute`, `submit` and `Queue` transfer under the same stops.
+//!
+//! So a command reaches the device exactly once, or the caller is told
+//! [`ErrorKind::OutcomeUnknown`]: the kernel took it and its end cannot be known (a
+//! `write()` count the driver never returns, a response that does not come back whole, a
+//! device removed for longer than the command's timeout and [`WAIT_MARGIN_MS`]). Such a
+//! request is never collected and its file refuses further use of the reserve. With no
+//! signal the cost is what `SG_IO` costs plus one system call: `write()`, then one blocking
+//! `read()` (the file is made blocking once open; see [`OpenOptions::nonblocking`]).
 //!
 //! # Layers
 //!
-//! - [`raw`]: one `unsafe fn` per kernel operation (`ioctl(fd, SG_IO, &hdr)`, `mmap`, …),
-//!   public so that tests can show what the kernel itself does;
+//! - [`raw`]: one `unsafe fn` per kernel operation (`write()` of a header, `ioctl(fd, SG_IO,
+//!   &hdr)`, `mmap`, …), public so that tests can show what the kernel itself does;
 //! - [`Device`]: an open sg node. Every `mmap()`, request and access to the mapped bytes is
 //!   first checked by its [`Accounting`] (sgmap-core), the one place that knows the rules of
 //!   mmap-ed IO; this crate never re-checks them and issues nothing it refused;
@@ -23,28 +53,29 @@
 //!    to any other request on the file whose data fits. Safe code reaches it only through
 //!    [`Device::mapping`], [`Device::mapping_mut`] and [`Device::valid_data`], which borrow
 //!    the `Device` and ask [`Accounting::check_access`] first: refused while any request that
-//!    may write the reserve is in flight (an mmap-ed one, one borrowing the reserve, or an
-//!    orphan). While the returned slice lives, no request can start, because starting one
-//!    ([`Device::execute`], [`Device::submit`]) takes `&mut self`; an `SG_IO` request runs
-//!    entirely inside `execute`, with `&mut self` held. There is no guard object whose
-//!    leaking could open a window. The mapping is unmapped only through `&mut self` or on
-//!    drop.
+//!    may write the reserve is in flight (an mmap-ed one, one borrowing the reserve, or one
+//!    given up). While the returned slice lives, no request can start, because starting one
+//!    ([`Device::execute`], [`Device::submit`]) takes `&mut self`. A request leaves the
+//!    accounting only when `read()` returned it, that is when the kernel is done with it;
+//!    there is no orphan that the kernel keeps running behind the accounting's back. There is
+//!    no guard object whose leaking could open a window. The mapping is unmapped only
+//!    through `&mut self` or on drop.
 //! 2. **Caller buffers.** [`Data::In`], [`Data::Out`] and the direct variants borrow the
-//!    caller's slice for the duration of [`Device::execute`], which covers the whole
-//!    `SG_IO` call: the kernel copies indirect data inside it, and an orphaned request
-//!    (`EINTR`) finishing in the kernel's workqueue copies nothing to user memory. Direct
-//!    IO is the exception — the device may keep using the caller's pages after `EINTR` — so
-//!    `execute` then waits until `SG_GET_REQUEST_TABLE` shows the request done before it
-//!    returns. Only [`Data::None`], [`Data::MmapIn`] and [`Data::MmapOut`] may be submitted
-//!    with `write()` ([`Device::submit`]): no caller buffer can outlive the call.
-//! 3. **Sense buffers.** A `write()` request's `sbp` is kept by the kernel and written at
-//!    `read()` time. Every request's sense goes to its own 96-byte slot of one anonymous page
-//!    owned by the `Device`, at a fixed address whatever happens to the `Device` value; Rust
-//!    never references the page and copies a slot out only after its request was collected.
-//!    On drop the `Device` collects what is in flight, then closes the file, then unmaps
-//!    the page. After an interrupted request ([`ErrorKind::Interrupted`]) the file refuses
-//!    every request and collection: with `SG_SET_KEEP_ORPHAN` a later `read()` could return
-//!    the orphan and copy into buffers that are gone.
+//!    caller's slice for the duration of [`Device::execute`]. The kernel copies indirect
+//!    data-out during `write()` and indirect data-in during the `read()` that collects the
+//!    request, both inside `execute`; a given-up request is never collected, so its data is
+//!    never copied (a file closed with it pending frees it from a workqueue, which has no
+//!    user address space to copy to: `bio_uncopy_user()`). Direct IO is the exception — the
+//!    device uses the caller's pages while the command runs — so `execute` returns from a
+//!    direct request only once the kernel no longer lists it as in flight. Only
+//!    [`Data::None`], [`Data::MmapIn`] and [`Data::MmapOut`] may be submitted without
+//!    waiting ([`Device::submit`]): no caller buffer can outlive the call.
+//! 3. **Sense buffers.** A request's `sbp` is kept by the kernel and written at `read()`
+//!    time. Every request's sense goes to its own 96-byte slot of one anonymous page owned
+//!    by the `Device`, at a fixed address whatever happens to the `Device` value; Rust never
+//!    references the page and copies a slot out only after its request was collected. On
+//!    drop the `Device` collects what is in flight (for at most the longest timeout among
+//!    them), then closes the file, then unmaps the page.
 //!
 //! What this argument assumes: that no other code submits requests on the `Device`'s file.
 //! The file is opened `O_CLOEXEC` and not exposed except through the `unsafe`

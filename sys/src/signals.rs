@@ -1,70 +1,91 @@
-//! SIGINT and SIGUSR1 for a long copy, without libc and without a handler: both are blocked,
-//! and the copy loop asks between transfers whether one is pending.
+//! The signals that stop or report on a long job, taken without a handler: SIGINT,
+//! SIGTERM, SIGQUIT and SIGHUP (stop) and SIGUSR1 (report) are blocked, and the job asks
+//! between commands whether one is pending.
 //!
-//! Blocking (`rt_sigprocmask`) rather than catching keeps the sg file in a known state: a
-//! handler would interrupt `ioctl(SG_IO)` or `read()` with EINTR and orphan the command
-//! (sg-driver.md §5), while a blocked signal waits until the loop looks. The loop then
-//! consumes it with `rt_sigtimedwait` and a zero timeout.
+//! Why blocked rather than caught: a handler runs at any moment, and what it may do there is
+//! little (no allocation, no printing that could interleave with the job's own); a blocked
+//! signal waits until the job looks, which is where the job knows what is in flight and what
+//! its counts are. It is not what keeps commands from running twice: no signal can do that
+//! to this crate's commands, blocked or not, caught or not, stopped or not (the crate docs,
+//! "The one command path"). SIGSTOP, SIGTSTP and the freezer are not blocked and need not
+//! be.
 //!
-//! rustix 1.1 offers these only in its experimental runtime module (cargo feature
+//! Blocking is per thread: [`Blocked`] is neither `Send` nor `Sync`, so it is dropped (and
+//! the old mask restored) on the thread that blocked. When it is dropped, a stop signal still
+//! pending is delivered: that ends the process, as it would have without it. To end with a
+//! report instead, take it first with [`Blocked::take`] and exit without dropping.
+//!
+//! rustix 1.1 offers these calls only in its experimental runtime module (cargo feature
 //! `runtime`), whose public name carries a random suffix that rustix rotates between
 //! releases (`rustix::runtime_448b8ad740e2a26f` in 1.1.6; it was `runtime` in 1.1.0) to keep
 //! libc-level users aware that it is not a stable API. The one `use` below is the only
 //! place that names it: an update of rustix that renames it breaks the build here, loudly.
-//! (By the house style the two `unsafe` calls belong in sgmap-sys; they live here until
-//! sgmap-sys offers a signal-mask wrapper.)
 //!
 //! # References
 //! - rt_sigprocmask(2), rt_sigtimedwait(2), sigpending(2).
+
+use core::marker::PhantomData;
 
 use rustix::runtime_448b8ad740e2a26f as rt;
 
 use rt::{How, KernelSigSet, Signal, Timespec};
 
-/// A pending signal that dd acts on.
+/// A pending signal that a job acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pending {
-    /// SIGINT: stop after collecting what is in flight.
-    Interrupt,
+    /// SIGINT, SIGTERM, SIGQUIT or SIGHUP (the number is given): stop after collecting what
+    /// is in flight, report, and exit with 128 + the number.
+    Stop(i32),
     /// SIGUSR1: print a progress report and go on.
     Report,
 }
 
-/// SIGINT and SIGUSR1 blocked until dropped, when the old mask comes back (a SIGINT still
-/// pending then ends the process, as it would have).
+/// The stop signals, in the order [`Blocked::take`] takes them.
+const STOPS: [Signal; 4] = [Signal::INT, Signal::TERM, Signal::QUIT, Signal::HUP];
+
+/// The signal numbers of SIGINT, SIGTERM, SIGQUIT and SIGHUP.
+pub const STOP_SIGNALS: [i32; 4] = [2, 15, 3, 1];
+
+/// The stop signals and SIGUSR1 blocked for this thread until dropped, when the old mask
+/// comes back.
 #[derive(Debug)]
 pub struct Blocked {
     old: Option<KernelSigSet>,
+    /// Signal masks are per thread: not `Send`, not `Sync`.
+    _thread: PhantomData<*const ()>,
 }
 
 fn set() -> KernelSigSet {
     let mut s = KernelSigSet::empty();
-    s.insert(Signal::INT);
+    for sig in STOPS {
+        s.insert(sig);
+    }
     s.insert(Signal::USR1);
     s
 }
 
 impl Blocked {
-    /// Blocks SIGINT and SIGUSR1 for this thread (sgmap has no other).
+    /// Blocks SIGINT, SIGTERM, SIGQUIT, SIGHUP and SIGUSR1 for this thread.
     pub fn new() -> Blocked {
         let s = set();
-        // SAFETY: the set holds SIGINT and SIGUSR1 only, neither of which musl or glibc
-        // reserves for itself (they reserve 32..=34 around SIGRTMIN), and no code in sgmap
-        // relies on their delivery: the copy loop polls for them instead.
+        // SAFETY: the set holds none of the signals that musl or glibc reserve for
+        // themselves (32..=34 around SIGRTMIN), and nothing relies on their delivery while
+        // they are blocked: the job polls for them instead.
         let old = unsafe { rt::kernel_sigprocmask(How::BLOCK, Some(&s)) }.ok();
-        Blocked { old }
+        Blocked {
+            old,
+            _thread: PhantomData,
+        }
     }
 
-    /// Takes one pending SIGINT or SIGUSR1, SIGINT first, without waiting.
+    /// Takes one pending signal of the set without waiting, stop signals first (one
+    /// `rt_sigpending()`, and one `rt_sigtimedwait()` when there is something to take).
     pub fn take(&self) -> Option<Pending> {
         let pending = rt::kernel_sigpending();
-        let which = if pending.contains(Signal::INT) {
-            Signal::INT
-        } else if pending.contains(Signal::USR1) {
-            Signal::USR1
-        } else {
-            return None;
-        };
+        let which = STOPS
+            .into_iter()
+            .find(|s| pending.contains(*s))
+            .or_else(|| pending.contains(Signal::USR1).then_some(Signal::USR1))?;
         let mut one = KernelSigSet::empty();
         one.insert(which);
         let zero = Timespec {
@@ -74,10 +95,10 @@ impl Blocked {
         // SAFETY: as in `new`: the set holds one signal that no libc reserves, and that
         // signal is blocked, so waiting for it with a zero timeout only dequeues it.
         let _ = unsafe { rt::kernel_sigtimedwait(&one, Some(&zero)) };
-        Some(if which == Signal::INT {
-            Pending::Interrupt
-        } else {
+        Some(if which == Signal::USR1 {
             Pending::Report
+        } else {
+            Pending::Stop(which.as_raw())
         })
     }
 }
@@ -91,7 +112,8 @@ impl Default for Blocked {
 impl Drop for Blocked {
     fn drop(&mut self) {
         if let Some(old) = self.old.take() {
-            // SAFETY: restores the mask that was in force before `new`.
+            // SAFETY: restores the mask that was in force before `new`, on the same thread
+            // (`Blocked` is not `Send`).
             let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&old)) };
         }
     }
@@ -109,5 +131,26 @@ mod tests {
         unsafe { rt::tkill(rustix::thread::gettid(), Signal::USR1) }.unwrap();
         assert_eq!(blocked.take(), Some(Pending::Report));
         assert_eq!(blocked.take(), None);
+    }
+
+    #[test]
+    fn stop_signals_come_before_a_report_and_carry_their_number() {
+        let blocked = Blocked::new();
+        let me = rustix::thread::gettid();
+        for sig in [Signal::USR1, Signal::TERM, Signal::HUP] {
+            // SAFETY: each is blocked in this thread; tkill leaves it pending.
+            unsafe { rt::tkill(me, sig) }.unwrap();
+        }
+        assert_eq!(blocked.take(), Some(Pending::Stop(15)));
+        assert_eq!(blocked.take(), Some(Pending::Stop(1)));
+        assert_eq!(blocked.take(), Some(Pending::Report));
+        assert_eq!(blocked.take(), None);
+    }
+
+    #[test]
+    fn stop_signal_numbers_match_the_taken_ones() {
+        for (sig, n) in STOPS.into_iter().zip(STOP_SIGNALS) {
+            assert_eq!(sig.as_raw(), n);
+        }
     }
 }

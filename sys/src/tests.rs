@@ -332,13 +332,31 @@ mod messages {
             "/dev/sg3: mmap 1048576 bytes: ENOMEM (reserve is 524288 bytes)"
         );
         assert_eq!(e.category().code(), 62);
-        let e = Error::os(Op::SgIo(0x28), &Name::new(b"/dev/sg3"), Errno::INTR);
+        let e = Error::os(Op::Collect(Some(7)), &Name::new(b"/dev/sg3"), Errno::INTR);
         assert_eq!(e.kind(), ErrorKind::Interrupted);
+        assert_eq!(e.to_string(), "/dev/sg3: read (pack id 7): EINTR");
+        assert_eq!(e.category().code(), 99);
+    }
+
+    #[test]
+    fn an_unknown_outcome_is_never_io_interrupted() {
+        let e = Error::os(Op::Execute(0x3b), &Name::new(b"/dev/sg3"), Errno::NODEV)
+            .outcome_unknown()
+            .with(Detail::Text("the command was sent; its outcome is unknown"));
+        assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(
             e.to_string(),
-            "/dev/sg3: SG_IO (opcode 0x28): EINTR (outcome unknown: the request was orphaned, not reissued)"
+            "/dev/sg3: command (opcode 0x3b): ENODEV (the command was sent; its outcome is unknown)"
         );
         assert_eq!(e.category().code(), 99);
+        let io = std::io::Error::from(e);
+        assert_ne!(io.kind(), std::io::ErrorKind::Interrupted);
+        // An interrupted wait lost nothing: retrying it (as read_exact does) is right.
+        let e = Error::os(Op::Collect(None), &Name::new(b"/dev/sg3"), Errno::INTR);
+        assert_eq!(
+            std::io::Error::from(e).kind(),
+            std::io::ErrorKind::Interrupted
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@
 //! themselves: a test that cannot find its device fails.
 
 pub mod scsi;
+pub mod signal;
 
 use std::env;
 use std::fmt;

@@ -188,6 +188,17 @@ impl Drop for AlignedBuf {
     }
 }
 
+/// A TEST UNIT READY header for [`sgmap_sys::raw::sg_io`] or `write_request`, without data
+/// or sense buffer, pack id 1, timeout 30 s.
+pub fn raw_tur() -> sgmap_sys::sgmap_core::abi::SgIoHdr {
+    let mut tur = sgmap_sys::sgmap_core::abi::SgIoHdr::new();
+    tur.cmd_len = 6;
+    tur.cmdp = TEST_UNIT_READY.as_ptr();
+    tur.timeout = 30_000;
+    tur.pack_id = 1;
+    tur
+}
+
 /// The SCSI midlayer's count of commands dispatched to the device of sg node `sg`
 /// (`iorequest_cnt` of its SCSI device in sysfs).
 pub fn iorequest_count(sg: &Path) -> u64 {
@@ -219,6 +230,44 @@ impl Drop for AllowDio {
     fn drop(&mut self) {
         if let Err(e) = std::fs::write("/sys/module/sg/parameters/allow_dio", &self.old) {
             eprintln!("restore allow_dio: {e}");
+        }
+    }
+}
+
+/// Runs `f` with scsi_debug answering each command after `delay_jiffies` (`delay`, global
+/// to the driver), and returns how many commands the SCSI midlayer dispatched to the device
+/// of `sg` meanwhile. The old delay comes back afterwards, once no command is queued (the
+/// driver refuses a new delay while one is).
+pub fn count_commands(devices: &Devices, sg: &Path, delay_jiffies: u32, f: impl FnOnce()) -> u64 {
+    let sdebug = devices.scsi_debug();
+    let old = sdebug.param("delay");
+    let before = iorequest_count(sg);
+    set_delay(sdebug, &delay_jiffies.to_string());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    set_delay(sdebug, &old);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    iorequest_count(sg) - before
+}
+
+/// Writes scsi_debug's `delay`, again and again while the driver answers `EBUSY` (it does
+/// while any command is queued: the sd driver probing a new device, a test's last command),
+/// for up to a minute.
+///
+/// # Panics
+///
+/// When the write still fails after that.
+pub fn set_delay(sdebug: &crate::ScsiDebug, value: &str) {
+    let path = sdebug.dir().join("delay");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match std::fs::write(&path, value) {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() > deadline => {
+                panic!("write {value:?} to {}: {e}", path.display())
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
         }
     }
 }

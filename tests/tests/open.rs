@@ -122,6 +122,14 @@ fn open_read_only_maps_read_only_and_refuses_mapping_mut() {
     assert_eq!(dev.mapping().expect("mapping").len(), len as usize);
     let e = dev.mapping_mut().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Refused, "{e}");
+    // Commands go through write(): refused with the kernel's EBADF, before any system call.
+    let before = sgmap_tests::scsi::iorequest_count(&devices.sg);
+    let tur = sgmap_sys::Command::new(&sgmap_tests::scsi::TEST_UNIT_READY);
+    let e = dev.execute(&tur, sgmap_sys::Data::None).unwrap_err();
+    assert_eq!(e.errno(), Some(rustix::io::Errno::BADF), "{e}");
+    assert!(e.to_string().contains("read-write"), "{e}");
+    assert_eq!(dev.accounting().in_flight(), 0);
+    assert_eq!(sgmap_tests::scsi::iorequest_count(&devices.sg), before);
 }
 
 #[test]

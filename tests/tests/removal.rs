@@ -105,3 +105,53 @@ fn scsi_debug_a_removed_device_answers_enodev_and_pollhup_and_its_mapping_stays_
         "{e}"
     );
 }
+
+#[test]
+fn scsi_debug_a_device_removed_during_an_mmap_read_never_hands_out_a_reserve_the_kernel_holds() {
+    let devices = Devices::from_env();
+    let sdebug = devices.scsi_debug();
+    let (_host, name, path) = add_device(sdebug);
+    let mut dev = scsi::open(&path);
+    let bs = devices.sector_size;
+    dev.set_reserved_size(u64::from(8 * bs)).expect("reserve");
+    dev.map().expect("map");
+    let _ = tur(&mut dev); // the new device's power-on unit attention
+    let read = scsi::read10(0, 8);
+    let delete = PathBuf::from("/sys/class/scsi_generic")
+        .join(&name)
+        .join("device/delete");
+    // Every command takes 250 jiffies (1 s at HZ=250); the device goes 300 ms into the READ.
+    // (The delay is global to scsi_debug; the phase's main device is counted, not used.)
+    let mut result = None;
+    let _ = scsi::count_commands(&devices, &devices.sg, 250, || {
+        let remover = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(300));
+            fs::write(&delete, "1").unwrap_or_else(|e| panic!("{}: {e}", delete.display()));
+        });
+        let start = Instant::now();
+        let r = dev.execute(&Command::new(&read), Data::MmapIn(8 * bs));
+        println!(
+            "mmap READ across removal: {r:?} after {:?}",
+            start.elapsed()
+        );
+        remover.join().expect("remover");
+        result = Some(r);
+    });
+    match result.expect("ran") {
+        // Collected: the kernel is done with it, and the reserve is the caller's again.
+        Ok(r) => {
+            println!("collected: {r:?}");
+            assert_eq!(dev.accounting().in_flight(), 0);
+            dev.mapping()
+                .expect("a collected request leaves the mapping readable");
+        }
+        // Given up: the reserve stays out of reach for the life of the file.
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
+            let refused = dev
+                .mapping()
+                .expect_err("the mapping of a given-up request");
+            assert_eq!(refused.kind(), ErrorKind::Refused, "{refused}");
+        }
+    }
+}

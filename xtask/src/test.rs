@@ -36,7 +36,7 @@ const TARGET_32: &str = "i686-unknown-linux-musl";
 /// compat read path and SG_IO take 64); the init skips the one such test in `reserve`.
 const TESTS_32: &[&str] = &[
     "driver", "open", "reserve", "mmap", "async_io", "queue", "timeout", "commands", "fork", "dio",
-    "removal",
+    "removal", "once",
 ];
 /// Where the init finds the 32-bit test binaries (`TEST_DIR_32` in guest-init.rs).
 const GUEST_DIR_32: &str = "tests-i686";

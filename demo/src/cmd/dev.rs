@@ -10,13 +10,11 @@ use sgmap_sys::{Command, Data, Device, OpenOptions, Response, Timeout};
 use crate::json::Json;
 use crate::out::{self, Fail};
 
-/// Opens an sg device (`O_RDWR`, or `O_RDONLY` for the commands sg allows on a read-only
-/// file: INQUIRY, READ CAPACITY, TEST UNIT READY…).
-pub fn open(path: &str, read_only: bool) -> Result<Device, Fail> {
-    OpenOptions::new()
-        .read_only(read_only)
-        .open(path)
-        .map_err(sys_fail)
+/// Opens an sg device `O_RDWR`: every command is sent with `write()` (sgmap-sys's one
+/// command path), which a read-only file refuses. (sg_inq, sg_turs and sg_readcap open
+/// read-only and use `SG_IO`; the README says so.)
+pub fn open(path: &str) -> Result<Device, Fail> {
+    OpenOptions::new().open(path).map_err(sys_fail)
 }
 
 /// Reports an error of the device layer, whose message names the device and the operation.

@@ -113,7 +113,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             format_args!("--hex and --json both choose the output format"),
         ));
     }
-    let mut dev = dev::open(&device, true)?;
+    let mut dev = dev::open(&device)?;
     match vpd {
         None => {
             let cdb = dev::cdb(&InquiryCdb::standard(STD_LEN as u16), &device)?;

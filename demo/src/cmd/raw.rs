@@ -134,7 +134,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         Some(len) => Some(read_send(o.infile.as_deref(), len)?),
         None => None,
     };
-    let mut d = dev::open(device, false)?;
+    let mut d = dev::open(device)?;
     let len = o.request.or(o.send).unwrap_or(0);
     if len > 0 {
         let granted = d.set_reserved_size(u64::from(len)).map_err(dev::sys_fail)?;

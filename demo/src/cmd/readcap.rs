@@ -137,7 +137,7 @@ pub fn run_cmd(args: Vec<OsString>) -> CmdResult {
             format_args!("--brief and --json both choose the output format"),
         ));
     }
-    let mut dev = dev::open(&device, true)?;
+    let mut dev = dev::open(&device)?;
     let cap = read_capacity(&mut dev, &device, long, false)?;
     let text = if brief {
         format!("0x{:x} 0x{:x}\n", cap.blocks(), cap.block_length)

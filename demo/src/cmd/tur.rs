@@ -32,7 +32,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let Some(device) = device else {
         return Err(cli.syntax(format_args!("DEVICE is required")));
     };
-    let mut dev = dev::open(&device, true)?;
+    let mut dev = dev::open(&device)?;
     let cdb = dev::cdb(&TestUnitReady, &device)?;
     let cmd = Command::new(cdb.as_bytes());
     let mut errors = 0u64;

@@ -101,6 +101,31 @@ pub fn sgmap(args: &[&str]) -> Run {
     sgmap_in(args, None)
 }
 
+/// Runs sgmap with `args` while another process sends it the signals of `plan` (from the
+/// moment it starts); returns the run and how many of the signals were delivered.
+pub fn sgmap_signalled(args: &[&str], plan: Vec<sgmap_tests::signal::Step>) -> (Run, usize) {
+    let child = Command::new(SGMAP)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {SGMAP} {}: {e}", args.join(" ")));
+    let pid = rustix::process::Pid::from_child(&child);
+    let sent = sgmap_tests::signal::send_from_outside(pid, plan);
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait for sgmap {}: {e}", args.join(" ")));
+    let delivered = sent.join();
+    let run = Run {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        code: output.status.code().unwrap_or(-1),
+        stdout: output.stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    (run, delivered)
+}
+
 /// Runs sgmap with `args`, feeding `input` on stdin.
 pub fn sgmap_in(args: &[&str], input: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(SGMAP);

@@ -22,6 +22,12 @@ use sgmap_sys::signals::{Blocked, Pending};
 /// Seconds between progress reports.
 const PROGRESS_EVERY_US: u64 = 2_000_000;
 
+/// How often the copy asks whether a signal is pending: at every transfer boundary once this
+/// much time has passed since it last asked (the clock is read through the vDSO; asking is a
+/// system call, which sgm_dd does not make per transfer). A stop therefore comes within one
+/// transfer or this time, whichever is longer.
+const SIGNAL_CHECK_US: u64 = 5_000;
+
 /// The first failure of a copy.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -50,14 +56,17 @@ pub struct Job<'a> {
     pub rout: Records,
     /// The first failure.
     pub failure: Option<Failure>,
-    /// SIGINT seen: no new transfers.
+    /// SIGINT, SIGTERM, SIGQUIT or SIGHUP seen: no new transfers.
     pub interrupted: bool,
+    /// The number of the stop signal, for the exit status (128 + it).
+    stop_signal: Option<i32>,
     /// verify=1 result: `Some(true)` when it compared equal.
     pub verified: Option<bool>,
     /// Bytes of input data written (a partial last block counts its bytes only).
     pub bytes: u64,
     start: Instant,
     last_report_us: u64,
+    last_signal_check_us: Option<u64>,
     tty: bool,
     signals: Blocked,
     progress_shown: bool,
@@ -75,10 +84,12 @@ impl<'a> Job<'a> {
             rout: Records::default(),
             failure: None,
             interrupted: false,
+            stop_signal: None,
             verified: None,
             bytes: 0,
             start: Instant::now(),
             last_report_us: 0,
+            last_signal_check_us: None,
             tty: std::io::stderr().is_terminal(),
             signals: Blocked::new(),
             progress_shown: false,
@@ -136,19 +147,32 @@ impl<'a> Job<'a> {
         self.rout.partial += u64::from(partial);
     }
 
-    /// Between transfers: takes a pending SIGINT or SIGUSR1 and prints progress when due.
+    /// Between transfers, in every phase (copy, sync, verify): takes the pending stop
+    /// signals and SIGUSR1 (at most every [`SIGNAL_CHECK_US`]) and prints progress when due.
     pub fn tick(&mut self) {
+        let now = self.elapsed_us();
+        let due = self
+            .last_signal_check_us
+            .is_none_or(|last| now.saturating_sub(last) >= SIGNAL_CHECK_US);
+        if due {
+            self.last_signal_check_us = Some(now);
+            self.take_signals();
+        }
+        if self.ops.progress && now.saturating_sub(self.last_report_us) >= PROGRESS_EVERY_US {
+            self.last_report_us = now;
+            self.progress_line();
+        }
+    }
+
+    /// Takes every pending stop signal and SIGUSR1 now.
+    fn take_signals(&mut self) {
         while let Some(sig) = self.signals.take() {
             match sig {
-                Pending::Interrupt => self.interrupted = true,
+                Pending::Stop(n) => {
+                    self.interrupted = true;
+                    self.stop_signal.get_or_insert(n);
+                }
                 Pending::Report => self.report_now(),
-            }
-        }
-        if self.ops.progress {
-            let now = self.elapsed_us();
-            if now.saturating_sub(self.last_report_us) >= PROGRESS_EVERY_US {
-                self.last_report_us = now;
-                self.progress_line();
             }
         }
     }
@@ -226,7 +250,11 @@ impl<'a> Job<'a> {
 
     /// Prints the final report on stderr (and the JSON object on stdout) and returns the
     /// exit status.
+    ///
+    /// The signals stay blocked until the process exits: one that arrives while or after the
+    /// report is printed changes neither the report nor the exit status.
     pub fn finish(mut self, if_name: &str, of_name: &str) -> CmdResult {
+        self.take_signals();
         self.clear_progress_line();
         let us = self.elapsed_us();
         let bytes = self.rout.full.saturating_mul(u64::from(self.plan.bs));
@@ -248,7 +276,7 @@ impl<'a> Job<'a> {
         out::err_str(&text);
         let code = match (&self.failure, self.interrupted) {
             (Some(f), _) => f.category.code(),
-            (None, true) => 130,
+            (None, true) => 128 + self.stop_signal.unwrap_or(2) as u8,
             (None, false) => 0,
         };
         if self.ops.json {
@@ -292,6 +320,9 @@ impl<'a> Job<'a> {
             j.u64("exit_status", u64::from(code));
             out::out_str(&j.finish())?;
         }
+        // Keep the signals blocked to the end: dropping the guard would deliver a stop
+        // signal that came meanwhile and kill the process after its report.
+        std::mem::forget(self.signals);
         match code {
             0 => Ok(()),
             c => Err(Fail::code(c)),
@@ -408,6 +439,8 @@ pub fn run(ops: &Operands) -> CmdResult {
             }
         }
     }
+    // A report or a stop that came during SYNCHRONIZE CACHE.
+    job.tick();
     if ops.verify && !job.stopping() {
         let a = match (&mut sg_in, &mut src) {
             (Some(i), _) => Some(Reader::Sg(i)),

@@ -56,7 +56,7 @@ pub struct SgSide {
 /// READ CAPACITY of an sg operand, through a file of its own (before the queue's files
 /// fix their reserves), as the extent for the plan.
 pub fn probe(path: &str) -> Result<Extent, Fail> {
-    let mut d = dev::open(path, false)?;
+    let mut d = dev::open(path)?;
     let cap = readcap::read_capacity(&mut d, path, false, true)?;
     Ok(Extent::Sg {
         blocks: cap.blocks(),
@@ -558,6 +558,10 @@ pub fn verify(
     let sched = Schedule::new(Some(blocks_total), job.bpt);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for t in sched {
+        job.tick();
+        if job.stopping() {
+            return;
+        }
         if let Err(m) = a.read(t.in_lba(&job.plan), t.blocks, bs, &mut x) {
             return job.fail(ExitCategory::Other, if_name, m, None);
         }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use sgmap_core::cdb::{WriteBuffer, WriteBufferMode};
 use sgmap_core::status::ExitCategory;
+use sgmap_sys::signals::{Blocked, Pending};
 use sgmap_sys::{Command, Data, Response, Timeout};
 
 use super::{dev, Cli};
@@ -209,9 +210,25 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     send(&o, &device, &image, &chunks, &req)
 }
 
+/// The name of a stop signal.
+fn signal_name(n: i32) -> &'static str {
+    match n {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
 /// Sends the chunks through the mapped reserve; the first failure stops the download.
+///
+/// SIGINT, SIGTERM, SIGQUIT and SIGHUP are blocked for the whole download and looked at
+/// between chunks: a chunk being sent is finished and collected, no later chunk (and no
+/// activation) is sent, and the exit status is 128 + the signal. Stops and continues
+/// (`SIGSTOP`/`SIGCONT`, the freezer) only pause it: each chunk reaches the device once.
 fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request) -> CmdResult {
-    let mut d = dev::open(device, false)?;
+    let mut d = dev::open(device)?;
     let largest = plan::largest(chunks);
     if largest > 0 {
         let granted = d
@@ -240,7 +257,15 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
     let mut failure: Option<(usize, Chunk, Response)> = None;
     let mut sent = 0usize;
     let mut retries = 0u64;
+    // Never dropped: the signals stay blocked until the process exits, so that one arriving
+    // after the last chunk changes neither the report nor the exit status.
+    let signals = std::mem::ManuallyDrop::new(Blocked::new());
+    let mut stopped_by: Option<i32> = None;
     for (i, c) in chunks.iter().enumerate() {
+        if let Some(n) = take_stop(&signals) {
+            stopped_by = Some(n);
+            break;
+        }
         let cdb = dev::cdb(
             &WriteBuffer {
                 mode: WriteBufferMode::from(c.mode),
@@ -302,8 +327,41 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
             });
         }
     }
+    if stopped_by.is_none() {
+        stopped_by = take_stop(&signals);
+    }
     if last_report > 0 && tty {
         out::err_str("\n");
+    }
+    if let Some(n) = stopped_by.filter(|_| failure.is_none() && sent < chunks.len()) {
+        let last = match sent {
+            0 => "no chunk was sent".to_owned(),
+            k => {
+                let c = chunks[k - 1];
+                format!(
+                    "the last chunk sent was chunk {} (offset {:#x}, {} bytes)",
+                    k - 1,
+                    c.offset,
+                    c.length
+                )
+            }
+        };
+        let activation = match chunks[sent..].iter().position(|c| c.mode == 0xf) {
+            Some(k) => format!("; activation (chunk {}) was not sent", sent + k),
+            None => String::new(),
+        };
+        out::diag(
+            device,
+            "write-buffer",
+            format_args!(
+                "stopped by {} before chunk {sent} of {}: {last}; chunks {sent} to {} were not sent{activation}",
+                signal_name(n),
+                chunks.len(),
+                chunks.len() - 1
+            ),
+        );
+    } else {
+        stopped_by = None;
     }
     let code = match &failure {
         Some((i, c, resp)) => {
@@ -313,7 +371,10 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
             );
             dev::scsi_fail(device, &what, resp).code
         }
-        None => 0,
+        None => match stopped_by {
+            Some(n) => 128 + n as u8,
+            None => 0,
+        },
     };
     if o.json {
         let mut j = Json::object();
@@ -327,7 +388,9 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
         plan_json(&mut j, chunks);
         j.u64("sent", sent as u64)
             .u64("bytes_sent", sent_bytes)
-            .u64("retries", retries);
+            .u64("retries", retries)
+            .bool("interrupted", stopped_by.is_some())
+            .opt_u64("signal", stopped_by.map(|n| n as u64));
         match &failure {
             Some((i, c, resp)) => {
                 j.begin_object("error")
@@ -349,6 +412,18 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
         0 => Ok(()),
         c => Err(Fail::code(c)),
     }
+}
+
+/// Takes the pending signals: the number of a stop signal, if one came (a SIGUSR1 is taken
+/// and ignored: write-buffer reports progress by itself).
+fn take_stop(signals: &Blocked) -> Option<i32> {
+    let mut stop = None;
+    while let Some(p) = signals.take() {
+        if let Pending::Stop(n) = p {
+            stop.get_or_insert(n);
+        }
+    }
+    stop
 }
 
 #[cfg(test)]
