@@ -949,47 +949,7 @@ impl<T: AsRef<[u8]>> Sense<T> {
 
     /// The sg3_utils exit category of this sense data (see [`category`]).
     pub fn category(&self) -> ExitCategory {
-        let key = self.sense_key();
-        let info_valid = self.information().is_some_and(|i| i.valid);
-        let additional = self.additional_sense();
-        let code = |asc, ascq| additional == Some(AdditionalSense::new(asc, ascq));
-        match key {
-            SenseKey::NoSense => ExitCategory::NoSense,
-            SenseKey::RecoveredError => ExitCategory::Recovered,
-            SenseKey::NotReady => ExitCategory::NotReady,
-            SenseKey::MediumError | SenseKey::HardwareError | SenseKey::BlankCheck => {
-                if info_valid {
-                    ExitCategory::MediumHardWithInfo
-                } else {
-                    ExitCategory::MediumHard
-                }
-            }
-            SenseKey::IllegalRequest => {
-                if code(0x20, 0x00) {
-                    ExitCategory::InvalidOpcode
-                } else if code(0x21, 0x00) {
-                    ExitCategory::LbaOutOfRange
-                } else if code(0x26, 0x00) {
-                    ExitCategory::InvalidParam
-                } else if info_valid {
-                    ExitCategory::IllegalRequestWithInfo
-                } else {
-                    ExitCategory::IllegalRequest
-                }
-            }
-            SenseKey::UnitAttention => ExitCategory::UnitAttention,
-            SenseKey::DataProtect => ExitCategory::DataProtect,
-            SenseKey::CopyAborted => ExitCategory::CopyAborted,
-            SenseKey::AbortedCommand => {
-                if additional.is_some_and(|a| a.asc == 0x10) {
-                    ExitCategory::Protection
-                } else {
-                    ExitCategory::AbortedCommand
-                }
-            }
-            SenseKey::Miscompare => ExitCategory::Miscompare,
-            _ => ExitCategory::Sense,
-        }
+        ExitCategory::from_sense(self.buffer.as_ref())
     }
 }
 
@@ -1192,21 +1152,18 @@ impl fmt::Display for Render<'_> {
     }
 }
 
-/// The sg3_utils exit category of a command that ended in CHECK CONDITION with `sense`.
+/// The sg3_utils exit category of a command that ended in CHECK CONDITION with `sense`:
+/// [`ExitCategory::from_sense`], the one table (sg3_utils 1.46's `sg_err_category_sense()`).
 ///
-/// Sense key 0→20, 1→21, 2→2, 3/4/8→3 (18 when the INFORMATION field is valid), 5→9
-/// (20h/00h), 22 (21h/00h), 19 (26h/00h), else 5 (17 when INFORMATION is valid), 6→6, 7→7,
-/// Ah→10, Bh→40 (ASC 10h) else 11, Eh→14, any other key→98.
+/// Sense key 0→20, 1→21, 2→2, 3/4/8→3, 5→9 (20h/00h), 22 (21h/00h), else 5, 6→6, 7→7,
+/// Ah→10, Bh→40 (ASC 10h) else 11, Eh→14, any other key→98, the same in fixed and
+/// descriptor format. The Information field does not matter.
 ///
-/// Sense data that does not parse (empty, too short for its sense key, or a response code
-/// other than 70h–73h) is [`ExitCategory::Sense`] (98), as sg3_utils' `sg_err_category_sense`
-/// does, rather than 97 ("malformed response", which sg3_utils keeps for data-in that does
-/// not parse): scripts that test for 98 after a failed command keep working.
+/// Sense data without a sense key (fewer than three bytes, or a response code other than
+/// 70h–73h) is [`ExitCategory::Sense`] (98), as in sg3_utils, rather than 97 ("malformed
+/// response", which sg3_utils keeps for data-in that does not parse).
 pub fn category(sense: &[u8]) -> ExitCategory {
-    match Sense::new_checked(sense) {
-        Ok(sense) => sense.category(),
-        Err(_) => ExitCategory::Sense,
-    }
+    ExitCategory::from_sense(sense)
 }
 
 /// Sense data as plain values: what [`Sense`] decodes of the common fields, and enough to

@@ -421,7 +421,7 @@ impl<'a> Outcome<'a> {
             Outcome::TaskAborted => ExitCategory::TaskAborted,
             Outcome::Timeout => ExitCategory::Timeout,
             Outcome::Host(HostStatus::NoConnect | HostStatus::BusBusy) => ExitCategory::Timeout,
-            Outcome::Host(_) => ExitCategory::Transport,
+            Outcome::Host(_) => ExitCategory::Other,
             Outcome::Driver(d) if d.code() == DriverStatus::TIMEOUT => ExitCategory::Timeout,
             Outcome::Driver(_) => ExitCategory::Other,
             Outcome::Status(_) => ExitCategory::Other,
@@ -458,12 +458,6 @@ pub enum ExitCategory {
     Miscompare,
     /// 15: file error: cannot open, not an sg device, permission.
     FileError,
-    /// 17: ILLEGAL REQUEST with a valid Information field.
-    IllegalRequestWithInfo,
-    /// 18: MEDIUM or HARDWARE error with a valid Information field.
-    MediumHardWithInfo,
-    /// 19: invalid field in parameter list (05/26/00).
-    InvalidParam,
     /// 20: NO SENSE.
     NoSense,
     /// 21: RECOVERED ERROR.
@@ -484,10 +478,8 @@ pub enum ExitCategory {
     TaskAborted,
     /// 31: contradicting options.
     Contradict,
-    /// 33: timeout (`DID_TIME_OUT`, `DID_NO_CONNECT`, `DID_BUS_BUSY`).
+    /// 33: timeout (`DID_TIME_OUT`, `DID_NO_CONNECT`, `DID_BUS_BUSY`, `DRIVER_TIMEOUT`).
     Timeout,
-    /// 35: another transport error.
-    Transport,
     /// 40: protection error (ABORTED COMMAND with ASC 0x10).
     Protection,
     /// 50 + errno: an operating system error (errno 1..=46; others give 99).
@@ -516,9 +508,6 @@ impl ExitCategory {
             ExitCategory::AbortedCommand => 11,
             ExitCategory::Miscompare => 14,
             ExitCategory::FileError => 15,
-            ExitCategory::IllegalRequestWithInfo => 17,
-            ExitCategory::MediumHardWithInfo => 18,
-            ExitCategory::InvalidParam => 19,
             ExitCategory::NoSense => 20,
             ExitCategory::Recovered => 21,
             ExitCategory::LbaOutOfRange => 22,
@@ -530,7 +519,6 @@ impl ExitCategory {
             ExitCategory::TaskAborted => 29,
             ExitCategory::Contradict => 31,
             ExitCategory::Timeout => 33,
-            ExitCategory::Transport => 35,
             ExitCategory::Protection => 40,
             ExitCategory::OsError(e) if e >= 1 && e <= 46 => 50 + e as u8,
             ExitCategory::OsError(_) => 99,
@@ -540,15 +528,24 @@ impl ExitCategory {
         }
     }
 
-    /// The category of sense data (sg3_utils `sg_err_category_sense()`): the sense key, ASC
-    /// and ASCQ, and whether the Information field is valid (17 and 18). Sense data that does
-    /// not parse is 98. The decoding is [`crate::sense`]'s.
+    /// The category of sense data, as sg3_utils 1.46's `sg_err_category_sense()`: the sense
+    /// key, ASC and ASCQ where [`sense_key_asc`] finds them (the rules of
+    /// `sg_scsi_normalize_sense()`), whatever the format; 98 for fewer than three bytes or a
+    /// response code other than 70h..73h. The Information field plays no part (sg3_utils'
+    /// 17 and 18 are never returned by this function).
     pub fn from_sense(sense: &[u8]) -> Self {
-        crate::sense::category(sense)
+        match sense_key_asc(sense) {
+            Some((key, asc, ascq)) if sense.len() > 2 => Self::from_key_asc(key, asc, ascq),
+            _ => ExitCategory::Sense,
+        }
     }
 
-    /// The category of a sense key, ASC and ASCQ alone, for callers without the sense bytes
-    /// (the Information field cannot be consulted: never 17 or 18).
+    /// The category of a sense key, ASC and ASCQ: the one table, sg3_utils 1.46's
+    /// `sg_err_category_sense()` (lib/sg_lib.c). ILLEGAL REQUEST is 9 for 20/00 (invalid
+    /// operation code), 22 for 21/00 (LBA out of range), 5 otherwise (05/26/00 included: 1.48
+    /// and later say 19); ABORTED COMMAND is 40 for ASC 10h (protection), 11 otherwise; NOT
+    /// READY is 2 whatever the ASC (1.48 and later say 12, 13 or 16 for some 02/04/xx);
+    /// VOLUME OVERFLOW, COMPLETED, vendor-specific and reserved keys are 98.
     pub const fn from_key_asc(key: u8, asc: u8, ascq: u8) -> Self {
         match key {
             0x0 => ExitCategory::NoSense,
@@ -558,7 +555,6 @@ impl ExitCategory {
             0x5 => match (asc, ascq) {
                 (0x20, 0x00) => ExitCategory::InvalidOpcode,
                 (0x21, 0x00) => ExitCategory::LbaOutOfRange,
-                (0x26, 0x00) => ExitCategory::InvalidParam,
                 _ => ExitCategory::IllegalRequest,
             },
             0x6 => ExitCategory::UnitAttention,
@@ -639,10 +635,16 @@ mod tests {
     }
 
     #[test]
-    fn other_host_errors_are_transport_and_unknown_codes_kept() {
+    fn other_host_errors_are_category_99_as_in_sg3_utils_and_unknown_codes_kept() {
+        // sg_err_category_new() (lib/sg_io_linux.c, 1.46): DID_NO_CONNECT, DID_BUS_BUSY and
+        // DID_TIME_OUT are 33, DID_NEXUS_FAILURE 24, any other host byte 99.
         let o = Outcome::from_parts(0, 0x07, 0, &[]);
         assert_eq!(o, Outcome::Host(HostStatus::Error));
-        assert_eq!(o.category().code(), 35);
+        assert_eq!(o.category().code(), 99);
+        assert_eq!(Outcome::from_parts(0, 0x11, 0, &[]).category().code(), 24);
+        // CHECK CONDITION wins over the host byte.
+        let s = fixed(0x3, 0x11, 0);
+        assert_eq!(Outcome::from_parts(2, 0x07, 8, &s).category().code(), 3);
         let o = Outcome::from_parts(0, 0x77, 0, &[]);
         assert_eq!(o, Outcome::Host(HostStatus::Unknown(0x77)));
         assert_eq!(HostStatus::from_raw(0x77).to_raw(), 0x77);
@@ -701,7 +703,7 @@ mod tests {
             ((0x8, 0, 0), 3),
             ((0x5, 0x20, 0), 9),
             ((0x5, 0x21, 0), 22),
-            ((0x5, 0x26, 0), 19),
+            ((0x5, 0x26, 0), 5),
             ((0x5, 0x24, 0), 5),
             ((0x6, 0x29, 0x01), 6),
             ((0x7, 0x27, 0), 7),
@@ -734,14 +736,15 @@ mod tests {
     }
 
     #[test]
-    fn valid_information_field_gives_categories_17_and_18() {
+    fn a_valid_information_field_changes_no_category() {
+        // sg_lib.h (1.46): 17 and 18 "are not returned by sg_err_category_sense()".
         let mut s = fixed(0x3, 0x11, 0x00);
         s[0] = 0xf0; // VALID
         s[3..7].copy_from_slice(&[0, 0, 0x12, 0x34]);
-        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 18);
+        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 3);
         let mut s = fixed(0x5, 0x24, 0x00);
         s[0] = 0xf0;
-        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 17);
+        assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 5);
         s[0] = 0x70;
         assert_eq!(Outcome::from_parts(2, 0, 8, &s).category().code(), 5);
     }

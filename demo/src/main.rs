@@ -8,14 +8,15 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | syntax error |
-//! | 2–29, 40 | the SCSI category of the failing command (sense key, ASC/ASCQ, status) |
+//! | 2–29, 40 | the SCSI category of the failing command (sense key, ASC/ASCQ, status), as sg3_utils 1.46's `sg_err_category_sense()` gives it, whatever the sense format |
 //! | 15 | file error: missing path, not an sg device, permission |
 //! | 31 | contradicting options |
 //! | 33 | timeout |
 //! | 50 + errno | an operating system error |
 //! | 97 | malformed response |
-//! | 99 | other |
-//! | 130 | dd interrupted by SIGINT (after reporting its counts) |
+//! | 98 | sense data without a sense key |
+//! | 99 | other: a host (transport) error other than a time-out, an unknown outcome |
+//! | 128 + signal | `dd` or `write-buffer` stopped by SIGINT, SIGTERM, SIGQUIT or SIGHUP (after reporting) |
 //!
 //! Diagnostics go to stderr as `sgmap: DEVICE: WHAT: WHY`; data and decodes to stdout;
 //! `--json` prints one JSON object per command (schemas in `demo/JSON.md`).

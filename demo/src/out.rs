@@ -79,20 +79,26 @@ pub fn err_str(s: &str) {
     let _ = io::stderr().lock().write_all(s.as_bytes());
 }
 
-/// Writes a string to stdout; a failure (a closed pipe) is an OS error of its own.
+/// Writes a string to stdout; see [`out_bytes`].
 pub fn out_str(s: &str) -> CmdResult {
-    let mut out = io::stdout().lock();
-    out.write_all(s.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| io_fail("stdout", "write", e))
+    out_bytes(s.as_bytes())
 }
 
-/// Writes bytes to stdout.
+/// The exit status of a process that SIGPIPE ended, as a shell shows it (128 + 13).
+pub const BROKEN_PIPE_STATUS: u8 = 141;
+
+/// Writes bytes to stdout. A reader that closed the pipe early (`sgmap … | head -3`) ends
+/// the command quietly with 141, which is what a shell shows for sg3_utils' tools, which
+/// SIGPIPE kills (Rust ignores SIGPIPE, so sgmap sees `EPIPE` instead). Any other failure is
+/// an OS error of its own.
 pub fn out_bytes(b: &[u8]) -> CmdResult {
     let mut out = io::stdout().lock();
     out.write_all(b)
         .and_then(|()| out.flush())
-        .map_err(|e| io_fail("stdout", "write", e))
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => Fail::code(BROKEN_PIPE_STATUS),
+            _ => io_fail("stdout", "write", e),
+        })
 }
 
 /// The category of an `io::Error`: 50 + errno, or 15 for the file errors sg3_utils counts
@@ -119,11 +125,15 @@ pub fn io_fail(subject: &str, what: &str, e: io::Error) -> Fail {
     )
 }
 
-/// An `io::Error` without std's " (os error N)" tail.
+/// An `io::Error` as the system says it, without std's " (os error N)" tail: for an errno,
+/// glibc's text (`sgmap_sys::errno_text`, what sg3_utils prints), not the static libc's.
 pub struct IoWhy<'a>(pub &'a io::Error);
 
 impl fmt::Display for IoWhy<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.0.raw_os_error().and_then(sgmap_sys::errno_text) {
+            return f.write_str(text);
+        }
         let s = self.0.to_string();
         match s.rsplit_once('(') {
             Some((head, tail)) if tail.starts_with("os error ") => f.write_str(head.trim_end()),
@@ -286,5 +296,8 @@ mod tests {
         let other = io::Error::other("x");
         assert_eq!(io_category(&other).code(), 99);
         assert_eq!(IoWhy(&nf).to_string(), "No such file or directory");
+        // glibc's words, which musl words differently ("Resource busy").
+        let busy = io::Error::from_raw_os_error(16);
+        assert_eq!(IoWhy(&busy).to_string(), "Device or resource busy");
     }
 }

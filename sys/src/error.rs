@@ -354,45 +354,113 @@ fn kind_of(errno: Errno) -> ErrorKind {
     }
 }
 
-/// The symbolic name of the errnos this crate meets.
-pub(crate) fn errno_name(errno: Errno) -> Option<&'static str> {
-    Some(match errno.raw_os_error() {
-        1 => "EPERM",
-        2 => "ENOENT",
-        4 => "EINTR",
-        5 => "EIO",
-        6 => "ENXIO",
-        9 => "EBADF",
-        11 => "EAGAIN",
-        12 => "ENOMEM",
-        13 => "EACCES",
-        14 => "EFAULT",
-        16 => "EBUSY",
-        19 => "ENODEV",
-        20 => "ENOTDIR",
-        21 => "EISDIR",
-        22 => "EINVAL",
-        25 => "ENOTTY",
-        33 => "EDOM",
-        38 => "ENOSYS",
-        75 => "EOVERFLOW",
-        90 => "EMSGSIZE",
-        95 => "EOPNOTSUPP",
-        110 => "ETIMEDOUT",
-        _ => return None,
-    })
+/// Linux errnos 1..=40 and a few beyond: the symbolic name and the text glibc's
+/// `strerror()` gives (what sg3_utils prints on Debian), indexed by number.
+const ERRNOS: &[(i32, &str, &str)] = &[
+    (1, "EPERM", "Operation not permitted"),
+    (2, "ENOENT", "No such file or directory"),
+    (3, "ESRCH", "No such process"),
+    (4, "EINTR", "Interrupted system call"),
+    (5, "EIO", "Input/output error"),
+    (6, "ENXIO", "No such device or address"),
+    (7, "E2BIG", "Argument list too long"),
+    (8, "ENOEXEC", "Exec format error"),
+    (9, "EBADF", "Bad file descriptor"),
+    (10, "ECHILD", "No child processes"),
+    (11, "EAGAIN", "Resource temporarily unavailable"),
+    (12, "ENOMEM", "Cannot allocate memory"),
+    (13, "EACCES", "Permission denied"),
+    (14, "EFAULT", "Bad address"),
+    (15, "ENOTBLK", "Block device required"),
+    (16, "EBUSY", "Device or resource busy"),
+    (17, "EEXIST", "File exists"),
+    (18, "EXDEV", "Invalid cross-device link"),
+    (19, "ENODEV", "No such device"),
+    (20, "ENOTDIR", "Not a directory"),
+    (21, "EISDIR", "Is a directory"),
+    (22, "EINVAL", "Invalid argument"),
+    (23, "ENFILE", "Too many open files in system"),
+    (24, "EMFILE", "Too many open files"),
+    (25, "ENOTTY", "Inappropriate ioctl for device"),
+    (26, "ETXTBSY", "Text file busy"),
+    (27, "EFBIG", "File too large"),
+    (28, "ENOSPC", "No space left on device"),
+    (29, "ESPIPE", "Illegal seek"),
+    (30, "EROFS", "Read-only file system"),
+    (31, "EMLINK", "Too many links"),
+    (32, "EPIPE", "Broken pipe"),
+    (33, "EDOM", "Numerical argument out of domain"),
+    (34, "ERANGE", "Numerical result out of range"),
+    (35, "EDEADLK", "Resource deadlock avoided"),
+    (36, "ENAMETOOLONG", "File name too long"),
+    (37, "ENOLCK", "No locks available"),
+    (38, "ENOSYS", "Function not implemented"),
+    (39, "ENOTEMPTY", "Directory not empty"),
+    (40, "ELOOP", "Too many levels of symbolic links"),
+    (61, "ENODATA", "No data available"),
+    (75, "EOVERFLOW", "Value too large for defined data type"),
+    (90, "EMSGSIZE", "Message too long"),
+    (95, "EOPNOTSUPP", "Operation not supported"),
+    (110, "ETIMEDOUT", "Connection timed out"),
+    (122, "EDQUOT", "Disk quota exceeded"),
+];
+
+/// The symbolic name of a Linux errno (`"EACCES"`), if it is one of the common ones.
+pub fn errno_name(errno: i32) -> Option<&'static str> {
+    ERRNOS.iter().find(|e| e.0 == errno).map(|e| e.1)
+}
+
+/// glibc's `strerror()` text for a Linux errno (`"Permission denied"`), if it is one of the
+/// common ones: what sg3_utils prints, so that sgmap reads the same.
+pub fn errno_text(errno: i32) -> Option<&'static str> {
+    ERRNOS.iter().find(|e| e.0 == errno).map(|e| e.2)
 }
 
 impl fmt::Display for Error {
+    /// `PATH: OPERATION: WHY`. An errno reads as the system's text with its symbol beside it,
+    /// and what else is known joins the symbol: `Cannot allocate memory (ENOMEM; reserve is
+    /// 524288 bytes)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}: ", self.name.as_str(), self.op)?;
+        let extra: Option<&dyn fmt::Display> = match &self.detail {
+            Detail::Reserve(reserve) => Some(reserve as &dyn fmt::Display),
+            Detail::Text(text) => Some(text as &dyn fmt::Display),
+            _ => None,
+        };
         if let Some(refusal) = self.refusal {
             write!(f, "{refusal}")?;
-        } else if let Some(errno) = self.errno {
-            match errno_name(errno) {
-                Some(name) => f.write_str(name)?,
-                None => write!(f, "errno {}", errno.raw_os_error())?,
+            return match (&self.detail, extra) {
+                (Detail::Reserve(r), _) => write!(f, " (reserve is {r} bytes)"),
+                (_, Some(text)) => write!(f, " ({text})"),
+                _ => Ok(()),
+            };
+        }
+        if let Some(errno) = self.errno {
+            let n = errno.raw_os_error();
+            let text = errno_text(n);
+            let name = errno_name(n);
+            match text {
+                Some(t) => f.write_str(t)?,
+                None => write!(f, "errno {n}")?,
             }
+            let mut parts = 0;
+            let mut part = |f: &mut fmt::Formatter<'_>, p: &dyn fmt::Display| {
+                let sep = if parts == 0 { " (" } else { "; " };
+                parts += 1;
+                write!(f, "{sep}{p}")
+            };
+            if let (Some(_), Some(name)) = (text, name) {
+                part(f, &name)?;
+            }
+            match &self.detail {
+                Detail::Reserve(r) => part(f, &format_args!("reserve is {r} bytes"))?,
+                Detail::Text(t) => part(f, t)?,
+                _ => {}
+            }
+            if parts > 0 {
+                f.write_str(")")?;
+            }
+            return Ok(());
         }
         match self.detail {
             Detail::None => Ok(()),
@@ -403,10 +471,7 @@ impl fmt::Display for Error {
                 sgmap_core::abi::SG_MIN_VERSION
             ),
             Detail::Replaced => f.write_str("the node changed between stat and open"),
-            Detail::Reserve(reserve) => write!(f, " (reserve is {reserve} bytes)"),
-            Detail::Text(text) if self.errno.is_some() || self.refusal.is_some() => {
-                write!(f, " ({text})")
-            }
+            Detail::Reserve(reserve) => write!(f, "reserve is {reserve} bytes"),
             Detail::Text(text) => f.write_str(text),
         }
     }

@@ -15,8 +15,10 @@ use crate::device::{Device, Slot};
 use crate::error::{Detail, Error, ErrorKind, Op};
 use crate::raw::{self, HDR_LEN};
 
-/// How long past its own timeout a request is waited for ([`Device::wait`]): the SCSI error
-/// handler aborts a timed-out command, and may escalate to resets, before sg completes it.
+/// How long past its own timeout a request is waited for while its device is being removed
+/// ([`Device::wait`], [`Device::execute`]): the SCSI error handler aborts a timed-out
+/// command, and may escalate to resets, before sg completes it. Otherwise a wait lasts until
+/// the kernel finishes the request, however long error handling takes.
 pub const WAIT_MARGIN_MS: u32 = 30_000;
 
 /// A command timeout in milliseconds, never 0 (which the driver takes as "the queue's

@@ -107,7 +107,7 @@ pub mod raw;
 pub mod signals;
 
 pub use device::{Device, OpenOptions};
-pub use error::{Error, ErrorKind, FileKind};
+pub use error::{errno_name, errno_text, Error, ErrorKind, FileKind};
 pub use io::{Command, Data, Response, Timeout, WAIT_MARGIN_MS};
 #[cfg(feature = "std")]
 pub use queue::Queue;

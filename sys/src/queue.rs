@@ -108,8 +108,8 @@ impl Queue {
                 .with(Detail::Text("no request in flight")));
         };
         let result = self.devices[slot].wait(pack_id);
-        // Keep it queued only while its file still has it in flight (e.g. a wait that timed
-        // out); otherwise it is done, one way or another.
+        // Keep it queued only while its file still has it in flight (a wait cut short while
+        // the device is being removed); otherwise it is done, one way or another.
         if result.is_ok() || self.devices[slot].slot_of(pack_id).is_none() {
             self.order.pop_front();
         }

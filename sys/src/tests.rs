@@ -256,7 +256,10 @@ mod open {
         let e = Device::open("/nonexistent/sgmap-test").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound);
         assert_eq!(e.category().code(), 15);
-        assert_eq!(e.to_string(), "/nonexistent/sgmap-test: open: ENOENT");
+        assert_eq!(
+            e.to_string(),
+            "/nonexistent/sgmap-test: open: No such file or directory (ENOENT)"
+        );
     }
 
     #[test]
@@ -329,12 +332,15 @@ mod messages {
             .with(Detail::Reserve(524288));
         assert_eq!(
             e.to_string(),
-            "/dev/sg3: mmap 1048576 bytes: ENOMEM (reserve is 524288 bytes)"
+            "/dev/sg3: mmap 1048576 bytes: Cannot allocate memory (ENOMEM; reserve is 524288 bytes)"
         );
         assert_eq!(e.category().code(), 62);
         let e = Error::os(Op::Collect(Some(7)), &Name::new(b"/dev/sg3"), Errno::INTR);
         assert_eq!(e.kind(), ErrorKind::Interrupted);
-        assert_eq!(e.to_string(), "/dev/sg3: read (pack id 7): EINTR");
+        assert_eq!(
+            e.to_string(),
+            "/dev/sg3: read (pack id 7): Interrupted system call (EINTR)"
+        );
         assert_eq!(e.category().code(), 99);
     }
 
@@ -346,7 +352,7 @@ mod messages {
         assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(
             e.to_string(),
-            "/dev/sg3: command (opcode 0x3b): ENODEV (the command was sent; its outcome is unknown)"
+            "/dev/sg3: command (opcode 0x3b): No such device (ENODEV; the command was sent; its outcome is unknown)"
         );
         assert_eq!(e.category().code(), 99);
         let io = std::io::Error::from(e);

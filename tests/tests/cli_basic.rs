@@ -72,7 +72,7 @@ fn sysfs_attr(sg: &str, attr: &str) -> String {
 }
 
 #[test]
-fn inquiry_prints_sg_inq_identification_lines_and_json() {
+fn inquiry_prints_sg_inq_lines_and_json() {
     let env = Env::get();
     let run = sgmap(&["inquiry", &env.sg]);
     run.status(0);
@@ -89,8 +89,8 @@ fn inquiry_prints_sg_inq_identification_lines_and_json() {
     assert_eq!(vendor, sysfs_attr(&env.sg, "vendor"));
     assert_eq!(product, sysfs_attr(&env.sg, "model"));
     assert_eq!(revision, sysfs_attr(&env.sg, "rev"));
-    // sg_inq's order: the identification lines come first.
-    assert!(out.starts_with(" Vendor identification:"), "{run:?}");
+    // sg_inq 1.46's order: the fields first, then the identification lines.
+    assert!(out.starts_with("standard INQUIRY:\n"), "{run:?}");
 
     let json = sgmap(&["inquiry", "--json", &env.sg]).status(0).json();
     assert_eq!(json.get("device").str(), env.sg);

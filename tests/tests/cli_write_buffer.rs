@@ -206,3 +206,36 @@ fn scsi_debug_write_buffer_timeout_names_the_chunk_and_exits_33() {
         .err_has("timed out");
     clear_unit_attention(&env.sg);
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly_with_141() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let env = Env::get();
+    // 4 MiB in 512-byte chunks: about 8192 plan lines, far more than a pipe holds.
+    let img = scratch_file("wb-pipe.bin", &pattern(4 << 20, 44));
+    let mut child = Command::new(SGMAP)
+        .args([
+            "write-buffer",
+            "--mode=dmc_offs_defer",
+            "--bpw=512",
+            &format!("--in={img}"),
+            "--dry-run",
+            &env.sg,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sgmap");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    for _ in 0..3 {
+        lines.read_line(&mut first).expect("a plan line");
+    }
+    drop(lines); // as `| head -3` does
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(first.contains("chunk 0:"), "{first}");
+    assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "quiet: {stderr}");
+}

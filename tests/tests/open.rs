@@ -19,7 +19,10 @@ fn open_missing_path_is_not_found() {
     let e = refused("/dev/sgmap-no-such-node");
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     assert_eq!(e.category().code(), 15);
-    assert_eq!(e.to_string(), "/dev/sgmap-no-such-node: open: ENOENT");
+    assert_eq!(
+        e.to_string(),
+        "/dev/sgmap-no-such-node: open: No such file or directory (ENOENT)"
+    );
 }
 
 #[test]

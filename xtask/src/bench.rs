@@ -19,25 +19,21 @@
 //!
 //! The task fails only when a tool fails (or the guest does), never for slowness.
 
-use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::cargo::ensure_rust_targets;
 use crate::dist::kib;
-use crate::elf::Elf;
 use crate::guest::{self, after, Boot, WorkDir, GUEST_TARGET};
 use crate::test::format_duration;
-use crate::{dist, Result};
+use crate::{dist, sg3, Result};
 
-const SG3_UTILS: &str = "sg3-utils";
-/// The cache directory of the packages (beside `kernel/`).
-const CACHE_KIND: &str = "sg3-utils";
-
-/// Block size and blocks per transfer: sgm_dd's defaults for 512-byte blocks.
+/// Block size: 512, as the disk's sectors.
 const BS: u64 = 512;
-const BPT: u64 = 128;
+/// Blocks per transfer and the case-name suffix: sgm_dd's default for 512-byte blocks
+/// (64 KiB), and 512 KiB, the largest reserve scsi_debug grants (`max_sectors_kb` 512).
+const TRANSFERS: &[(u64, &str)] = &[(128, "64k"), (1024, "512k")];
 /// Bytes each run reads, or writes.
 const READ_BYTES: u64 = 64 << 20;
 const WRITE_BYTES: u64 = 32 << 20;
@@ -122,27 +118,29 @@ pub fn script(runs: usize) -> String {
     let mut s = String::from("# written by `cargo xtask bench` (xtask/src/bench.rs)\n");
     for latency in LATENCIES {
         s += &format!("scsi_debug {SDEBUG} {}\n", latency.params);
-        for (direction, bytes) in [("read", READ_BYTES), ("write", WRITE_BYTES)] {
-            let records = bytes / BS;
-            // Tools in turn, `runs` rounds: a drift in the guest's speed spreads over all.
-            for _ in 0..runs {
-                for tool in TOOLS.iter().filter(|t| direction == "read" || t.writes) {
-                    let (input, output) = if direction == "read" {
-                        ("$SG", "/dev/null")
-                    } else {
-                        ("/dev/zero", "$SG")
-                    };
-                    let dd = if tool.program.ends_with("sgmap") {
-                        " dd"
-                    } else {
-                        ""
-                    };
-                    s += &format!(
-                        "run case={direction}-{} tool={} bytes={bytes} records={records} \
-                         runs=1 -- {}{dd} if={input} of={output} bs={BS} bpt={BPT} \
-                         count={records}{}\n",
-                        latency.id, tool.id, tool.program, tool.extra
-                    );
+        for &(bpt, size) in TRANSFERS {
+            for (direction, bytes) in [("read", READ_BYTES), ("write", WRITE_BYTES)] {
+                let records = bytes / BS;
+                // Tools in turn, `runs` rounds: a drift in the guest's speed spreads over all.
+                for _ in 0..runs {
+                    for tool in TOOLS.iter().filter(|t| direction == "read" || t.writes) {
+                        let (input, output) = if direction == "read" {
+                            ("$SG", "/dev/null")
+                        } else {
+                            ("/dev/zero", "$SG")
+                        };
+                        let dd = if tool.program.ends_with("sgmap") {
+                            " dd"
+                        } else {
+                            ""
+                        };
+                        s += &format!(
+                            "run case={direction}-{}-{size} tool={} bytes={bytes} \
+                             records={records} runs=1 -- {}{dd} if={input} of={output} \
+                             bs={BS} bpt={bpt} count={records}{}\n",
+                            latency.id, tool.id, tool.program, tool.extra
+                        );
+                    }
                 }
             }
         }
@@ -229,7 +227,7 @@ fn rows(samples: &[Sample]) -> Vec<Row> {
 /// The table: each row's median MB/s and its ratio to [`BASELINE`] in the same case.
 fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<12} {:<30} {:>9} {:>10} {:>8}\n",
+        "{:<16} {:<30} {:>9} {:>10} {:>8}\n",
         "case", "tool", "MB/s", "vs sgm_dd", "spread"
     );
     for row in rows {
@@ -244,7 +242,7 @@ fn table(rows: &[Row]) -> String {
             .find(|t| t.id == row.tool)
             .map_or(row.tool.as_str(), |t| t.label);
         out += &format!(
-            "{:<12} {:<30} {:>9.1} {:>10} {:>7.0}%\n",
+            "{:<16} {:<30} {:>9.1} {:>10} {:>7.0}%\n",
             row.case,
             label,
             row.mb_per_s(),
@@ -255,92 +253,6 @@ fn table(rows: &[Row]) -> String {
     out
 }
 
-/// sg3_utils' programs and everything they need to run in the guest.
-#[derive(Debug)]
-struct Sg3Utils {
-    description: String,
-    /// (guest path, host file): the programs, their loader and their libraries.
-    files: Vec<(String, PathBuf)>,
-}
-
-/// Where the loader looks for libraries (Debian's multiarch paths first).
-const LIBRARY_DIRS: &[&str] = &[
-    "lib/x86_64-linux-gnu",
-    "usr/lib/x86_64-linux-gnu",
-    "lib64",
-    "usr/lib64",
-    "lib",
-    "usr/lib",
-];
-
-/// The library `name` in the unpacked packages, else on the host: (guest path, file).
-fn find_library(name: &str, roots: &[&Path]) -> Result<(String, PathBuf)> {
-    for root in roots.iter().copied().chain([Path::new("/")]) {
-        for dir in LIBRARY_DIRS {
-            let path = root.join(dir).join(name);
-            if path.exists() {
-                return Ok((format!("{dir}/{name}"), path));
-            }
-        }
-    }
-    Err(format!(
-        "{name}: not in the sg3_utils packages nor in the host's {}",
-        LIBRARY_DIRS
-            .iter()
-            .map(|d| format!("/{d}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    ))
-}
-
-/// Fetches sg3_utils and collects its programs, their loader and their libraries.
-fn sg3_utils() -> Result<Sg3Utils> {
-    let libraries = guest::package_dependencies(SG3_UTILS, "libsgutils2")?;
-    let [library] = libraries.as_slice() else {
-        return Err(format!(
-            "`apt-cache depends {SG3_UTILS}`: expected one libsgutils2 package, found {libraries:?}"
-        ));
-    };
-    let tools = guest::debian_package(CACHE_KIND, SG3_UTILS)?;
-    let lib = guest::debian_package(CACHE_KIND, library)?;
-    let roots = [lib.root.as_path(), tools.root.as_path()];
-
-    let mut files = Vec::new();
-    let mut queue = Vec::new();
-    for program in ["sgm_dd", "sg_dd"] {
-        let guest_path = format!("usr/bin/{program}");
-        let path = tools.root.join(&guest_path);
-        queue.push(path.clone());
-        files.push((guest_path, path));
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(path) = queue.pop() {
-        let image = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let elf = Elf::parse(&image).map_err(|e| format!("{}: {e}", path.display()))?;
-        // By file name: libc needs `ld-linux-x86-64.so.2`, which is the loader itself.
-        let file_name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
-        if let Some(interp) = elf.interpreter {
-            if seen.insert(file_name(&interp)) {
-                files.push((
-                    interp.trim_start_matches('/').to_owned(),
-                    PathBuf::from(&interp),
-                ));
-            }
-        }
-        for name in elf.needed {
-            if seen.insert(file_name(&name)) {
-                let (guest_path, host_path) = find_library(&name, &roots)?;
-                queue.push(host_path.clone());
-                files.push((guest_path, host_path));
-            }
-        }
-    }
-    Ok(Sg3Utils {
-        description: format!("{}, {}", tools.description, lib.description),
-        files,
-    })
-}
-
 /// The size of a file (a symbolic link's target).
 fn size(path: &Path) -> Result<u64> {
     fs::metadata(path)
@@ -348,6 +260,7 @@ fn size(path: &Path) -> Result<u64> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Runs the bench.
 pub fn run(args: &[String]) -> Result<bool> {
     let mut runs = RUNS;
     let mut args = args.iter();
@@ -365,7 +278,7 @@ pub fn run(args: &[String]) -> Result<bool> {
     let started = Instant::now();
     ensure_rust_targets(&[GUEST_TARGET])?;
     let rig = guest::prepare()?;
-    let sg3 = sg3_utils()?;
+    let sg3 = sg3::sg3_utils(&["sgm_dd", "sg_dd"])?;
     let init = guest::build_init()?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
     dist::check_static(&sgmap, GUEST_TARGET)?;
@@ -421,7 +334,10 @@ pub fn run(args: &[String]) -> Result<bool> {
     let rows = rows(&samples);
     println!();
     println!("sgmap bench: `sgmap dd` against sg3_utils in the same guest, on one scsi_debug disk");
-    println!("(256 MiB, 512-byte sectors), bs={BS} bpt={BPT} (sgm_dd's defaults) for every tool:");
+    println!(
+        "(256 MiB, 512-byte sectors), bs={BS}, transfers of 64 KiB (bpt=128, sgm_dd's default) \
+         and 512 KiB (bpt=1024) for every tool:"
+    );
     println!(
         "    {:<9} {} MiB from the sg node to /dev/null",
         "read-*",
@@ -475,8 +391,10 @@ pub fn run(args: &[String]) -> Result<bool> {
 
     let mut problems = outcome.problems();
     problems.extend(errors);
-    let expected =
-        LATENCIES.len() * runs * (TOOLS.len() + TOOLS.iter().filter(|t| t.writes).count());
+    let expected = LATENCIES.len()
+        * TRANSFERS.len()
+        * runs
+        * (TOOLS.len() + TOOLS.iter().filter(|t| t.writes).count());
     if problems.is_empty() && samples.len() != expected {
         problems.push(format!(
             "{} timed runs reported, {expected} expected",
@@ -504,17 +422,20 @@ mod tests {
     fn script_times_every_tool_in_every_case() {
         let script = script(RUNS);
         let runs: Vec<&str> = script.lines().filter(|l| l.starts_with("run ")).collect();
-        assert_eq!(runs.len(), LATENCIES.len() * RUNS * (4 + 3));
+        assert_eq!(
+            runs.len(),
+            LATENCIES.len() * TRANSFERS.len() * RUNS * (4 + 3)
+        );
         assert_eq!(script.matches("scsi_debug ").count(), LATENCIES.len());
         let first = runs[0];
         assert_eq!(
             first,
-            "run case=read-20us tool=sgm_dd bytes=67108864 records=131072 runs=1 -- \
+            "run case=read-20us-64k tool=sgm_dd bytes=67108864 records=131072 runs=1 -- \
              /usr/bin/sgm_dd if=$SG of=/dev/null bs=512 bpt=128 count=131072"
         );
         assert!(script.contains(
             "tool=sgmap-qd4 bytes=33554432 records=65536 runs=1 -- /bin/sgmap dd \
-             if=/dev/zero of=$SG bs=512 bpt=128 count=65536 qd=4"
+             if=/dev/zero of=$SG bs=512 bpt=1024 count=65536 qd=4"
         ));
         assert!(
             !script.contains("/dev/sg"),
@@ -548,23 +469,5 @@ SGMAP-OUT something else";
             lines[2].contains("sgmap dd qd=1") && lines[2].contains("4.00"),
             "{table}"
         );
-    }
-
-    #[test]
-    fn libraries_are_found_in_packages_before_the_host() {
-        let dir = std::env::temp_dir().join(format!("sgmap-xtask-lib-{}", std::process::id()));
-        let lib = dir.join("usr/lib/x86_64-linux-gnu");
-        fs::create_dir_all(&lib).unwrap();
-        fs::write(lib.join("libc.so.6"), b"").unwrap();
-        let found = find_library("libc.so.6", &[&dir]);
-        let _ = fs::remove_dir_all(&dir);
-        assert_eq!(
-            found.unwrap(),
-            (
-                "usr/lib/x86_64-linux-gnu/libc.so.6".to_owned(),
-                lib.join("libc.so.6")
-            )
-        );
-        assert!(find_library("libnot-there-at-all.so.9", &[]).is_err());
     }
 }

@@ -21,6 +21,7 @@ mod elf;
 mod fuzz;
 mod guest;
 mod json;
+mod sg3;
 mod sha256;
 mod test;
 

@@ -34,6 +34,18 @@ const TARGET_32: &str = "i686-unknown-linux-musl";
 /// 64-bit kernel sg_new_write() (Linux 6.1) refuses a 32-bit process's 64-byte header with
 /// EINVAL (its `count < SZ_SG_IO_HDR` check uses the kernel's own 88 bytes, while the
 /// compat read path and SG_IO take 64); the init skips the one such test in `reserve`.
+/// The sg3_utils programs the guest tests run beside sgmap (in `/usr/bin`).
+const SG3_TOOLS: &[&str] = &[
+    "sg_inq",
+    "sg_readcap",
+    "sg_turs",
+    "sgm_dd",
+    "sg_dd",
+    "sg_raw",
+    "sg_write_buffer",
+    "sg_decode_sense",
+];
+
 const TESTS_32: &[&str] = &[
     "driver", "open", "reserve", "mmap", "async_io", "queue", "timeout", "commands", "fork", "dio",
     "removal", "once",
@@ -293,8 +305,13 @@ fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
     let init = guest::build_init()?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
 
+    // sg3_utils beside sgmap: the guest tests compare exit statuses, counts and text.
+    let sg3 = crate::sg3::sg3_utils(SG3_TOOLS)?;
+    eprintln!("sg3_utils in the guest: {}", sg3.description);
+
     let work = WorkDir::new("test")?;
     let mut files = vec![("bin/sgmap".to_owned(), sgmap)];
+    files.extend(sg3.files.iter().cloned());
     for test in &tests {
         files.push((format!("tests/{}", test.name), test.executable.clone()));
     }

@@ -58,8 +58,9 @@ fn known_fixed_medium_error_decodes_with_valid_info() {
     assert_eq!(s.command_specific(), Some(0));
     assert_eq!(s.sense_key_specific(), None);
     assert_eq!(s.field_replaceable_unit(), None);
-    assert_eq!(s.category(), ExitCategory::MediumHardWithInfo);
-    assert_eq!(s.category().code(), 18);
+    // sg3_utils 1.46 never returns 18: the Information field plays no part.
+    assert_eq!(s.category(), ExitCategory::MediumHard);
+    assert_eq!(s.category().code(), 3);
 }
 
 #[cfg(feature = "asc-strings")]
@@ -444,8 +445,8 @@ fn descriptor_walk_decodes_every_known_type() {
     assert_eq!(s.command_specific(), Some(5));
     assert_eq!(s.field_replaceable_unit(), Some(7));
     assert_eq!(s.stream_bits(), (true, true, true));
-    assert_eq!(s.category(), ExitCategory::IllegalRequestWithInfo);
-    assert_eq!(s.category().code(), 17);
+    assert_eq!(s.category(), ExitCategory::IllegalRequest);
+    assert_eq!(s.category().code(), 5);
 }
 
 #[cfg(feature = "asc-strings")]
@@ -549,16 +550,16 @@ fn categories_follow_the_sg3_utils_table() {
     assert_eq!(fixed(0x1, 0x17, 1, false), 21);
     assert_eq!(fixed(0x2, 0x04, 0, false), 2);
     assert_eq!(fixed(0x3, 0x11, 0, false), 3);
-    assert_eq!(fixed(0x3, 0x11, 0, true), 18);
+    assert_eq!(fixed(0x3, 0x11, 0, true), 3);
     assert_eq!(fixed(0x4, 0x44, 0, false), 3);
-    assert_eq!(fixed(0x4, 0x44, 0, true), 18);
+    assert_eq!(fixed(0x4, 0x44, 0, true), 3);
     assert_eq!(fixed(0x8, 0x00, 5, false), 3);
     assert_eq!(fixed(0x5, 0x20, 0, false), 9);
     assert_eq!(fixed(0x5, 0x20, 0, true), 9);
     assert_eq!(fixed(0x5, 0x21, 0, false), 22);
-    assert_eq!(fixed(0x5, 0x26, 0, false), 19);
+    assert_eq!(fixed(0x5, 0x26, 0, false), 5);
     assert_eq!(fixed(0x5, 0x24, 0, false), 5);
-    assert_eq!(fixed(0x5, 0x24, 0, true), 17);
+    assert_eq!(fixed(0x5, 0x24, 0, true), 5);
     assert_eq!(fixed(0x5, 0x20, 1, false), 5);
     assert_eq!(fixed(0x6, 0x29, 0, false), 6);
     assert_eq!(fixed(0x7, 0x27, 0, false), 7);
@@ -577,14 +578,73 @@ fn categories_follow_the_sg3_utils_table() {
     assert_eq!(category(&[0x00, 0x00, 0x05]).code(), 98);
 }
 
+/// sg3_utils 1.46, lib/sg_lib.c, `sg_err_category_sense()`, transcribed case by case: the
+/// expected exit category of a sense key and ASC/ASCQ.
+fn sg3_utils_1_46(key: u8, asc: u8, ascq: u8) -> u8 {
+    match key {
+        0x0 => 20,                             // SPC_SK_NO_SENSE → SG_LIB_CAT_NO_SENSE
+        0x1 => 21,                             // SPC_SK_RECOVERED_ERROR → SG_LIB_CAT_RECOVERED
+        0x2 => 2,                              // SPC_SK_NOT_READY → SG_LIB_CAT_NOT_READY
+        0x3 | 0x4 | 0x8 => 3, // MEDIUM, HARDWARE, BLANK CHECK → SG_LIB_CAT_MEDIUM_HARD
+        0x6 => 6,             // SPC_SK_UNIT_ATTENTION
+        0x5 if asc == 0x20 && ascq == 0 => 9, // SG_LIB_CAT_INVALID_OP
+        0x5 if asc == 0x21 && ascq == 0 => 22, // SG_LIB_LBA_OUT_OF_RANGE
+        0x5 => 5,             // SG_LIB_CAT_ILLEGAL_REQ
+        0xb if asc == 0x10 => 40, // SG_LIB_CAT_PROTECTION
+        0xb => 11,            // SG_LIB_CAT_ABORTED_COMMAND
+        0xe => 14,            // SG_LIB_CAT_MISCOMPARE
+        0x7 => 7,             // SG_LIB_CAT_DATA_PROTECT
+        0xa => 10,            // SG_LIB_CAT_COPY_ABORTED
+        _ => 98,              // COMPLETED, VOLUME OVERFLOW, vendor, reserved: SG_LIB_CAT_SENSE
+    }
+}
+
 #[test]
-fn descriptor_category_uses_information_valid_bit() {
-    let mut b = [
-        0x72, 0x03, 0x11, 0x00, 0, 0, 0, 12, 0x00, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34,
-    ];
-    assert_eq!(category(&b), ExitCategory::MediumHardWithInfo);
-    b[10] = 0;
-    assert_eq!(category(&b), ExitCategory::MediumHard);
+fn every_sense_key_gives_sg3_utils_1_46s_category_in_both_formats_with_or_without_information() {
+    let ascs = [0x00, 0x04, 0x10, 0x11, 0x20, 0x21, 0x24, 0x26, 0x29, 0x3f];
+    for key in 0..16u8 {
+        for asc in ascs {
+            for ascq in [0x00, 0x01, 0x02, 0x16] {
+                let want = sg3_utils_1_46(key, asc, ascq);
+                for valid in [false, true] {
+                    let mut fixed = [
+                        0x70, 0, key, 0, 0, 0x12, 0x34, 0x0a, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0,
+                    ];
+                    if valid {
+                        fixed[0] |= 0x80;
+                    }
+                    let mut desc = [
+                        0x72, key, asc, ascq, 0, 0, 0, 12, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0,
+                        0x12, 0x34,
+                    ];
+                    if valid {
+                        desc[10] = 0x80;
+                    }
+                    for (format, bytes) in [("fixed", &fixed[..]), ("descriptor", &desc[..])] {
+                        assert_eq!(
+                            category(bytes).code(),
+                            want,
+                            "{format} sense {key:x}/{asc:02x}/{ascq:02x} valid={valid}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Deferred errors (71h, 73h) too.
+    assert_eq!(category(&[0x71, 0, 3, 0, 0, 0, 0, 0]).code(), 3);
+    assert_eq!(category(&[0x73, 5, 0x21, 0]).code(), 22);
+    // sg_scsi_normalize_sense(): fixed ASC/ASCQ only within the additional length.
+    assert_eq!(
+        category(&[0x70, 0, 5, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0x20, 0]).code(),
+        5
+    );
+    assert_eq!(
+        category(&[0x70, 0, 5, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0x20, 0]).code(),
+        9
+    );
+    // Fewer than three bytes: no sense key.
+    assert_eq!(category(&[0x72, 5]).code(), 98);
 }
 
 #[test]

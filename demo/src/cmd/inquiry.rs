@@ -10,7 +10,7 @@ use sgmap_core::response::{
 use sgmap_core::status::ExitCategory;
 use sgmap_sys::Timeout;
 
-use super::{dev, list::type_name, Cli};
+use super::{dev, names, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
 
@@ -27,7 +27,6 @@ const PAGES: &[(&str, u8, &str)] = &[
 
 /// Standard INQUIRY allocation length (sg_inq asks 36, then the rest; 96 has everything
 /// that is printed here).
-const STD_LEN: usize = 96;
 /// VPD allocation length.
 const VPD_LEN: usize = 0xfc;
 
@@ -116,8 +115,14 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut dev = dev::open(&device)?;
     match vpd {
         None => {
-            let cdb = dev::cdb(&InquiryCdb::standard(STD_LEN as u16), &device)?;
-            let (resp, data) = dev::data_in(&mut dev, cdb.as_bytes(), STD_LEN, Timeout::DEFAULT)?;
+            // As sg_inq: 36 bytes first, then the length the device says it has (below 256).
+            let (resp, mut data) = standard_inquiry(&mut dev, &device, SAFE_STD_LEN)?;
+            let len = usize::from(data.get(4).copied().unwrap_or(0)) + 5;
+            let mut resp = resp;
+            if resp.is_good() && len > SAFE_STD_LEN && len < 256 {
+                (resp, data) = standard_inquiry(&mut dev, &device, len)?;
+                data.truncate(len);
+            }
             if !resp.is_good() {
                 return Err(dev::scsi_fail(&device, "INQUIRY", &resp));
             }
@@ -127,19 +132,12 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             let Ok(view) = Inquiry::new_checked(&data[..]) else {
                 return Err(malformed(&device, "INQUIRY", data.len()));
             };
-            // sg_inq asks for the serial number too; a device without page 80h has none.
-            let serial = fetch_vpd(&mut dev, page::UNIT_SERIAL_NUMBER)
-                .ok()
-                .and_then(|d| {
-                    Vpd::new_checked(&d[..])
-                        .ok()
-                        .and_then(|v| v.unit_serial_number().ok().map(|t| t.to_string()))
-                })
-                .filter(|s| !s.is_empty());
+            // sg_inq prints the serial number too when page 00h lists page 80h.
+            let serial = unit_serial_number(&mut dev);
             let text = if json {
-                standard_json(&device, &view, data.len(), serial.as_deref())
+                standard_json(&device, &view, data.len(), serial.as_deref().map(str::trim))
             } else {
-                standard_text(&view, data.len(), serial.as_deref())
+                standard_text(&data, serial.as_deref())
             };
             out::out_str(&text)
         }
@@ -207,45 +205,181 @@ fn fetch_vpd(dev: &mut sgmap_sys::Device, p: u8) -> Result<Vec<u8>, sgmap_sys::R
     }
 }
 
-fn bit(flags: InquiryFlags, f: InquiryFlags) -> u8 {
-    u8::from(flags.contains(f))
+/// sg_inq's first standard INQUIRY length (`SAFE_STD_INQ_RESP_LEN`).
+const SAFE_STD_LEN: usize = 36;
+
+/// A standard INQUIRY of `len` bytes: the response and the bytes that came.
+fn standard_inquiry(
+    dev: &mut sgmap_sys::Device,
+    device: &str,
+    len: usize,
+) -> Result<(sgmap_sys::Response, Vec<u8>), Fail> {
+    let cdb = dev::cdb(&InquiryCdb::standard(len as u16), device)?;
+    dev::data_in(dev, cdb.as_bytes(), len, Timeout::DEFAULT)
 }
 
-/// The text of standard INQUIRY data: the identification lines first (what scripts read),
-/// then the fields.
-pub fn standard_text(v: &Inquiry<&[u8]>, len: usize, serial: Option<&str>) -> String {
-    let mut s = format!("{v}\n");
+/// The unit serial number as sg_inq shows it under standard INQUIRY data
+/// (`fetch_unit_serial_num()`): only when page 00h lists page 80h; the page's bytes up to the
+/// first NUL, each unprintable one shown as a space, nothing trimmed.
+fn unit_serial_number(dev: &mut sgmap_sys::Device) -> Option<String> {
+    let supported = fetch_vpd(dev, page::SUPPORTED_PAGES).ok()?;
+    let listed = Vpd::new_checked(&supported[..]).ok()?;
+    if !listed.payload().contains(&page::UNIT_SERIAL_NUMBER) {
+        return None;
+    }
+    let sn = fetch_vpd(dev, page::UNIT_SERIAL_NUMBER).ok()?;
+    let len = sn
+        .get(2..4)
+        .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+    let bytes = sn.get(4..(4 + len).min(sn.len()))?;
+    let text: String = bytes
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| {
+            if (0x20..0x7f).contains(&c) {
+                char::from(c)
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// `0` or `1` for a bit.
+fn b01(byte: u8, mask: u8) -> u8 {
+    u8::from(byte & mask != 0)
+}
+
+/// A fixed-length ASCII field as `printf("%s")` prints it: up to its first NUL.
+fn c_field(data: &[u8], at: usize, len: usize) -> String {
+    data.get(at..(at + len).min(data.len()))
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| char::from(c))
+        .collect()
+}
+
+/// The text of standard INQUIRY data exactly as sg_inq 1.46 prints it (`std_inq_decode()`,
+/// without options): `data` is what came back (sg_inq's `act_len` bytes), `serial` the unit
+/// serial number line's text.
+pub fn standard_text(data: &[u8], serial: Option<&str>) -> String {
+    let act_len = data.len();
+    let b = |i: usize| data.get(i).copied().unwrap_or(0);
+    let (b1, b3, b5, b6, b7) = (b(1), b(3), b(5), b(6), b(7));
+    let pqual = (b(0) & 0xe0) >> 5;
+    let pdt = b(0) & 0x1f;
+    let len = usize::from(b(4)) + 5;
+    let ansi = b(2) & 0x7;
+    let mut s = String::from("standard INQUIRY:");
+    match pqual {
+        0 => s.push('\n'),
+        1 => s.push_str(" [PQ indicates LU temporarily unavailable]\n"),
+        3 => s.push_str(" [PQ indicates LU not accessible via this port]\n"),
+        n => {
+            let _ = writeln!(s, " [reserved or vendor specific qualifier [{n}]]");
+        }
+    }
+    let _ = write!(
+        s,
+        "  PQual={pqual}  PDT={pdt}  RMB={}  LU_CONG={}  hot_pluggable={}  version=0x{:02x} ",
+        b01(b1, 0x80),
+        b01(b1, 0x40),
+        (b1 >> 4) & 0x3,
+        b(2)
+    );
+    let _ = writeln!(s, " [{}]", names::ansi_version(ansi));
+    let _ = write!(
+        s,
+        "  [AERC={}]  [TrmTsk={}]  NormACA={}  HiSUP={}  Resp_data_format={}\n  SCCS={}  ",
+        b01(b3, 0x80),
+        b01(b3, 0x40),
+        b01(b3, 0x20),
+        b01(b3, 0x10),
+        b3 & 0x0f,
+        b01(b5, 0x80)
+    );
+    let _ = write!(
+        s,
+        "ACC={}  TPGS={}  3PC={}  Protect={} ",
+        b01(b5, 0x40),
+        (b5 & 0x30) >> 4,
+        b01(b5, 0x08),
+        b01(b5, 0x01)
+    );
+    let _ = write!(
+        s,
+        " [BQue={}]\n  EncServ={}  ",
+        b01(b6, 0x80),
+        b01(b6, 0x40)
+    );
+    if b6 & 0x10 != 0 {
+        let _ = write!(s, "MultiP=1 (VS={})  ", b01(b6, 0x20));
+    } else {
+        s.push_str("MultiP=0  ");
+    }
+    let _ = write!(
+        s,
+        "[MChngr={}]  [ACKREQQ={}]  Addr16={}\n  [RelAdr={}]  ",
+        b01(b6, 0x08),
+        b01(b6, 0x04),
+        b01(b6, 0x01),
+        b01(b7, 0x80)
+    );
+    let _ = write!(
+        s,
+        "WBus16={}  Sync={}  [Linked={}]  [TranDis={}]  ",
+        b01(b7, 0x20),
+        b01(b7, 0x10),
+        b01(b7, 0x08),
+        b01(b7, 0x04)
+    );
+    let _ = writeln!(s, "CmdQue={}", b01(b7, 0x02));
+    if act_len > 56 {
+        let b56 = b(56);
+        let _ = writeln!(
+            s,
+            "  [SPI: Clocking=0x{:x}  QAS={}  IUS={}]",
+            (b56 & 0x0c) >> 2,
+            b01(b56, 0x2),
+            b01(b56, 0x1)
+        );
+    }
+    if act_len >= len {
+        let _ = write!(s, "    length={len} (0x{len:x})");
+    } else {
+        let _ = write!(
+            s,
+            "    length={len} (0x{len:x}), but only fetched {act_len} bytes"
+        );
+    }
+    if ansi >= 2 && len < SAFE_STD_LEN {
+        s.push_str("\n  [for SCSI>=2, len>=36 is expected]");
+    }
+    let _ = writeln!(s, "   Peripheral device type: {}", names::pdt(pdt));
+    if act_len <= 8 {
+        let _ = writeln!(
+            s,
+            " Inquiry response length={act_len}, no vendor, product or revision data"
+        );
+    } else {
+        let vendor = c_field(data, 8, 8).replace('\t', " ");
+        let _ = writeln!(s, " Vendor identification: {vendor}");
+        if act_len <= 16 {
+            s.push_str(" Product identification: <none>\n");
+        } else {
+            let _ = writeln!(s, " Product identification: {}", c_field(data, 16, 16));
+        }
+        if act_len <= 32 {
+            s.push_str(" Product revision level: <none>\n");
+        } else {
+            let _ = writeln!(s, " Product revision level: {}", c_field(data, 32, 4));
+        }
+    }
     if let Some(sn) = serial {
         let _ = writeln!(s, " Unit serial number: {sn}");
     }
-    let f = v.flags();
-    let pdt = u8::from(v.device_type());
-    let _ = write!(
-        s,
-        "standard INQUIRY:\n  PQual={}  PDT={pdt}  RMB={}  LU_CONG={}  version=0x{:02x}  \
-         Resp_data_format={}\n  NormACA={}  HiSUP={}  SCCS={}  ACC={}  TPGS={}  3PC={}  \
-         Protect={}\n  EncServ={}  MultiP={}  Addr16={}  WBus16={}  Sync={}  CmdQue={}\n    \
-         length={len} (0x{len:x})   Peripheral device type: {}\n",
-        u8::from(v.qualifier()),
-        u8::from(v.removable()),
-        u8::from(v.lu_cong()),
-        v.version(),
-        v.response_data_format(),
-        bit(f, InquiryFlags::NORM_ACA),
-        bit(f, InquiryFlags::HI_SUP),
-        bit(f, InquiryFlags::SCCS),
-        bit(f, InquiryFlags::ACC),
-        v.tpgs(),
-        bit(f, InquiryFlags::THREE_PC),
-        bit(f, InquiryFlags::PROTECT),
-        bit(f, InquiryFlags::ENC_SERV),
-        bit(f, InquiryFlags::MULTI_P),
-        bit(f, InquiryFlags::ADDR16),
-        bit(f, InquiryFlags::WBUS16),
-        bit(f, InquiryFlags::SYNC),
-        bit(f, InquiryFlags::CMD_QUE),
-        type_name(pdt),
-    );
     s
 }
 
@@ -265,7 +399,7 @@ pub fn standard_json(device: &str, v: &Inquiry<&[u8]>, len: usize, serial: Optio
         .opt_str("serial", serial)
         .u64("peripheral_qualifier", u64::from(u8::from(v.qualifier())))
         .u64("device_type", u64::from(pdt))
-        .str("device_type_name", type_name(pdt))
+        .str("device_type_name", names::pdt(pdt))
         .bool("removable", v.removable())
         .u64("version", u64::from(v.version()))
         .u64("response_data_format", u64::from(v.response_data_format()))
@@ -412,21 +546,46 @@ mod tests {
         d
     }
 
+    /// scsi_debug's standard INQUIRY data, all 96 bytes.
+    fn sdebug96() -> Vec<u8> {
+        let mut d = sdebug();
+        d[7] = 0x02;
+        d[6] = 0x10;
+        d.resize(96, 0);
+        d[58..60].copy_from_slice(&[0x00, 0xc0]);
+        d
+    }
+
     #[test]
-    fn identification_lines_first() {
-        let data = sdebug();
-        let v = Inquiry::new_checked(&data[..]).unwrap();
-        let t = standard_text(&v, 36, Some("2000"));
+    fn standard_text_is_sg_inq_1_46s() {
+        let data = sdebug96();
+        let t = standard_text(&data, Some("2000"));
+        assert_eq!(
+            t,
+            "standard INQUIRY:\n\
+             \x20 PQual=0  PDT=0  RMB=0  LU_CONG=0  hot_pluggable=0  version=0x07  [SPC-5]\n\
+             \x20 [AERC=0]  [TrmTsk=0]  NormACA=0  HiSUP=0  Resp_data_format=2\n\
+             \x20 SCCS=0  ACC=0  TPGS=0  3PC=0  Protect=0  [BQue=0]\n\
+             \x20 EncServ=0  MultiP=1 (VS=0)  [MChngr=0]  [ACKREQQ=0]  Addr16=0\n\
+             \x20 [RelAdr=0]  WBus16=0  Sync=0  [Linked=0]  [TranDis=0]  CmdQue=1\n\
+             \x20 [SPI: Clocking=0x0  QAS=0  IUS=0]\n\
+             \x20   length=96 (0x60)   Peripheral device type: disk\n\
+             \x20Vendor identification: Linux   \n\
+             \x20Product identification: scsi_debug      \n\
+             \x20Product revision level: 0191\n\
+             \x20Unit serial number: 2000\n"
+        );
+        // Short data: what sg_inq says of it.
+        let t = standard_text(&data[..20], None);
         assert!(
-            t.starts_with(
-                " Vendor identification: Linux\n Product identification: scsi_debug\n \
-             Product revision level: 0191\n Unit serial number: 2000\nstandard INQUIRY:\n"
-            ),
+            t.contains("length=96 (0x60), but only fetched 20 bytes"),
             "{t}"
         );
-        assert!(t.contains("PDT=0  RMB=0"));
-        assert!(t.contains("CmdQue=1"));
-        assert!(t.contains("Peripheral device type: disk"));
+        assert!(t.contains(" Product identification: scsi"), "{t}");
+        assert!(t.ends_with(" Product revision level: <none>\n"), "{t}");
+        let t = standard_text(&data[..8], None);
+        assert!(t.ends_with("Inquiry response length=8, no vendor, product or revision data\n"));
+        let v = Inquiry::new_checked(&data[..36]).unwrap();
         let j = standard_json("/dev/sg0", &v, 36, None);
         assert!(j.starts_with(r#"{"device":"/dev/sg0","vendor":"Linux","product":"scsi_debug","revision":"0191","serial":null,"#), "{j}");
     }

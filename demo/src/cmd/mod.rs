@@ -12,6 +12,7 @@ pub mod dev;
 pub mod help;
 pub mod inquiry;
 pub mod list;
+pub mod names;
 pub mod raw;
 pub mod readcap;
 pub mod sense;

@@ -1,11 +1,14 @@
 //! The copy: opening both sides, the transfer loops, signals, progress, and the final
 //! report (`N+M records in/out`, the time, `remaining block count=`, and the JSON object).
 //!
-//! Counting rules: blocks count "in" only when their data was valid and is used, "out"
-//! only when written, both in order from the first block. After a failed transfer nothing
-//! later is written: transfers already in flight are collected and dropped, so that the
-//! counts describe one contiguous prefix of the copy and a rerun with `skip`/`seek`
-//! advanced by the "out" count and `count=` the remaining count resumes it exactly.
+//! Counting rules: blocks count "in" when their data was valid and is used, "out" when they
+//! reached the output. After a failure no new transfer starts and nothing read later is
+//! written: READs still in flight are collected and dropped (neither in nor out), WRITEs in
+//! flight are collected and count out when they succeeded, since their blocks are on the
+//! output. A failed READ therefore leaves the counts on one contiguous prefix of the copy,
+//! at any qd: a rerun with `skip`/`seek` advanced by the "out" count resumes it. A failed
+//! WRITE at qd > 1 may have later WRITEs that succeeded: they count too, and the output
+//! holds them past the hole.
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -427,16 +430,16 @@ pub fn run(ops: &Operands) -> CmdResult {
         _ => {}
     }
     // sync=1: SYNCHRONIZE CACHE on an sg output; a block device output is always flushed.
-    if !job.failed() {
-        if let Some(o) = &mut sg_out {
-            if ops.sync {
-                o.synchronize(&mut job);
-            }
+    // What was written is flushed even after a failure or a stop, as sgm_dd does.
+    let written = job.rout.full + job.rout.partial > 0;
+    if let Some(o) = &mut sg_out {
+        if ops.sync && written {
+            o.synchronize(&mut job);
         }
-        if let Some(k) = &mut sink {
-            if let Err(e) = k.finish(ops.sync) {
-                job.fail_io(of_name, "flush", e, None);
-            }
+    }
+    if let Some(k) = &mut sink {
+        if let Err(e) = k.finish(ops.sync) {
+            job.fail_io(of_name, "flush", e, None);
         }
     }
     // A report or a stop that came during SYNCHRONIZE CACHE.

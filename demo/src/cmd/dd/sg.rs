@@ -168,15 +168,15 @@ impl SgSide {
         let (slot, mut resp) = match self.queue.wait_oldest() {
             Ok(r) => r,
             Err(e) => {
-                // The request may still be in flight (a wait that timed out): waiting for
-                // the others behind it would meet it again. Stop here; dropping the queue
+                // The request may still be in flight (the device is being removed): waiting
+                // for the others behind it would meet it again. Stop here; dropping the queue
                 // collects what is left (sgmap-sys `Device`'s drop).
                 job.fail_sys(e, Some(p.lba));
                 self.pending.clear();
                 return None;
             }
         };
-        if !resp.is_good() && retryable(&resp) && !job.failed() {
+        if !resp.is_good() && retryable(&resp) && (write || !job.failed()) {
             let Ok(cdb) = self.cdb(write, p.lba, p.blocks) else {
                 return None;
             };
@@ -190,16 +190,19 @@ impl SgSide {
                 }
             }
         }
-        if job.failed() {
-            // After a failure nothing more counts: collected and dropped.
-            return None;
-        }
         if !resp.is_good() {
             let long = p.lba > u64::from(u32::MAX) || p.blocks > 0xffff;
             let name = op_name(write, if long { 16 } else { 10 });
             job.fail_scsi(&self.path, name, p.lba, p.blocks, &resp);
             return None;
         }
+        if job.failed() && !write {
+            // A READ that completes after the copy failed: its data is not used (nothing
+            // after a failure is written), so it is not counted in either.
+            return None;
+        }
+        // A WRITE that completed GOOD reached the output: it counts out, whatever failed
+        // meanwhile (a READ behind it, another WRITE).
         let want = p.blocks * self.bs;
         if !write && resp.valid < want {
             // A short read (resid): the whole blocks that came are valid, the rest did not.
@@ -571,7 +574,24 @@ pub fn verify(
         // Compare only input bytes: a padded partial block's zeros are not the input's.
         let start = t.offset * u64::from(bs);
         let want = (total - start).min(u64::from(t.blocks) * u64::from(bs)) as usize;
-        let (xa, yb) = (&x[..want.min(x.len())], &y[..want.min(y.len())]);
+        // A side that read back less is a short read, not a miscompare.
+        for (got, name, lba) in [
+            (x.len(), if_name, job.plan.skip + t.offset),
+            (y.len(), of_name, job.plan.seek + t.offset),
+        ] {
+            if got < want {
+                return job.fail(
+                    ExitCategory::Other,
+                    name,
+                    format!(
+                        "verify: short read at LBA {lba}: {got} of {want} bytes came back \
+                         (not compared)"
+                    ),
+                    Some(lba),
+                );
+            }
+        }
+        let (xa, yb) = (&x[..want], &y[..want]);
         if let Some(i) = first_difference(xa, yb) {
             let block = t.offset + (i as u64) / u64::from(bs);
             job.verified = Some(false);

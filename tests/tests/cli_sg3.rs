@@ -1,0 +1,85 @@
+//! sgmap beside the sg3_utils 1.46 tools it replaces, in the same guest on the same device
+//! (`cargo xtask test` puts Debian's sg3-utils in `/usr/bin`): the same exit status, and
+//! byte for byte the same text where both print the same thing.
+
+mod cli_common;
+
+use std::process::Command;
+
+use cli_common::*;
+
+/// Runs sg3_utils' `tool` with `args`.
+fn sg3(tool: &str, args: &[&str]) -> Run {
+    let path = format!("/usr/bin/{tool}");
+    let out = Command::new(&path)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {path}: {e}"));
+    Run {
+        args: std::iter::once(tool.to_owned())
+            .chain(args.iter().map(|a| a.to_string()))
+            .collect(),
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[track_caller]
+fn same_text(ours: &Run, theirs: &Run) {
+    assert_eq!(
+        ours.code, theirs.code,
+        "exit status:\n{ours:?}\nsg3_utils:\n{theirs:?}"
+    );
+    assert_eq!(
+        ours.out(),
+        theirs.out(),
+        "stdout:\n{ours:?}\nsg3_utils:\n{theirs:?}"
+    );
+}
+
+#[test]
+fn inquiry_prints_what_sg_inq_prints() {
+    let env = Env::get();
+    same_text(&sgmap(&["inquiry", &env.sg]), &sg3("sg_inq", &[&env.sg]));
+}
+
+#[test]
+fn scsi_debug_medium_error_exits_as_sg_raw_and_sg_dd_do() {
+    let env = Env::get();
+    let sdebug = env.dev.scsi_debug();
+    let _start = SysfsKnob::set(&sdebug_param(sdebug.dir(), "medium_error_start"), "600");
+    let _count = SysfsKnob::set(&sdebug_param(sdebug.dir(), "medium_error_count"), "2");
+    let _inject = sdebug.inject(0x2, 0);
+    let request = format!("--request={}", env.ss);
+    let cdb = ["28", "00", "00", "00", "02", "58", "00", "00", "01", "00"];
+    let mut ours = vec!["raw", request.as_str(), env.sg.as_str()];
+    ours.extend(cdb);
+    let theirs_request = format!("--request={}", env.ss);
+    let mut theirs = vec![theirs_request.as_str(), env.sg.as_str()];
+    theirs.extend(cdb);
+    let (a, b) = (sgmap(&ours), sg3("sg_raw", &theirs));
+    assert_eq!((a.code, b.code), (3, 3), "sgmap:\n{a:?}\nsg_raw:\n{b:?}");
+    for tool in ["sgm_dd", "sg_dd"] {
+        let args = [
+            format!("if={}", env.sg),
+            "of=/dev/null".to_owned(),
+            format!("bs={}", env.ss),
+            "count=1000".to_owned(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut dd = vec!["dd"];
+        dd.extend(&args);
+        let (a, b) = (sgmap(&dd), sg3(tool, &args));
+        assert_eq!(a.code, b.code, "sgmap:\n{a:?}\n{tool}:\n{b:?}");
+    }
+}
+
+#[test]
+fn scsi_debug_a_stopped_unit_exits_as_sg_turs_does() {
+    let env = Env::get();
+    sgmap(&["raw", &env.sg, "1b", "00", "00", "00", "00", "00"]).status(0);
+    let (a, b) = (sgmap(&["tur", &env.sg]), sg3("sg_turs", &[&env.sg]));
+    sgmap(&["raw", &env.sg, "1b", "00", "00", "00", "01", "00"]).status(0);
+    assert_eq!((a.code, b.code), (2, 2), "sgmap:\n{a:?}\nsg_turs:\n{b:?}");
+}
