@@ -549,3 +549,52 @@ fn scsi_debug_dd_progress_sigusr1_reports_and_sigint_stops_with_130() {
     assert!(rin > 0 && rin < env.blocks(), "records in {rin}:\n{stderr}");
     assert!(stderr.contains(&format!("{rin}+0 records out")), "{stderr}");
 }
+
+#[test]
+fn count_minus_one_copies_to_the_end_as_sgm_dd_does() {
+    let env = Env::get();
+    let blocks = env.blocks();
+    let out = scratch("dd-count-minus-one.bin");
+    let run = sgmap(&[
+        "dd",
+        &format!("if={}", env.sg),
+        &format!("of={}", out.display()),
+        &format!("bs={}", env.ss),
+        &format!("skip={}", blocks - 8),
+        "count=-1",
+    ]);
+    run.status(0);
+    records(&run, 8, 0);
+    same(
+        &fs::read(&out).unwrap(),
+        &read_block(&env.block, (blocks - 8) * env.ss, (8 * env.ss) as usize),
+        "the last 8 blocks",
+    );
+}
+
+#[test]
+fn dry_run_plans_probes_and_copies_nothing() {
+    let env = Env::get();
+    let out = scratch("dd-dry-run.bin");
+    let before = sgmap_tests::scsi::iorequest_count(std::path::Path::new(&env.sg));
+    let run = sgmap(&[
+        "dd",
+        &format!("if={}", env.sg),
+        &format!("of={}", out.display()),
+        &format!("bs={}", env.ss),
+        "count=100",
+        "bpt=16",
+        "--dry-run",
+        "--json",
+    ]);
+    let sent = sgmap_tests::scsi::iorequest_count(std::path::Path::new(&env.sg)) - before;
+    run.status(0)
+        .err_has("Since --dry-run option given, bypassing copy")
+        .err_has("would copy 100 blocks");
+    let j = run.json();
+    assert!(j.get("dry_run").bool());
+    assert_eq!(j.get("transfers").num(), 7);
+    assert!(!out.exists(), "no output file is created");
+    // Only the READ CAPACITY probe (10, and 16 where needed) reached the device.
+    assert!((1..=2).contains(&sent), "{sent} commands:\n{run:?}");
+}

@@ -83,3 +83,26 @@ fn scsi_debug_a_stopped_unit_exits_as_sg_turs_does() {
     sgmap(&["raw", &env.sg, "1b", "00", "00", "00", "01", "00"]).status(0);
     assert_eq!((a.code, b.code), (2, 2), "sgmap:\n{a:?}\nsg_turs:\n{b:?}");
 }
+
+#[test]
+fn readcap_prints_what_sg_readcap_prints() {
+    let env = Env::get();
+    for opts in [&[][..], &["--16"], &["--brief"], &["--16", "--brief"]] {
+        let mut args = vec!["readcap"];
+        args.extend(opts);
+        args.push(&env.sg);
+        let mut theirs: Vec<&str> = opts.to_vec();
+        theirs.push(&env.sg);
+        same_text(&sgmap(&args), &sg3("sg_readcap", &theirs));
+    }
+}
+
+#[test]
+fn tur_prints_what_sg_turs_prints_on_a_ready_unit() {
+    let env = Env::get();
+    same_text(&sgmap(&["tur", &env.sg]), &sg3("sg_turs", &[&env.sg]));
+    same_text(
+        &sgmap(&["tur", "--number=4", &env.sg]),
+        &sg3("sg_turs", &["--number=4", &env.sg]),
+    );
+}

@@ -68,7 +68,7 @@ command (6 for a pending unit attention, 2 when not ready), else 0.
 /// `sgmap dd`.
 pub const DD: &str = "\
 Usage: sgmap dd if=FILE of=FILE [bs=N] [bpt=N] [count=N] [skip=N] [seek=N] [qd=N]
-                [sync=1] [verify=1] [time=1] [--progress] [--json]
+                [sync=1] [verify=1] [time=1] [--progress] [--dry-run] [--json]
 
 Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
   if=, of=   an sg device, a block device, a regular file, - (stdin/stdout);
@@ -76,16 +76,18 @@ Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
   bs=N       bytes per block (512); must equal an sg device's logical block size
   bpt=N      blocks per transfer (128, or 32 when bs >= 2048); reduced, with a
              notice, when the kernel grants a smaller reserve
-  count=N    blocks to copy (from READ CAPACITY less skip); past the end of a
-             device is refused before any transfer (exit 22)
+  count=N    blocks to copy (from READ CAPACITY less skip; -1 likewise); past the
+             end of a device is refused before any transfer (exit 22)
   skip=N     input blocks to skip;  seek=N  output blocks to skip
   qd=N       transfers in flight, over N files of each sg device (1..16)
   sync=1     SYNCHRONIZE CACHE on an sg output at the end (fsync otherwise)
   verify=1   read back the written range and compare (exit 14 on a difference)
   time=1     print the transfer time and rate
   --progress percent done and time left every few seconds; SIGUSR1 reports too
-Ends with 'N+M records in' and 'N+M records out' on stderr; SIGINT finishes the
-transfers in flight, prints the counts and exits 130.
+  --dry-run  open and probe the devices, print the plan, copy nothing
+Ends with 'N+M records in' and 'N+M records out' on stderr. SIGINT, SIGTERM,
+SIGQUIT or SIGHUP finishes the transfers in flight, prints the counts and exits
+with 128 + the signal, in any phase (copy, sync, verify).
 ";
 
 /// `sgmap write-buffer`.

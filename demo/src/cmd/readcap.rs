@@ -149,17 +149,22 @@ pub fn run_cmd(args: Vec<OsString>) -> CmdResult {
     out::out_str(&text)
 }
 
-/// sg_readcap's text.
+/// sg_readcap 1.46's text, line for line (its `printf` formats; the sizes as `%.1f` and
+/// `%.2f` of the same doubles, which Rust's formatting rounds as glibc does).
 pub fn to_text(c: &Capacity) -> String {
     let mut s = String::from("Read Capacity results:\n");
     if let Some(l) = &c.long {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "   Protection: prot_en={}, p_type={}, p_i_exponent={}",
             u8::from(l.prot_en),
             l.p_type,
             l.p_i_exponent
         );
+        if l.prot_en {
+            let _ = write!(s, " [type {} protection]", l.p_type + 1);
+        }
+        s.push('\n');
         let _ = writeln!(
             s,
             "   Logical block provisioning: lbpme={}, lbprz={}",
@@ -176,27 +181,24 @@ pub fn to_text(c: &Capacity) -> String {
     );
     let _ = writeln!(s, "   Logical block length={} bytes", c.block_length);
     if let Some(l) = &c.long {
-        let _ = writeln!(
-            s,
-            "   Logical blocks per physical block exponent={}",
-            l.logical_per_physical_exponent
-        );
+        let e = l.logical_per_physical_exponent;
+        let _ = write!(s, "   Logical blocks per physical block exponent={e}");
+        if e > 0 {
+            let physical = u64::from(c.block_length) << e.min(31);
+            let _ = write!(s, " [so physical block length={physical} bytes]");
+        }
+        s.push('\n');
         let _ = writeln!(s, "   Lowest aligned LBA={}", l.lowest_aligned_lba);
     }
     let bytes = c.bytes();
-    let mib_tenths = out::scale(bytes, 10, 1 << 20);
-    let gb_hundredths = out::scale(bytes, 100, 1_000_000_000);
+    let as_double = c.blocks() as f64 * f64::from(c.block_length);
+    let (mib, gb) = (as_double / 1_048_576.0, as_double / 1_000_000_000.0);
     let _ = write!(
         s,
-        "Hence:\n   Device size: {bytes} bytes, {}.{} MiB, {}.{:02} GB",
-        mib_tenths / 10,
-        mib_tenths % 10,
-        gb_hundredths / 100,
-        gb_hundredths % 100
+        "Hence:\n   Device size: {bytes} bytes, {mib:.1} MiB, {gb:.2} GB"
     );
-    if gb_hundredths > 200_000 {
-        let tb = out::scale(bytes, 100, 1_000_000_000_000);
-        let _ = write!(s, ", {}.{:02} TB", tb / 100, tb % 100);
+    if gb > 2000.0 {
+        let _ = write!(s, ", {:.2} TB", gb / 1000.0);
     }
     s.push('\n');
     s
@@ -272,7 +274,9 @@ mod tests {
             t.contains("Protection: prot_en=0, p_type=0, p_i_exponent=0"),
             "{t}"
         );
-        assert!(t.contains("Logical blocks per physical block exponent=3"));
+        assert!(t.contains(
+            "Logical blocks per physical block exponent=3 [so physical block length=32768 bytes]"
+        ));
         assert!(
             t.contains("3298534883328 bytes, 3145728.0 MiB, 3298.53 GB, 3.30 TB"),
             "{t}"

@@ -411,6 +411,11 @@ pub fn run(ops: &Operands) -> CmdResult {
     };
     let mut sg_in = open_sg(if_name, in_kind)?;
     let mut sg_out = open_sg(of_name, out_kind)?;
+    if ops.dry_run {
+        // As sg_dd: the devices are opened and probed (READ CAPACITY), nothing is read or
+        // written, and no output file is created.
+        return dry_run(ops, &plan, bpt, if_name, of_name);
+    }
     let mut src = match in_kind {
         Kind::Sg => None,
         k => Some(Source::open(if_name, k).map_err(|e| out::io_fail(if_name, "open", e))?),
@@ -460,6 +465,45 @@ pub fn run(ops: &Operands) -> CmdResult {
         }
     }
     job.finish(if_name, of_name)
+}
+
+/// `--dry-run`: what the copy would do, on stderr (and the JSON object on stdout).
+fn dry_run(ops: &Operands, plan: &Plan, bpt: u32, if_name: &str, of_name: &str) -> CmdResult {
+    let transfers = plan.count.map(|c| c.div_ceil(u64::from(bpt)));
+    let blocks = match plan.count {
+        Some(c) => format!("{c} blocks"),
+        None => "blocks until the input ends".to_owned(),
+    };
+    let count = match transfers {
+        Some(t) => format!("{t} transfers"),
+        None => "transfers".to_owned(),
+    };
+    out::err_str(&format!(
+        "Since --dry-run option given, bypassing copy\n\
+         dd: would copy {blocks} of {} bytes from {if_name} (skip={}) to {of_name} (seek={}): \
+         {count} of up to {bpt} blocks, qd={}\n",
+        plan.bs, plan.skip, plan.seek, ops.qd
+    ));
+    if ops.json {
+        let mut j = Json::object();
+        j.bool("dry_run", true)
+            .str("if", if_name)
+            .str("of", of_name)
+            .u64("bs", u64::from(plan.bs))
+            .u64("bpt", u64::from(bpt))
+            .opt_u64(
+                "bpt_asked",
+                (bpt != plan.bpt).then_some(u64::from(plan.bpt)),
+            )
+            .u64("qd", u64::from(ops.qd))
+            .opt_u64("count", plan.count)
+            .u64("skip", plan.skip)
+            .u64("seek", plan.seek)
+            .opt_u64("transfers", transfers)
+            .u64("exit_status", 0);
+        out::out_str(&j.finish())?;
+    }
+    Ok(())
 }
 
 /// Skips `skip` blocks of a stream input by reading them (a file is read at offsets

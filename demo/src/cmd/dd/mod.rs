@@ -26,6 +26,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         match arg {
             lexopt::Arg::Long("progress") | lexopt::Arg::Short('p') => ops.progress = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => ops.json = true,
+            // sg_dd's spelling and its underscore variant.
+            lexopt::Arg::Long("dry-run" | "dry_run") => ops.dry_run = true,
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) => {
                 let v = super::utf8("dd", "operand", v)?;

@@ -41,6 +41,8 @@ pub struct Operands {
     pub progress: bool,
     /// `--json`.
     pub json: bool,
+    /// `--dry-run`: open, probe and plan, then copy nothing.
+    pub dry_run: bool,
 }
 
 /// A bad operand: the message, and whether it is a contradiction (exit 31) rather than a
@@ -103,6 +105,8 @@ impl Operands {
                 }
             }
             "bpt" => self.bpt = Some(positive(key, value, num32(value)?)?),
+            // sgm_dd and sg_dd take count=-1 as "not given": copy to the end.
+            "count" if value == "-1" => self.count = None,
             "count" => self.count = Some(num(value)?),
             "skip" => self.skip = num(value)?,
             "seek" => self.seek = num(value)?,
@@ -605,6 +609,7 @@ mod tests {
             &["if=a", "of=b", "colour=blue"],
             &["if=a", "of=b", "count"],
             &["if=a", "of=b", "count="],
+            &["if=a", "of=b", "count=-2"],
             &["if=", "of=b"],
             &["if=a", "of=b", "skip=99999999999999999999"],
             &["if=.", "of=b"],
@@ -612,6 +617,16 @@ mod tests {
             let e = ops(bad).unwrap_err();
             assert!(!e.contradiction, "{bad:?}: {e:?}");
         }
+    }
+
+    #[test]
+    fn count_minus_one_means_not_given_as_in_sgm_dd() {
+        assert_eq!(ops(&["if=a", "of=b", "count=-1"]).unwrap().count, None);
+        assert_eq!(
+            ops(&["if=a", "of=b", "count=8", "count=-1"]).unwrap().count,
+            None
+        );
+        assert_eq!(ops(&["if=a", "of=b", "count=0"]).unwrap().count, Some(0));
     }
 
     #[test]
