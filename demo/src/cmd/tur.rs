@@ -5,7 +5,9 @@ use std::ffi::OsString;
 use sgmap_core::cdb::TestUnitReady;
 use sgmap_sys::{Command, Data, Response};
 
-use super::{dev, Cli};
+use sgmap_core::status::ExitCategory;
+
+use super::{dev, names, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
 
@@ -63,18 +65,35 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 j.null("last_error");
             }
         }
-        j.u64(
-            "exit_status",
-            u64::from(last.map_or(0, |r| r.category().code())),
-        );
+        let status = match &last {
+            Some(r) if number == 1 => r.category().code(),
+            _ => 0,
+        };
+        j.u64("exit_status", u64::from(status));
         out::out_str(&j.finish())?;
     } else if number > 1 {
         out::out_str(&format!(
             "Completed {number} Test Unit Ready commands with {errors} errors\n"
         ))?;
+    } else if let Some(resp) = &last {
+        // sg_turs (1.46) says why on stdout when it sent one command; after NOT READY it
+        // also prints its count line (its `reported` flag stays false on that path).
+        let line = match resp.category() {
+            ExitCategory::NotReady => "device not ready\n\
+                 Completed 1 Test Unit Ready commands with 1 errors"
+                .to_owned(),
+            other => names::exit_status(other.code()),
+        };
+        out::out_str(&format!("{line}\n"))?;
     }
+    exit(number, last)
+}
+
+/// sg_turs's exit status: the failure's category after one command; after `--number` > 1,
+/// 0 whatever failed (the count of errors is in the "Completed" line).
+fn exit(number: u64, last: Option<Response>) -> CmdResult {
     match last {
-        Some(resp) => Err(Fail::new(resp.category())),
-        None => Ok(()),
+        Some(resp) if number == 1 => Err(Fail::new(resp.category())),
+        _ => Ok(()),
     }
 }

@@ -270,7 +270,14 @@ impl<'a> Job<'a> {
             ));
         }
         if let Some(left) = self.remaining() {
-            text.push_str(&format!("  remaining block count={left}\n"));
+            // sgm_dd's words before it: "Some error occurred," after a failure (its
+            // main loop), "Interrupted by signal," after a stop (its handler).
+            let why = if self.failure.is_some() {
+                "Some error occurred,"
+            } else {
+                "Interrupted by signal,"
+            };
+            text.push_str(&format!("{why}  remaining block count={left}\n"));
         }
         text.push_str(&format!(
             "{} records in\n{} records out\n",
