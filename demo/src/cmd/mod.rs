@@ -7,6 +7,7 @@ use sgmap_core::status::ExitCategory;
 use crate::args::{parse_num, NumError};
 use crate::out::{self, CmdResult, Fail};
 
+pub mod capacity;
 pub mod dd;
 pub mod dev;
 pub mod help;

@@ -24,7 +24,7 @@ use sgmap_sys::{Command, Data, Queue, Response, Timeout};
 use super::copy::{first_difference, Job};
 use super::ends::{Sink, Source};
 use super::plan::{fit_bpt, Extent, Schedule, Transfer};
-use crate::cmd::{dev, readcap};
+use crate::cmd::{capacity, dev};
 use crate::out::{self, Fail};
 
 /// A transfer in flight (or being retried).
@@ -57,7 +57,7 @@ pub struct SgSide {
 /// fix their reserves), as the extent for the plan.
 pub fn probe(path: &str) -> Result<Extent, Fail> {
     let mut d = dev::open(path)?;
-    let cap = readcap::read_capacity(&mut d, path, false, true)?;
+    let cap = capacity::read_capacity(&mut d, path, false, true)?;
     Ok(Extent::Sg {
         blocks: cap.blocks(),
         block_size: cap.block_length,
