@@ -161,8 +161,10 @@ impl SgSide {
     }
 
     /// Waits for the oldest transfer; retries it once, synchronously on its own file, after
-    /// UNIT ATTENTION or ABORTED COMMAND. `Ok((slot, p))` when it succeeded; on failure it
-    /// is reported (unless the copy already failed) and `None` returned.
+    /// UNIT ATTENTION or ABORTED COMMAND. `Some((slot, p))` when it succeeded; on failure it
+    /// is reported and `None` returned. A READ collected after the copy failed is dropped
+    /// unreported and uncounted (nothing read after a failure is written); a WRITE is still
+    /// retried, reported and, when it succeeded, counted: its blocks are on the output.
     fn complete(&mut self, job: &mut Job<'_>, write: bool) -> Option<(usize, Pending)> {
         let p = self.pending.pop_front()?;
         let (slot, mut resp) = match self.queue.wait_oldest() {
@@ -176,7 +178,10 @@ impl SgSide {
                 return None;
             }
         };
-        if !resp.is_good() && retryable(&resp) && (write || !job.failed()) {
+        if !write && job.failed() {
+            return None;
+        }
+        if !resp.is_good() && retryable(&resp) {
             let Ok(cdb) = self.cdb(write, p.lba, p.blocks) else {
                 return None;
             };
@@ -196,13 +201,6 @@ impl SgSide {
             job.fail_scsi(&self.path, name, p.lba, p.blocks, &resp);
             return None;
         }
-        if job.failed() && !write {
-            // A READ that completes after the copy failed: its data is not used (nothing
-            // after a failure is written), so it is not counted in either.
-            return None;
-        }
-        // A WRITE that completed GOOD reached the output: it counts out, whatever failed
-        // meanwhile (a READ behind it, another WRITE).
         let want = p.blocks * self.bs;
         if !write && resp.valid < want {
             // A short read (resid): the whole blocks that came are valid, the rest did not.
