@@ -47,6 +47,10 @@ Tasks:
           builds, then the sg driver tests in a QEMU guest (stock Debian kernel).
             --host-only    stop after the host tests and builds
             --guest-only   only the guest tests
+            --only A,B     in the guest, only the test binaries A and B (tests/tests/A.rs)
+            --phase P,Q    in the guest, only the phases P and Q (sdebug-512, sdebug-4096,
+                           qemu-disk, i686-sdebug-512); both are for development: CI
+                           runs everything
   dist    Build the static release sgmap for x86_64 and aarch64 (musl) into
           target/dist/, check that each is static and print its size.
             --check        fail when the x86_64 binary is over its size budget (512 KiB)

@@ -102,10 +102,22 @@ struct Report {
 
 pub fn run(args: &[String]) -> Result<bool> {
     let (mut host, mut guest) = (true, true);
-    for arg in args {
+    let mut select = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--host-only" => guest = false,
             "--guest-only" => host = false,
+            opt @ ("--only" | "--phase") => {
+                let list = args
+                    .next()
+                    .ok_or_else(|| format!("cargo xtask test: {opt} needs a list"))?;
+                if list.is_empty() || list.contains(char::is_whitespace) {
+                    return Err(format!("cargo xtask test: {opt} {list:?}: a comma list"));
+                }
+                let key = if opt == "--only" { "only" } else { "phases" };
+                select.push(format!("sgmap.{key}={list}"));
+            }
             other => return Err(format!("cargo xtask test: unknown option {other:?}")),
         }
     }
@@ -119,7 +131,7 @@ pub fn run(args: &[String]) -> Result<bool> {
         crate::run(cargo().args(["build", "-p", "sgmap-sys", "--no-default-features"]))?;
     }
     if guest {
-        report.guest = Some(guest_tests(&mut report.failures)?);
+        report.guest = Some(guest_tests(&mut report.failures, &select)?);
     }
     Ok(print_summary(&report, started.elapsed()))
 }
@@ -255,7 +267,8 @@ impl GuestReport {
     }
 }
 
-fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
+/// `select`: kernel command-line words that narrow the run (`sgmap.only=`, `sgmap.phases=`).
+fn guest_tests(failures: &mut Vec<String>, select: &[String]) -> Result<GuestReport> {
     let rig = guest::prepare()?;
     let tests: Vec<Artifact> = build_executables(guest::guest_cargo().args([
         "test",
@@ -338,7 +351,7 @@ fn guest_tests(failures: &mut Vec<String>) -> Result<GuestReport> {
             kernel: &rig.kernel,
             initramfs: &initramfs,
             mode: "test",
-            cmdline: Vec::new(),
+            cmdline: select.to_vec(),
             disk: &disk,
             echo: true,
         },

@@ -222,7 +222,13 @@ fn init() -> Result<Tally, String> {
         Err(e) => println!("sg driver version: /sys/module/sg/version: {e}"),
     }
     match mode {
-        "test" => Ok(run_tests(test_timeout)),
+        "test" => Ok(run_tests(
+            test_timeout,
+            &Selection {
+                only: cmdline_value(&cmdline, "sgmap.only").map(|l| l.split(',').collect()),
+                phases: cmdline_value(&cmdline, "sgmap.phases").map(|l| l.split(',').collect()),
+            },
+        )),
         "demo" => run_demo(test_timeout),
         "bench" => run_bench(test_timeout),
         other => Err(format!("unknown sgmap.mode={other:?} (test, demo, bench)")),
@@ -513,10 +519,30 @@ fn setup_qemu_disk(phase: &str) -> Result<PhaseDevices, String> {
     phase_devices(phase, &[disk], false)
 }
 
-fn run_tests(timeout: Duration) -> Tally {
+/// What `cargo xtask test --only/--phase` asked for; `None`: everything.
+struct Selection<'a> {
+    only: Option<Vec<&'a str>>,
+    phases: Option<Vec<&'a str>>,
+}
+
+fn run_tests(timeout: Duration, select: &Selection<'_>) -> Tally {
     let mut total = Tally::default();
-    for phase in PHASES {
-        let tally = match test_binaries(phase.dir) {
+    let phases = PHASES
+        .iter()
+        .filter(|p| select.phases.as_ref().is_none_or(|l| l.contains(&p.name)));
+    for phase in phases {
+        let binaries = test_binaries(phase.dir).map(|all| {
+            all.into_iter()
+                .filter(|b| {
+                    let name = b.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                    select.only.as_ref().is_none_or(|l| l.contains(&name))
+                })
+                .collect::<Vec<_>>()
+        });
+        if matches!(&binaries, Ok(b) if b.is_empty()) && select.only.is_some() {
+            continue;
+        }
+        let tally = match binaries {
             Ok(binaries) => run_phase(phase, &binaries, timeout),
             Err(e) => {
                 println!("SGMAP-PHASE {} (no tests)", phase.name);
