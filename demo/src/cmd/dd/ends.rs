@@ -7,6 +7,9 @@ use std::io::{self, Read, Write};
 use crate::out;
 use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt};
 
+use sgmap_core::status::ExitCategory;
+
+use super::ledger::Ledger;
 use super::plan::{is_discard, Extent};
 
 /// sg's character major (include/uapi/linux/major.h `SCSI_GENERIC_MAJOR`).
@@ -241,6 +244,51 @@ pub fn read_full_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> 
         }
     }
     Ok(got)
+}
+
+/// Skips `skip` blocks of a stream input by reading them (a file is read at offsets
+/// instead); false when the input ended first or failed: nothing is left to copy.
+pub fn skip_stream(ledger: &mut Ledger<'_>, src: &mut Source, if_name: &str) -> bool {
+    if ledger.plan.skip == 0 || !matches!(src, Source::Stream(_)) {
+        return true;
+    }
+    let want = ledger.plan.skip * u64::from(ledger.plan.bs);
+    match src.skip_stream(want) {
+        Ok(n) if n == want => true,
+        Ok(_) => false,
+        Err(e) => {
+            ledger.fail_io(if_name, "skip", e, None);
+            false
+        }
+    }
+}
+
+/// After a copy bounded by the output's room: whether the input still has data, which
+/// would not fit.
+pub fn input_continues(ledger: &mut Ledger<'_>, src: &mut Source, if_name: &str, of_name: &str) {
+    if ledger.plan.count.is_some() || ledger.stopping() || ledger.rin.partial > 0 {
+        return;
+    }
+    let Some(room) = ledger.plan.out_room else {
+        return;
+    };
+    let mut probe = [0u8; 1];
+    let at = ledger
+        .plan
+        .skip
+        .saturating_add(room)
+        .saturating_mul(u64::from(ledger.plan.bs));
+    if let Ok(1) = src.read(at, &mut probe) {
+        ledger.fail(
+            ExitCategory::LbaOutOfRange,
+            of_name,
+            format!(
+                "{if_name} continues past the end of {of_name} ({room} blocks after seek={})",
+                ledger.plan.seek
+            ),
+            Some(ledger.plan.seek + room),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //!
 //! - [`plan`]: operands and the arithmetic (pure, host-tested);
 //! - [`ends`]: the non-sg files (regular files, block devices, stdin/stdout, discard);
-//! - [`copy`]: the transfer loop, the counts and the report.
+//! - [`copy`]: opening both sides and running the copy;
+//! - [`sg`]: the sg side, READ and WRITE through the mapped reserves at a queue depth;
+//! - [`ledger`]: counts, the first failure, signals, progress and the report;
+//! - [`verify`]: `verify=1`, the copy read again and compared.
 
 use std::ffi::OsString;
 
@@ -13,8 +16,10 @@ use crate::out::{self, CmdResult, Fail};
 
 pub mod copy;
 pub mod ends;
+pub mod ledger;
 pub mod plan;
 pub mod sg;
+pub mod verify;
 
 use plan::{OperandError, Operands};
 

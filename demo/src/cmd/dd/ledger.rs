@@ -1,0 +1,357 @@
+//! dd's ledger: the counts, the first failure, the signal state and progress of one copy,
+//! and the final report. Every path of the copy (the sg side, the file side, sync and
+//! verify) reports to it, and nothing else counts.
+//!
+//! Counting rules: blocks count "in" when their data was valid and is used, "out" when they
+//! reached the output. After a failure no new transfer starts and nothing read later is
+//! written: READs still in flight are collected and dropped (neither in nor out), WRITEs in
+//! flight are collected and count out when they succeeded, since their blocks are on the
+//! output. A failed READ therefore leaves the counts on one contiguous prefix of the copy,
+//! at any qd: a rerun with `skip`/`seek` advanced by the "out" count resumes it. A failed
+//! WRITE at qd > 1 may have later WRITEs that succeeded: they count too, and the output
+//! holds them past the hole.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use sgmap_core::status::ExitCategory;
+use sgmap_sys::signals::{Blocked, Pending};
+use sgmap_sys::Response;
+
+use super::plan::{self, Estimate, Operands, Plan, Records};
+use crate::cmd::dev;
+use crate::json::Json;
+use crate::out::{self, CmdResult, Fail};
+
+/// Seconds between progress reports.
+const PROGRESS_EVERY_US: u64 = 2_000_000;
+
+/// How often the copy asks whether a signal is pending: at every transfer boundary once this
+/// much time has passed since it last asked (the clock is read through the vDSO; asking is a
+/// system call, which sgm_dd does not make per transfer). A stop therefore comes within one
+/// transfer or this time, whichever is longer.
+const SIGNAL_CHECK_US: u64 = 5_000;
+
+/// The first failure of a copy.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Exit category.
+    pub category: ExitCategory,
+    /// The message as printed (without `sgmap: `).
+    pub message: String,
+    /// The LBA (or block number of a file) where it happened.
+    pub lba: Option<u64>,
+}
+
+/// State shared by every copy loop: counts, the first failure, signals and progress.
+#[derive(Debug)]
+pub struct Ledger<'a> {
+    /// The operands.
+    pub ops: &'a Operands,
+    /// The plan.
+    pub plan: Plan,
+    /// Blocks per transfer in force (after any reduction).
+    pub bpt: u32,
+    /// The bpt asked for, when it was reduced.
+    pub bpt_asked: Option<u32>,
+    /// Records in.
+    pub rin: Records,
+    /// Records out.
+    pub rout: Records,
+    /// The first failure.
+    pub failure: Option<Failure>,
+    /// SIGINT, SIGTERM, SIGQUIT or SIGHUP seen: no new transfers.
+    pub interrupted: bool,
+    /// The number of the stop signal, for the exit status (128 + it).
+    stop_signal: Option<i32>,
+    /// verify=1 result: `Some(true)` when it compared equal.
+    pub verified: Option<bool>,
+    /// Bytes of input data written (a partial last block counts its bytes only).
+    pub bytes: u64,
+    start: Instant,
+    last_report_us: u64,
+    last_signal_check_us: Option<u64>,
+    tty: bool,
+    signals: Blocked,
+    progress_shown: bool,
+}
+
+impl<'a> Ledger<'a> {
+    /// A ledger about to start.
+    pub fn new(ops: &'a Operands, plan: Plan, bpt: u32) -> Ledger<'a> {
+        Ledger {
+            ops,
+            plan,
+            bpt,
+            bpt_asked: (bpt != plan.bpt).then_some(plan.bpt),
+            rin: Records::default(),
+            rout: Records::default(),
+            failure: None,
+            interrupted: false,
+            stop_signal: None,
+            verified: None,
+            bytes: 0,
+            start: Instant::now(),
+            last_report_us: 0,
+            last_signal_check_us: None,
+            tty: std::io::stderr().is_terminal(),
+            signals: Blocked::new(),
+            progress_shown: false,
+        }
+    }
+
+    /// Whether the copy is stopping: a failure (nothing more is written) or SIGINT (what
+    /// is in flight is still written).
+    pub fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    /// Whether no new transfer may start.
+    pub fn stopping(&self) -> bool {
+        self.failure.is_some() || self.interrupted
+    }
+
+    /// Records the first failure and prints it; later ones are printed only.
+    pub fn fail(
+        &mut self,
+        category: ExitCategory,
+        subject: &str,
+        message: String,
+        lba: Option<u64>,
+    ) {
+        self.clear_progress_line();
+        out::diag(subject, "", format_args!("{message}"));
+        if self.failure.is_none() {
+            self.failure = Some(Failure {
+                category,
+                message: format!("{subject}: {message}"),
+                lba,
+            });
+        }
+    }
+
+    /// Records an `io::Error` of a file side.
+    pub fn fail_io(&mut self, subject: &str, what: &str, e: std::io::Error, lba: Option<u64>) {
+        let message = match lba {
+            Some(lba) => format!("{what} at block {lba}: {}", out::IoWhy(&e)),
+            None => format!("{what}: {}", out::IoWhy(&e)),
+        };
+        self.fail(out::io_category(&e), subject, message, lba);
+    }
+
+    /// Records an error of the device layer (its message names the device).
+    pub fn fail_sys(&mut self, e: sgmap_sys::Error, lba: Option<u64>) {
+        self.fail(e.category(), "", e.to_string(), lba);
+    }
+
+    /// Records a failed SCSI command: what, where, why, and the decoded sense.
+    pub fn fail_scsi(&mut self, path: &str, op: &str, lba: u64, blocks: u32, resp: &Response) {
+        let msg = format!(
+            "{op} at LBA {lba} ({blocks} blocks): {}",
+            dev::describe(resp)
+        );
+        self.fail(resp.category(), path, msg, Some(lba));
+        out::err_str(&dev::sense_lines(resp));
+    }
+
+    /// Counts whole blocks (and a partial one) in.
+    pub fn count_in(&mut self, full: u64, partial: bool) {
+        self.rin.full += full;
+        self.rin.partial += u64::from(partial);
+    }
+
+    /// Counts whole blocks (and a partial one) out.
+    pub fn count_out(&mut self, full: u64, partial: bool) {
+        self.rout.full += full;
+        self.rout.partial += u64::from(partial);
+    }
+
+    /// Between transfers, in every phase (copy, sync, verify): takes the pending stop
+    /// signals and SIGUSR1 (at most every [`SIGNAL_CHECK_US`]) and prints progress when due.
+    pub fn tick(&mut self) {
+        let now = self.elapsed_us();
+        let due = self
+            .last_signal_check_us
+            .is_none_or(|last| now.saturating_sub(last) >= SIGNAL_CHECK_US);
+        if due {
+            self.last_signal_check_us = Some(now);
+            self.take_signals();
+        }
+        if self.ops.progress && now.saturating_sub(self.last_report_us) >= PROGRESS_EVERY_US {
+            self.last_report_us = now;
+            self.progress_line();
+        }
+    }
+
+    /// Takes every pending stop signal and SIGUSR1 now.
+    fn take_signals(&mut self) {
+        while let Some(sig) = self.signals.take() {
+            match sig {
+                Pending::Stop(n) => {
+                    self.interrupted = true;
+                    self.stop_signal.get_or_insert(n);
+                }
+                Pending::Report => self.report_now(),
+            }
+        }
+    }
+
+    fn elapsed_us(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    fn done_blocks(&self) -> u64 {
+        self.rout.full + self.rout.partial
+    }
+
+    /// The progress line: percent done and time left, or blocks and rate when the total
+    /// is unknown.
+    fn progress_text(&self) -> String {
+        let us = self.elapsed_us();
+        let done = self.done_blocks();
+        let bytes = done.saturating_mul(u64::from(self.plan.bs));
+        let rate = out::Centi(out::rate_centi_mb(bytes, us));
+        match self.plan.count {
+            Some(total) => {
+                let Estimate {
+                    permille,
+                    secs_left,
+                } = plan::estimate(done, total, us);
+                let left = match secs_left {
+                    Some(s) => format!("about {s} s left"),
+                    None => "time left unknown".to_owned(),
+                };
+                format!(
+                    "dd: {}.{}% done, {left} ({done} of {total} blocks, {rate} MB/sec)",
+                    permille / 10,
+                    permille % 10
+                )
+            }
+            None => format!("dd: {done} blocks copied ({rate} MB/sec)"),
+        }
+    }
+
+    fn progress_line(&mut self) {
+        let text = self.progress_text();
+        if self.tty {
+            // One line that updates in place; padded to cover a longer previous one.
+            out::err_str(&format!("\r{text:<78}"));
+            self.progress_shown = true;
+        } else {
+            out::err_str(&format!("{text}\n"));
+        }
+    }
+
+    fn clear_progress_line(&mut self) {
+        if self.progress_shown {
+            out::err_str("\n");
+            self.progress_shown = false;
+        }
+    }
+
+    /// SIGUSR1: a report like sg_dd's, then the copy goes on.
+    fn report_now(&mut self) {
+        self.clear_progress_line();
+        out::err_str(&format!(
+            "Progress report, continuing ...\n{}\n  {} records in\n  {} records out\n",
+            self.progress_text(),
+            self.rin,
+            self.rout
+        ));
+    }
+
+    /// The blocks not copied, when the count is known and something stopped the copy.
+    pub fn remaining(&self) -> Option<u64> {
+        let count = self.plan.count?;
+        let left = count.saturating_sub(self.rout.full + self.rout.partial);
+        (left > 0 && (self.failure.is_some() || self.interrupted)).then_some(left)
+    }
+
+    /// Prints the final report on stderr (and the JSON object on stdout) and returns the
+    /// exit status.
+    ///
+    /// The signals stay blocked until the process exits: one that arrives while or after the
+    /// report is printed changes neither the report nor the exit status.
+    pub fn finish(mut self, if_name: &str, of_name: &str) -> CmdResult {
+        self.take_signals();
+        self.clear_progress_line();
+        let us = self.elapsed_us();
+        let bytes = self.rout.full.saturating_mul(u64::from(self.plan.bs));
+        let mut text = String::new();
+        if self.ops.time {
+            text.push_str(&format!(
+                "time to transfer data: {} secs at {} MB/sec\n",
+                out::Secs(us),
+                out::Centi(out::rate_centi_mb(bytes, us))
+            ));
+        }
+        if let Some(left) = self.remaining() {
+            // sgm_dd's words before it: "Some error occurred," after a failure (its
+            // main loop), "Interrupted by signal," after a stop (its handler).
+            let why = if self.failure.is_some() {
+                "Some error occurred,"
+            } else {
+                "Interrupted by signal,"
+            };
+            text.push_str(&format!("{why}  remaining block count={left}\n"));
+        }
+        text.push_str(&format!(
+            "{} records in\n{} records out\n",
+            self.rin, self.rout
+        ));
+        out::err_str(&text);
+        let code = match (&self.failure, self.interrupted) {
+            (Some(f), _) => f.category.code(),
+            (None, true) => 128 + self.stop_signal.unwrap_or(2) as u8,
+            (None, false) => 0,
+        };
+        if self.ops.json {
+            let mut j = Json::object();
+            j.str("if", if_name)
+                .str("of", of_name)
+                .u64("bs", u64::from(self.plan.bs))
+                .u64("bpt", u64::from(self.bpt))
+                .opt_u64("bpt_asked", self.bpt_asked.map(u64::from))
+                .u64("qd", u64::from(self.ops.qd))
+                .opt_u64("count", self.plan.count)
+                .u64("skip", self.plan.skip)
+                .u64("seek", self.plan.seek);
+            for (key, r) in [("records_in", self.rin), ("records_out", self.rout)] {
+                j.begin_object(key)
+                    .u64("full", r.full)
+                    .u64("partial", r.partial)
+                    .end();
+            }
+            j.u64("bytes", bytes)
+                .u64("elapsed_us", us)
+                .u64("bytes_per_sec", out::scale(bytes, 1_000_000, us))
+                .opt_u64("remaining_blocks", self.remaining())
+                .bool("interrupted", self.interrupted);
+            match self.verified {
+                Some(v) => j.bool("verified", v),
+                None => j.null("verified"),
+            };
+            match &self.failure {
+                Some(f) => {
+                    j.begin_object("error")
+                        .u64("category", u64::from(f.category.code()))
+                        .str("message", &f.message)
+                        .opt_u64("lba", f.lba)
+                        .end();
+                }
+                None => {
+                    j.null("error");
+                }
+            }
+            j.u64("exit_status", u64::from(code));
+            out::out_str(&j.finish())?;
+        }
+        // Keep the signals blocked to the end: dropping the guard would deliver a stop
+        // signal that came meanwhile and kill the process after its report.
+        std::mem::forget(self.signals);
+        match code {
+            0 => Ok(()),
+            c => Err(Fail::code(c)),
+        }
+    }
+}
