@@ -482,7 +482,8 @@ pub enum ExitCategory {
     Timeout,
     /// 40: protection error (ABORTED COMMAND with ASC 0x10).
     Protection,
-    /// 50 + errno: an operating system error (errno 1..=46; others give 99).
+    /// 50 + errno: an operating system error, as sg3_utils' `sg_convert_errno()` maps it
+    /// (errno 1..=46; any other errno gives 50, `SG_LIB_OS_BASE_ERR`).
     OsError(u16),
     /// 97: malformed response.
     MalformedResponse,
@@ -521,7 +522,7 @@ impl ExitCategory {
             ExitCategory::Timeout => 33,
             ExitCategory::Protection => 40,
             ExitCategory::OsError(e) if e >= 1 && e <= 46 => 50 + e as u8,
-            ExitCategory::OsError(_) => 99,
+            ExitCategory::OsError(_) => 50,
             ExitCategory::MalformedResponse => 97,
             ExitCategory::Sense => 98,
             ExitCategory::Other => 99,
@@ -766,11 +767,13 @@ mod tests {
     }
 
     #[test]
-    fn os_errors_are_50_plus_errno() {
+    fn os_errors_are_50_plus_errno_as_sg_convert_errno() {
         assert_eq!(ExitCategory::OsError(12).code(), 62);
         assert_eq!(ExitCategory::OsError(16).code(), 66);
         assert_eq!(ExitCategory::OsError(46).code(), 96);
-        assert_eq!(ExitCategory::OsError(47).code(), 99);
-        assert_eq!(ExitCategory::OsError(0).code(), 99);
+        // sg3_utils 1.46 lib/sg_lib.c sg_convert_errno(): 47 and above give 50, not 97+.
+        assert_eq!(ExitCategory::OsError(47).code(), 50);
+        assert_eq!(ExitCategory::OsError(110).code(), 50);
+        assert_eq!(ExitCategory::OsError(0).code(), 50);
     }
 }

@@ -4,26 +4,7 @@
 
 mod cli_common;
 
-use std::process::Command;
-
 use cli_common::*;
-
-/// Runs sg3_utils' `tool` with `args`.
-fn sg3(tool: &str, args: &[&str]) -> Run {
-    let path = format!("/usr/bin/{tool}");
-    let out = Command::new(&path)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("run {path}: {e}"));
-    Run {
-        args: std::iter::once(tool.to_owned())
-            .chain(args.iter().map(|a| a.to_string()))
-            .collect(),
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 #[track_caller]
 fn same_text(ours: &Run, theirs: &Run) {
@@ -168,4 +149,45 @@ fn scsi_debug_dd_prints_sgm_dds_count_lines_after_a_clean_copy_and_a_medium_erro
         dd_counts(&b),
         "sgmap:\n{a:?}\nsgm_dd:\n{b:?}"
     );
+}
+
+#[test]
+fn dd_an_output_that_cannot_be_opened_exits_as_sgm_dd_does() {
+    // A directory, a file on a read-only file system, a file in a missing directory: the
+    // status and what was created are sgm_dd's, in the same guest.
+    let env = Env::get();
+    let ro = "/mnt/sgmap-ro";
+    let _ = std::fs::create_dir_all(ro);
+    rustix::mount::mount(
+        "tmpfs",
+        ro,
+        "tmpfs",
+        rustix::mount::MountFlags::RDONLY,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("mount a read-only tmpfs on {ro}: {e}"));
+    let cases = [
+        "/tmp",
+        "/mnt/sgmap-ro/out.bin",
+        "/tmp/sgmap-missing-dir/out.bin",
+    ];
+    let mut results = Vec::new();
+    for of in cases {
+        let ops = [
+            format!("if={}", env.sg),
+            format!("of={of}"),
+            format!("bs={}", env.ss),
+            "count=8".to_owned(),
+        ];
+        let ops: Vec<&str> = ops.iter().map(String::as_str).collect();
+        let theirs = sg3("sgm_dd", &ops);
+        let ours = sgmap(&[&["dd"], &ops[..]].concat());
+        results.push((of, ours.code, theirs.code));
+        assert_ne!(ours.code, 0, "{ours:?}");
+        assert!(ours.stderr.contains(of), "the message names {of}: {ours:?}");
+    }
+    let _ = rustix::mount::unmount(ro, rustix::mount::UnmountFlags::empty());
+    for (of, ours, theirs) in results {
+        assert_eq!(ours, theirs, "of={of}: sgmap {ours}, sgm_dd {theirs}");
+    }
 }

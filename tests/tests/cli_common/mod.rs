@@ -579,3 +579,20 @@ impl Parser<'_> {
         String::from_utf8(out).map_err(|e| e.to_string())
     }
 }
+
+/// Runs sg3_utils' `tool` with `args`.
+pub fn sg3(tool: &str, args: &[&str]) -> Run {
+    let path = format!("/usr/bin/{tool}");
+    let out = Command::new(&path)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {path}: {e}"));
+    Run {
+        args: std::iter::once(tool.to_owned())
+            .chain(args.iter().map(|a| a.to_string()))
+            .collect(),
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -15,8 +15,17 @@ use crate::out::{self, CmdResult, Fail};
 pub fn run(ops: &Operands) -> CmdResult {
     let if_name = ops.input.as_deref().unwrap_or("-");
     let of_name = ops.output.as_deref().unwrap_or("-");
-    let in_kind = ends::classify(if_name, false).map_err(|e| out::io_fail(if_name, "open", e))?;
-    let out_kind = ends::classify(of_name, true).map_err(|e| out::io_fail(of_name, "open", e))?;
+    // An input that cannot be examined is sgm_dd's "unable to access" (15); an open that
+    // fails afterwards, on either side, is its `sg_convert_errno()` of the errno (50 + it).
+    let in_kind = ends::classify(if_name, false).map_err(|e| {
+        out::fail(
+            ExitCategory::FileError,
+            if_name,
+            "open",
+            format_args!("{}", out::IoWhy(&e)),
+        )
+    })?;
+    let out_kind = ends::classify(of_name, true).map_err(|e| open_fail(of_name, e))?;
     if ops.seek > 0 && out_kind == Kind::Std {
         return Err(out::contradict(
             "dd",
@@ -39,7 +48,7 @@ pub fn run(ops: &Operands) -> CmdResult {
         if kind == Kind::Sg {
             sg::probe(path)
         } else {
-            ends::extent(path, kind).map_err(|e| out::io_fail(path, "open", e))
+            ends::extent(path, kind).map_err(|e| open_fail(path, e))
         }
     };
     let in_extent = extent(if_name, in_kind)?;
@@ -96,11 +105,11 @@ pub fn run(ops: &Operands) -> CmdResult {
     }
     let mut src = match in_kind {
         Kind::Sg => None,
-        k => Some(Source::open(if_name, k).map_err(|e| out::io_fail(if_name, "open", e))?),
+        k => Some(Source::open(if_name, k).map_err(|e| open_fail(if_name, e))?),
     };
     let mut sink = match out_kind {
         Kind::Sg => None,
-        k => Some(Sink::open(of_name, k).map_err(|e| out::io_fail(of_name, "open", e))?),
+        k => Some(Sink::open(of_name, k).map_err(|e| open_fail(of_name, e))?),
     };
 
     let mut ledger = Ledger::new(ops, plan, bpt);
@@ -145,6 +154,15 @@ pub fn run(ops: &Operands) -> CmdResult {
         }
     }
     ledger.finish(if_name, of_name)
+}
+
+/// A file operand that did not open: 50 + errno, as sgm_dd returns `sg_convert_errno()`.
+fn open_fail(path: &str, e: std::io::Error) -> Fail {
+    let category = match e.raw_os_error() {
+        Some(errno) => ExitCategory::OsError(u16::try_from(errno).unwrap_or(0)),
+        None => ExitCategory::Other,
+    };
+    out::fail(category, path, "open", format_args!("{}", out::IoWhy(&e)))
 }
 
 /// `--dry-run`: what the copy would do, on stderr (and the JSON object on stdout).
@@ -226,8 +244,9 @@ fn copy_files(
         ledger.count_in(full, partial);
         if n > 0 {
             let out_block = t.out_lba(&ledger.plan);
-            if let Err(e) = sink.write(out_block * bs as u64, &buf[..n]) {
-                ledger.fail_io(of_name, "write", e, Some(out_block));
+            if let Err((done, e)) = sink.write(out_block * bs as u64, &buf[..n]) {
+                ledger.count_written(done, bs);
+                ledger.fail_io(of_name, "write", e, Some(out_block + (done / bs) as u64));
                 break;
             }
             ledger.count_out(full, partial);

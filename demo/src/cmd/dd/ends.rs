@@ -161,17 +161,31 @@ impl Sink {
         })
     }
 
-    /// Writes `buf` at byte `offset` (a stream ignores it).
-    pub fn write(&mut self, offset: u64, buf: &[u8]) -> io::Result<()> {
-        match self {
+    /// Writes `buf` at byte `offset` (a stream ignores it). On an error, the bytes that
+    /// were written before it come with it (a full file system takes part of a transfer):
+    /// they are on the output and count.
+    pub fn write(&mut self, offset: u64, buf: &[u8]) -> Result<(), (usize, io::Error)> {
+        let (file, positional) = match self {
             Sink::File {
-                file,
-                positional: true,
-                ..
-            } => file.write_all_at(buf, offset),
-            Sink::File { file, .. } => file.write_all(buf),
-            Sink::Discard => Ok(()),
+                file, positional, ..
+            } => (file, *positional),
+            Sink::Discard => return Ok(()),
+        };
+        let mut done = 0;
+        while done < buf.len() {
+            let r = if positional {
+                file.write_at(&buf[done..], offset + done as u64)
+            } else {
+                file.write(&buf[done..])
+            };
+            match r {
+                Ok(0) => return Err((done, io::Error::from(io::ErrorKind::WriteZero))),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err((done, e)),
+            }
         }
+        Ok(())
     }
 
     /// Flushes: stdout's buffer; a block device's page cache to the device when `sync` or

@@ -35,8 +35,8 @@ const SIGNAL_CHECK_US: u64 = 5_000;
 /// The first failure of a copy.
 #[derive(Debug, Clone)]
 pub struct Failure {
-    /// Exit category.
-    pub category: ExitCategory,
+    /// The exit status: the category's, or 141 for a closed standard output.
+    pub code: u8,
     /// The message as printed (without `sgmap: `).
     pub message: String,
     /// The LBA (or block number of a file) where it happened.
@@ -123,20 +123,33 @@ impl<'a> Ledger<'a> {
         out::diag(subject, "", format_args!("{message}"));
         if self.failure.is_none() {
             self.failure = Some(Failure {
-                category,
+                code: category.code(),
                 message: format!("{subject}: {message}"),
                 lba,
             });
         }
     }
 
-    /// Records an `io::Error` of a file side.
+    /// Records an `io::Error` of a file side during the copy: exit status 99, as sg_dd
+    /// ends after a failed `read(2)` or `write(2)` (its `-1`), the errno's text in the
+    /// message. A reader that closed standard output ends the copy quietly with 141, as
+    /// SIGPIPE ends sg3_utils' tools; the counts are still reported.
     pub fn fail_io(&mut self, subject: &str, what: &str, e: std::io::Error, lba: Option<u64>) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            if self.failure.is_none() {
+                self.failure = Some(Failure {
+                    code: out::BROKEN_PIPE_STATUS,
+                    message: format!("{subject}: {what}: {}", out::IoWhy(&e)),
+                    lba,
+                });
+            }
+            return;
+        }
         let message = match lba {
             Some(lba) => format!("{what} at block {lba}: {}", out::IoWhy(&e)),
             None => format!("{what}: {}", out::IoWhy(&e)),
         };
-        self.fail(out::io_category(&e), subject, message, lba);
+        self.fail(ExitCategory::Other, subject, message, lba);
     }
 
     /// Records an error of the device layer (its message names the device).
@@ -158,6 +171,13 @@ impl<'a> Ledger<'a> {
     pub fn count_in(&mut self, full: u64, partial: bool) {
         self.rin.full += full;
         self.rin.partial += u64::from(partial);
+    }
+
+    /// Counts the part of a transfer that a file took before its write failed: `bytes`
+    /// of blocks of `bs` (as sgm_dd counts a short write).
+    pub fn count_written(&mut self, bytes: usize, bs: usize) {
+        self.count_out((bytes / bs) as u64, bytes % bs != 0);
+        self.bytes += bytes as u64;
     }
 
     /// Counts whole blocks (and a partial one) out.
@@ -301,7 +321,7 @@ impl<'a> Ledger<'a> {
         ));
         out::err_str(&text);
         let code = match (&self.failure, self.interrupted) {
-            (Some(f), _) => f.category.code(),
+            (Some(f), _) => f.code,
             (None, true) => 128 + self.stop_signal.unwrap_or(2) as u8,
             (None, false) => 0,
         };
@@ -334,7 +354,7 @@ impl<'a> Ledger<'a> {
             match &self.failure {
                 Some(f) => {
                     j.begin_object("error")
-                        .u64("category", u64::from(f.category.code()))
+                        .u64("category", u64::from(f.code))
                         .str("message", &f.message)
                         .opt_u64("lba", f.lba)
                         .end();

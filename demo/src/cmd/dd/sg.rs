@@ -389,8 +389,10 @@ pub fn copy_from_sg(
         let out_lba = p.t.out_lba(&ledger.plan);
         match &mut output {
             Output::Sink(sink, name) => {
-                if let Err(e) = sink.write(out_lba * bs, data) {
-                    ledger.fail_io(name, "write", e, Some(out_lba));
+                if let Err((done, e)) = sink.write(out_lba * bs, data) {
+                    ledger.count_written(done, bs as usize);
+                    let at = out_lba + done as u64 / bs;
+                    ledger.fail_io(name, "write", e, Some(at));
                 } else {
                     ledger.count_out(u64::from(p.blocks), false);
                     ledger.bytes += p.bytes;
