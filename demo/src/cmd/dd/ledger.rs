@@ -176,7 +176,7 @@ impl<'a> Ledger<'a> {
     /// Counts the part of a transfer that a file took before its write failed: `bytes`
     /// of blocks of `bs` (as sgm_dd counts a short write).
     pub fn count_written(&mut self, bytes: usize, bs: usize) {
-        self.count_out((bytes / bs) as u64, bytes % bs != 0);
+        self.count_out((bytes / bs) as u64, !bytes.is_multiple_of(bs));
         self.bytes += bytes as u64;
     }
 
