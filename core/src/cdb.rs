@@ -7,8 +7,9 @@
 //! truncated. [`Cdb::transfer`] tells the data direction and length a CDB implies.
 //!
 //! Sources: SPC-5 (INQUIRY, REQUEST SENSE, REPORT LUNS, MODE SENSE (10), READ BUFFER, WRITE
-//! BUFFER, TEST UNIT READY) and SBC-4 (READ, WRITE, VERIFY, SYNCHRONIZE CACHE, READ
-//! CAPACITY, START STOP UNIT), each command's CDB table.
+//! BUFFER, TEST UNIT READY), SBC-4 (READ, WRITE, VERIFY, SYNCHRONIZE CACHE, READ CAPACITY,
+//! START STOP UNIT) and SBC-3 (READ (6), WRITE (6), READ (12), WRITE (12), VERIFY (12)),
+//! each command's CDB table.
 
 use core::fmt;
 
@@ -46,6 +47,17 @@ pub enum Error {
         /// The largest value the field holds.
         max: u64,
     },
+    /// The command has no CDB of the size asked for (SYNCHRONIZE CACHE (12)), or that CDB
+    /// cannot carry what was asked (READ (6) has no DPO or FUA bit, and cannot ask for 0
+    /// blocks).
+    Unsupported {
+        /// The command, as the standard names it, without its size: `"READ"`.
+        command: &'static str,
+        /// The CDB size asked for.
+        size: Size,
+        /// What is wrong, a predicate of "READ (6)": `"has no DPO or FUA bit"`.
+        what: &'static str,
+    },
     /// The output buffer is shorter than the CDB.
     BufferTooShort {
         /// The CDB's length.
@@ -67,6 +79,11 @@ impl fmt::Display for Error {
             Error::TooLarge { field, value, max } => {
                 write!(f, "{field} {value:#x} does not fit (max {max:#x})")
             }
+            Error::Unsupported {
+                command,
+                size,
+                what,
+            } => write!(f, "{command} ({}) {what}", size.len()),
             Error::BufferTooShort { needed, got } => {
                 write!(f, "CDB needs {needed} bytes, buffer has {got}")
             }
@@ -137,7 +154,7 @@ impl Cdb {
     ///
     /// The length is [`Length::AtMost`] for allocation lengths (the device may send less),
     /// [`Length::Blocks`] for transfer lengths in logical blocks, and [`Length::Bytes`] for
-    /// exact byte counts.
+    /// exact byte counts. READ (6) and WRITE (6) with TRANSFER LENGTH 0 move 256 blocks.
     pub fn transfer(&self) -> Option<Transfer> {
         use Direction::{FromDevice, ToDevice};
         let need = match self.opcode() {
@@ -146,9 +163,11 @@ impl Cdb {
             | Opcode::Verify16
             | Opcode::SynchronizeCache16
             | Opcode::ServiceActionIn16 => 16,
-            Opcode::ReportLuns => 12,
+            Opcode::ReportLuns | Opcode::Read12 | Opcode::Write12 | Opcode::Verify12 => 12,
             Opcode::TestUnitReady
             | Opcode::RequestSense
+            | Opcode::Read6
+            | Opcode::Write6
             | Opcode::Inquiry
             | Opcode::StartStopUnit => 6,
             Opcode::Unknown(_) => return None,
@@ -158,6 +177,11 @@ impl Cdb {
             return None;
         }
         let t = |direction, length| Some(Transfer { direction, length });
+        // READ (6) and WRITE (6): TRANSFER LENGTH 0 means 256 blocks (SBC-3).
+        let blocks6 = match self.byte(4) {
+            0 => 256,
+            n => u32::from(n),
+        };
         match self.opcode() {
             Opcode::TestUnitReady | Opcode::StartStopUnit => Some(Transfer::NONE),
             Opcode::SynchronizeCache10 | Opcode::SynchronizeCache16 => Some(Transfer::NONE),
@@ -169,15 +193,19 @@ impl Cdb {
                 t(FromDevice, Length::AtMost(self.be(10..14)))
             }
             Opcode::ServiceActionIn16 => None,
+            Opcode::Read6 => t(FromDevice, Length::Blocks(blocks6)),
             Opcode::Read10 => t(FromDevice, Length::Blocks(self.be(7..9))),
+            Opcode::Read12 => t(FromDevice, Length::Blocks(self.be(6..10))),
             Opcode::Read16 => t(FromDevice, Length::Blocks(self.be(10..14))),
+            Opcode::Write6 => t(ToDevice, Length::Blocks(blocks6)),
             Opcode::Write10 => t(ToDevice, Length::Blocks(self.be(7..9))),
+            Opcode::Write12 => t(ToDevice, Length::Blocks(self.be(6..10))),
             Opcode::Write16 => t(ToDevice, Length::Blocks(self.be(10..14))),
-            Opcode::Verify10 | Opcode::Verify16 => {
-                let blocks = if self.opcode() == Opcode::Verify10 {
-                    self.be(7..9)
-                } else {
-                    self.be(10..14)
+            Opcode::Verify10 | Opcode::Verify12 | Opcode::Verify16 => {
+                let blocks = match self.opcode() {
+                    Opcode::Verify10 => self.be(7..9),
+                    Opcode::Verify12 => self.be(6..10),
+                    _ => self.be(10..14),
                 };
                 match (self.byte(1) >> 1) & 0x03 {
                     0b00 => Some(Transfer::NONE),
@@ -221,6 +249,10 @@ pub enum Opcode {
     TestUnitReady,
     /// 03h REQUEST SENSE.
     RequestSense,
+    /// 08h READ (6).
+    Read6,
+    /// 0Ah WRITE (6).
+    Write6,
     /// 12h INQUIRY.
     Inquiry,
     /// 1Bh START STOP UNIT.
@@ -253,6 +285,12 @@ pub enum Opcode {
     ServiceActionIn16,
     /// A0h REPORT LUNS.
     ReportLuns,
+    /// A8h READ (12).
+    Read12,
+    /// AAh WRITE (12).
+    Write12,
+    /// AFh VERIFY (12).
+    Verify12,
     /// Any other operation code.
     Unknown(u8),
 }
@@ -262,6 +300,8 @@ impl From<u8> for Opcode {
         match value {
             0x00 => Opcode::TestUnitReady,
             0x03 => Opcode::RequestSense,
+            0x08 => Opcode::Read6,
+            0x0a => Opcode::Write6,
             0x12 => Opcode::Inquiry,
             0x1b => Opcode::StartStopUnit,
             0x25 => Opcode::ReadCapacity10,
@@ -278,6 +318,9 @@ impl From<u8> for Opcode {
             0x91 => Opcode::SynchronizeCache16,
             0x9e => Opcode::ServiceActionIn16,
             0xa0 => Opcode::ReportLuns,
+            0xa8 => Opcode::Read12,
+            0xaa => Opcode::Write12,
+            0xaf => Opcode::Verify12,
             other => Opcode::Unknown(other),
         }
     }
@@ -288,6 +331,8 @@ impl From<Opcode> for u8 {
         match op {
             Opcode::TestUnitReady => 0x00,
             Opcode::RequestSense => 0x03,
+            Opcode::Read6 => 0x08,
+            Opcode::Write6 => 0x0a,
             Opcode::Inquiry => 0x12,
             Opcode::StartStopUnit => 0x1b,
             Opcode::ReadCapacity10 => 0x25,
@@ -304,6 +349,9 @@ impl From<Opcode> for u8 {
             Opcode::SynchronizeCache16 => 0x91,
             Opcode::ServiceActionIn16 => 0x9e,
             Opcode::ReportLuns => 0xa0,
+            Opcode::Read12 => 0xa8,
+            Opcode::Write12 => 0xaa,
+            Opcode::Verify12 => 0xaf,
             Opcode::Unknown(other) => other,
         }
     }

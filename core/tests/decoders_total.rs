@@ -417,19 +417,42 @@ fn every_two_byte_prefix_and_short_buffer_is_total() {
 #[test]
 fn builders_emit_what_the_transfer_helper_reads_back() {
     use sgmap_core::cdb::{Direction, Length, Read, Size, Write};
+    // Which CDB a READ or WRITE gets, if any: the rules of `Size::choose` and READ (6).
+    fn expected(size: Option<Size>, lba: u64, blocks: u32, flags: bool) -> Option<Size> {
+        let fits_ten = lba <= 0xffff_ffff && blocks <= 0xffff;
+        match size {
+            None if fits_ten => Some(Size::Ten),
+            None | Some(Size::Sixteen) => Some(Size::Sixteen),
+            Some(Size::Ten) => fits_ten.then_some(Size::Ten),
+            Some(Size::Twelve) => (lba <= 0xffff_ffff).then_some(Size::Twelve),
+            Some(Size::Six) => {
+                let fits = lba <= 0x1f_ffff && (1..=256).contains(&blocks) && !flags;
+                fits.then_some(Size::Six)
+            }
+        }
+    }
+    let sizes = [
+        None,
+        Some(Size::Six),
+        Some(Size::Ten),
+        Some(Size::Twelve),
+        Some(Size::Sixteen),
+    ];
     let mut rng = Rng::new(7);
     for _ in 0..100_000 {
-        let lba = match rng.below(3) {
+        let lba = match rng.below(4) {
             0 => rng.next() & 0xffff_ffff,
             1 => rng.next(),
+            2 => rng.next() & 0x3f_ffff,
             _ => rng.next() & 0xff,
         };
-        let blocks = match rng.below(3) {
+        let blocks = match rng.below(4) {
             0 => (rng.next() & 0xffff) as u32,
             1 => rng.next() as u32,
+            2 => (rng.next() & 0x1ff) as u32,
             _ => 1,
         };
-        let size = [None, Some(Size::Ten), Some(Size::Sixteen)][rng.below(3)];
+        let size = sizes[rng.below(sizes.len())];
         let read = Read {
             lba,
             blocks,
@@ -437,42 +460,46 @@ fn builders_emit_what_the_transfer_helper_reads_back() {
             fua: rng.below(2) == 0,
             size,
         };
-        let fits_ten = lba <= 0xffff_ffff && blocks <= 0xffff;
-        match read.to_cdb() {
-            Ok(cdb) => {
-                let want = if size == Some(Size::Sixteen) || !fits_ten {
-                    16
-                } else {
-                    10
-                };
-                assert_eq!(cdb.len(), want);
+        let want = expected(size, lba, blocks, read.dpo || read.fua);
+        match (read.to_cdb(), want) {
+            (Ok(cdb), Some(want)) => {
+                assert_eq!(cdb.len(), want.len());
+                assert_eq!(read.buffer_len(), want.len());
                 let t = cdb.transfer().unwrap();
                 assert_eq!(t.direction, Direction::FromDevice);
                 assert_eq!(t.length, Length::Blocks(blocks));
-                let lba_back = if want == 10 {
-                    u64::from(u32::from_be_bytes(cdb.as_bytes()[2..6].try_into().unwrap()))
-                } else {
-                    u64::from_be_bytes(cdb.as_bytes()[2..10].try_into().unwrap())
+                let b = cdb.as_bytes();
+                let lba_back = match want {
+                    Size::Six => u64::from(u32::from_be_bytes([0, b[1], b[2], b[3]])),
+                    Size::Ten | Size::Twelve => {
+                        u64::from(u32::from_be_bytes(b[2..6].try_into().unwrap()))
+                    }
+                    Size::Sixteen => u64::from_be_bytes(b[2..10].try_into().unwrap()),
                 };
                 assert_eq!(lba_back, lba);
             }
-            Err(_) => assert!(size == Some(Size::Ten) && !fits_ten),
+            (Err(_), None) => {}
+            (got, want) => panic!("{read:?}: got {got:?}, want {want:?}"),
         }
         let write = Write {
             lba,
             blocks,
             dpo: false,
-            fua: true,
+            fua: rng.below(2) == 0,
             size,
         };
-        if let Ok(cdb) = write.to_cdb() {
-            let t = cdb.transfer().unwrap();
-            assert_eq!(t.direction, Direction::ToDevice);
-            assert_eq!(t.length, Length::Blocks(blocks));
-        } else {
-            assert!(size == Some(Size::Ten) && !fits_ten);
+        let want = expected(size, lba, blocks, write.fua);
+        match (write.to_cdb(), want) {
+            (Ok(cdb), Some(want)) => {
+                assert_eq!(cdb.len(), want.len());
+                let t = cdb.transfer().unwrap();
+                assert_eq!(t.direction, Direction::ToDevice);
+                assert_eq!(t.length, Length::Blocks(blocks));
+            }
+            (Err(_), None) => {}
+            (got, want) => panic!("{write:?}: got {got:?}, want {want:?}"),
         }
-        assert!(write.buffer_len() == 10 || write.buffer_len() == 16);
+        assert!([6, 10, 12, 16].contains(&write.buffer_len()));
     }
 }
 

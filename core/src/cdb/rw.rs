@@ -1,64 +1,220 @@
-//! READ, WRITE, VERIFY and SYNCHRONIZE CACHE (SBC-4): the commands that address logical
-//! blocks by LBA and length, in their 10- and 16-byte CDBs, and the [`Size`] that picks one.
+//! READ, WRITE, VERIFY and SYNCHRONIZE CACHE: the commands that address logical blocks by
+//! LBA and length, and the [`Size`] of CDB that carries them.
 
 use super::{fit, out, put_be, Command, Error, Opcode};
 
-/// The CDB size of a command that exists as a 10- and a 16-byte CDB.
+/// The CDB size of a READ, WRITE, VERIFY or SYNCHRONIZE CACHE command.
+///
+/// | command           | (6) | (10) | (12) | (16) |
+/// |-------------------|-----|------|------|------|
+/// | READ              | 08h | 28h  | A8h  | 88h  |
+/// | WRITE             | 0Ah | 2Ah  | AAh  | 8Ah  |
+/// | VERIFY            | —   | 2Fh  | AFh  | 8Fh  |
+/// | SYNCHRONIZE CACHE | —   | 35h  | —    | 91h  |
+///
+/// Sources: SBC-4 for the (10) and (16) CDBs; SBC-3 for READ (6), WRITE (6), READ (12),
+/// WRITE (12) and VERIFY (12). Asking a command for a size it does not have is an
+/// [`Error::Unsupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Size {
+    /// The 6-byte CDB (READ (6) and WRITE (6) only): a 21-bit LBA (at most 1F_FFFFh; byte 1
+    /// holds LBA bits 20..16) and an 8-bit TRANSFER LENGTH of 1 to 256 blocks, where 256 is
+    /// sent as 0, so 0 blocks cannot be asked for. Byte 1 has no room for DPO or FUA.
+    Six,
     /// The 10-byte CDB: 32-bit LBA, 16-bit length.
     Ten,
+    /// The 12-byte CDB (READ (12), WRITE (12), VERIFY (12)): 32-bit LBA, 32-bit length.
+    Twelve,
     /// The 16-byte CDB: 64-bit LBA, 32-bit length.
     Sixteen,
 }
 
 impl Size {
     /// `size`, or the smallest CDB that holds `lba` and `blocks` when `None`: (10) when
-    /// `lba` ≤ FFFF_FFFFh and `blocks` ≤ FFFFh, else (16). An explicit size that cannot hold
-    /// them is an [`Error::TooLarge`].
+    /// `lba` ≤ FFFF_FFFFh and `blocks` ≤ FFFFh, else (16); `None` never picks (6) or (12).
+    ///
+    /// An explicit size that cannot hold them is an [`Error::TooLarge`]: (6) an LBA past
+    /// 1F_FFFFh or more than 256 blocks, (10) an LBA past FFFF_FFFFh or more than FFFFh
+    /// blocks, (12) an LBA past FFFF_FFFFh. (6) with 0 blocks is an [`Error::Unsupported`]:
+    /// its TRANSFER LENGTH 0 means 256.
     pub fn choose(size: Option<Size>, lba: u64, blocks: u32) -> Result<Size, Error> {
-        let fits_ten = lba <= u64::from(u32::MAX) && blocks <= u32::from(u16::MAX);
+        Size::choose_for("READ or WRITE", size, lba, blocks)
+    }
+
+    /// [`Size::choose`], naming `command` in an [`Error::Unsupported`].
+    fn choose_for(
+        command: &'static str,
+        size: Option<Size>,
+        lba: u64,
+        blocks: u32,
+    ) -> Result<Size, Error> {
+        let lba_field = "LOGICAL BLOCK ADDRESS";
+        let len_field = "TRANSFER LENGTH";
         match size {
-            Some(Size::Sixteen) => Ok(Size::Sixteen),
+            Some(Size::Six) => {
+                fit(lba_field, lba, 0x1f_ffff)?;
+                fit(len_field, u64::from(blocks), 256)?;
+                if blocks == 0 {
+                    return Err(Error::Unsupported {
+                        command,
+                        size: Size::Six,
+                        what: "cannot ask for 0 blocks (its TRANSFER LENGTH 0 means 256)",
+                    });
+                }
+                Ok(Size::Six)
+            }
             Some(Size::Ten) => {
-                fit("LOGICAL BLOCK ADDRESS", lba, u64::from(u32::MAX))?;
-                fit("TRANSFER LENGTH", u64::from(blocks), u64::from(u16::MAX))?;
+                fit(lba_field, lba, u64::from(u32::MAX))?;
+                fit(len_field, u64::from(blocks), u64::from(u16::MAX))?;
                 Ok(Size::Ten)
             }
-            None if fits_ten => Ok(Size::Ten),
+            Some(Size::Twelve) => {
+                fit(lba_field, lba, u64::from(u32::MAX))?;
+                Ok(Size::Twelve)
+            }
+            Some(Size::Sixteen) => Ok(Size::Sixteen),
+            None if lba <= u64::from(u32::MAX) && blocks <= u32::from(u16::MAX) => Ok(Size::Ten),
             None => Ok(Size::Sixteen),
         }
     }
 
-    fn len(self) -> usize {
+    /// The CDB's length in bytes: 6, 10, 12 or 16.
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub const fn len(self) -> usize {
         match self {
+            Size::Six => 6,
             Size::Ten => 10,
+            Size::Twelve => 12,
             Size::Sixteen => 16,
+        }
+    }
+
+    /// The size of a `len`-byte CDB (sg_dd's `cdbsz=6|10|12|16`), if `len` is one of them.
+    pub const fn from_len(len: usize) -> Option<Size> {
+        match len {
+            6 => Some(Size::Six),
+            10 => Some(Size::Ten),
+            12 => Some(Size::Twelve),
+            16 => Some(Size::Sixteen),
+            _ => None,
+        }
+    }
+
+    /// The length a builder with `size`, `lba` and `blocks` reports as its
+    /// [`Command::buffer_len`]: the size asked for, or the one [`Size::choose`] picks.
+    fn len_for(size: Option<Size>, lba: u64, blocks: u32) -> usize {
+        match size {
+            Some(size) => size.len(),
+            None => Size::choose(None, lba, blocks).map_or(16, Size::len),
         }
     }
 }
 
-/// The shared layout of READ, WRITE, VERIFY and SYNCHRONIZE CACHE (10) and (16): byte 1
-/// flags, LBA at 2..6 or 2..10, length at 7..9 or 10..14.
+/// One command of the family: its name and its operation code in each size it has.
+struct Family {
+    name: &'static str,
+    six: Option<Opcode>,
+    ten: Opcode,
+    twelve: Option<Opcode>,
+    sixteen: Opcode,
+}
+
+impl Family {
+    fn opcode(&self, size: Size) -> Option<Opcode> {
+        match size {
+            Size::Six => self.six,
+            Size::Ten => Some(self.ten),
+            Size::Twelve => self.twelve,
+            Size::Sixteen => Some(self.sixteen),
+        }
+    }
+}
+
+const READ: Family = Family {
+    name: "READ",
+    six: Some(Opcode::Read6),
+    ten: Opcode::Read10,
+    twelve: Some(Opcode::Read12),
+    sixteen: Opcode::Read16,
+};
+
+const WRITE: Family = Family {
+    name: "WRITE",
+    six: Some(Opcode::Write6),
+    ten: Opcode::Write10,
+    twelve: Some(Opcode::Write12),
+    sixteen: Opcode::Write16,
+};
+
+const VERIFY: Family = Family {
+    name: "VERIFY",
+    six: None,
+    ten: Opcode::Verify10,
+    twelve: Some(Opcode::Verify12),
+    sixteen: Opcode::Verify16,
+};
+
+const SYNCHRONIZE_CACHE: Family = Family {
+    name: "SYNCHRONIZE CACHE",
+    six: None,
+    ten: Opcode::SynchronizeCache10,
+    twelve: None,
+    sixteen: Opcode::SynchronizeCache16,
+};
+
+/// Writes `family`'s CDB of `size` (see [`Size::choose`]) with `flags` in byte 1.
+///
+/// The shared layout: (6) LBA at 1..4 (byte 1 bits 4..0 are LBA bits 20..16, so no flags),
+/// TRANSFER LENGTH at 4 (256 sent as 0); (10) flags at 1, LBA at 2..6, length at 7..9;
+/// (12) flags at 1, LBA at 2..6, length at 6..10; (16) flags at 1, LBA at 2..10, length at
+/// 10..14.
 fn emit_lba_len(
     buf: &mut [u8],
-    size: Size,
-    ops: (Opcode, Opcode),
+    family: &Family,
+    size: Option<Size>,
     flags: u8,
     lba: u64,
     blocks: u32,
 ) -> Result<usize, Error> {
+    let unsupported = |size, what| Error::Unsupported {
+        command: family.name,
+        size,
+        what,
+    };
+    if let Some(size) = size {
+        if family.opcode(size).is_none() {
+            return Err(unsupported(size, "is not an SBC command"));
+        }
+    }
+    let size = Size::choose_for(family.name, size, lba, blocks)?;
+    if size == Size::Six && flags != 0 {
+        // Only READ and WRITE have a (6), and their only flags are DPO and FUA.
+        return Err(unsupported(size, "has no DPO or FUA bit"));
+    }
+    let opcode = family
+        .opcode(size)
+        .ok_or(unsupported(size, "is not an SBC command"))?;
     let len = size.len();
     let b = out(buf, len)?;
-    b[1] = flags;
+    b[0] = opcode.into();
     match size {
+        Size::Six => {
+            put_be(&mut b[1..4], lba);
+            // 256 (checked above to be the most) keeps its low byte: 0, as the field wants.
+            put_be(&mut b[4..5], u64::from(blocks));
+        }
         Size::Ten => {
-            b[0] = ops.0.into();
+            b[1] = flags;
             put_be(&mut b[2..6], lba);
             put_be(&mut b[7..9], u64::from(blocks));
         }
+        Size::Twelve => {
+            b[1] = flags;
+            put_be(&mut b[2..6], lba);
+            put_be(&mut b[6..10], u64::from(blocks));
+        }
         Size::Sixteen => {
-            b[0] = ops.1.into();
+            b[1] = flags;
             put_be(&mut b[2..10], lba);
             put_be(&mut b[10..14], u64::from(blocks));
         }
@@ -66,18 +222,19 @@ fn emit_lba_len(
     Ok(len)
 }
 
-/// READ (10) or (16) (SBC-4): data-in of `blocks` logical blocks from `lba`.
+/// READ (6), (10), (12) or (16): data-in of `blocks` logical blocks from `lba`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Read {
     /// LOGICAL BLOCK ADDRESS.
     pub lba: u64,
-    /// TRANSFER LENGTH in logical blocks (0 transfers nothing).
+    /// TRANSFER LENGTH in logical blocks (0 transfers nothing, except that READ (6) cannot
+    /// say 0: see [`Size::Six`]).
     pub blocks: u32,
-    /// DPO: disable page out (do not keep the data in the cache).
+    /// DPO: disable page out (do not keep the data in the cache). Not in READ (6).
     pub dpo: bool,
-    /// FUA: force unit access (read from the medium).
+    /// FUA: force unit access (read from the medium). Not in READ (6).
     pub fua: bool,
-    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    /// The CDB size; `None` picks (10) or (16), the smaller that fits (see [`Size::choose`]).
     pub size: Option<Size>,
 }
 
@@ -89,48 +246,41 @@ impl Read {
 
 impl Command for Read {
     fn buffer_len(&self) -> usize {
-        Size::choose(self.size, self.lba, self.blocks)
-            .unwrap_or(Size::Ten)
-            .len()
+        Size::len_for(self.size, self.lba, self.blocks)
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let size = Size::choose(self.size, self.lba, self.blocks)?;
-        let ops = (Opcode::Read10, Opcode::Read16);
-        emit_lba_len(buf, size, ops, self.flags(), self.lba, self.blocks)
+        emit_lba_len(buf, &READ, self.size, self.flags(), self.lba, self.blocks)
     }
 }
 
-/// WRITE (10) or (16) (SBC-4): data-out of `blocks` logical blocks to `lba`.
+/// WRITE (6), (10), (12) or (16): data-out of `blocks` logical blocks to `lba`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Write {
     /// LOGICAL BLOCK ADDRESS.
     pub lba: u64,
-    /// TRANSFER LENGTH in logical blocks (0 transfers nothing).
+    /// TRANSFER LENGTH in logical blocks (0 transfers nothing, except that WRITE (6) cannot
+    /// say 0: see [`Size::Six`]).
     pub blocks: u32,
-    /// DPO: disable page out.
+    /// DPO: disable page out. Not in WRITE (6).
     pub dpo: bool,
-    /// FUA: force unit access (write through to the medium).
+    /// FUA: force unit access (write through to the medium). Not in WRITE (6).
     pub fua: bool,
-    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    /// The CDB size; `None` picks (10) or (16), the smaller that fits (see [`Size::choose`]).
     pub size: Option<Size>,
 }
 
 impl Command for Write {
     fn buffer_len(&self) -> usize {
-        Size::choose(self.size, self.lba, self.blocks)
-            .unwrap_or(Size::Ten)
-            .len()
+        Size::len_for(self.size, self.lba, self.blocks)
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let size = Size::choose(self.size, self.lba, self.blocks)?;
         let flags = (u8::from(self.dpo) << 4) | (u8::from(self.fua) << 3);
-        let ops = (Opcode::Write10, Opcode::Write16);
-        emit_lba_len(buf, size, ops, flags, self.lba, self.blocks)
+        emit_lba_len(buf, &WRITE, self.size, flags, self.lba, self.blocks)
     }
 }
 
-/// VERIFY (10) or (16) (SBC-4): check `blocks` logical blocks from `lba`, against the medium's
-/// own checks or against data-out (BYTCHK).
+/// VERIFY (10), (12) or (16): check `blocks` logical blocks from `lba`, against the medium's
+/// own checks or against data-out (BYTCHK). There is no VERIFY (6) in SBC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Verify {
     /// LOGICAL BLOCK ADDRESS.
@@ -142,27 +292,24 @@ pub struct Verify {
     pub bytchk: u8,
     /// DPO: disable page out.
     pub dpo: bool,
-    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    /// The CDB size; `None` picks (10) or (16), the smaller that fits (see [`Size::choose`]);
+    /// [`Size::Six`] is an [`Error::Unsupported`].
     pub size: Option<Size>,
 }
 
 impl Command for Verify {
     fn buffer_len(&self) -> usize {
-        Size::choose(self.size, self.lba, self.blocks)
-            .unwrap_or(Size::Ten)
-            .len()
+        Size::len_for(self.size, self.lba, self.blocks)
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         fit("BYTCHK", u64::from(self.bytchk), 0b11)?;
-        let size = Size::choose(self.size, self.lba, self.blocks)?;
         let flags = (u8::from(self.dpo) << 4) | (self.bytchk << 1);
-        let ops = (Opcode::Verify10, Opcode::Verify16);
-        emit_lba_len(buf, size, ops, flags, self.lba, self.blocks)
+        emit_lba_len(buf, &VERIFY, self.size, flags, self.lba, self.blocks)
     }
 }
 
-/// SYNCHRONIZE CACHE (10) or (16) (SBC-4): write cached data of `blocks` logical blocks
-/// from `lba` (0 blocks: to the end of the medium) to the medium. No data.
+/// SYNCHRONIZE CACHE (10) or (16): write cached data of `blocks` logical blocks from `lba`
+/// (0 blocks: to the end of the medium) to the medium. No data. There is no (6) or (12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct SynchronizeCache {
     /// LOGICAL BLOCK ADDRESS.
@@ -171,20 +318,18 @@ pub struct SynchronizeCache {
     pub blocks: u32,
     /// IMMED: return before the data is on the medium.
     pub immed: bool,
-    /// The CDB size; `None` picks the smallest that fits (see [`Size::choose`]).
+    /// The CDB size; `None` picks the smaller that fits (see [`Size::choose`]);
+    /// [`Size::Six`] and [`Size::Twelve`] are an [`Error::Unsupported`].
     pub size: Option<Size>,
 }
 
 impl Command for SynchronizeCache {
     fn buffer_len(&self) -> usize {
-        Size::choose(self.size, self.lba, self.blocks)
-            .unwrap_or(Size::Ten)
-            .len()
+        Size::len_for(self.size, self.lba, self.blocks)
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let size = Size::choose(self.size, self.lba, self.blocks)?;
         let flags = u8::from(self.immed) << 1;
-        let ops = (Opcode::SynchronizeCache10, Opcode::SynchronizeCache16);
-        emit_lba_len(buf, size, ops, flags, self.lba, self.blocks)
+        let family = &SYNCHRONIZE_CACHE;
+        emit_lba_len(buf, family, self.size, flags, self.lba, self.blocks)
     }
 }

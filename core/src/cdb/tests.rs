@@ -718,3 +718,385 @@ fn size_choice_follows_the_fit_rule() {
     assert_eq!(Size::choose(Some(Size::Sixteen), 0, 0), Ok(Size::Sixteen));
     assert_eq!(Size::choose(Some(Size::Ten), 0, 0xffff), Ok(Size::Ten));
 }
+
+/// `Display` of `value` into a fixed buffer, compared with `expected`.
+fn displays(value: &dyn fmt::Display, expected: &str) {
+    let mut s = [0u8; 128];
+    let mut w = Writer(&mut s, 0);
+    core::fmt::write(&mut w, format_args!("{value}")).unwrap();
+    let n = w.1;
+    assert_eq!(core::str::from_utf8(&s[..n]).unwrap(), expected);
+}
+
+fn blocks_in(n: u32) -> Option<Transfer> {
+    Some(Transfer {
+        direction: Direction::FromDevice,
+        length: Length::Blocks(n),
+    })
+}
+
+fn blocks_out(n: u32) -> Option<Transfer> {
+    Some(Transfer {
+        direction: Direction::ToDevice,
+        length: Length::Blocks(n),
+    })
+}
+
+#[test]
+fn read_6_and_write_6_put_lba_bits_20_to_16_in_byte_1_and_256_blocks_as_0() {
+    golden(
+        &Read {
+            lba: 0x12_3456,
+            blocks: 8,
+            size: Some(Size::Six),
+            ..Read::default()
+        },
+        &[0x08, 0x12, 0x34, 0x56, 0x08, 0x00],
+    );
+    golden(
+        &Read {
+            lba: 0,
+            blocks: 255,
+            size: Some(Size::Six),
+            ..Read::default()
+        },
+        &[0x08, 0x00, 0x00, 0x00, 0xff, 0x00],
+    );
+    golden(
+        &Write {
+            lba: 0x1f_ffff,
+            blocks: 256,
+            size: Some(Size::Six),
+            ..Write::default()
+        },
+        &[0x0a, 0x1f, 0xff, 0xff, 0x00, 0x00],
+    );
+    golden(
+        &Write {
+            lba: 0x0a_0b0c,
+            blocks: 1,
+            size: Some(Size::Six),
+            ..Write::default()
+        },
+        &[0x0a, 0x0a, 0x0b, 0x0c, 0x01, 0x00],
+    );
+}
+
+#[test]
+fn read_12_and_write_12_carry_dpo_fua_and_32_bit_lba_and_length() {
+    golden(
+        &Read {
+            lba: 0x0102_0304,
+            blocks: 0x0506_0708,
+            dpo: true,
+            fua: true,
+            size: Some(Size::Twelve),
+        },
+        &[0xa8, 0x18, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0],
+    );
+    golden(
+        &Read {
+            lba: 7,
+            blocks: 0,
+            size: Some(Size::Twelve),
+            ..Read::default()
+        },
+        &[0xa8, 0x00, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0],
+    );
+    golden(
+        &Write {
+            lba: 0xffff_ffff,
+            blocks: 0xffff_ffff,
+            fua: true,
+            size: Some(Size::Twelve),
+            ..Write::default()
+        },
+        &[
+            0xaa, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0,
+        ],
+    );
+    golden(
+        &Write {
+            lba: 0x10,
+            blocks: 0x1_0000,
+            dpo: true,
+            size: Some(Size::Twelve),
+            ..Write::default()
+        },
+        &[0xaa, 0x10, 0, 0, 0, 0x10, 0, 1, 0, 0, 0, 0],
+    );
+}
+
+#[test]
+fn verify_12_sets_dpo_and_bytchk() {
+    golden(
+        &Verify {
+            lba: 0x100,
+            blocks: 4,
+            bytchk: 1,
+            dpo: true,
+            size: Some(Size::Twelve),
+        },
+        &[0xaf, 0x12, 0, 0, 0x01, 0x00, 0, 0, 0, 4, 0, 0],
+    );
+    golden(
+        &Verify {
+            lba: 0x100,
+            blocks: 4,
+            size: Some(Size::Twelve),
+            ..Verify::default()
+        },
+        &[0xaf, 0x00, 0, 0, 0x01, 0x00, 0, 0, 0, 4, 0, 0],
+    );
+}
+
+#[test]
+fn six_byte_cdbs_refuse_what_they_cannot_say() {
+    let six = |lba, blocks| Read {
+        lba,
+        blocks,
+        size: Some(Size::Six),
+        ..Read::default()
+    };
+    refused(
+        &six(0x20_0000, 1),
+        Error::TooLarge {
+            field: "LOGICAL BLOCK ADDRESS",
+            value: 0x20_0000,
+            max: 0x1f_ffff,
+        },
+    );
+    refused(
+        &Write {
+            blocks: 257,
+            size: Some(Size::Six),
+            ..Write::default()
+        },
+        Error::TooLarge {
+            field: "TRANSFER LENGTH",
+            value: 257,
+            max: 256,
+        },
+    );
+    let zero = Error::Unsupported {
+        command: "READ",
+        size: Size::Six,
+        what: "cannot ask for 0 blocks (its TRANSFER LENGTH 0 means 256)",
+    };
+    refused(&six(0, 0), zero);
+    displays(
+        &zero,
+        "READ (6) cannot ask for 0 blocks (its TRANSFER LENGTH 0 means 256)",
+    );
+    refused(
+        &Write {
+            size: Some(Size::Six),
+            ..Write::default()
+        },
+        Error::Unsupported {
+            command: "WRITE",
+            size: Size::Six,
+            what: "cannot ask for 0 blocks (its TRANSFER LENGTH 0 means 256)",
+        },
+    );
+    assert_eq!(
+        Size::choose(Some(Size::Six), 0, 0),
+        Err(Error::Unsupported {
+            command: "READ or WRITE",
+            size: Size::Six,
+            what: "cannot ask for 0 blocks (its TRANSFER LENGTH 0 means 256)",
+        })
+    );
+    let no_flags = |command| Error::Unsupported {
+        command,
+        size: Size::Six,
+        what: "has no DPO or FUA bit",
+    };
+    refused(
+        &Read {
+            dpo: true,
+            ..six(1, 1)
+        },
+        no_flags("READ"),
+    );
+    refused(
+        &Read {
+            fua: true,
+            ..six(1, 1)
+        },
+        no_flags("READ"),
+    );
+    refused(
+        &Write {
+            lba: 1,
+            blocks: 1,
+            dpo: true,
+            fua: true,
+            size: Some(Size::Six),
+        },
+        no_flags("WRITE"),
+    );
+    displays(&no_flags("WRITE"), "WRITE (6) has no DPO or FUA bit");
+}
+
+#[test]
+fn twelve_byte_cdbs_refuse_an_lba_past_32_bits() {
+    let err = Error::TooLarge {
+        field: "LOGICAL BLOCK ADDRESS",
+        value: 0x1_0000_0000,
+        max: 0xffff_ffff,
+    };
+    refused(
+        &Read {
+            lba: 0x1_0000_0000,
+            blocks: 1,
+            size: Some(Size::Twelve),
+            ..Read::default()
+        },
+        err,
+    );
+    refused(
+        &Verify {
+            lba: 0x1_0000_0000,
+            size: Some(Size::Twelve),
+            ..Verify::default()
+        },
+        err,
+    );
+}
+
+#[test]
+fn verify_6_and_synchronize_cache_6_and_12_do_not_exist() {
+    let missing = |command, size| Error::Unsupported {
+        command,
+        size,
+        what: "is not an SBC command",
+    };
+    // Refused for the size itself, before any field is looked at (0 blocks would also be
+    // refused by a 6-byte CDB).
+    refused(
+        &Verify {
+            size: Some(Size::Six),
+            ..Verify::default()
+        },
+        missing("VERIFY", Size::Six),
+    );
+    refused(
+        &SynchronizeCache {
+            size: Some(Size::Six),
+            ..SynchronizeCache::default()
+        },
+        missing("SYNCHRONIZE CACHE", Size::Six),
+    );
+    refused(
+        &SynchronizeCache {
+            immed: true,
+            size: Some(Size::Twelve),
+            ..SynchronizeCache::default()
+        },
+        missing("SYNCHRONIZE CACHE", Size::Twelve),
+    );
+    displays(
+        &missing("SYNCHRONIZE CACHE", Size::Twelve),
+        "SYNCHRONIZE CACHE (12) is not an SBC command",
+    );
+    displays(
+        &missing("VERIFY", Size::Six),
+        "VERIFY (6) is not an SBC command",
+    );
+}
+
+#[test]
+fn raw_6_and_12_byte_reads_and_writes_decode_direction_and_length() {
+    let cdb = |bytes: &[u8]| Cdb::new(bytes).unwrap();
+    assert_eq!(cdb(&[0x08, 0, 0, 0, 0, 0]).transfer(), blocks_in(256));
+    assert_eq!(
+        cdb(&[0x08, 0x1f, 0xff, 0xff, 1, 0]).transfer(),
+        blocks_in(1)
+    );
+    assert_eq!(cdb(&[0x0a, 0, 0, 0, 0, 0]).transfer(), blocks_out(256));
+    assert_eq!(cdb(&[0x0a, 0, 0, 9, 0xff, 0]).transfer(), blocks_out(255));
+    let twelve = |op, b1| [op, b1, 0, 0, 0, 0, 0x01, 0x02, 0x03, 0x04, 0, 0];
+    assert_eq!(cdb(&twelve(0xa8, 0)).transfer(), blocks_in(0x0102_0304));
+    assert_eq!(cdb(&twelve(0xaa, 0x18)).transfer(), blocks_out(0x0102_0304));
+    // VERIFY (12): BYTCHK in byte 1 bits 2..1, as in (10) and (16).
+    assert_eq!(cdb(&twelve(0xaf, 0x00)).transfer(), Some(Transfer::NONE));
+    assert_eq!(cdb(&twelve(0xaf, 0x02)).transfer(), blocks_out(0x0102_0304));
+    assert_eq!(cdb(&twelve(0xaf, 0x04)).transfer(), None);
+    assert_eq!(cdb(&twelve(0xaf, 0x06)).transfer(), blocks_out(1));
+    // A 12-byte opcode in a 10-byte CDB cannot hold its transfer length.
+    for op in [0xa8, 0xaa, 0xaf] {
+        assert_eq!(cdb(&twelve(op, 0)[..10]).transfer(), None, "{op:#x}");
+    }
+    let named = [
+        (0x08, Opcode::Read6),
+        (0x0a, Opcode::Write6),
+        (0xa8, Opcode::Read12),
+        (0xaa, Opcode::Write12),
+        (0xaf, Opcode::Verify12),
+    ];
+    for (byte, op) in named {
+        assert_eq!(Opcode::from(byte), op);
+        assert_eq!(u8::from(op), byte);
+    }
+}
+
+#[test]
+fn every_size_round_trips_through_the_transfer_decoder() {
+    let cases: [(Size, &[u32]); 4] = [
+        (Size::Six, &[1, 2, 255, 256]),
+        (Size::Ten, &[0, 1, 0xffff]),
+        (Size::Twelve, &[0, 1, 0x1_0000, u32::MAX]),
+        (Size::Sixteen, &[0, 1, u32::MAX]),
+    ];
+    for (size, counts) in cases {
+        for &blocks in counts {
+            let read = Read {
+                lba: 0x1f_ffff,
+                blocks,
+                size: Some(size),
+                ..Read::default()
+            };
+            let cdb = read.to_cdb().unwrap();
+            assert_eq!(cdb.len(), size.len());
+            assert_eq!(Size::from_len(cdb.len()), Some(size));
+            assert_eq!(cdb.transfer(), blocks_in(blocks), "{size:?} {blocks}");
+            let write = Write {
+                lba: 3,
+                blocks,
+                size: Some(size),
+                ..Write::default()
+            };
+            let cdb = write.to_cdb().unwrap();
+            assert_eq!(cdb.transfer(), blocks_out(blocks), "{size:?} {blocks}");
+        }
+    }
+    for (size, blocks) in [(Size::Ten, 0xffff), (Size::Twelve, 0x1234_5678)] {
+        let verify = Verify {
+            blocks,
+            bytchk: 1,
+            size: Some(size),
+            ..Verify::default()
+        };
+        let cdb = verify.to_cdb().unwrap();
+        assert_eq!(cdb.transfer(), blocks_out(blocks), "{size:?}");
+    }
+}
+
+#[test]
+fn size_lengths_and_sg_dd_cdbsz_values() {
+    for size in [Size::Six, Size::Ten, Size::Twelve, Size::Sixteen] {
+        assert_eq!(Size::from_len(size.len()), Some(size));
+    }
+    for len in [0, 5, 7, 8, 11, 13, 15, 17, 32] {
+        assert_eq!(Size::from_len(len), None);
+    }
+    // `None` never picks (6) or (12), even where they would fit.
+    assert_eq!(Size::choose(None, 0, 1), Ok(Size::Ten));
+    assert_eq!(Size::choose(None, 0, 0x1_0000), Ok(Size::Sixteen));
+    assert_eq!(Size::choose(Some(Size::Six), 0x1f_ffff, 256), Ok(Size::Six));
+    assert_eq!(
+        Size::choose(Some(Size::Twelve), 0xffff_ffff, u32::MAX),
+        Ok(Size::Twelve)
+    );
+}
