@@ -332,6 +332,16 @@ impl Device {
         Error::refused(op, &self.name, refusal)
     }
 
+    /// `flock(LOCK_EX | LOCK_NB)`: the advisory lock that other processes asking for it see
+    /// (sg_dd's `flock` flag); `WouldBlock` while another open file holds it.
+    pub fn lock_exclusive(&self) -> Result<(), Error> {
+        rustix::fs::flock(
+            &self.fd,
+            rustix::fs::FlockOperation::NonBlockingLockExclusive,
+        )
+        .map_err(|e| self.os(Op::Ioctl("flock"), e))
+    }
+
     /// `SG_GET_VERSION_NUM`: the driver's version (30536 for sg 3.5.36).
     pub fn version(&self) -> Result<i32, Error> {
         // SAFETY: `self.fd` is an sg node: `open` checked its major and version.

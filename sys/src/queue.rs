@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::path::Path;
 
 use crate::error::{Detail, Error, ErrorKind, Op};
-use crate::{Command, Data, Device, Response};
+use crate::{Command, Data, Device, OpenOptions, Response};
 
 /// N files on one device, each with its own mapped reserve: up to N mmap-ed requests in
 /// flight, handed back in submission order.
@@ -27,6 +27,16 @@ impl Queue {
     /// it. The kernel may grant less: [`Queue::granted`] is the largest transfer every slot
     /// can take.
     pub fn open(path: impl AsRef<Path>, depth: usize, reserve_bytes: u64) -> Result<Queue, Error> {
+        Queue::open_with(&OpenOptions::new(), path, depth, reserve_bytes)
+    }
+
+    /// [`Queue::open`] with `options` for every file (an exclusive open allows one file).
+    pub fn open_with(
+        options: &OpenOptions,
+        path: impl AsRef<Path>,
+        depth: usize,
+        reserve_bytes: u64,
+    ) -> Result<Queue, Error> {
         let path = path.as_ref();
         if depth == 0 {
             let name = crate::error::Name::new(path.as_os_str().as_encoded_bytes());
@@ -38,7 +48,7 @@ impl Queue {
         let mut devices = Vec::with_capacity(depth);
         let mut granted = u32::MAX;
         for _ in 0..depth {
-            let mut dev = Device::open(path)?;
+            let mut dev = options.open(path)?;
             dev.set_reserved_size(reserve_bytes)?;
             granted = granted.min(dev.map()?);
             devices.push(dev);

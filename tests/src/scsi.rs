@@ -271,3 +271,45 @@ pub fn set_delay(sdebug: &crate::ScsiDebug, value: &str) {
         }
     }
 }
+
+fn sg_nodes() -> std::collections::BTreeSet<String> {
+    std::fs::read_dir("/sys/class/scsi_generic")
+        .expect("/sys/class/scsi_generic")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// A scsi_debug host added for this test, removed (with whatever is left of it) on drop.
+#[derive(Debug)]
+pub struct AddedHost<'a>(&'a crate::ScsiDebug);
+
+impl Drop for AddedHost<'_> {
+    fn drop(&mut self) {
+        // A negative add_host removes the most recently added host.
+        if let Err(e) = std::fs::write(self.0.dir().join("add_host"), "-1") {
+            eprintln!("remove the added scsi_debug host: {e}");
+        }
+    }
+}
+
+/// Adds a host and returns its sg node once udev-less devtmpfs shows it.
+pub fn add_device(sdebug: &crate::ScsiDebug) -> (AddedHost<'_>, String, std::path::PathBuf) {
+    let before = sg_nodes();
+    sdebug.set_param("add_host", 1);
+    let host = AddedHost(sdebug);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let new: Vec<String> = sg_nodes().difference(&before).cloned().collect();
+        if let [name] = new.as_slice() {
+            let dev = std::path::Path::new("/dev").join(name);
+            if dev.exists() {
+                return (host, name.clone(), dev);
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no new sg node after add_host=1 (new: {new:?})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

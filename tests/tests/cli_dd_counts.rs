@@ -342,3 +342,71 @@ fn scsi_debug_counts_sg_to_a_full_file_system_are_what_the_file_holds_as_sg_dd_c
         same(&file, &source[..file.len()], &format!("qd={qd}"));
     }
 }
+
+#[test]
+fn scsi_debug_a_device_removed_mid_copy_ends_with_69_and_true_counts_within_seconds() {
+    // A scsi_debug host added for the test, its device deleted through sysfs while dd
+    // reads it into a file: at qd 1 and 4, early and late, the copy ends with 69 (ENODEV)
+    // and the counts, which match the file, within seconds.
+    let env = Env::get();
+    let sdebug = env.dev.scsi_debug();
+    let old_delay = sdebug.param("delay");
+    for (qd, after_ms) in [(1u32, 100u64), (4, 100), (1, 400), (4, 400)] {
+        let (_host, name, path) = sgmap_tests::scsi::add_device(sdebug);
+        let sg = path.display().to_string();
+        clear_unit_attention(&sg);
+        let ss = fs::read_to_string(format!(
+            "/sys/class/scsi_generic/{name}/device/block/{}/queue/logical_block_size",
+            fs::read_dir(format!("/sys/class/scsi_generic/{name}/device/block"))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+        ))
+        .unwrap()
+        .trim()
+        .parse::<u64>()
+        .unwrap();
+        let out = scratch("removed.bin");
+        let delete = format!("/sys/class/scsi_generic/{name}/device/delete");
+        // One jiffy (4 ms) per command: the copy of 4000 blocks takes 0.5 to 2 s.
+        sgmap_tests::scsi::set_delay(sdebug, "1");
+        let deleter = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(after_ms));
+            fs::write(&delete, "1").unwrap_or_else(|e| panic!("{delete}: {e}"));
+        });
+        let started = Instant::now();
+        let run = sgmap(&[
+            "dd",
+            &format!("if={sg}"),
+            &format!("of={}", out.display()),
+            &format!("bs={ss}"),
+            "count=4000",
+            "bpt=8",
+            &format!("qd={qd}"),
+        ]);
+        let took = started.elapsed();
+        deleter.join().expect("the deleter");
+        sgmap_tests::scsi::set_delay(sdebug, &old_delay);
+        let what = format!("qd={qd}, deleted after {after_ms} ms");
+        run.status(69)
+            .err_has("the device was removed during the copy");
+        let ((rin, _), (rout, _)) = counts(&run);
+        assert!(
+            rout < 4000 && rin == rout,
+            "{what}: in {rin} out {rout}\n{run:?}"
+        );
+        assert_eq!(
+            fs::metadata(&out).map_or(0, |m| m.len()),
+            rout * ss,
+            "{what}: the file holds what was counted"
+        );
+        assert!(
+            took < Duration::from_secs(20),
+            "{what}: took {took:?}\n{run:?}"
+        );
+        eprintln!("{what}: {rout} blocks out, ended in {took:?}");
+    }
+}

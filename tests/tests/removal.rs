@@ -3,56 +3,14 @@
 //! (`/sys/class/scsi_generic/sgN/device/delete`), and proves what the library reports. The
 //! host is removed again when the test ends, so the phase's other devices are untouched.
 
-use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use sgmap_sys::{Command, Data, Device, ErrorKind};
-use sgmap_tests::scsi;
-use sgmap_tests::{Devices, ScsiDebug};
-
-fn sg_nodes() -> BTreeSet<String> {
-    fs::read_dir("/sys/class/scsi_generic")
-        .expect("/sys/class/scsi_generic")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect()
-}
-
-/// A scsi_debug host added for this test, removed (with whatever is left of it) on drop.
-struct AddedHost<'a>(&'a ScsiDebug);
-
-impl Drop for AddedHost<'_> {
-    fn drop(&mut self) {
-        // A negative add_host removes the most recently added host.
-        if let Err(e) = fs::write(self.0.dir().join("add_host"), "-1") {
-            eprintln!("remove the added scsi_debug host: {e}");
-        }
-    }
-}
-
-/// Adds a host and returns its sg node once udev-less devtmpfs shows it.
-fn add_device(sdebug: &ScsiDebug) -> (AddedHost<'_>, String, PathBuf) {
-    let before = sg_nodes();
-    sdebug.set_param("add_host", 1);
-    let host = AddedHost(sdebug);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let new: Vec<String> = sg_nodes().difference(&before).cloned().collect();
-        if let [name] = new.as_slice() {
-            let dev = Path::new("/dev").join(name);
-            if dev.exists() {
-                return (host, name.clone(), dev);
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no new sg node after add_host=1 (new: {new:?})"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
-}
+use sgmap_tests::scsi::{self, add_device};
+use sgmap_tests::Devices;
 
 fn tur(dev: &mut Device) -> Result<sgmap_sys::Response, sgmap_sys::Error> {
     dev.execute(&Command::new(&scsi::TEST_UNIT_READY), Data::None)

@@ -5,7 +5,7 @@ use sgmap_core::status::ExitCategory;
 
 use super::ends::{self, Kind, Sink, Source};
 use super::ledger::Ledger;
-use super::plan::{self, Operands, Plan, Schedule};
+use super::plan::{self, Flags, Operands, Plan, Schedule};
 use super::sg::{self, Output, SgSide};
 use super::verify::{self, Reader};
 use crate::json::Json;
@@ -13,19 +13,27 @@ use crate::out::{self, CmdResult, Fail};
 
 /// Opens both sides, plans, copies, and reports.
 pub fn run(ops: &Operands) -> CmdResult {
-    let if_name = ops.input.as_deref().unwrap_or("-");
-    let of_name = ops.output.as_deref().unwrap_or("-");
+    let if_given = ops.input.as_deref().unwrap_or("-");
+    let of_given = ops.output.as_deref().unwrap_or("-");
     // An input that cannot be examined is sgm_dd's "unable to access" (15); an open that
     // fails afterwards, on either side, is its `sg_convert_errno()` of the errno (50 + it).
-    let in_kind = ends::classify(if_name, false).map_err(|e| {
-        out::fail(
-            ExitCategory::FileError,
-            if_name,
-            "open",
-            format_args!("{}", out::IoWhy(&e)),
-        )
-    })?;
-    let out_kind = ends::classify(of_name, true).map_err(|e| open_fail(of_name, e))?;
+    let in_kind = match ops.iflag.fill {
+        Some(fill) => Kind::Fill(fill),
+        None => ends::classify(if_given, false).map_err(|e| {
+            out::fail(
+                ExitCategory::FileError,
+                if_given,
+                "open",
+                format_args!("{}", out::IoWhy(&e)),
+            )
+        })?,
+    };
+    let out_kind = ends::classify(of_given, true).map_err(|e| open_fail(of_given, e))?;
+    // iflag/oflag=sgio: a block device is used through its sg node.
+    let (if_name, in_kind) = sgio(if_given, in_kind, &ops.iflag)?;
+    let (of_name, out_kind) = sgio(of_given, out_kind, &ops.oflag)?;
+    let (if_name, of_name) = (if_name.as_str(), of_name.as_str());
+    check_flags(ops, in_kind, out_kind, of_name)?;
     if ops.seek > 0 && out_kind == Kind::Std {
         return Err(out::contradict(
             "dd",
@@ -57,15 +65,24 @@ pub fn run(ops: &Operands) -> CmdResult {
         let why = e.describe(if_name, of_name);
         out::fail(super::plan_category(&e), "dd", "", format_args!("{why}"))
     })?;
+    if matches!(in_kind, Kind::Fill(_)) && plan.count.or(plan.out_room).is_none() {
+        // sgm_dd: "Couldn't calculate count, please give one".
+        return Err(out::syntax(
+            "dd",
+            format_args!("{if_name} has no end: give count=N"),
+        ));
+    }
+    check_cdb_size(ops, &plan, in_kind, out_kind)?;
 
     // The sg sides: qd files each, reserves for bs × bpt; bpt comes down to what every
     // side was granted.
     let mut bpt = plan.bpt;
-    let mut open_sg = |path: &str, kind: Kind| -> Result<Option<SgSide>, Fail> {
+    let mut open_sg = |path: &str, kind: Kind, flags: Flags| -> Result<Option<SgSide>, Fail> {
         if kind != Kind::Sg {
             return Ok(None);
         }
-        let (side, fit) = SgSide::open(path, ops.qd, plan.bs, plan.bpt)?;
+        let options = sg::SideOptions::new(ops, flags);
+        let (side, fit) = SgSide::open(path, ops.qd, plan.bs, plan.bpt, options)?;
         let asked = u64::from(plan.bs) * u64::from(plan.bpt);
         match fit {
             Some(n) if n < plan.bpt => {
@@ -96,8 +113,8 @@ pub fn run(ops: &Operands) -> CmdResult {
         }
         Ok(Some(side))
     };
-    let mut sg_in = open_sg(if_name, in_kind)?;
-    let mut sg_out = open_sg(of_name, out_kind)?;
+    let mut sg_in = open_sg(if_name, in_kind, ops.iflag)?;
+    let mut sg_out = open_sg(of_name, out_kind, ops.oflag)?;
     if ops.dry_run {
         // As sg_dd: the devices are opened and probed (READ CAPACITY), nothing is read or
         // written, and no output file is created.
@@ -105,11 +122,11 @@ pub fn run(ops: &Operands) -> CmdResult {
     }
     let mut src = match in_kind {
         Kind::Sg => None,
-        k => Some(Source::open(if_name, k).map_err(|e| open_fail(if_name, e))?),
+        k => Some(Source::open(if_name, k, &ops.iflag).map_err(|e| open_fail(if_name, e))?),
     };
     let mut sink = match out_kind {
         Kind::Sg => None,
-        k => Some(Sink::open(of_name, k).map_err(|e| open_fail(of_name, e))?),
+        k => Some(Sink::open(of_name, k, &ops.oflag).map_err(|e| open_fail(of_name, e))?),
     };
 
     let mut ledger = Ledger::new(ops, plan, bpt);
@@ -123,11 +140,20 @@ pub fn run(ops: &Operands) -> CmdResult {
         (None, None, Some(s), Some(k)) => copy_files(&mut ledger, s, k, if_name, of_name),
         _ => {}
     }
+    // A device that disappeared ends the copy with one status (69, ENODEV), whatever the
+    // moment and the error its removal caused.
+    if ledger.failed() {
+        for side in [&sg_in, &sg_out].into_iter().flatten() {
+            if ledger.removed.is_none() && side.gone() {
+                ledger.removed = Some(side.path.clone());
+            }
+        }
+    }
     // sync=1: SYNCHRONIZE CACHE on an sg output; a block device output is always flushed.
     // What was written is flushed even after a failure or a stop, as sgm_dd does.
     let written = ledger.rout.full + ledger.rout.partial > 0;
     if let Some(o) = &mut sg_out {
-        if ops.sync && written {
+        if ops.sync && written && ledger.removed.is_none() {
             o.synchronize(&mut ledger);
         }
     }
@@ -156,8 +182,107 @@ pub fn run(ops: &Operands) -> CmdResult {
     ledger.finish(if_name, of_name)
 }
 
-/// A file operand that did not open: 50 + errno, as sgm_dd returns `sg_convert_errno()`.
+/// `sgio` on a block device: its sg node (a partition has none of its own: the LBAs would
+/// be the disk's).
+fn sgio(path: &str, kind: Kind, flags: &Flags) -> Result<(String, Kind), Fail> {
+    if !(flags.sgio && kind == Kind::Block) {
+        return Ok((path.to_owned(), kind));
+    }
+    match ends::sg_node_of(path) {
+        Ok(Some(sg)) => Ok((sg, Kind::Sg)),
+        Ok(None) => Err(out::contradict(
+            "dd",
+            format_args!("sgio: {path} has no sg node of its own (a partition, or not SCSI)"),
+        )),
+        Err(e) => Err(open_fail(path, e)),
+    }
+}
+
+/// The flags that cannot work with these operands (exit 31), and the notes sg_dd prints.
+fn check_flags(ops: &Operands, in_kind: Kind, out_kind: Kind, of_name: &str) -> Result<(), Fail> {
+    for (side, flags, kind) in [
+        ("iflag", &ops.iflag, in_kind),
+        ("oflag", &ops.oflag, out_kind),
+    ] {
+        if flags.excl && kind == Kind::Sg && ops.qd > 1 {
+            return Err(out::contradict(
+                "dd",
+                format_args!(
+                    "{side}=excl with qd={}: the sg driver allows one exclusive open, qd \
+                     opens the device {} times",
+                    ops.qd, ops.qd
+                ),
+            ));
+        }
+        if flags.dio {
+            out::err_str(&format!(
+                ">> {side}=dio: not used, sgmap dd moves sg data through the mapped reserve\n"
+            ));
+        }
+    }
+    if ops.iflag.sparse {
+        out::err_str("sparse flag ignored for iflag\n");
+    }
+    if ops.oflag.sparse && matches!(out_kind, Kind::Std | Kind::Stream) {
+        return Err(out::contradict(
+            "dd",
+            format_args!("oflag=sparse needs seekable output file, {of_name} is not"),
+        ));
+    }
+    Ok(())
+}
+
+/// `cdbsz=6|10|12` on an sg side: the LBAs and the blocks per command must fit the CDB
+/// (sg_dd 1.46 cuts the LBA to 32 bits silently; sgmap refuses before any transfer).
+fn check_cdb_size(ops: &Operands, plan: &Plan, in_kind: Kind, out_kind: Kind) -> Result<(), Fail> {
+    let Some(size) = ops.cdbsz.filter(|&n| n != 16) else {
+        return Ok(());
+    };
+    let (max_lba, max_blocks): (u64, u64) = match size {
+        6 => (0x1f_ffff, 256),
+        10 => (u64::from(u32::MAX), 0xffff),
+        _ => (u64::from(u32::MAX), u64::from(u32::MAX)),
+    };
+    let blocks = plan.count.or(plan.out_room).unwrap_or(0);
+    for (kind, start, side) in [(in_kind, plan.skip, "if"), (out_kind, plan.seek, "of")] {
+        if kind != Kind::Sg {
+            continue;
+        }
+        let last = (start + blocks).saturating_sub(1);
+        if last > max_lba {
+            return Err(out::contradict(
+                "dd",
+                format_args!(
+                    "cdbsz={size}: the copy reaches LBA {last} on {side}=, a {size}-byte READ or \
+                     WRITE addresses up to {max_lba}"
+                ),
+            ));
+        }
+        if u64::from(plan.bpt) > max_blocks {
+            return Err(out::contradict(
+                "dd",
+                format_args!(
+                    "cdbsz={size} with bpt={}: a {size}-byte READ or WRITE carries at most \
+                     {max_blocks} blocks",
+                    plan.bpt
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A file operand that did not open: 50 + errno, as sgm_dd returns `sg_convert_errno()`;
+/// a lock that another file holds (`flock`): sg_dd's 90.
 fn open_fail(path: &str, e: std::io::Error) -> Fail {
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        out::diag(
+            path,
+            "flock(LOCK_EX | LOCK_NB)",
+            format_args!("{}", out::IoWhy(&e)),
+        );
+        return Fail::code(sg::FLOCK_ERR);
+    }
     let category = match e.raw_os_error() {
         Some(errno) => ExitCategory::OsError(u16::try_from(errno).unwrap_or(0)),
         None => ExitCategory::Other,
@@ -218,7 +343,11 @@ fn copy_files(
     of_name: &str,
 ) {
     let bs = ledger.plan.bs as usize;
-    let mut buf = vec![0u8; bs * ledger.bpt as usize];
+    // Page-aligned, as O_DIRECT (iflag/oflag=direct) needs.
+    let size = bs * ledger.bpt as usize;
+    let mut raw = vec![0u8; size + 4096];
+    let at = raw.as_ptr().align_offset(4096).min(4096);
+    let buf = &mut raw[at..at + size];
     if !ends::skip_stream(ledger, src, if_name) {
         return;
     }
@@ -242,7 +371,7 @@ fn copy_files(
         };
         let (full, partial) = ((n / bs) as u64, n % bs != 0);
         ledger.count_in(full, partial);
-        if n > 0 {
+        if n > 0 && !ledger.sparse_skip(&t, &buf[..n]) {
             let out_block = t.out_lba(&ledger.plan);
             if let Err((done, e)) = sink.write(out_block * bs as u64, &buf[..n]) {
                 ledger.count_written(done, bs);

@@ -10,7 +10,7 @@ use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt};
 use sgmap_core::status::ExitCategory;
 
 use super::ledger::Ledger;
-use super::plan::{is_discard, Extent};
+use super::plan::{is_discard, Extent, Fill, Flags};
 
 /// sg's character major (include/uapi/linux/major.h `SCSI_GENERIC_MAJOR`).
 const SG_MAJOR: u32 = 21;
@@ -30,6 +30,8 @@ pub enum Kind {
     Regular,
     /// A pipe, socket or another character device (`/dev/zero`, `/dev/null` as `if`).
     Stream,
+    /// `iflag=00|ff|random`: generated input, no file.
+    Fill(Fill),
 }
 
 /// The major number of a `dev_t` (glibc and musl `major()`).
@@ -69,26 +71,76 @@ pub fn classify(path: &str, output: bool) -> io::Result<Kind> {
 #[derive(Debug)]
 pub enum Source {
     /// A regular file or block device, read at offsets.
-    File(File),
+    File {
+        /// The file.
+        file: File,
+        /// `iflag=nocache`: drop what was read from the page cache.
+        nocache: bool,
+    },
     /// Standard input (a `dup` of fd 0) or another stream, read in order.
     Stream(File),
+    /// `iflag=00|ff|random`.
+    Fill(Fill),
+}
+
+/// The open(2) flags of a file side: `direct`, `dsync`, `excl` (rustix gives each
+/// architecture's values).
+fn custom_flags(flags: &Flags) -> i32 {
+    use rustix::fs::OFlags;
+    let mut f = OFlags::empty();
+    f.set(OFlags::DIRECT, flags.direct);
+    f.set(OFlags::SYNC, flags.dsync);
+    f.set(OFlags::EXCL, flags.excl);
+    f.bits() as i32
+}
+
+/// `flock(LOCK_EX | LOCK_NB)` for `iflag=flock`/`oflag=flock`.
+pub fn lock(file: &File) -> io::Result<()> {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(io::Error::from)
+}
+
+/// Drops `len` bytes at `offset` of `file` from the page cache (`nocache`); advice only,
+/// its failure changes nothing.
+fn drop_cached(file: &File, offset: u64, len: usize) {
+    let len = core::num::NonZeroU64::new(len as u64);
+    let _ = rustix::fs::fadvise(file, offset, len, rustix::fs::Advice::DontNeed);
 }
 
 impl Source {
     /// Opens a non-sg input.
-    pub fn open(path: &str, kind: Kind) -> io::Result<Source> {
-        match kind {
-            Kind::Std => Ok(Source::Stream(out::stdin_file()?)),
-            Kind::Stream => Ok(Source::Stream(File::open(path)?)),
-            Kind::Regular | Kind::Block => Ok(Source::File(File::open(path)?)),
-            Kind::Sg | Kind::Discard => Err(io::Error::from_raw_os_error(22)),
+    pub fn open(path: &str, kind: Kind, flags: &Flags) -> io::Result<Source> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let open = || {
+            OpenOptions::new()
+                .read(true)
+                .custom_flags(custom_flags(flags))
+                .open(path)
+        };
+        let source = match kind {
+            Kind::Std => Source::Stream(out::stdin_file()?),
+            Kind::Stream => Source::Stream(open()?),
+            Kind::Regular | Kind::Block => Source::File {
+                file: open()?,
+                nocache: flags.nocache,
+            },
+            Kind::Fill(fill) => return Ok(Source::Fill(fill)),
+            Kind::Sg | Kind::Discard => return Err(io::Error::from_raw_os_error(22)),
+        };
+        if flags.flock {
+            match &source {
+                Source::File { file, .. } | Source::Stream(file) => lock(file)?,
+                Source::Fill(_) => {}
+            }
         }
+        Ok(source)
     }
 
     /// Skips `bytes` of a stream by reading them (files are read at offsets instead).
     pub fn skip_stream(&mut self, mut bytes: u64) -> io::Result<u64> {
-        let Source::Stream(r) = self else {
-            return Ok(bytes);
+        let r = match self {
+            Source::Stream(r) => r,
+            Source::File { .. } | Source::Fill(_) => return Ok(bytes),
         };
         let mut buf = vec![0u8; 65536];
         let mut skipped = 0;
@@ -108,8 +160,64 @@ impl Source {
     /// the end of the input.
     pub fn read(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Source::File(f) => read_full_at(f, buf, offset),
+            Source::File { file, nocache } => {
+                let n = read_full_at(file, buf, offset)?;
+                if *nocache {
+                    drop_cached(file, offset, n);
+                }
+                Ok(n)
+            }
             Source::Stream(r) => read_full(r, buf),
+            Source::Fill(fill) => {
+                fill_bytes(*fill, offset, buf);
+                Ok(buf.len())
+            }
+        }
+    }
+}
+
+/// The sg node of block device `path` (`/dev/sgN`), from sysfs; `None` for a partition or
+/// a block device without one.
+pub fn sg_node_of(path: &str) -> io::Result<Option<String>> {
+    let rdev = std::fs::metadata(path)?.rdev();
+    let (major, minor) = (
+        major(rdev),
+        ((rdev & 0xff) | ((rdev >> 12) & 0xfff_ff00)) as u32,
+    );
+    let dir = format!("/sys/dev/block/{major}:{minor}");
+    if std::path::Path::new(&format!("{dir}/partition")).exists() {
+        return Ok(None);
+    }
+    let Ok(entries) = std::fs::read_dir(format!("{dir}/device/scsi_generic")) else {
+        return Ok(None);
+    };
+    Ok(entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("sg"))
+        .map(|n| format!("/dev/{n}")))
+}
+
+/// `iflag=00|ff|random`'s bytes at `offset`: the random ones are xorshift64 seeded from
+/// the offset and the time of the first call, so a copy's bytes differ from run to run.
+fn fill_bytes(fill: Fill, offset: u64, buf: &mut [u8]) {
+    match fill {
+        Fill::Zero => buf.fill(0),
+        Fill::Ones => buf.fill(0xff),
+        Fill::Random => {
+            static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+            let seed = *SEED.get_or_init(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            });
+            let mut x = (seed ^ offset.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1;
+            for chunk in buf.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+            }
         }
     }
 }
@@ -121,6 +229,8 @@ pub enum Sink {
     File {
         /// The file.
         file: File,
+        /// `oflag=nocache`: drop what was written from the page cache.
+        nocache: bool,
         /// A block device (fsync'ed at the end, so that the sg side sees the data).
         device: bool,
         /// Written at offsets (a regular file or block device), else in order.
@@ -133,11 +243,13 @@ pub enum Sink {
 impl Sink {
     /// Opens a non-sg output, creating a regular file without truncating it (as sgm_dd
     /// does).
-    pub fn open(path: &str, kind: Kind) -> io::Result<Sink> {
+    pub fn open(path: &str, kind: Kind, flags: &Flags) -> io::Result<Sink> {
+        use std::os::unix::fs::OpenOptionsExt;
         let (create, device, positional) = match kind {
             Kind::Std => {
                 return Ok(Sink::File {
                     file: out::stdout_file()?,
+                    nocache: false,
                     device: false,
                     positional: false,
                 })
@@ -146,16 +258,24 @@ impl Sink {
             Kind::Stream => (false, false, false),
             Kind::Regular => (true, false, true),
             Kind::Block => (false, true, true),
-            Kind::Sg => return Err(io::Error::from_raw_os_error(22)),
+            Kind::Sg | Kind::Fill(_) => return Err(io::Error::from_raw_os_error(22)),
         };
+        // O_APPEND writes at the end whatever the offset: the sink writes in order then.
+        let positional = positional && !flags.append;
         let file = OpenOptions::new()
             .write(true)
             .read(positional)
-            .create(create)
+            .create(create && !flags.nocreat)
+            .append(flags.append)
             .truncate(false)
+            .custom_flags(custom_flags(flags))
             .open(path)?;
+        if flags.flock {
+            lock(&file)?;
+        }
         Ok(Sink::File {
             file,
+            nocache: flags.nocache,
             device,
             positional,
         })
@@ -165,10 +285,13 @@ impl Sink {
     /// were written before it come with it (a full file system takes part of a transfer):
     /// they are on the output and count.
     pub fn write(&mut self, offset: u64, buf: &[u8]) -> Result<(), (usize, io::Error)> {
-        let (file, positional) = match self {
+        let (file, positional, nocache) = match self {
             Sink::File {
-                file, positional, ..
-            } => (file, *positional),
+                file,
+                positional,
+                nocache,
+                ..
+            } => (file, *positional, *nocache),
             Sink::Discard => return Ok(()),
         };
         let mut done = 0;
@@ -184,6 +307,10 @@ impl Sink {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err((done, e)),
             }
+        }
+        if nocache && positional {
+            let _ = file.sync_data();
+            drop_cached(file, offset, done);
         }
         Ok(())
     }
@@ -228,7 +355,7 @@ pub fn extent(path: &str, kind: Kind) -> io::Result<Extent> {
                 Err(e) => return Err(e),
             },
         },
-        Kind::Std | Kind::Discard | Kind::Stream | Kind::Sg => Extent::Stream,
+        Kind::Std | Kind::Discard | Kind::Stream | Kind::Sg | Kind::Fill(_) => Extent::Stream,
     })
 }
 
@@ -354,7 +481,7 @@ mod tests {
         let path = std::env::temp_dir().join(format!("sgmap-ends-{}", std::process::id()));
         std::fs::write(&path, (0..=255u8).collect::<Vec<_>>()).unwrap();
         let p = path.to_str().unwrap();
-        let mut src = Source::open(p, Kind::Regular).unwrap();
+        let mut src = Source::open(p, Kind::Regular, &Flags::default()).unwrap();
         assert_eq!(
             extent(p, Kind::Regular).unwrap(),
             Extent::File { bytes: 256 }
@@ -366,7 +493,7 @@ mod tests {
         let mut buf = [0u8; 100];
         assert_eq!(src.read(200, &mut buf).unwrap(), 56);
         assert_eq!(buf[0], 200);
-        let mut sink = Sink::open(p, Kind::Regular).unwrap();
+        let mut sink = Sink::open(p, Kind::Regular, &Flags::default()).unwrap();
         sink.write(1, &[9, 9]).unwrap();
         sink.finish(true).unwrap();
         let mut back = [0u8; 4];

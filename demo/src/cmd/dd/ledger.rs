@@ -58,6 +58,21 @@ pub struct Ledger<'a> {
     pub rin: Records,
     /// Records out.
     pub rout: Records,
+    /// Blocks done without reaching the output: skipped by `oflag=sparse`, or a WRITE
+    /// failure passed over by `oflag=coe` (sg_dd counts them done, not out).
+    pub skipped: u64,
+    /// `oflag=sparse`: the blocks it skipped (sg_dd's "bypassed records out").
+    pub sparse: Option<u64>,
+    /// Commands that ended with RECOVERED ERROR (their data used, as sg_dd does).
+    pub recovered: u64,
+    /// `retries=N`: commands sent again.
+    pub retries: u64,
+    /// Commands that failed for good (passed over with coe, or the one that stopped
+    /// the copy).
+    pub unrecovered: u64,
+    /// The device of an sg side disappeared: the copy ends with 69 (ENODEV) whatever the
+    /// moment and the errors it met.
+    pub removed: Option<String>,
     /// The first failure.
     pub failure: Option<Failure>,
     /// SIGINT, SIGTERM, SIGQUIT or SIGHUP seen: no new transfers.
@@ -86,6 +101,12 @@ impl<'a> Ledger<'a> {
             bpt_asked: (bpt != plan.bpt).then_some(plan.bpt),
             rin: Records::default(),
             rout: Records::default(),
+            skipped: 0,
+            sparse: ops.oflag.sparse.then_some(0),
+            recovered: 0,
+            retries: 0,
+            unrecovered: 0,
+            removed: None,
             failure: None,
             interrupted: false,
             stop_signal: None,
@@ -154,6 +175,9 @@ impl<'a> Ledger<'a> {
 
     /// Records an error of the device layer (its message names the device).
     pub fn fail_sys(&mut self, e: sgmap_sys::Error, lba: Option<u64>) {
+        if e.kind() == sgmap_sys::ErrorKind::DeviceGone && self.removed.is_none() {
+            self.removed = Some(e.path().to_owned());
+        }
         self.fail(e.category(), "", e.to_string(), lba);
     }
 
@@ -165,6 +189,25 @@ impl<'a> Ledger<'a> {
         );
         self.fail(resp.category(), path, msg, Some(lba));
         out::err_str(&dev::sense_lines(resp));
+    }
+
+    /// `oflag=sparse`: whether transfer `t`, whose data is `data`, is skipped: all zeros
+    /// and not the last of a known count (sg_dd always writes the last). A skipped one is
+    /// counted as bypassed, not out.
+    pub fn sparse_skip(&mut self, t: &plan::Transfer, data: &[u8]) -> bool {
+        let Some(bypassed) = self.sparse.as_mut() else {
+            return false;
+        };
+        let last = self
+            .plan
+            .count
+            .is_none_or(|c| t.offset + u64::from(t.blocks) >= c);
+        if last || data.iter().any(|&b| b != 0) {
+            return false;
+        }
+        *bypassed += u64::from(t.blocks);
+        self.skipped += u64::from(t.blocks);
+        true
     }
 
     /// Counts whole blocks (and a partial one) in.
@@ -221,7 +264,7 @@ impl<'a> Ledger<'a> {
     }
 
     fn done_blocks(&self) -> u64 {
-        self.rout.full + self.rout.partial
+        self.rout.full + self.rout.partial + self.skipped
     }
 
     /// The progress line: percent done and time left, or blocks and rate when the total
@@ -283,7 +326,7 @@ impl<'a> Ledger<'a> {
     /// The blocks not copied, when the count is known and something stopped the copy.
     pub fn remaining(&self) -> Option<u64> {
         let count = self.plan.count?;
-        let left = count.saturating_sub(self.rout.full + self.rout.partial);
+        let left = count.saturating_sub(self.done_blocks());
         (left > 0 && (self.failure.is_some() || self.interrupted)).then_some(left)
     }
 
@@ -319,8 +362,31 @@ impl<'a> Ledger<'a> {
             "{} records in\n{} records out\n",
             self.rin, self.rout
         ));
+        // sg_dd's further lines (print_stats()), each when it has something to say.
+        if let Some(n) = self.sparse {
+            text.push_str(&format!("{n} bypassed records out\n"));
+        }
+        if self.recovered > 0 {
+            text.push_str(&format!("{} recovered errors\n", self.recovered));
+        }
+        if self.retries > 0 {
+            text.push_str(&format!("{} retries attempted\n", self.retries));
+        }
+        if self.unrecovered > 0 {
+            text.push_str(&format!("{} unrecovered error(s)\n", self.unrecovered));
+            if self.ops.iflag.coe > 0 || self.ops.oflag.coe > 0 {
+                // sgmap sends no READ LONG: coe=2 and 3 act as 1.
+                text.push_str("0 read_longs fetched part of unrecovered read errors\n");
+            }
+        }
+        if let Some(path) = &self.removed {
+            text.push_str(&format!(
+                "sgmap: {path}: the device was removed during the copy\n"
+            ));
+        }
         out::err_str(&text);
         let code = match (&self.failure, self.interrupted) {
+            _ if self.removed.is_some() => ExitCategory::OsError(19).code(),
             (Some(f), _) => f.code,
             (None, true) => 128 + self.stop_signal.unwrap_or(2) as u8,
             (None, false) => 0,
@@ -346,7 +412,12 @@ impl<'a> Ledger<'a> {
                 .u64("elapsed_us", us)
                 .u64("bytes_per_sec", out::scale(bytes, 1_000_000, us))
                 .opt_u64("remaining_blocks", self.remaining())
-                .bool("interrupted", self.interrupted);
+                .bool("interrupted", self.interrupted)
+                .opt_u64("sparse_bypassed", self.sparse)
+                .u64("recovered_errors", self.recovered)
+                .u64("retries", self.retries)
+                .u64("unrecovered_errors", self.unrecovered)
+                .bool("removed", self.removed.is_some());
             match self.verified {
                 Some(v) => j.bool("verified", v),
                 None => j.null("verified"),
