@@ -68,7 +68,9 @@ command (6 for a pending unit attention, 2 when not ready), else 0.
 /// `sgmap dd`.
 pub const DD: &str = "\
 Usage: sgmap dd if=FILE of=FILE [bs=N] [bpt=N] [count=N] [skip=N] [seek=N] [qd=N]
-                [sync=1] [verify=1] [time=1] [--progress] [--dry-run] [--json]
+                [iflag=FLAGS] [oflag=FLAGS] [conv=CONVS] [cdbsz=6|10|12|16]
+                [retries=N] [coe=0|1] [coe_limit=N] [sync=1] [verify=1] [time=1]
+                [--progress] [--dry-run] [--json]
 
 Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
   if=, of=   an sg device, a block device, a regular file, - (stdin/stdout);
@@ -80,12 +82,24 @@ Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
              end of a device is refused before any transfer (exit 22)
   skip=N     input blocks to skip;  seek=N  output blocks to skip
   qd=N       transfers in flight, over N files of each sg device (1..16)
+  iflag=, oflag=  comma lists of sg_dd's flags: dpo, fua (READ/WRITE bits);
+             coe (continue on error: an unreadable block is zeros, a failed WRITE
+             is passed over); direct, dsync, excl, append, nocreat, nocache, flock
+             (exit 90 when locked); sgio (a block device through its sg node);
+             sparse (oflag: skip all-zero transfers but the last); 00, ff, random
+             (iflag: generated input, no if=); null; dio (noted, not used)
+  conv=      noerror (iflag=coe), nocreat, sparse; notrunc, sync, null do nothing
+  cdbsz=N    READ/WRITE CDB size (10, or 16 where 10 cannot address it)
+  retries=N  send a failed READ or WRITE again up to N times (not NOT READY)
+  coe=1      iflag=coe and oflag=coe;  coe_limit=N  stop after N bad reads in a row
   sync=1     SYNCHRONIZE CACHE on an sg output at the end (fsync otherwise)
   verify=1   read back the written range and compare (exit 14 on a difference)
   time=1     print the transfer time and rate
   --progress percent done and time left every few seconds; SIGUSR1 reports too
   --dry-run  open and probe the devices, print the plan, copy nothing
-Ends with 'N+M records in' and 'N+M records out' on stderr. SIGINT, SIGTERM,
+Ends with 'N+M records in' and 'N+M records out' on stderr, then sg_dd's lines
+for recovered errors, retries, unrecovered errors and sparse skips. A device
+removed during the copy ends it with 69 (ENODEV). SIGINT, SIGTERM,
 SIGQUIT or SIGHUP finishes the transfers in flight, prints the counts and exits
 with 128 + the signal, in any phase (copy, sync, verify).
 ";
