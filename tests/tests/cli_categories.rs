@@ -101,3 +101,57 @@ fn scsi_debug_aborted_command_with_a_protection_asc_is_40() {
     drop(_inject);
     run.status(40).err_has("Aborted Command");
 }
+
+#[test]
+fn scsi_debug_a_pending_unit_attention_is_6_once_as_sg_turs_says() {
+    let env = Env::get();
+    let img = scratch_file("cat-ua-fw.bin", &pattern(4096, 33));
+    // WRITE BUFFER mode 5 (download microcode and save) leaves 06/3f/01 or 3f/16 pending.
+    for tool in ["sgmap", "sg_turs"] {
+        sgmap(&[
+            "write-buffer",
+            "--mode=dmc_save",
+            &format!("--in={img}"),
+            &env.sg,
+        ])
+        .status(0);
+        let run = if tool == "sgmap" {
+            sgmap(&["tur", &env.sg])
+        } else {
+            sg3("sg_turs", &[&env.sg])
+        };
+        assert_eq!(run.code, 6, "{tool}: {run:?}");
+        // Reported once: the next command is GOOD.
+        sgmap(&["tur", &env.sg]).status(0);
+    }
+}
+
+#[test]
+fn scsi_debug_a_command_that_times_out_is_33_in_every_command() {
+    // scsi_debug drops every command (opts=4, every_nth=1): the midlayer times it out and
+    // the host byte says DID_TIME_OUT. sgmap says 33 where sg_raw says 99 (the README's
+    // deliberate difference).
+    let env = Env::get();
+    let sdebug = env.dev.scsi_debug();
+    let run = {
+        let _drop = sdebug.inject(0x4, 1);
+        sgmap(&[
+            "raw",
+            "--timeout=2",
+            &format!("--request={}", env.ss),
+            &env.sg,
+            "28",
+            "00",
+            "00",
+            "00",
+            "00",
+            "10",
+            "00",
+            "00",
+            "01",
+            "00",
+        ])
+    };
+    run.status(33);
+    clear_unit_attention(&env.sg);
+}
