@@ -473,3 +473,43 @@ fn flock_on_a_locked_file_exits_90_as_sg_dd_does() {
     drop(held);
     sgmap(&[&["dd"], &strs(&ops)[..]].concat()).status(0);
 }
+
+#[test]
+fn scsi_debug_oflag_coe_passes_failed_writes_over_as_sg_dd_does() {
+    // A write-protected target: every WRITE fails with DATA PROTECT; with oflag=coe the
+    // copy goes on, nothing counts out, and each failure counts as unrecovered.
+    let env = Env::get();
+    let (sg2, _) = env.dev.second();
+    let sg2 = sg2.display().to_string();
+    let sdebug = env.dev.scsi_debug();
+    let seek = target_seek(&env);
+    let ops = [
+        format!("if={}", env.sg),
+        format!("of={sg2}"),
+        format!("bs={}", env.ss),
+        format!("seek={seek}"),
+        "count=64".to_owned(),
+        "bpt=16".to_owned(),
+        "oflag=coe".to_owned(),
+    ];
+    let (theirs, ours, ours_qd4) = {
+        let _wp = SysfsKnob::set(&sdebug_param(sdebug.dir(), "wp"), "1");
+        let theirs = sg3("sg_dd", &strs(&ops));
+        let ours = sgmap(&[&["dd"], &strs(&ops)[..]].concat());
+        let ours_qd4 = sgmap(&[&["dd", "qd=4"], &strs(&ops)[..]].concat());
+        (theirs, ours, ours_qd4)
+    };
+    assert_eq!(theirs.code, 0, "sg_dd: {theirs:?}");
+    for run in [&ours, &ours_qd4] {
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(
+            lines_of(run, &[]),
+            lines_of(&theirs, &[]),
+            "{run:?}\nsg_dd: {theirs:?}"
+        );
+        run.err_has("passed over (oflag=coe)");
+    }
+    assert!(lines_of(&ours, &[])
+        .iter()
+        .any(|l| l == "4 unrecovered error(s)"));
+}
