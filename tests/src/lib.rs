@@ -28,6 +28,7 @@
 //! Tests panic with a message rather than return `Result`, and never look for devices
 //! themselves: a test that cannot find its device fails.
 
+pub mod harness;
 pub mod scsi;
 pub mod signal;
 

@@ -28,12 +28,6 @@ const BARE_METAL_TARGET: &str = "thumbv7em-none-eabihf";
 /// 32-bit pointers: the `sg_io_hdr` layout asserts for that width, and the guest's 32-bit
 /// test binaries.
 const TARGET_32: &str = "i686-unknown-linux-musl";
-/// The guest tests built for [`TARGET_32`] too: the library's own tests. Not the `cli_*`
-/// ones (they run the 64-bit `/bin/sgmap`: nothing 32-bit to prove). Not `async_io`,
-/// `queue` and `timeout` either: what they test is submitted with `write()`, and on a
-/// 64-bit kernel sg_new_write() (Linux 6.1) refuses a 32-bit process's 64-byte header with
-/// EINVAL (its `count < SZ_SG_IO_HDR` check uses the kernel's own 88 bytes, while the
-/// compat read path and SG_IO take 64); the init skips the one such test in `reserve`.
 /// The sg3_utils programs the guest tests run beside sgmap (in `/usr/bin`).
 const SG3_TOOLS: &[&str] = &[
     "sg_inq",
@@ -46,6 +40,13 @@ const SG3_TOOLS: &[&str] = &[
     "sg_decode_sense",
 ];
 
+/// The guest tests built for [`TARGET_32`] too, and all of them run in the
+/// `i686-sdebug-512` phase, none skipped: the library's own tests. Not the `cli_*` ones
+/// (they run the 64-bit `/bin/sgmap`: nothing 32-bit to prove). `async_io`, `queue`,
+/// `timeout` and `once` submit with `write()`: on a 64-bit kernel sg_new_write() (Linux
+/// 6.1) compares the count with its own 88-byte header before it reads a 32-bit process's
+/// 64-byte one, which is why sgmap-sys pads the header it writes to 88 bytes; these tests
+/// fail without the padding.
 const TESTS_32: &[&str] = &[
     "driver", "open", "reserve", "mmap", "async_io", "queue", "timeout", "commands", "fork", "dio",
     "removal", "once",
@@ -102,7 +103,7 @@ struct Report {
 
 pub fn run(args: &[String]) -> Result<bool> {
     let (mut host, mut guest) = (true, true);
-    let mut select = Vec::new();
+    let mut select = Selection::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -112,11 +113,24 @@ pub fn run(args: &[String]) -> Result<bool> {
                 let list = args
                     .next()
                     .ok_or_else(|| format!("cargo xtask test: {opt} needs a list"))?;
-                if list.is_empty() || list.contains(char::is_whitespace) {
+                let names: Vec<String> = list.split(',').map(str::to_owned).collect();
+                if names
+                    .iter()
+                    .any(|n| n.is_empty() || n.contains(char::is_whitespace))
+                {
                     return Err(format!("cargo xtask test: {opt} {list:?}: a comma list"));
                 }
-                let key = if opt == "--only" { "only" } else { "phases" };
-                select.push(format!("sgmap.{key}={list}"));
+                if opt == "--only" {
+                    select.only = Some(names);
+                } else {
+                    if let Some(bad) = names.iter().find(|n| !GUEST_PHASES.contains(&n.as_str())) {
+                        return Err(format!(
+                            "cargo xtask test: --phase {bad}: the phases are {}",
+                            GUEST_PHASES.join(", ")
+                        ));
+                    }
+                    select.phases = Some(names);
+                }
             }
             other => return Err(format!("cargo xtask test: unknown option {other:?}")),
         }
@@ -193,10 +207,50 @@ impl Phase {
     }
 }
 
+/// What `--only` and `--phase` chose; `None`: everything (what CI runs).
+#[derive(Debug, Default)]
+struct Selection {
+    only: Option<Vec<String>>,
+    phases: Option<Vec<String>>,
+}
+
+impl Selection {
+    /// The kernel command-line words for the init.
+    fn cmdline(&self) -> Vec<String> {
+        let mut words = Vec::new();
+        if let Some(only) = &self.only {
+            words.push(format!("sgmap.only={}", only.join(",")));
+        }
+        if let Some(phases) = &self.phases {
+            words.push(format!("sgmap.phases={}", phases.join(",")));
+        }
+        words
+    }
+
+    /// The phases that must report.
+    fn expected(&self) -> Vec<&str> {
+        GUEST_PHASES
+            .iter()
+            .copied()
+            .filter(|p| {
+                self.phases
+                    .as_ref()
+                    .is_none_or(|l| l.iter().any(|n| n == p))
+            })
+            .collect()
+    }
+}
+
+/// The guest's phases, in the order the init runs them (`PHASES` in guest-init.rs): a run
+/// that lacks one of them fails.
+const GUEST_PHASES: [&str; 4] = ["sdebug-512", "sdebug-4096", "qemu-disk", "i686-sdebug-512"];
+
 /// The guest's console, read as the init's line protocol (see guest-init.rs).
 #[derive(Debug, Default)]
 struct GuestReport {
     phases: Vec<Phase>,
+    /// Phases the init skipped because `--only` chose none of their binaries.
+    skipped: Vec<String>,
     /// The test binary running now (`SGMAP-RUN <phase> <binary>`).
     binary: Option<String>,
     /// Failures outside any phase (`SGMAP-ERROR init:`), and problems of the boot itself.
@@ -219,7 +273,10 @@ impl GuestReport {
 
     fn line(&mut self, line: &str, failures: &mut Vec<String>) {
         let current = self.phases.last().map(|p| p.name.clone());
-        if let Some(rest) = after(line, "SGMAP-PHASE-END ") {
+        if let Some(rest) = after(line, "SGMAP-PHASE-SKIP ") {
+            let name = rest.split_whitespace().next().unwrap_or_default();
+            self.skipped.push(name.to_owned());
+        } else if let Some(rest) = after(line, "SGMAP-PHASE-END ") {
             let mut words = rest.split_whitespace();
             let name = words.next().unwrap_or_default().to_owned();
             let mut end = Counts::default();
@@ -267,8 +324,7 @@ impl GuestReport {
     }
 }
 
-/// `select`: kernel command-line words that narrow the run (`sgmap.only=`, `sgmap.phases=`).
-fn guest_tests(failures: &mut Vec<String>, select: &[String]) -> Result<GuestReport> {
+fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestReport> {
     let rig = guest::prepare()?;
     let tests: Vec<Artifact> = build_executables(guest::guest_cargo().args([
         "test",
@@ -315,6 +371,15 @@ fn guest_tests(failures: &mut Vec<String>, select: &[String]) -> Result<GuestRep
         "{TARGET_32} guest tests: built in {}",
         format_duration(started.elapsed())
     );
+    if let Some(only) = &select.only {
+        let built: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
+        if let Some(bad) = only.iter().find(|n| !built.contains(&n.as_str())) {
+            return Err(format!(
+                "cargo xtask test: --only {bad}: no such guest test binary ({})",
+                built.join(", ")
+            ));
+        }
+    }
     let init = guest::build_init()?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
 
@@ -351,7 +416,7 @@ fn guest_tests(failures: &mut Vec<String>, select: &[String]) -> Result<GuestRep
             kernel: &rig.kernel,
             initramfs: &initramfs,
             mode: "test",
-            cmdline: select.to_vec(),
+            cmdline: select.cmdline(),
             disk: &disk,
             echo: true,
         },
@@ -367,6 +432,13 @@ fn guest_tests(failures: &mut Vec<String>, select: &[String]) -> Result<GuestRep
                 "the init's verdict (pass={} fail={}) disagrees with the console ({total})",
                 verdict.pass, verdict.fail
             ));
+        }
+    }
+    for name in select.expected() {
+        let ran = report.phases.iter().any(|p| p.name == name);
+        let skipped = select.only.is_some() && report.skipped.iter().any(|p| p == name);
+        if !ran && !skipped {
+            problems.push(format!("phase {name} did not run"));
         }
     }
     for phase in &report.phases {
@@ -454,6 +526,55 @@ fn print_summary(report: &Report, elapsed: Duration) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every guest test file has its `[[test]]` entry with `required-features = ["guest"]`
+    /// (without it the host's `cargo test` builds it and it fails there, or, worse, the
+    /// guest never runs it), and every entry has its file.
+    #[test]
+    fn every_guest_test_file_is_declared_for_the_guest() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        let mut declared = Vec::new();
+        // The sections of the manifest, each from its `[...]` header line.
+        let mut sections: Vec<(String, String)> = Vec::new();
+        for line in manifest.lines() {
+            if line.starts_with('[') {
+                sections.push((line.trim().to_owned(), String::new()));
+            } else if let Some((_, body)) = sections.last_mut() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+        let tests = sections.iter().filter(|(h, _)| h == "[[test]]");
+        for (_, block) in tests {
+            let field = |key: &str| {
+                block.lines().find_map(|l| {
+                    let (k, v) = l.split_once('=')?;
+                    (k.trim() == key).then(|| v.trim().to_owned())
+                })
+            };
+            let path = field("path").expect("a [[test]] without path");
+            assert_eq!(
+                field("required-features").as_deref(),
+                Some("[\"guest\"]"),
+                "{path}: required-features"
+            );
+            declared.push(path.trim_matches('"').to_owned());
+        }
+        let mut files: Vec<String> = std::fs::read_dir(dir.join("tests"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+            .map(|e| format!("tests/{}", e.file_name().to_string_lossy()))
+            .collect();
+        files.sort();
+        declared.sort();
+        assert_eq!(
+            files, declared,
+            "tests/tests/*.rs against tests/Cargo.toml's [[test]]s"
+        );
+    }
+
     use super::*;
 
     #[test]

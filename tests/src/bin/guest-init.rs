@@ -24,6 +24,8 @@
 //! - `SGMAP-ERROR <phase>: <message>`: a failure outside libtest (a binary killed by a
 //!   signal, a device not found), counted as one failed test;
 //! - `SGMAP-PHASE-END <name> pass=N fail=M`;
+//! - `SGMAP-PHASE-SKIP <name>`: with `sgmap.only=`, a phase none of whose binaries was
+//!   chosen;
 //! - `SGMAP-OUT <text>` (demo, bench): a line for the user, which the host prints as is;
 //! - `SGMAP-BENCH <key=value...>` (bench): one timed run;
 //! - `SGMAP-VERDICT pass=N fail=M`, last.
@@ -44,6 +46,7 @@ use std::time::{Duration, Instant};
 
 use rustix::mount::{self, MountFlags};
 use rustix::system::{self, RebootCommand};
+use sgmap_tests::harness;
 
 /// Module load order, one name a line (`<name>.ko` in [`MODULE_DIR`]).
 const MODULE_LIST: &str = "/etc/sgmap/modules";
@@ -540,6 +543,7 @@ fn run_tests(timeout: Duration, select: &Selection<'_>) -> Tally {
                 .collect::<Vec<_>>()
         });
         if matches!(&binaries, Ok(b) if b.is_empty()) && select.only.is_some() {
+            println!("SGMAP-PHASE-SKIP {} (no binary of sgmap.only)", phase.name);
             continue;
         }
         let tally = match binaries {
@@ -600,20 +604,6 @@ fn test_binaries(dir: &str) -> Result<Vec<PathBuf>, String> {
         return Err(format!("no test binaries in {dir}"));
     }
     Ok(binaries)
-}
-
-/// Counts of one libtest `test result:` line.
-fn parse_test_result(line: &str) -> Option<Tally> {
-    let rest = &line[line.find("test result: ")?..];
-    let count = |word: &str| -> Option<u64> {
-        rest.split(';')
-            .find_map(|part| part.trim().strip_suffix(word))
-            .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
-    };
-    Some(Tally {
-        pass: count("passed")?,
-        fail: count("failed")?,
-    })
 }
 
 /// How a child process ended.
@@ -734,8 +724,9 @@ fn run_child(command: &mut Command, timeout: Duration, mut on_line: impl FnMut(&
 }
 
 /// Runs one binary with the phase's environment, echoing its output to the console, and
-/// counts its tests. A binary that dies, hangs or fails without a failed test counts as
-/// one failure.
+/// judges it ([`harness::judge`]): first `--list` (how many tests it has), then the run.
+/// A binary that dies, hangs, runs no test, accounts for fewer tests than it lists, or
+/// leaves a new kernel taint behind (an oops, a WARN) fails.
 fn run_binary(
     phase: &str,
     binary: &Path,
@@ -744,50 +735,70 @@ fn run_binary(
     timeout: Duration,
 ) -> Tally {
     let name = binary.file_name().unwrap_or_default().to_string_lossy();
-    println!("SGMAP-RUN {phase} {name} {}", args.join(" "));
-    let failed = |message: String| {
-        println!("SGMAP-ERROR {phase}: {name}: {message}");
-        Tally { pass: 0, fail: 1 }
+    let command = |args: &[&str]| {
+        let mut command = Command::new(binary);
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", "/bin")
+            .env("RUST_BACKTRACE", "1")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .current_dir("/tmp");
+        command
     };
-    let mut command = Command::new(binary);
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", "/bin")
-        .env("RUST_BACKTRACE", "1")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir("/tmp");
-    let mut tally = Tally::default();
-    let mut results = 0u32;
+    let mut listed = None;
+    let list = run_child(&mut command(&["--list"]), timeout, |line| {
+        if let Some(n) = harness::parse_listed(line) {
+            listed = Some(n);
+        }
+    });
+    if !matches!(&list.ended, Ended::Exit(s) if s.success()) {
+        listed = None;
+    }
+    let taint_before = taint();
+    println!("SGMAP-RUN {phase} {name} {}", args.join(" "));
+    let mut results = Vec::new();
     let stdout = io::stdout();
-    let ran = run_child(&mut command, timeout, |line| {
-        if let Some(t) = parse_test_result(line) {
-            tally.add(t);
-            results += 1;
+    let ran = run_child(&mut command(args), timeout, |line| {
+        if let Some(r) = harness::parse_test_result(line) {
+            results.push(r);
         }
         let mut out = stdout.lock();
         let _ = writeln!(out, "{line}");
     });
-
-    match ran.ended {
-        ended @ Ended::TimedOut(_) => {
-            tally.add(failed(format!("{ended} (sgmap.test_timeout)")));
-        }
-        Ended::Failed(why) => tally.add(failed(why)),
-        Ended::Exit(status) if status.success() => {
-            if results == 0 {
-                tally.add(failed("exited 0 without a `test result:` line".to_owned()));
-            }
-        }
-        Ended::Exit(status) => {
-            if let Some(signal) = status.signal() {
-                tally.add(failed(format!("killed by signal {signal}")));
-            } else if tally.fail == 0 {
-                tally.add(failed(format!("{status} without a failed test")));
-            }
-        }
+    let end = match ran.ended {
+        Ended::Exit(status) => match (status.code(), status.signal()) {
+            (Some(code), _) => harness::End::Exit(code),
+            (None, Some(signal)) => harness::End::Signal(signal),
+            (None, None) => harness::End::NotRun(format!("{status}")),
+        },
+        Ended::TimedOut(limit) => harness::End::TimedOut(limit.as_secs()),
+        Ended::Failed(why) => harness::End::NotRun(why),
+    };
+    let mut verdict = harness::judge(&end, &results, listed);
+    if let Some(news) = taint_before
+        .zip(taint())
+        .and_then(|(before, after)| harness::new_taint(before, after))
+    {
+        verdict.fail += 1;
+        verdict.errors.push(format!("{news} while it ran"));
     }
-    tally
+    for e in &verdict.errors {
+        println!("SGMAP-ERROR {phase}: {name}: {e}");
+    }
+    Tally {
+        pass: verdict.pass,
+        fail: verdict.fail,
+    }
+}
+
+/// The kernel's taint flags now (`None` when they cannot be read).
+fn taint() -> Option<u64> {
+    fs::read_to_string("/proc/sys/kernel/tainted")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Lowers the console log level to emergencies only: the demo and the bench show their
