@@ -95,7 +95,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 vpd = Some(parse_page(&v).map_err(|e| cli.syntax(format_args!("{e}")))?);
             }
             lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => hex = true,
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("inquiry", "DEVICE", v)?)
@@ -406,7 +406,8 @@ pub fn standard_json(device: &str, v: &Inquiry<&[u8]>, len: usize, serial: Optio
         .u64("tpgs", u64::from(v.tpgs()))
         .bool("cmdque", f.contains(InquiryFlags::CMD_QUE))
         .bool("protect", f.contains(InquiryFlags::PROTECT))
-        .u64("length", len as u64);
+        .u64("length", len as u64)
+        .u64("exit_status", 0);
     j.finish()
 }
 
@@ -531,7 +532,7 @@ pub fn vpd_json(device: &str, v: &Vpd<&[u8]>) -> String {
         }
         _ => {}
     }
-    j.hex("payload", v.payload());
+    j.hex("payload", v.payload()).u64("exit_status", 0);
     j.finish()
 }
 

@@ -41,7 +41,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut json = false;
     while let Some(arg) = cli.next()? {
         match arg {
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             other => return Err(super::unexpected("list", other)),
         }
@@ -202,6 +202,7 @@ pub fn to_json(entries: &[Entry]) -> String {
             .end();
     }
     j.end_array();
+    j.u64("exit_status", 0);
     j.finish()
 }
 
@@ -253,7 +254,10 @@ mod tests {
         );
         let j = to_json(&entries);
         assert!(j.starts_with(r#"{"devices":[{"sg":"/dev/sg0","hctl":"2:0:0:0","type":0,"type_name":"disk","vendor":"Linux","product":"scsi_debug","revision":"0191","block":"/dev/sda"},"#), "{j}");
-        assert!(j.contains(r#""block":null}]}"#));
+        assert!(j.ends_with(
+            r#""block":null}],"exit_status":0}
+"#
+        ));
         assert_eq!(
             scan(root.join("nothing").to_str().unwrap()).unwrap(),
             Vec::new()

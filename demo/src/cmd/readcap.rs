@@ -18,7 +18,7 @@ pub fn run_cmd(args: Vec<OsString>) -> CmdResult {
                 long = true
             }
             lexopt::Arg::Long("brief") | lexopt::Arg::Short('b') => brief = true,
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("readcap", "DEVICE", v)?)
@@ -123,6 +123,7 @@ pub fn to_json(device: &str, c: &Capacity) -> String {
             .bool("lbprz", l.lbprz)
             .u64("lowest_aligned_lba", u64::from(l.lowest_aligned_lba));
     }
+    j.u64("exit_status", 0);
     j.finish()
 }
 
@@ -149,7 +150,7 @@ mod tests {
         assert_eq!(
             j,
             "{\"device\":\"/dev/sg0\",\"cdb\":10,\"last_lba\":32767,\"blocks\":32768,\
-             \"block_length\":512,\"bytes\":16777216}\n"
+             \"block_length\":512,\"bytes\":16777216,\"exit_status\":0}\n"
         );
     }
 

@@ -18,7 +18,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut words: Vec<String> = Vec::new();
     while let Some(arg) = cli.next()? {
         match arg {
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) => words.push(super::utf8("sense", "HEX-BYTE", v)?),
             other => return Err(super::unexpected("sense", other)),
@@ -66,6 +66,7 @@ pub fn decode(bytes: &[u8], json: bool) -> (String, u8) {
             j.bool("valid", false).str("error", &e.to_string());
         }
     }
+    j.u64("exit_status", u64::from(code));
     (j.finish(), code)
 }
 
