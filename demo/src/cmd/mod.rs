@@ -17,6 +17,7 @@ pub mod names;
 pub mod raw;
 pub mod readcap;
 pub mod sense;
+pub mod sense_json;
 pub mod tur;
 pub mod write_buffer;
 
