@@ -1,5 +1,6 @@
 //! `sgmap inquiry`: standard INQUIRY data and VPD pages, printed as `sg_inq` prints them.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
@@ -43,11 +44,13 @@ pub fn parse_page(s: &str) -> Result<u8, String> {
     }
 }
 
-/// sg_inq's names of designator types, code sets and associations (stable strings for
-/// the JSON schema, unlike `Debug`).
-fn designator_type_name(t: DesignatorType) -> &'static str {
-    match t {
-        DesignatorType::VendorSpecific => "vendor specific",
+/// sg_inq's names of designator types, code sets and associations (sg3_utils 1.46
+/// lib/sg_lib.c: `sg_get_desig_type_str()`, `sg_get_desig_code_set_str()`,
+/// `sg_get_desig_assoc_str()`), reserved values as `Reserved [0xN]`: stable strings for the
+/// JSON schema, unlike `Debug`.
+fn designator_type_name(t: DesignatorType) -> Cow<'static, str> {
+    Cow::Borrowed(match t {
+        DesignatorType::VendorSpecific => "vendor specific [0x0]",
         DesignatorType::T10VendorId => "T10 vendor identification",
         DesignatorType::Eui64 => "EUI-64 based",
         DesignatorType::Naa => "NAA",
@@ -58,26 +61,30 @@ fn designator_type_name(t: DesignatorType) -> &'static str {
         DesignatorType::ScsiName => "SCSI name string",
         DesignatorType::ProtocolSpecificPort => "Protocol specific port identifier",
         DesignatorType::Uuid => "UUID identifier",
-        _ => "reserved",
-    }
+        DesignatorType::Unknown(n) => return reserved(n),
+    })
 }
 
-fn code_set_name(c: CodeSet) -> &'static str {
-    match c {
+fn code_set_name(c: CodeSet) -> Cow<'static, str> {
+    Cow::Borrowed(match c {
         CodeSet::Binary => "Binary",
         CodeSet::Ascii => "ASCII",
         CodeSet::Utf8 => "UTF-8",
-        _ => "reserved",
-    }
+        CodeSet::Unknown(n) => return reserved(n),
+    })
 }
 
-fn association_name(a: Association) -> &'static str {
-    match a {
+fn association_name(a: Association) -> Cow<'static, str> {
+    Cow::Borrowed(match a {
         Association::LogicalUnit => "Addressed logical unit",
         Association::TargetPort => "Target port",
         Association::TargetDevice => "Target device that contains addressed lu",
-        _ => "reserved",
-    }
+        Association::Unknown(n) => return reserved(n),
+    })
+}
+
+fn reserved(n: u8) -> Cow<'static, str> {
+    Cow::Owned(format!("Reserved [0x{n:x}]"))
 }
 
 fn page_name(p: u8) -> Option<&'static str> {
@@ -536,14 +543,14 @@ pub fn vpd_json(device: &str, v: &Vpd<&[u8]>) -> String {
                 for d in designators {
                     j.item_object()
                         .u64("association", u64::from(u8::from(d.association)))
-                        .str("association_name", association_name(d.association))
+                        .str("association_name", &association_name(d.association))
                         .u64("designator_type", u64::from(u8::from(d.designator_type)))
                         .str(
                             "designator_type_name",
-                            designator_type_name(d.designator_type),
+                            &designator_type_name(d.designator_type),
                         )
                         .u64("code_set", u64::from(u8::from(d.code_set)))
-                        .str("code_set_name", code_set_name(d.code_set))
+                        .str("code_set_name", &code_set_name(d.code_set))
                         .bool("piv", d.piv)
                         .u64("protocol_identifier", u64::from(d.protocol_identifier))
                         .str("identifier", &d.identifier().to_string())
@@ -701,6 +708,21 @@ mod tests {
         let other = [0u8, 0x89, 0, 2, 0xab, 0xcd];
         let v = Vpd::new_checked(&other[..]).unwrap();
         assert!(vpd_text(&v).contains(" 00     ab cd"));
+    }
+
+    #[test]
+    fn designator_names_are_sg_inqs() {
+        assert_eq!(
+            designator_type_name(DesignatorType::from(0)),
+            "vendor specific [0x0]"
+        );
+        assert_eq!(
+            designator_type_name(DesignatorType::from(0xb)),
+            "Reserved [0xb]"
+        );
+        assert_eq!(code_set_name(CodeSet::from(0)), "Reserved [0x0]");
+        assert_eq!(code_set_name(CodeSet::from(0xf)), "Reserved [0xf]");
+        assert_eq!(association_name(Association::from(3)), "Reserved [0x3]");
     }
 
     #[test]
