@@ -220,6 +220,11 @@ const DD: &[(&str, T)] = &[
     ("bytes_per_sec", T::Int),
     ("remaining_blocks", T::IntOrNull),
     ("interrupted", T::Bool),
+    ("sparse_bypassed", T::IntOrNull),
+    ("recovered_errors", T::Int),
+    ("retries", T::Int),
+    ("unrecovered_errors", T::Int),
+    ("removed", T::Bool),
     ("verified", T::BoolOrNull),
     ("error", T::ObjOrNull),
 ];
@@ -761,6 +766,8 @@ fn dd_json_reports_the_copy_the_dry_run_and_a_refused_plan() {
         }
         assert_eq!(j.get("bytes").num(), 64 * i128::from(env.ss));
         assert!(j.get("error").is_null());
+        assert!(j.get("sparse_bypassed").is_null());
+        assert!(!j.get("removed").bool());
         // Every spelling: the same copy (times aside).
         for form in FORMS {
             let (_, k) = json_run(&["dd", &i, "of=/dev/null", &bs, "count=64", form]);
