@@ -1,5 +1,5 @@
-//! Command-line values: numbers with sg3_utils' suffixes, hex bytes, and the errors of
-//! operand parsing.
+//! Command-line values: numbers with sg3_utils' suffixes, hex bytes, the `JO` letters of
+//! `--json=JO`, and the errors of operand parsing.
 //!
 //! Numbers follow sg3_utils `sg_get_llnum()` (sg_lib.c): decimal with an optional
 //! multiplier suffix, `0x…` or a trailing `h` for hexadecimal (no suffix then), and `AxB`
@@ -189,6 +189,50 @@ fn parse_hex_word(word: &str, out: &mut Vec<u8>) -> Result<(), ()> {
     }
 }
 
+/// Why the `JO` of `--json=JO` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonOptsError {
+    /// A character sg3_utils does not know.
+    Unknown(char),
+    /// `?`: sg3_utils prints the letters' help and exits 1.
+    Help,
+}
+
+impl fmt::Display for JsonOptsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let JsonOptsError::Unknown(c) = self {
+            write!(f, "unrecognized character '{c}'; ")?;
+        }
+        f.write_str(
+            "JO is made of 0 2 3 4 8 e g h k l n o p q s v y z, each may follow - ! or ~ \
+             (negation), and may start with = (sgmap accepts them and prints one compact \
+             object whatever they ask)",
+        )
+    }
+}
+
+/// Checks the `JO` of `--json=JO` (or `-j=JO`) the way sg3_utils 1.48's `sgj_parse_opts()`
+/// (lib/sg_json.c) takes it: leading white space, then a `=` only as the very first
+/// character, the negations `-`, `!`, `~`, the indent digits `0 2 3 4 8` and the letters
+/// `e g h k l n o p q s v y z`. Anything else is refused, as sg3_utils refuses it (exit 1).
+/// sgmap gives the letters no effect: its output is the same with any of them.
+pub fn check_json_opts(jo: &str) -> Result<(), JsonOptsError> {
+    let start = jo
+        .char_indices()
+        .find(|&(_, c)| !c.is_ascii_whitespace() && c != '\u{b}')
+        .map_or(jo.len(), |(i, _)| i);
+    for (i, c) in jo.char_indices().skip_while(|&(i, _)| i < start) {
+        match c {
+            '=' if i == 0 => {}
+            '-' | '!' | '~' | '0' | '2' | '3' | '4' | '8' => {}
+            'e' | 'g' | 'h' | 'k' | 'l' | 'n' | 'o' | 'p' | 'q' | 's' | 'v' | 'y' | 'z' => {}
+            '?' => return Err(JsonOptsError::Help),
+            other => return Err(JsonOptsError::Unknown(other)),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +330,37 @@ mod tests {
         v.clear();
         parse_hex_bytes(["", " , "], &mut v).unwrap();
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn json_opts_as_sg3_utils_takes_them() {
+        for ok in [
+            "",
+            "=",
+            "e",
+            "-e",
+            "=h",
+            "0248",
+            "3",
+            "!p~s-k",
+            "eghklnopqsvyz",
+            "  o",
+            "\tp",
+            "=-e",
+        ] {
+            assert_eq!(check_json_opts(ok), Ok(()), "{ok:?}");
+        }
+        assert_eq!(check_json_opts("x"), Err(JsonOptsError::Unknown('x')));
+        assert_eq!(check_json_opts("ehx1"), Err(JsonOptsError::Unknown('x')));
+        assert_eq!(check_json_opts("1"), Err(JsonOptsError::Unknown('1')));
+        // '=' only as the very first character, not after white space or letters.
+        assert_eq!(check_json_opts("e="), Err(JsonOptsError::Unknown('=')));
+        assert_eq!(check_json_opts(" =e"), Err(JsonOptsError::Unknown('=')));
+        assert_eq!(check_json_opts("=="), Err(JsonOptsError::Unknown('=')));
+        assert_eq!(check_json_opts("?"), Err(JsonOptsError::Help));
+        assert_eq!(check_json_opts("J"), Err(JsonOptsError::Unknown('J')));
+        assert!(JsonOptsError::Unknown('x')
+            .to_string()
+            .starts_with("unrecognized character 'x'; JO is made of"));
     }
 }

@@ -1,11 +1,13 @@
 //! Output: the `sgmap: DEVICE: WHAT: WHY` diagnostics on stderr, the failure value every
-//! command returns, a hex dump like sg3_utils' `dStrHex()`, and integer-only renderings of
-//! durations and rates (no floating-point formatting in the binary).
+//! command returns, the `{"exit_status":N}` of a `--json` command that failed before its
+//! object, a hex dump like sg3_utils' `dStrHex()`, and integer-only renderings of durations
+//! and rates (no floating-point formatting in the binary).
 
 use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sgmap_core::status::ExitCategory;
 
@@ -87,11 +89,52 @@ pub fn out_str(s: &str) -> CmdResult {
 /// The exit status of a process that SIGPIPE ended, as a shell shows it (128 + 13).
 pub const BROKEN_PIPE_STATUS: u8 = 141;
 
+/// Whether the command took `--json`.
+static JSON_ASKED: AtomicBool = AtomicBool::new(false);
+/// Whether anything was written to stdout.
+static STDOUT_USED: AtomicBool = AtomicBool::new(false);
+
+/// Notes that the command took `--json`.
+pub fn json_asked() {
+    JSON_ASKED.store(true, Ordering::Relaxed);
+}
+
+/// After a failure: when the command took `--json` and printed nothing on stdout (it
+/// failed before it had its object: the device did not open, a command was refused), prints
+/// the object `{"exit_status":N}`, as sg3_utils 1.48 prints what it built so far with its
+/// `exit_status` (`sgj_js2file()`). Not after a usage error (1, 31: the command line was not
+/// understood, nothing ran), nor once stdout is closed (141).
+pub fn json_failure(fail: Fail) {
+    if !JSON_ASKED.load(Ordering::Relaxed) || STDOUT_USED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Some(text) = failure_json(fail.code) {
+        let _ = out_str(&text);
+    }
+}
+
+/// The object [`json_failure`] prints for an exit status, or `None` for the statuses that
+/// print none.
+pub fn failure_json(code: u8) -> Option<String> {
+    let usage = [
+        ExitCategory::Syntax.code(),
+        ExitCategory::Contradict.code(),
+        BROKEN_PIPE_STATUS,
+    ];
+    if code == 0 || usage.contains(&code) {
+        return None;
+    }
+    let mut j = crate::json::Json::object();
+    j.u64("exit_status", u64::from(code));
+    Some(j.finish())
+}
+
 /// Writes bytes to stdout. A reader that closed the pipe early (`sgmap … | head -3`) ends
 /// the command quietly with 141, which is what a shell shows for sg3_utils' tools, which
 /// SIGPIPE kills (Rust ignores SIGPIPE, so sgmap sees `EPIPE` instead). Any other failure is
 /// an OS error of its own.
 pub fn out_bytes(b: &[u8]) -> CmdResult {
+    STDOUT_USED.store(true, Ordering::Relaxed);
     let mut out = io::stdout().lock();
     out.write_all(b)
         .and_then(|()| out.flush())
@@ -283,6 +326,19 @@ mod tests {
         assert_eq!(scale(2, 1, 3), 1);
         assert_eq!(scale(1, 1, 3), 0);
         assert_eq!(scale(u64::MAX, 10, 1 << 20), (u64::MAX >> 20) * 10);
+    }
+
+    #[test]
+    fn a_failed_json_command_prints_its_exit_status_unless_the_line_was_not_understood() {
+        assert_eq!(failure_json(15).as_deref(), Some("{\"exit_status\":15}\n"));
+        assert_eq!(failure_json(97).as_deref(), Some("{\"exit_status\":97}\n"));
+        assert_eq!(
+            failure_json(130).as_deref(),
+            Some("{\"exit_status\":130}\n")
+        );
+        for quiet in [0, 1, 31, BROKEN_PIPE_STATUS] {
+            assert_eq!(failure_json(quiet), None, "{quiet}");
+        }
     }
 
     #[test]

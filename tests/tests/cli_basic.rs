@@ -48,18 +48,18 @@ fn list_names_the_device_with_its_block_node_in_text_and_json() {
     assert!(line.contains(" disk "), "{line:?}");
 
     let json = sgmap(&["list", "--json"]).status(0).json();
-    let devices = json.get("devices").array();
+    let devices = json.get("attached_scsi_device_list").array();
     let me = devices
         .iter()
-        .find(|d| d.get("sg").str() == env.sg)
+        .find(|d| d.get("sg_node").str() == env.sg)
         .unwrap_or_else(|| panic!("{} not in {json:?}", env.sg));
-    assert_eq!(me.get("block").str(), env.block);
-    assert_eq!(me.get("type").num(), 0);
-    assert_eq!(me.get("type_name").str(), "disk");
+    assert_eq!(me.get("primary_device_node").str(), env.block);
+    assert_eq!(me.get("peripheral_device_type").num(), 0);
+    assert_eq!(me.get("peripheral_device_type_name").str(), "disk");
     let hctl = me.get("hctl").str();
     assert_eq!(hctl.split(':').count(), 4, "{hctl}");
     let sysfs_vendor = sysfs_attr(&env.sg, "vendor");
-    assert_eq!(me.get("vendor").str(), sysfs_vendor);
+    assert_eq!(me.get("t10_vendor_identification").str(), sysfs_vendor);
 }
 
 fn sysfs_attr(sg: &str, attr: &str) -> String {
@@ -94,11 +94,11 @@ fn inquiry_prints_sg_inq_lines_and_json() {
 
     let json = sgmap(&["inquiry", "--json", &env.sg]).status(0).json();
     assert_eq!(json.get("device").str(), env.sg);
-    assert_eq!(json.get("vendor").str(), vendor);
-    assert_eq!(json.get("product").str(), product);
-    assert_eq!(json.get("revision").str(), revision);
-    assert_eq!(json.get("device_type").num(), 0);
-    match json.get("serial") {
+    assert_eq!(json.get("t10_vendor_identification").str(), vendor);
+    assert_eq!(json.get("product_identification").str(), product);
+    assert_eq!(json.get("product_revision_level").str(), revision);
+    assert_eq!(json.get("peripheral_device_type").num(), 0);
+    match json.get("unit_serial_number") {
         Json::Null => assert!(!out.contains("Unit serial number:"), "{run:?}"),
         serial => assert_eq!(field("Unit serial number:"), serial.str()),
     }
@@ -110,7 +110,7 @@ fn inquiry_vpd_pages_and_hex() {
     let json = sgmap(&["inquiry", "--vpd=sv", "--json", &env.sg])
         .status(0)
         .json();
-    assert_eq!(json.get("page").num(), 0);
+    assert_eq!(json.get("page_code").num(), 0);
     let pages: Vec<i128> = json.get("pages").array().iter().map(Json::num).collect();
     assert!(pages.contains(&0), "{pages:?}");
     sgmap(&["inquiry", "--vpd=0", &env.sg])
@@ -120,15 +120,18 @@ fn inquiry_vpd_pages_and_hex() {
         let sn = sgmap(&["inquiry", "--vpd=sn", "--json", &env.sg])
             .status(0)
             .json();
-        assert_eq!(sn.get("page").num(), 0x80);
+        assert_eq!(sn.get("page_code").num(), 0x80);
         let std = sgmap(&["inquiry", "--json", &env.sg]).status(0).json();
-        assert_eq!(sn.get("serial"), std.get("serial"));
+        assert_eq!(sn.get("unit_serial_number"), std.get("unit_serial_number"));
     }
     if pages.contains(&0x83) {
         let di = sgmap(&["inquiry", "--vpd=di", "--json", &env.sg])
             .status(0)
             .json();
-        assert!(!di.get("designators").array().is_empty(), "{di:?}");
+        assert!(
+            !di.get("designation_descriptor_list").array().is_empty(),
+            "{di:?}"
+        );
     }
     let hex = sgmap(&["inquiry", "--hex", &env.sg]).status(0).out();
     assert!(hex.starts_with(" 00     "), "{hex}");
@@ -161,8 +164,14 @@ fn readcap_prints_sg_readcap_lines_brief_and_json() {
     assert_eq!(brief, format!("0x{blocks:x} 0x{:x}\n", env.ss));
     let json = sgmap(&["readcap", "--json", &env.sg]).status(0).json();
     assert_eq!(json.get("blocks").num(), i128::from(blocks));
-    assert_eq!(json.get("last_lba").num(), i128::from(blocks - 1));
-    assert_eq!(json.get("block_length").num(), i128::from(env.ss));
+    assert_eq!(
+        json.get("returned_logical_block_address").num(),
+        i128::from(blocks - 1)
+    );
+    assert_eq!(
+        json.get("logical_block_length_in_bytes").num(),
+        i128::from(env.ss)
+    );
     assert_eq!(json.get("bytes").num(), i128::from(blocks * env.ss));
     assert_eq!(json.get("cdb").num(), 10);
     let json = sgmap(&["readcap", "--16", "--json", &env.sg])
@@ -345,11 +354,11 @@ fn sense_decodes_arguments_stdin_and_json() {
     .status(0)
     .json();
     assert_eq!(json.get("sense_key").num(), 6);
-    assert_eq!(json.get("asc").num(), 0x3f);
-    assert_eq!(json.get("ascq").num(), 0x16);
+    assert_eq!(json.get("additional_sense_code").num(), 0x3f);
+    assert_eq!(json.get("additional_sense_code_qualifier").num(), 0x16);
     assert_eq!(json.get("category").num(), 6);
     assert_eq!(
-        json.get("additional_sense").str(),
+        json.get("additional_sense_str").str(),
         "Microcode has been changed without reset"
     );
     sgmap(&["sense", "12", "34"]).status(97);

@@ -109,8 +109,8 @@ fn expect_microcode_ua(sg: &str) {
     let json = sgmap(&["tur", "--json", sg]).status(6).json();
     let sense = json.get("last_error").get("sense");
     assert_eq!(sense.get("sense_key").num(), 6);
-    assert_eq!(sense.get("asc").num(), 0x3f);
-    assert_eq!(sense.get("ascq").num(), 0x16);
+    assert_eq!(sense.get("additional_sense_code").num(), 0x3f);
+    assert_eq!(sense.get("additional_sense_code_qualifier").num(), 0x16);
     sgmap(&["tur", sg]).status(0);
 }
 

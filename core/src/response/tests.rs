@@ -167,6 +167,27 @@ fn vpd_00_lists_supported_pages_within_page_length() {
 }
 
 #[test]
+fn vpd_header_qualifier_and_type() {
+    let b = [0x7f, 0x80, 0x00, 0x00];
+    let vpd = Vpd::new_checked(&b[..]).unwrap();
+    assert_eq!(vpd.qualifier(), PeripheralQualifier::NotSupported);
+    assert_eq!(u8::from(vpd.device_type()), 0x1f);
+    let b = [0x25, 0x80, 0x00, 0x00];
+    let vpd = Vpd::new_checked(&b[..]).unwrap();
+    assert_eq!(u8::from(vpd.qualifier()), 1);
+    assert_eq!(u8::from(vpd.device_type()), 5);
+}
+
+#[test]
+fn designator_codes_round_trip_through_u8() {
+    for n in 0..=0xffu8 {
+        assert_eq!(u8::from(CodeSet::from(n)), n);
+        assert_eq!(u8::from(Association::from(n)), n);
+        assert_eq!(u8::from(DesignatorType::from(n)), n);
+    }
+}
+
+#[test]
 fn vpd_asked_of_the_wrong_page_is_an_error() {
     let b = [0x00, 0x80, 0x00, 0x00];
     let vpd = Vpd::new_checked(&b[..]).unwrap();

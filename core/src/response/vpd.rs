@@ -116,6 +116,12 @@ impl<T: AsRef<[u8]>> Vpd<T> {
             .unwrap_or(0)
     }
 
+    /// PERIPHERAL QUALIFIER (bits 7–5 of byte 0).
+    pub fn qualifier(&self) -> super::PeripheralQualifier {
+        let b = self.buffer.as_ref().get(field::PERIPHERAL).copied();
+        super::PeripheralQualifier::from(b.unwrap_or(0) >> 5)
+    }
+
     /// PERIPHERAL DEVICE TYPE (bits 4–0 of byte 0).
     pub fn device_type(&self) -> super::DeviceType {
         let b = self.buffer.as_ref().get(field::PERIPHERAL).copied();
@@ -220,6 +226,17 @@ impl From<u8> for CodeSet {
     }
 }
 
+impl From<CodeSet> for u8 {
+    fn from(c: CodeSet) -> u8 {
+        match c {
+            CodeSet::Binary => 1,
+            CodeSet::Ascii => 2,
+            CodeSet::Utf8 => 3,
+            CodeSet::Unknown(n) => n,
+        }
+    }
+}
+
 /// ASSOCIATION: what the designator names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Association {
@@ -240,6 +257,17 @@ impl From<u8> for Association {
             1 => Association::TargetPort,
             2 => Association::TargetDevice,
             other => Association::Unknown(other),
+        }
+    }
+}
+
+impl From<Association> for u8 {
+    fn from(a: Association) -> u8 {
+        match a {
+            Association::LogicalUnit => 0,
+            Association::TargetPort => 1,
+            Association::TargetDevice => 2,
+            Association::Unknown(n) => n,
         }
     }
 }
@@ -288,6 +316,25 @@ impl From<u8> for DesignatorType {
             0x9 => DesignatorType::ProtocolSpecificPort,
             0xa => DesignatorType::Uuid,
             other => DesignatorType::Unknown(other),
+        }
+    }
+}
+
+impl From<DesignatorType> for u8 {
+    fn from(t: DesignatorType) -> u8 {
+        match t {
+            DesignatorType::VendorSpecific => 0x0,
+            DesignatorType::T10VendorId => 0x1,
+            DesignatorType::Eui64 => 0x2,
+            DesignatorType::Naa => 0x3,
+            DesignatorType::RelativeTargetPort => 0x4,
+            DesignatorType::TargetPortGroup => 0x5,
+            DesignatorType::LogicalUnitGroup => 0x6,
+            DesignatorType::Md5LogicalUnit => 0x7,
+            DesignatorType::ScsiName => 0x8,
+            DesignatorType::ProtocolSpecificPort => 0x9,
+            DesignatorType::Uuid => 0xa,
+            DesignatorType::Unknown(n) => n,
         }
     }
 }

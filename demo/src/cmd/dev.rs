@@ -7,6 +7,7 @@ use sgmap_core::sense::{self, Sense};
 use sgmap_core::status::{ExitCategory, Outcome};
 use sgmap_sys::{Command, Data, Device, OpenOptions, Response, Timeout};
 
+use super::sense_json;
 use crate::json::Json;
 use crate::out::{self, Fail};
 
@@ -107,20 +108,7 @@ pub fn status_json(j: &mut Json, resp: &Response) {
         .u64("host_status", u64::from(resp.host_status))
         .u64("driver_status", u64::from(resp.driver_status))
         .u64("category", u64::from(resp.category().code()));
-    match Sense::new_checked(resp.sense()) {
-        Ok(s) => {
-            j.begin_object("sense");
-            j.hex("bytes", resp.sense());
-            crate::cmd::sense::sense_members(j, &s);
-            j.end();
-        }
-        Err(_) if resp.sense().is_empty() => {
-            j.null("sense");
-        }
-        Err(_) => {
-            j.begin_object("sense").hex("bytes", resp.sense()).end();
-        }
-    }
+    sense_json::object(j, "sense", resp.sense());
 }
 
 /// Builds a CDB from a core builder (never fails for the values the commands use; a

@@ -17,7 +17,8 @@ Commands:
   sense         decode sense data                               (sg_decode_sense)
   help          this text, or a command's: sgmap help COMMAND
 
-Options: --version, --help. Most commands take --json (schemas in JSON.md).
+Options: --version, --help. Most commands take --json[=JO] or -j[=JO]: one JSON
+object (schemas in JSON.md; JO is sg3_utils' letters, accepted, no effect).
 Exit status: 0 ok, 1 syntax, 15 file error, 31 contradicting options, 33 timeout,
 SCSI categories as sg3_utils (2 not ready, 3 medium/hardware, 5 illegal request,
 6 unit attention, 14 miscompare, 22 LBA out of range, ...), 50+errno OS error, 99 other.
@@ -27,7 +28,7 @@ Numbers take sg3_utils suffixes (c w b k K KiB KB m M MiB MB g G GiB GB t T p P)
 
 /// `sgmap list`.
 pub const LIST: &str = "\
-Usage: sgmap list [--json]
+Usage: sgmap list [--json[=JO]]
 
 Lists the sg devices from /sys/class/scsi_generic, one a line:
   /dev/sgN  H:C:T:L  TYPE  VENDOR  PRODUCT  REVISION  BLOCK-DEVICE
@@ -36,7 +37,7 @@ Opens no device.
 
 /// `sgmap inquiry`.
 pub const INQUIRY: &str = "\
-Usage: sgmap inquiry [--vpd=PAGE] [--hex] [--json] DEVICE
+Usage: sgmap inquiry [--vpd=PAGE] [--hex] [--json[=JO]] DEVICE
 
 Sends INQUIRY and prints, like sg_inq:
   Vendor identification:, Product identification:, Product revision level:,
@@ -44,12 +45,12 @@ Sends INQUIRY and prints, like sg_inq:
   --vpd=PAGE  a VPD page by number or name (sv 0x00, sn 0x80, di 0x83, ei 0x86,
               bl 0xb0, bdc 0xb1, lbpv 0xb2)
   --hex       the response as a hex dump
-  --json      one JSON object
+  --json      one JSON object (also --json=JO, -j, -j=JO)
 ";
 
 /// `sgmap readcap`.
 pub const READCAP: &str = "\
-Usage: sgmap readcap [--16] [--brief] [--json] DEVICE
+Usage: sgmap readcap [--16] [--brief] [--json[=JO]] DEVICE
 
 Sends READ CAPACITY (10, or 16 with --16 or when the device needs it) and prints
 like sg_readcap: Last LBA=..., Number of logical blocks=..., Logical block
@@ -59,7 +60,7 @@ length=... bytes, Device size: ... bytes.
 
 /// `sgmap tur`.
 pub const TUR: &str = "\
-Usage: sgmap tur [--number=N] [--json] DEVICE
+Usage: sgmap tur [--number=N] [--json[=JO]] DEVICE
 
 Sends TEST UNIT READY N times (default 1). Exit status: that of the last failing
 command (6 for a pending unit attention, 2 when not ready), else 0.
@@ -70,7 +71,7 @@ pub const DD: &str = "\
 Usage: sgmap dd if=FILE of=FILE [bs=N] [bpt=N] [count=N] [skip=N] [seek=N] [qd=N]
                 [iflag=FLAGS] [oflag=FLAGS] [conv=CONVS] [cdbsz=6|10|12|16]
                 [retries=N] [coe=0|1] [coe_limit=N] [sync=1] [verify=1] [time=1]
-                [--progress] [--dry-run] [--json]
+                [--progress] [--dry-run] [--json[=JO]]
 
 Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
   if=, of=   an sg device, a block device, a regular file, - (stdin/stdout);
@@ -108,7 +109,7 @@ with 128 + the signal, in any phase (copy, sync, verify).
 pub const WRITE_BUFFER: &str = "\
 Usage: sgmap write-buffer --mode=MODE --in=FILE [--bpw=CHUNK[,act]] [--offset=N]
                           [--id=N] [--length=N] [--timeout=SECS] [--dry-run]
-                          [--json] DEVICE
+                          [--json[=JO]] DEVICE
 
 Downloads FILE (- for stdin) with WRITE BUFFER through the mapped reserve.
   --mode=MODE   number or acronym: hd 0, vendor 1, data 2, dmc 4, dmc_save 5,
@@ -141,8 +142,8 @@ Status and sense are decoded on stderr; the exit status is the command's categor
 
 /// `sgmap sense`.
 pub const SENSE: &str = "\
-Usage: sgmap sense [--json] HEX-BYTE...
-       sgmap sense [--json] < FILE-OF-HEX-BYTES
+Usage: sgmap sense [--json[=JO]] HEX-BYTE...
+       sgmap sense [--json[=JO]] < FILE-OF-HEX-BYTES
 
 Decodes sense data (fixed or descriptor format) as sg_decode_sense does.
 Exit status: 0 when decoded, 1 for bad hex, 97 when the bytes are not sense data.

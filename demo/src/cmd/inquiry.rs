@@ -1,5 +1,6 @@
 //! `sgmap inquiry`: standard INQUIRY data and VPD pages, printed as `sg_inq` prints them.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
@@ -43,11 +44,13 @@ pub fn parse_page(s: &str) -> Result<u8, String> {
     }
 }
 
-/// sg_inq's names of designator types, code sets and associations (stable strings for
-/// the JSON schema, unlike `Debug`).
-fn designator_type_name(t: DesignatorType) -> &'static str {
-    match t {
-        DesignatorType::VendorSpecific => "vendor specific",
+/// sg_inq's names of designator types, code sets and associations (sg3_utils 1.46
+/// lib/sg_lib.c: `sg_get_desig_type_str()`, `sg_get_desig_code_set_str()`,
+/// `sg_get_desig_assoc_str()`), reserved values as `Reserved [0xN]`: stable strings for the
+/// JSON schema, unlike `Debug`.
+fn designator_type_name(t: DesignatorType) -> Cow<'static, str> {
+    Cow::Borrowed(match t {
+        DesignatorType::VendorSpecific => "vendor specific [0x0]",
         DesignatorType::T10VendorId => "T10 vendor identification",
         DesignatorType::Eui64 => "EUI-64 based",
         DesignatorType::Naa => "NAA",
@@ -58,26 +61,30 @@ fn designator_type_name(t: DesignatorType) -> &'static str {
         DesignatorType::ScsiName => "SCSI name string",
         DesignatorType::ProtocolSpecificPort => "Protocol specific port identifier",
         DesignatorType::Uuid => "UUID identifier",
-        _ => "reserved",
-    }
+        DesignatorType::Unknown(n) => return reserved(n),
+    })
 }
 
-fn code_set_name(c: CodeSet) -> &'static str {
-    match c {
+fn code_set_name(c: CodeSet) -> Cow<'static, str> {
+    Cow::Borrowed(match c {
         CodeSet::Binary => "Binary",
         CodeSet::Ascii => "ASCII",
         CodeSet::Utf8 => "UTF-8",
-        _ => "reserved",
-    }
+        CodeSet::Unknown(n) => return reserved(n),
+    })
 }
 
-fn association_name(a: Association) -> &'static str {
-    match a {
+fn association_name(a: Association) -> Cow<'static, str> {
+    Cow::Borrowed(match a {
         Association::LogicalUnit => "Addressed logical unit",
         Association::TargetPort => "Target port",
         Association::TargetDevice => "Target device that contains addressed lu",
-        _ => "reserved",
-    }
+        Association::Unknown(n) => return reserved(n),
+    })
+}
+
+fn reserved(n: u8) -> Cow<'static, str> {
+    Cow::Owned(format!("Reserved [0x{n:x}]"))
 }
 
 fn page_name(p: u8) -> Option<&'static str> {
@@ -95,7 +102,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 vpd = Some(parse_page(&v).map_err(|e| cli.syntax(format_args!("{e}")))?);
             }
             lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => hex = true,
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("inquiry", "DEVICE", v)?)
@@ -387,26 +394,50 @@ fn text_str(t: Text<'_>) -> String {
     t.to_string()
 }
 
-/// The JSON of standard INQUIRY data (schema in JSON.md).
+/// The JSON of standard INQUIRY data (schema in JSON.md): sg_inq 1.48's members of
+/// `standard_inquiry_data_format` (`std_inq_decode_js()`, src/sg_vpd_common.c) by its
+/// names, one-bit fields as booleans; `unit_serial_number` as sg_inq names VPD page 80h's;
+/// `device`, `peripheral_device_type_name` and `length` are sgmap's.
 pub fn standard_json(device: &str, v: &Inquiry<&[u8]>, len: usize, serial: Option<&str>) -> String {
+    let data = v.into_inner();
+    let bit = |at: usize, mask: u8| data.get(at).is_some_and(|b| b & mask != 0);
     let pdt = u8::from(v.device_type());
     let f = v.flags();
     let mut j = Json::object();
     j.str("device", device)
-        .str("vendor", &text_str(v.vendor()))
-        .str("product", &text_str(v.product()))
-        .str("revision", &text_str(v.revision()))
-        .opt_str("serial", serial)
         .u64("peripheral_qualifier", u64::from(u8::from(v.qualifier())))
-        .u64("device_type", u64::from(pdt))
-        .str("device_type_name", names::pdt(pdt))
-        .bool("removable", v.removable())
+        .u64("peripheral_device_type", u64::from(pdt))
+        .str("peripheral_device_type_name", names::pdt(pdt))
+        .bool("rmb", v.removable())
+        .bool("lu_cong", v.lu_cong())
+        .u64(
+            "hot_pluggable",
+            u64::from(data.get(1).map_or(0, |b| (b >> 4) & 0x3)),
+        )
         .u64("version", u64::from(v.version()))
+        .bool("aerc", bit(3, 0x80))
+        .bool("trmtsk", bit(3, 0x40))
+        .bool("normaca", f.contains(InquiryFlags::NORM_ACA))
+        .bool("hisup", f.contains(InquiryFlags::HI_SUP))
         .u64("response_data_format", u64::from(v.response_data_format()))
+        .bool("sccs", f.contains(InquiryFlags::SCCS))
+        .bool("acc", f.contains(InquiryFlags::ACC))
         .u64("tpgs", u64::from(v.tpgs()))
-        .bool("cmdque", f.contains(InquiryFlags::CMD_QUE))
+        .bool("3pc", f.contains(InquiryFlags::THREE_PC))
         .bool("protect", f.contains(InquiryFlags::PROTECT))
-        .u64("length", len as u64);
+        .bool("bque", bit(6, 0x80))
+        .bool("encserv", f.contains(InquiryFlags::ENC_SERV))
+        .bool("multip", f.contains(InquiryFlags::MULTI_P))
+        .bool("mchngr", bit(6, 0x08))
+        .bool("reladr", bit(7, 0x80))
+        .bool("linked", bit(7, 0x08))
+        .bool("cmdque", f.contains(InquiryFlags::CMD_QUE))
+        .str("t10_vendor_identification", &text_str(v.vendor()))
+        .str("product_identification", &text_str(v.product()))
+        .str("product_revision_level", &text_str(v.revision()))
+        .opt_str("unit_serial_number", serial)
+        .u64("length", len as u64)
+        .u64("exit_status", 0);
     j.finish()
 }
 
@@ -476,12 +507,20 @@ pub fn vpd_text(v: &Vpd<&[u8]>) -> String {
     s
 }
 
-/// The JSON of a VPD page (schema in JSON.md).
+/// The JSON of a VPD page (schema in JSON.md): the header and the fields sg_inq 1.48 names
+/// (`sg_vpd_js_hdr()` and the page decoders of src/sg_vpd_common.c and src/sg_inq.c,
+/// `sgj_js_designation_descriptor()` of lib/sg_json_sg_lib.c) by their names; `device`,
+/// `page_name`, `page_length`, `payload`, `pages` and the `_name` strings are sgmap's.
 pub fn vpd_json(device: &str, v: &Vpd<&[u8]>) -> String {
     let p = v.page_code();
     let mut j = Json::object();
     j.str("device", device)
-        .u64("page", u64::from(p))
+        .u64("peripheral_qualifier", u64::from(u8::from(v.qualifier())))
+        .u64(
+            "peripheral_device_type",
+            u64::from(u8::from(v.device_type())),
+        )
+        .u64("page_code", u64::from(p))
         .opt_str("page_name", page_name(p))
         .u64("page_length", u64::from(v.page_length()));
     match p {
@@ -496,16 +535,24 @@ pub fn vpd_json(device: &str, v: &Vpd<&[u8]>) -> String {
         }
         page::UNIT_SERIAL_NUMBER => {
             let sn = v.unit_serial_number().map(|t| t.to_string()).ok();
-            j.opt_str("serial", sn.as_deref());
+            j.opt_str("unit_serial_number", sn.as_deref());
         }
         page::DEVICE_IDENTIFICATION => {
-            j.begin_array("designators");
+            j.begin_array("designation_descriptor_list");
             if let Ok(designators) = v.designators() {
                 for d in designators {
                     j.item_object()
-                        .str("type", designator_type_name(d.designator_type))
-                        .str("code_set", code_set_name(d.code_set))
-                        .str("association", association_name(d.association))
+                        .u64("association", u64::from(u8::from(d.association)))
+                        .str("association_name", &association_name(d.association))
+                        .u64("designator_type", u64::from(u8::from(d.designator_type)))
+                        .str(
+                            "designator_type_name",
+                            &designator_type_name(d.designator_type),
+                        )
+                        .u64("code_set", u64::from(u8::from(d.code_set)))
+                        .str("code_set_name", &code_set_name(d.code_set))
+                        .bool("piv", d.piv)
+                        .u64("protocol_identifier", u64::from(d.protocol_identifier))
                         .str("identifier", &d.identifier().to_string())
                         .hex("bytes", d.designator)
                         .end();
@@ -531,7 +578,7 @@ pub fn vpd_json(device: &str, v: &Vpd<&[u8]>) -> String {
         }
         _ => {}
     }
-    j.hex("payload", v.payload());
+    j.hex("payload", v.payload()).u64("exit_status", 0);
     j.finish()
 }
 
@@ -585,9 +632,52 @@ mod tests {
         assert!(t.ends_with(" Product revision level: <none>\n"), "{t}");
         let t = standard_text(&data[..8], None);
         assert!(t.ends_with("Inquiry response length=8, no vendor, product or revision data\n"));
-        let v = Inquiry::new_checked(&data[..36]).unwrap();
+    }
+
+    #[test]
+    fn standard_json_has_sg_inqs_names_and_every_bit_in_its_place() {
+        let mut d = sdebug();
+        d[0] = (1 << 5) | 5; // PQ 1, cd/dvd
+        d[1] = 0x80 | 0x40 | 0x20; // RMB, LU_CONG, HOT PLUGGABLE 2
+        d[2] = 6;
+        d[3] = 0x80 | 0x20 | 0x02; // AERC, NORMACA, RESPONSE DATA FORMAT 2
+        d[5] = 0x40 | 0x20 | 0x08; // ACC, TPGS 2, 3PC
+        d[6] = 0x80 | 0x10 | 0x08; // BQUE, MULTIP, MCHNGR
+        d[7] = 0x80 | 0x02; // RELADR, CMDQUE
+        let v = Inquiry::new_checked(&d[..]).unwrap();
+        assert_eq!(
+            standard_json("/dev/sg2", &v, 36, Some("SN 1")),
+            concat!(
+                r#"{"device":"/dev/sg2","peripheral_qualifier":1,"peripheral_device_type":5,"#,
+                r#""peripheral_device_type_name":"cd/dvd","rmb":true,"lu_cong":true,"#,
+                r#""hot_pluggable":2,"version":6,"aerc":true,"trmtsk":false,"normaca":true,"#,
+                r#""hisup":false,"response_data_format":2,"sccs":false,"acc":true,"tpgs":2,"#,
+                r#""3pc":true,"protect":false,"bque":true,"encserv":false,"multip":true,"#,
+                r#""mchngr":true,"reladr":true,"linked":false,"cmdque":true,"#,
+                r#""t10_vendor_identification":"Linux","product_identification":"scsi_debug","#,
+                r#""product_revision_level":"0191","unit_serial_number":"SN 1","length":36,"#,
+                r#""exit_status":0}"#,
+                "\n"
+            )
+        );
+        // The complement: every flag above clear, the others set.
+        let mut d = sdebug();
+        d[3] = 0x40 | 0x10 | 0x02;
+        d[5] = 0x80 | 0x01;
+        d[6] = 0x40;
+        d[7] = 0x08;
+        let v = Inquiry::new_checked(&d[..]).unwrap();
         let j = standard_json("/dev/sg0", &v, 36, None);
-        assert!(j.starts_with(r#"{"device":"/dev/sg0","vendor":"Linux","product":"scsi_debug","revision":"0191","serial":null,"#), "{j}");
+        for part in [
+            r#""rmb":false,"lu_cong":false,"hot_pluggable":0,"version":7,"aerc":false,"#,
+            r#""trmtsk":true,"normaca":false,"hisup":true,"response_data_format":2,"#,
+            r#""sccs":true,"acc":false,"tpgs":0,"3pc":false,"protect":true,"bque":false,"#,
+            r#""encserv":true,"multip":false,"mchngr":false,"reladr":false,"linked":true,"#,
+            r#""cmdque":false,"#,
+            r#""unit_serial_number":null,"#,
+        ] {
+            assert!(j.contains(part), "{part} not in {j}");
+        }
     }
 
     #[test]
@@ -601,12 +691,69 @@ mod tests {
         let v = Vpd::new_checked(&sv[..]).unwrap();
         assert!(vpd_text(&v).contains("0x80  Unit serial number"));
         assert!(vpd_json("d", &v).contains(r#""pages":[0,128,131]"#));
+        let sn = [0x25u8, 0x80, 0, 6, b' ', b' ', b'2', b'0', b'0', b'0'];
+        let v = Vpd::new_checked(&sn[..]).unwrap();
+        assert_eq!(
+            vpd_json("/dev/sg1", &v),
+            concat!(
+                r#"{"device":"/dev/sg1","peripheral_qualifier":1,"peripheral_device_type":5,"#,
+                r#""page_code":128,"page_name":"Unit serial number","page_length":6,"#,
+                r#""unit_serial_number":"2000","payload":"20 20 32 30 30 30","exit_status":0}"#,
+                "\n"
+            )
+        );
         let sn = [0u8, 0x80, 0, 6, b' ', b' ', b'2', b'0', b'0', b'0'];
         let v = Vpd::new_checked(&sn[..]).unwrap();
         assert!(vpd_text(&v).contains("Unit serial number: 2000"));
-        assert!(vpd_json("d", &v).contains(r#""serial":"2000""#));
         let other = [0u8, 0x89, 0, 2, 0xab, 0xcd];
         let v = Vpd::new_checked(&other[..]).unwrap();
         assert!(vpd_text(&v).contains(" 00     ab cd"));
+    }
+
+    #[test]
+    fn designator_names_are_sg_inqs() {
+        assert_eq!(
+            designator_type_name(DesignatorType::from(0)),
+            "vendor specific [0x0]"
+        );
+        assert_eq!(
+            designator_type_name(DesignatorType::from(0xb)),
+            "Reserved [0xb]"
+        );
+        assert_eq!(code_set_name(CodeSet::from(0)), "Reserved [0x0]");
+        assert_eq!(code_set_name(CodeSet::from(0xf)), "Reserved [0xf]");
+        assert_eq!(association_name(Association::from(3)), "Reserved [0x3]");
+    }
+
+    #[test]
+    fn device_identification_json_has_sg3_utils_names_and_numbers() {
+        // An NAA 6 designator of the logical unit (binary), then a relative target port
+        // designator of the target port with PIV set, protocol 6 (SAS), ASCII code set.
+        let di = [
+            0u8, 0x83, 0, 28, //
+            0x01, 0x03, 0, 16, 0x60, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, //
+            0x62, 0x94, 0, 4, 0, 0, 0, 1,
+        ];
+        let v = Vpd::new_checked(&di[..]).unwrap();
+        let j = vpd_json("d", &v);
+        assert!(
+            j.contains(concat!(
+                r#""designation_descriptor_list":[{"association":0,"#,
+                r#""association_name":"Addressed logical unit","designator_type":3,"#,
+                r#""designator_type_name":"NAA","code_set":1,"code_set_name":"Binary","#,
+                r#""piv":false,"protocol_identifier":0,"#,
+                r#""identifier":"0x60010203040506070809"#
+            )),
+            "{j}"
+        );
+        assert!(
+            j.contains(concat!(
+                r#"{"association":1,"association_name":"Target port","designator_type":4,"#,
+                r#""designator_type_name":"Relative target port","code_set":2,"#,
+                r#""code_set_name":"ASCII","piv":true,"protocol_identifier":6,"#,
+                r#""identifier":"1","bytes":"00 00 00 01"}]"#
+            )),
+            "{j}"
+        );
     }
 }

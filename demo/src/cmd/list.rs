@@ -41,7 +41,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut json = false;
     while let Some(arg) = cli.next()? {
         match arg {
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             other => return Err(super::unexpected("list", other)),
         }
@@ -182,26 +182,29 @@ pub fn to_text(entries: &[Entry]) -> String {
     s
 }
 
-/// The JSON listing (schema in JSON.md).
+/// The JSON listing (schema in JSON.md): the members `lsscsi --json` has take its names
+/// (lsscsi 0.33's src/lsscsi.c), the rest are sgmap's.
 pub fn to_json(entries: &[Entry]) -> String {
     let mut j = Json::object();
-    j.begin_array("devices");
+    j.u64("number_of_attached_scsi_devices", entries.len() as u64);
+    j.begin_array("attached_scsi_device_list");
     for e in entries {
         j.item_object()
-            .str("sg", &format!("/dev/{}", e.name))
+            .str("sg_node", &format!("/dev/{}", e.name))
             .opt_str("hctl", e.hctl.map(|h| hctl_str(Some(h))).as_deref())
-            .opt_u64("type", e.scsi_type.map(u64::from))
-            .opt_str("type_name", e.scsi_type.map(type_name))
-            .str("vendor", &e.vendor)
-            .str("product", &e.product)
+            .opt_u64("peripheral_device_type", e.scsi_type.map(u64::from))
+            .opt_str("peripheral_device_type_name", e.scsi_type.map(type_name))
+            .str("t10_vendor_identification", &e.vendor)
+            .str("product_identification", &e.product)
             .str("revision", &e.revision)
             .opt_str(
-                "block",
+                "primary_device_node",
                 e.block.as_ref().map(|b| format!("/dev/{b}")).as_deref(),
             )
             .end();
     }
     j.end_array();
+    j.u64("exit_status", 0);
     j.finish()
 }
 
@@ -252,8 +255,21 @@ mod tests {
             "{text}"
         );
         let j = to_json(&entries);
-        assert!(j.starts_with(r#"{"devices":[{"sg":"/dev/sg0","hctl":"2:0:0:0","type":0,"type_name":"disk","vendor":"Linux","product":"scsi_debug","revision":"0191","block":"/dev/sda"},"#), "{j}");
-        assert!(j.contains(r#""block":null}]}"#));
+        assert_eq!(
+            j,
+            concat!(
+                r#"{"number_of_attached_scsi_devices":2,"attached_scsi_device_list":["#,
+                r#"{"sg_node":"/dev/sg0","hctl":"2:0:0:0","peripheral_device_type":0,"#,
+                r#""peripheral_device_type_name":"disk","t10_vendor_identification":"Linux","#,
+                r#""product_identification":"scsi_debug","revision":"0191","#,
+                r#""primary_device_node":"/dev/sda"},"#,
+                r#"{"sg_node":"/dev/sg1","hctl":"3:0:0:0","peripheral_device_type":0,"#,
+                r#""peripheral_device_type_name":"disk","t10_vendor_identification":"Linux","#,
+                r#""product_identification":"scsi_debug","revision":"0191","#,
+                r#""primary_device_node":null}],"exit_status":0}"#,
+                "\n"
+            )
+        );
         assert_eq!(
             scan(root.join("nothing").to_str().unwrap()).unwrap(),
             Vec::new()

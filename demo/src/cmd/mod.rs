@@ -17,11 +17,22 @@ pub mod names;
 pub mod raw;
 pub mod readcap;
 pub mod sense;
+pub mod sense_json;
 pub mod tur;
 pub mod write_buffer;
 
-/// Runs the command line (without the program name).
+/// Runs the command line (without the program name). A command asked for `--json` that
+/// fails before it prints its object prints `{"exit_status":N}` (see [`out::json_failure`]).
 pub fn run(argv: Vec<OsString>) -> CmdResult {
+    let result = dispatch(argv);
+    if let Err(fail) = result {
+        out::json_failure(fail);
+    }
+    result
+}
+
+/// Runs one command.
+fn dispatch(argv: Vec<OsString>) -> CmdResult {
     let mut argv = argv.into_iter();
     let Some(first) = argv.next() else {
         out::err_str(help::MAIN);
@@ -76,6 +87,10 @@ pub struct Cli {
     /// The command's name.
     pub name: &'static str,
     parser: lexopt::Parser,
+    /// The long option just read (an owned copy, so that `next` can look past `=JO`).
+    long: String,
+    /// Whether the command took `--json` / `-j`.
+    json: bool,
 }
 
 impl Cli {
@@ -84,15 +99,53 @@ impl Cli {
         Cli {
             name,
             parser: lexopt::Parser::from_args(args),
+            long: String::new(),
+            json: false,
         }
     }
 
-    /// The next argument.
+    /// The next argument. After `--json` or `-j` (see [`Cli::json`]) an attached `=JO`
+    /// is checked and passed over here, as sg3_utils takes it: `--json=JO`, `-j=JO`; not
+    /// `--json JO` (JO is then an operand) and not `-jJO` (the letters are further short
+    /// options, as `-jH` is `-j -H`).
     pub fn next(&mut self) -> Result<Option<lexopt::Arg<'_>>, Fail> {
         let name = self.name;
-        self.parser
-            .next()
-            .map_err(|e| out::syntax(name, format_args!("{e}")))
+        loop {
+            let arg = match self.parser.next() {
+                Ok(None) => return Ok(None),
+                Ok(Some(lexopt::Arg::Short(c))) => Owned::Short(c),
+                Ok(Some(lexopt::Arg::Long(l))) => Owned::Long(l.to_owned()),
+                Ok(Some(lexopt::Arg::Value(v))) => Owned::Value(v),
+                // lexopt's word for a value after an option that takes none: for
+                // `--json=JO` and `-j=JO`, the JO.
+                Err(lexopt::Error::UnexpectedValue { option, value })
+                    if self.json && (option == "--json" || option == "-j") =>
+                {
+                    let jo = utf8(name, &option, value)?;
+                    crate::args::check_json_opts(&jo)
+                        .map_err(|e| out::syntax(name, format_args!("{option}={jo}: {e}")))?;
+                    continue;
+                }
+                Err(e) => return Err(out::syntax(name, format_args!("{e}"))),
+            };
+            return Ok(Some(match arg {
+                Owned::Short(c) => lexopt::Arg::Short(c),
+                Owned::Long(l) => {
+                    self.long = l;
+                    lexopt::Arg::Long(&self.long)
+                }
+                Owned::Value(v) => lexopt::Arg::Value(v),
+            }));
+        }
+    }
+
+    /// `--json[=JO]` or `-j[=JO]` was read and the command takes it: notes it (for the
+    /// `exit_status` object of a command that fails before printing its own, see
+    /// [`out::json_failure`]) and returns true.
+    pub fn json(&mut self) -> bool {
+        self.json = true;
+        out::json_asked();
+        true
     }
 
     /// The value of the option just read, as UTF-8.
@@ -122,6 +175,13 @@ impl Cli {
     }
 }
 
+/// An argument of [`Cli::next`], owned while `next` decides whether to return it.
+enum Owned {
+    Short(char),
+    Long(String),
+    Value(OsString),
+}
+
 /// A UTF-8 argument, or a syntax error naming `what`.
 pub fn utf8(command: &str, what: &str, v: OsString) -> Result<String, Fail> {
     v.into_string().map_err(|v| {
@@ -141,4 +201,76 @@ pub fn number(command: &str, option: &str, v: &str) -> Result<u64, Fail> {
 pub fn unexpected(command: &str, arg: lexopt::Arg<'_>) -> Fail {
     let e = arg.unexpected();
     out::syntax(command, format_args!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command that takes `--json`, `-H`, `--page=P`/`-p P` and operands: what it saw,
+    /// or the exit status of the refusal.
+    fn parse(args: &[&str]) -> Result<(bool, bool, Vec<String>), u8> {
+        let mut cli = Cli::new("test", args.iter().map(OsString::from).collect());
+        let (mut json, mut hex, mut rest) = (false, false, Vec::new());
+        while let Some(arg) = cli.next().map_err(|f| f.code)? {
+            match arg {
+                lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
+                lexopt::Arg::Short('H') => hex = true,
+                lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => {
+                    rest.push(format!("page {}", cli.value("--page").map_err(|f| f.code)?));
+                }
+                lexopt::Arg::Value(v) => rest.push(v.to_string_lossy().into_owned()),
+                other => return Err(unexpected("test", other).code),
+            }
+        }
+        Ok((json, hex, rest))
+    }
+
+    #[test]
+    fn json_takes_jo_as_sg3_utils_does() {
+        let plain = Ok((true, false, vec!["/dev/sg0".to_owned()]));
+        for form in [
+            "--json",
+            "--json=",
+            "--json=e",
+            "--json=-e",
+            "--json==h",
+            "--json=0",
+            "-j",
+            "-j=",
+            "-j=h",
+            "-j==h",
+            "-j=!p~s",
+        ] {
+            assert_eq!(parse(&[form, "/dev/sg0"]), plain, "{form}");
+            assert_eq!(parse(&["/dev/sg0", form]), plain, "{form} last");
+        }
+        // `-jH` is `-j -H`, as in sg3_utils; `-Hj=o` is `-H -j=o`.
+        assert_eq!(parse(&["-jH", "d"]), Ok((true, true, vec!["d".to_owned()])));
+        assert_eq!(
+            parse(&["-Hj=o", "d"]),
+            Ok((true, true, vec!["d".to_owned()]))
+        );
+        // An optional argument must be attached: `--json e` has the operand `e`.
+        assert_eq!(
+            parse(&["--json", "e"]),
+            Ok((true, false, vec!["e".to_owned()]))
+        );
+        // Other options keep their values, `=` included where lexopt strips it.
+        assert_eq!(
+            parse(&["-j", "--page=sn", "-p", "di"]),
+            Ok((
+                true,
+                false,
+                vec!["page sn".to_owned(), "page di".to_owned()]
+            ))
+        );
+        // Unknown letters and `?` are syntax errors, as sg3_utils exits 1 for them.
+        for bad in ["--json=x", "-j=x", "--json=?", "-j=e=", "--json= =e"] {
+            assert_eq!(parse(&[bad, "d"]), Err(1), "{bad}");
+        }
+        // `=` after an option that takes no value stays an error.
+        assert_eq!(parse(&["-H=1", "d"]), Err(1));
+        assert_eq!(parse(&["--js-file=x", "d"]), Err(1));
+    }
 }

@@ -18,7 +18,7 @@ pub fn run_cmd(args: Vec<OsString>) -> CmdResult {
                 long = true
             }
             lexopt::Arg::Long("brief") | lexopt::Arg::Short('b') => brief = true,
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("readcap", "DEVICE", v)?)
@@ -102,27 +102,34 @@ pub fn to_text(c: &Capacity) -> String {
     s
 }
 
-/// The JSON object (schema in JSON.md).
+/// The JSON object (schema in JSON.md). The fields of the parameter data have the names
+/// sg_readcap 1.48 gives them (src/sg_readcap.c); `device`, `cdb`, `blocks` and `bytes`
+/// are sgmap's.
 pub fn to_json(device: &str, c: &Capacity) -> String {
     let mut j = Json::object();
     j.str("device", device)
         .u64("cdb", u64::from(c.cdb))
-        .u64("last_lba", c.last_lba)
+        .u64("returned_logical_block_address", c.last_lba)
+        .u64("logical_block_length_in_bytes", u64::from(c.block_length))
         .u64("blocks", c.blocks())
-        .u64("block_length", u64::from(c.block_length))
         .u64("bytes", c.bytes());
     if let Some(l) = &c.long {
-        j.bool("prot_en", l.prot_en)
+        j.u64("rc_basis", u64::from(l.rc_basis))
             .u64("p_type", u64::from(l.p_type))
+            .bool("prot_en", l.prot_en)
             .u64("p_i_exponent", u64::from(l.p_i_exponent))
             .u64(
-                "logical_per_physical_exponent",
+                "logical_blocks_per_physical_block_exponent",
                 u64::from(l.logical_per_physical_exponent),
             )
             .bool("lbpme", l.lbpme)
             .bool("lbprz", l.lbprz)
-            .u64("lowest_aligned_lba", u64::from(l.lowest_aligned_lba));
+            .u64(
+                "lowest_aligned_logical_block_address",
+                u64::from(l.lowest_aligned_lba),
+            );
     }
+    j.u64("exit_status", 0);
     j.finish()
 }
 
@@ -148,8 +155,9 @@ mod tests {
         let j = to_json("/dev/sg0", &c);
         assert_eq!(
             j,
-            "{\"device\":\"/dev/sg0\",\"cdb\":10,\"last_lba\":32767,\"blocks\":32768,\
-             \"block_length\":512,\"bytes\":16777216}\n"
+            "{\"device\":\"/dev/sg0\",\"cdb\":10,\"returned_logical_block_address\":32767,\
+             \"logical_block_length_in_bytes\":512,\"blocks\":32768,\"bytes\":16777216,\
+             \"exit_status\":0}\n"
         );
     }
 
@@ -180,6 +188,45 @@ mod tests {
             t.contains("3298534883328 bytes, 3145728.0 MiB, 3298.53 GB, 3.30 TB"),
             "{t}"
         );
-        assert!(to_json("d", &c).contains("\"logical_per_physical_exponent\":3,"));
+        assert_eq!(
+            to_json("d", &c),
+            concat!(
+                r#"{"device":"d","cdb":16,"returned_logical_block_address":805306367,"#,
+                r#""logical_block_length_in_bytes":4096,"blocks":805306368,"#,
+                r#""bytes":3298534883328,"rc_basis":0,"p_type":0,"prot_en":false,"#,
+                r#""p_i_exponent":0,"logical_blocks_per_physical_block_exponent":3,"#,
+                r#""lbpme":false,"lbprz":false,"lowest_aligned_logical_block_address":0,"#,
+                r#""exit_status":0}"#,
+                "\n"
+            )
+        );
+    }
+
+    #[test]
+    fn read_capacity_16_fields_take_sg_readcaps_names() {
+        let mut d = [0xa5u8; 32];
+        d[..8].copy_from_slice(&0x1_0000_0000u64.to_be_bytes());
+        d[8..12].copy_from_slice(&512u32.to_be_bytes());
+        d[12] = 0x10 | (1 << 1) | 1; // RC BASIS 1, P_TYPE 1, PROT_EN
+        d[13] = 0x23; // P_I_EXPONENT 2, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 3
+        d[14..16].copy_from_slice(&[0xc0, 0x07]); // LBPME, LBPRZ, lowest aligned LBA 7
+        let c = Capacity {
+            cdb: 16,
+            last_lba: 0x1_0000_0000,
+            block_length: 512,
+            long: Some(Capacity16::parse(&d).unwrap()),
+        };
+        assert_eq!(
+            to_json("/dev/sg1", &c),
+            concat!(
+                r#"{"device":"/dev/sg1","cdb":16,"returned_logical_block_address":4294967296,"#,
+                r#""logical_block_length_in_bytes":512,"blocks":4294967297,"#,
+                r#""bytes":2199023256064,"rc_basis":1,"p_type":1,"prot_en":true,"#,
+                r#""p_i_exponent":2,"logical_blocks_per_physical_block_exponent":3,"#,
+                r#""lbpme":true,"lbprz":true,"lowest_aligned_logical_block_address":7,"#,
+                r#""exit_status":0}"#,
+                "\n"
+            )
+        );
     }
 }

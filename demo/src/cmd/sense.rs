@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use sgmap_core::sense::{self, Sense};
 use sgmap_core::status::ExitCategory;
 
-use super::Cli;
+use super::{sense_json, Cli};
 use crate::args::parse_hex_bytes;
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
@@ -18,7 +18,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut words: Vec<String> = Vec::new();
     while let Some(arg) = cli.next()? {
         match arg {
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) => words.push(super::utf8("sense", "HEX-BYTE", v)?),
             other => return Err(super::unexpected("sense", other)),
@@ -45,8 +45,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
 /// The decode of `bytes` (text or JSON) and the exit status: 0, or 97 when the bytes are not
 /// sense data.
 pub fn decode(bytes: &[u8], json: bool) -> (String, u8) {
-    let parsed = Sense::new_checked(bytes);
-    let code = match parsed {
+    let code = match Sense::new_checked(bytes) {
         Ok(_) => 0,
         Err(_) => ExitCategory::MalformedResponse.code(),
     };
@@ -56,52 +55,9 @@ pub fn decode(bytes: &[u8], json: bool) -> (String, u8) {
         return (text, code);
     }
     let mut j = Json::object();
-    j.hex("bytes", bytes);
-    match parsed {
-        Ok(s) => {
-            j.bool("valid", true);
-            sense_members(&mut j, &s);
-        }
-        Err(e) => {
-            j.bool("valid", false).str("error", &e.to_string());
-        }
-    }
+    sense_json::members(&mut j, bytes);
+    j.u64("exit_status", u64::from(code));
     (j.finish(), code)
-}
-
-/// The members describing parsed sense data, shared by every command's JSON.
-pub fn sense_members(j: &mut Json, s: &Sense<&[u8]>) {
-    let format = match s.format() {
-        sense::Format::Fixed => "fixed",
-        sense::Format::Descriptor => "descriptor",
-    };
-    let key = s.sense_key();
-    j.u64("response_code", u64::from(s.response_code()))
-        .str("format", format)
-        .bool("deferred", s.is_deferred())
-        .u64("sense_key", u64::from(u8::from(key)))
-        .str("sense_key_name", &key.to_string());
-    match s.additional_sense() {
-        Some(a) => {
-            j.u64("asc", u64::from(a.asc))
-                .u64("ascq", u64::from(a.ascq))
-                .str("additional_sense", &a.to_string());
-        }
-        None => {
-            j.null("asc").null("ascq").null("additional_sense");
-        }
-    }
-    match s.information() {
-        Some(i) => {
-            j.u64("information", i.value)
-                .bool("information_valid", i.valid);
-        }
-        None => {
-            j.null("information").bool("information_valid", false);
-        }
-    }
-    j.u64("category", u64::from(s.category().code()))
-        .str("text", &s.to_string());
 }
 
 #[cfg(test)]
@@ -127,13 +83,19 @@ mod tests {
         let (j, code) = decode(&[0x70, 0, 6, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x3f, 0x16], true);
         assert_eq!(code, 0);
         assert!(j.starts_with(r#"{"bytes":"70 00 06"#), "{j}");
-        assert!(j.contains(r#""valid":true"#));
         assert!(j.contains(r#""sense_key":6,"sense_key_name":"Unit Attention""#));
-        assert!(j.contains(r#""asc":63,"ascq":22"#));
-        assert!(j.contains(r#""category":6"#));
+        assert!(j.contains(r#""additional_sense_code":63,"additional_sense_code_qualifier":22"#));
+        assert!(j.contains(r#""valid":false,"#), "{j}");
+        assert!(j.ends_with(",\"exit_status\":0}\n"), "{j}");
         let (j, code) = decode(&[0x12, 0x34], true);
         assert_eq!(code, 97);
-        assert!(j.contains(r#""valid":false,"error":"#), "{j}");
+        assert!(
+            j.ends_with(
+                r#""sense_decode_error":"not sense data: response code 0x12 (want 0x70-0x73)","exit_status":97}
+"#
+            ),
+            "{j}"
+        );
         let (text, code) = decode(&[0x12], false);
         assert_eq!(code, 97);
         assert!(text.ends_with("12\n"), "{text}");

@@ -23,7 +23,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                     return Err(cli.syntax(format_args!("--number=0: at least 1")));
                 }
             }
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("tur", "DEVICE", v)?)

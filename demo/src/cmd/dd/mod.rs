@@ -30,7 +30,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("progress") | lexopt::Arg::Short('p') => ops.progress = true,
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => ops.json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => ops.json = cli.json(),
             // sg_dd's spelling and its underscore variant.
             lexopt::Arg::Long("dry-run" | "dry_run") => ops.dry_run = true,
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),

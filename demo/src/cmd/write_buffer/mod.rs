@@ -90,7 +90,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     })?;
             }
             lexopt::Arg::Long("dry-run") | lexopt::Arg::Short('d') => o.dry_run = true,
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
                 cli.help()?;
                 return Ok(None);
@@ -203,6 +203,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 .u64("image_bytes", image.len() as u64)
                 .u64("bytes", req.length.unwrap_or(req.file_len));
             plan_json(&mut j, &chunks);
+            j.u64("exit_status", 0);
             return out::out_str(&j.finish());
         }
         return out::out_str(&plan_text(&device, &chunks, o.id));
