@@ -73,13 +73,35 @@ fn parse_seconds(args: &[String]) -> Result<u32> {
 pub fn run_task(args: &[String]) -> Result<bool> {
     let seconds = parse_seconds(args)?;
     let targets = targets()?;
-    ensure_cargo_fuzz()?;
     let fuzz_dir = project_root().join("fuzz");
+    // The fuzz crate has its own workspace: fmt and clippy here, with its committed lock.
+    let manifest = fuzz_dir.join("Cargo.toml");
+    let manifest = manifest.to_str().ok_or("fuzz/Cargo.toml: not UTF-8")?;
+    run(cargo().args(["fmt", "--manifest-path", manifest, "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--manifest-path",
+        manifest,
+        "--locked",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    ensure_cargo_fuzz()?;
     for target in &targets {
+        // New inputs go to the run's corpus (not kept); the committed seeds start every run
+        // from real device bytes rather than from nothing.
+        let corpus = format!("corpus/{target}");
+        let seeds = format!("seeds/{target}");
+        fs::create_dir_all(fuzz_dir.join(&corpus)).map_err(|e| format!("fuzz/{corpus}: {e}"))?;
+        if !fuzz_dir.join(&seeds).is_dir() {
+            return Err(format!("fuzz/{seeds}: no seed inputs for {target}"));
+        }
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.current_dir(&fuzz_dir)
             .env("RUSTC_BOOTSTRAP", "1")
-            .args(["fuzz", "run", target, "--"])
+            .args(["fuzz", "run", target, &corpus, &seeds, "--"])
             .arg(format!("-max_total_time={seconds}"))
             .arg(format!("-max_len={MAX_LEN}"));
         run(&mut cmd).map_err(|e| format!("fuzz target {target}: {e}"))?;
@@ -104,6 +126,15 @@ mod tests {
         assert!(parse_seconds(&["--seconds=0".into()]).is_err());
         assert!(parse_seconds(&["--seconds".into()]).is_err());
         assert!(parse_seconds(&["--fast".into()]).is_err());
+    }
+
+    #[test]
+    fn every_fuzz_target_has_seeds() {
+        for t in targets().unwrap() {
+            let dir = project_root().join("fuzz/seeds").join(&t);
+            let n = fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            assert!(n > 0, "{}: no seeds", dir.display());
+        }
     }
 
     #[test]

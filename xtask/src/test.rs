@@ -150,11 +150,37 @@ pub fn run(args: &[String]) -> Result<bool> {
     Ok(print_summary(&report, started.elapsed()))
 }
 
-/// `cargo test --workspace`, its output streamed, its `test result:` lines summed.
+/// The host's tests: `cargo test --workspace`; `sgmap-sys` without its `std` feature (the
+/// `no_std` library's own tests); `sgmap-core` and `sgmap-sys` as a 32-bit program (the
+/// 64-byte `sg_io_hdr` goldens, which only a 32-bit build compiles). Their `test result:`
+/// lines summed.
 fn host_tests(failures: &mut Vec<String>) -> Result<Counts> {
+    let runs: [&[&str]; 3] = [
+        &["test", "--workspace", "--no-fail-fast"],
+        &["test", "-p", "sgmap-sys", "--no-default-features", "--lib"],
+        &[
+            "test",
+            "-p",
+            "sgmap-core",
+            "-p",
+            "sgmap-sys",
+            "--target",
+            TARGET_32,
+            "--lib",
+            "--tests",
+        ],
+    ];
+    let mut counts = Counts::default();
+    for args in runs {
+        counts.add(host_test_run(args, failures)?);
+    }
+    Ok(counts)
+}
+
+/// One `cargo test` run, its output streamed, its `test result:` lines summed.
+fn host_test_run(args: &[&str], failures: &mut Vec<String>) -> Result<Counts> {
     let mut cmd = cargo();
-    cmd.args(["test", "--workspace", "--no-fail-fast"])
-        .stdout(Stdio::piped());
+    cmd.args(args).stdout(Stdio::piped());
     let line = command_line(&cmd);
     eprintln!("$ {line}");
     let mut child = cmd
