@@ -142,11 +142,22 @@ pub fn run(ops: &Operands) -> CmdResult {
     }
     // A device that disappeared ends the copy with one status (69, ENODEV), whatever the
     // moment and the error its removal caused.
-    if ledger.failed() {
-        for side in [&sg_in, &sg_out].into_iter().flatten() {
-            if ledger.removed.is_none() && side.gone() {
-                ledger.removed = Some(side.path.clone());
+    // A failure of the transport or the system (not a sense category) may be a removal
+    // under way: its sysfs state is looked at for up to a second.
+    if let Some(code) = ledger.failure_code() {
+        let transport = code == 33 || code >= 50;
+        let deadline = std::time::Instant::now()
+            + std::time::Duration::from_millis(if transport { 1000 } else { 0 });
+        loop {
+            for side in [&sg_in, &sg_out].into_iter().flatten() {
+                if ledger.removed.is_none() && side.gone() {
+                    ledger.removed = Some(side.path.clone());
+                }
             }
+            if ledger.removed.is_some() || std::time::Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
     // sync=1: SYNCHRONIZE CACHE on an sg output; a block device output is always flushed.

@@ -127,6 +127,11 @@ impl<'a> Ledger<'a> {
         self.failure.is_some()
     }
 
+    /// The exit status of the first failure, if any.
+    pub fn failure_code(&self) -> Option<u8> {
+        self.failure.as_ref().map(|f| f.code)
+    }
+
     /// Whether no new transfer may start.
     pub fn stopping(&self) -> bool {
         self.failure.is_some() || self.interrupted

@@ -216,9 +216,14 @@ impl SgSide {
     /// Whether the device has gone (its sg node left sysfs): a removal, not an error of
     /// the copy.
     pub fn gone(&self) -> bool {
-        self.minor.is_some_and(|n| {
-            !std::path::Path::new(&format!("/sys/class/scsi_generic/sg{n}")).exists()
-        })
+        let Some(n) = self.minor else {
+            return false;
+        };
+        // Being removed: the SCSI device is in state `cancel` or `deleted`, then leaves sysfs.
+        match std::fs::read_to_string(format!("/sys/class/scsi_generic/sg{n}/device/state")) {
+            Ok(state) => matches!(state.trim(), "cancel" | "deleted"),
+            Err(_) => !std::path::Path::new(&format!("/sys/class/scsi_generic/sg{n}")).exists(),
+        }
     }
 
     fn cdb(&self, write: bool, lba: u64, blocks: u32) -> Result<cdb::Cdb, cdb::Error> {
