@@ -563,7 +563,20 @@ fn run_tests(timeout: Duration, select: &Selection<'_>) -> Tally {
     total
 }
 
+/// A new kernel taint between `before` and now, outside any test binary (the phase's
+/// setup or teardown: module loads and unloads), reported as one failure.
+fn taint_check(phase: &str, when: &str, before: Option<u64>, tally: &mut Tally) -> Option<u64> {
+    let now = taint();
+    if let Some(news) = before.zip(now).and_then(|(b, a)| harness::new_taint(b, a)) {
+        println!("SGMAP-ERROR {phase}: {news} {when}");
+        tally.fail += 1;
+    }
+    now
+}
+
 fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
+    let mut tally = Tally::default();
+    let start = taint();
     let setup = match phase.kind {
         PhaseKind::ScsiDebug {
             sector_size,
@@ -571,10 +584,10 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
         } => setup_scsi_debug(phase.name, sector_size, dsense),
         PhaseKind::QemuDisk => setup_qemu_disk(phase.name),
     };
-    let mut tally = Tally::default();
     match setup {
         Ok(devices) => {
             println!("SGMAP-PHASE {} {}", phase.name, devices.description);
+            taint_check(phase.name, "during the phase's setup", start, &mut tally);
             for binary in binaries {
                 let mut args = vec!["--test-threads=1"];
                 args.extend_from_slice(phase.skip);
@@ -585,14 +598,22 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
             println!("SGMAP-PHASE {} (no device)", phase.name);
             println!("SGMAP-ERROR {}: {e}", phase.name);
             tally.fail += 1;
+            taint_check(phase.name, "during the phase's setup", start, &mut tally);
         }
     }
+    let before_teardown = taint();
     if let PhaseKind::ScsiDebug { .. } = phase.kind {
         if let Err(e) = teardown_scsi_debug() {
             println!("SGMAP-ERROR {}: {e}", phase.name);
             tally.fail += 1;
         }
     }
+    taint_check(
+        phase.name,
+        "during the phase's teardown",
+        before_teardown,
+        &mut tally,
+    );
     tally
 }
 
