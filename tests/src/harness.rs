@@ -140,6 +140,22 @@ pub fn judge(end: &End, results: &[LibtestResult], listed: Option<u64>) -> Verdi
     v
 }
 
+/// The copy time a dd-like tool prints with `time=1`, in nanoseconds: sgmap and sgm_dd
+/// `time to transfer data: 1.234567 secs at …`, sgp_dd `time to transfer data was 1.234567
+/// secs, …` (the number before `secs`).
+pub fn parse_transfer_time(line: &str) -> Option<u64> {
+    let rest = line.trim().strip_prefix("time to transfer data")?;
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.trim_end_matches(',') == "secs")?;
+    let (secs, frac) = words.get(at.checked_sub(1)?)?.split_once('.')?;
+    let secs: u64 = secs.parse().ok()?;
+    let digits = frac.len().min(9);
+    let frac: u64 = frac.get(..digits)?.parse().ok()?;
+    Some(secs * 1_000_000_000 + frac * 10u64.pow(9 - digits as u32))
+}
+
 /// The kernel's taint flags (`/proc/sys/kernel/tainted`, Documentation/admin-guide/
 /// tainted-kernels.rst): bit, letter, meaning.
 const TAINTS: &[(u32, char, &str)] = &[
@@ -266,6 +282,24 @@ mod tests {
         // All filtered by the phase (the qemu-disk phase skips scsi_debug_*) is fine.
         let v = judge(&End::Exit(0), &[ok(0, 6)], Some(6));
         assert_eq!((v.pass, v.fail), (0, 0));
+    }
+
+    #[test]
+    fn transfer_times_parse_in_each_tools_words() {
+        assert_eq!(
+            parse_transfer_time("time to transfer data: 1.234567 secs at 27.18 MB/sec"),
+            Some(1_234_567_000)
+        );
+        assert_eq!(
+            parse_transfer_time("time to transfer data was 0.050000 secs, 671.09 MB/sec"),
+            Some(50_000_000)
+        );
+        assert_eq!(
+            parse_transfer_time("time to transfer data: 3.5 secs"),
+            Some(3_500_000_000)
+        );
+        assert_eq!(parse_transfer_time("128+0 records in"), None);
+        assert_eq!(parse_transfer_time("time to transfer data: soon"), None);
     }
 
     #[test]

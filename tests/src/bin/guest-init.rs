@@ -1083,21 +1083,25 @@ fn bench_run(run: &BenchRun, vars: &Vars, timeout: Duration) -> Tally {
         let ran = run_child(&mut cmd, timeout, |line| output.push(line.to_owned()));
         let complete = output.iter().any(|l| l.trim() == records_in)
             && output.iter().any(|l| l.trim() == records_out);
-        let problem = match &ran.ended {
-            Ended::Exit(status) if status.success() && complete => None,
-            Ended::Exit(status) if status.success() => Some(format!(
-                "run {i}: exit status 0 without \"{records_in}\" and \"{records_out}\""
+        // The tool's own `time=1` figure: the copy without start-up and exit.
+        let xfer = output.iter().find_map(|l| harness::parse_transfer_time(l));
+        let problem = match (&ran.ended, xfer) {
+            (Ended::Exit(status), Some(_)) if status.success() && complete => None,
+            (Ended::Exit(status), _) if status.success() => Some(format!(
+                "run {i}: exit status 0 without \"{records_in}\", \"{records_out}\" and a \
+                 \"time to transfer data\" line"
             )),
-            ended => Some(format!("run {i}: {ended}")),
+            (ended, _) => Some(format!("run {i}: {ended}")),
         };
         match problem {
             None => {
                 println!(
-                    "SGMAP-BENCH case={} tool={} run={i} bytes={} ns={}",
+                    "SGMAP-BENCH case={} tool={} run={i} bytes={} ns={} xfer_ns={}",
                     run.case,
                     run.tool,
                     run.bytes,
-                    ran.elapsed.as_nanos()
+                    ran.elapsed.as_nanos(),
+                    xfer.unwrap_or(0)
                 );
                 tally.pass += 1;
             }
