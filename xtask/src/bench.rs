@@ -586,6 +586,29 @@ pub fn run(args: &[String]) -> Result<bool> {
          command = per-command cost + size × per-byte cost",
         SWEEP_BYTES >> 20
     );
+    println!(
+        "    {:>6}  {:>22}  {:>22}",
+        "size", "sgm_dd µs/cmd (MB/s)", "sgmap qd1 µs/cmd (MB/s)"
+    );
+    for &bpt in SWEEP {
+        let bytes = bpt * BS;
+        let case = format!("sweep-{}k", bytes / 1024);
+        let cell = |tool: &str| {
+            find(&rows, &case, tool).map_or_else(
+                || "-".to_owned(),
+                |r| {
+                    let per = median(&r.xfer_ns) as f64 / (r.bytes / bytes) as f64 / 1e3;
+                    format!("{per:.1} ({:.1})", r.mb_per_s())
+                },
+            )
+        };
+        println!(
+            "    {:>5}k  {:>22}  {:>22}",
+            bytes / 1024,
+            cell("sgm_dd"),
+            cell("sgmap-qd1")
+        );
+    }
     for tool in ["sgm_dd", "sgmap-qd1"] {
         match model(&rows, tool) {
             Some((us, ns_per_kib)) => println!(
