@@ -134,9 +134,15 @@ fn resid_is_honoured_and_the_stale_tail_never_returned() {
             "the kernel left the planted tail alone (it does not clear the reserve)"
         );
     } else {
-        // QEMU's scsi-hd (virtio-scsi) reports resid equal to the whole transfer: valid_data
-        // is then empty, as the resid says.
+        // QEMU's scsi-hd (virtio-scsi) writes the block and zeros over the rest of the
+        // buffer, and reports resid equal to the whole transfer: valid_data is then empty,
+        // as the resid says, though the block is there.
         assert_eq!(r.resid, 2 * block as i32, "{r:?}");
+        assert_eq!(&whole[..block], &data[..]);
+        assert!(
+            whole[block..2 * block].iter().all(|&b| b == 0),
+            "QEMU zeroes the tail"
+        );
     }
 }
 
