@@ -22,7 +22,9 @@ pub const SG_MAX_QUEUE: usize = 16;
 /// The largest sense buffer the driver copies out (`SCSI_SENSE_BUFFERSIZE`).
 pub const SG_MAX_SENSE: usize = 96;
 
-/// The largest CDB the request setup accepts (`BLK_MAX_CDB`; sg.c: `sg_start_req()`).
+/// The largest CDB the request setup accepts: the 32-byte `cmnd` of `struct scsi_cmnd`
+/// (sg.c: `sg_start_req()`, `EINVAL` above it; `sg_new_write()` already refused more than
+/// 252 with `EMSGSIZE`).
 pub const SG_MAX_CDB_SIZE: usize = 32;
 
 /// The smallest CDB the driver accepts (`cmd_len < 6` → `EMSGSIZE`).
@@ -37,7 +39,7 @@ pub const SG_MIN_VERSION: i32 = 30000;
 /// The reserve an sg file gets at `open()` when nothing caps it (`def_reserved_size`).
 pub const SG_DEF_RESERVED_SIZE: u32 = 32768;
 
-/// `dxfer_len` at or above this is refused with `EINVAL` (sg.c: `sg_new_write()`).
+/// `dxfer_len` at or above this is refused with `EINVAL` (sg.c: `sg_common_write()`).
 pub const SG_MAX_DXFER_LEN: u32 = 256 << 20;
 
 /// The ioctl request numbers of the sg driver.

@@ -24,19 +24,25 @@
 //! | the mapping must be `MAP_SHARED` (a private one never reaches the device) | accepted, wrong | [`Refusal::MapPrivate`] |
 //! | at most 16 requests outstanding per file | `EDOM` | [`Refusal::TooManyOutstanding`] |
 //! | `interface_id` must be `'S'` | `ENOSYS` | [`Refusal::InterfaceId`] |
-//! | CDB of 6..=32 bytes at a non-NULL pointer | `EMSGSIZE`/`EINVAL` | [`Refusal::CdbLength`] |
+//! | `cmdp` must not be NULL | `EMSGSIZE` | [`Refusal::CdbMissing`] |
+//! | CDB of 6..=32 bytes | `EMSGSIZE` below 6 or above 252, `EINVAL` from 33 | [`Refusal::CdbLength`] |
 //! | `dxfer_len` below 256 MiB | `EINVAL` | [`Refusal::DxferTooLong`] |
 //! | mmap request: `dxfer_len` ≤ reserve | `ENOMEM` | [`Refusal::MmapLongerThanReserve`] |
 //! | mmap request: no direct-IO flag | `EINVAL` | [`Refusal::MmapWithDirectIo`] |
 //! | mmap request: reserve not held by another request | `EBUSY` | [`Refusal::ReserveBusy`] |
-//! | mmap request: a mapping exists | **not checked** | [`Refusal::MmapWithoutMapping`] |
-//! | mmap request: `dxfer_len` ≤ mapped length | **not checked** | [`Refusal::MmapLongerThanMapping`] |
+//! | mmap request: a mapping exists | accepted: the data moves through the unmapped reserve | [`Refusal::MmapWithoutMapping`] |
+//! | mmap request: `dxfer_len` ≤ mapped length | accepted: the data runs on past the mapping | [`Refusal::MmapLongerThanMapping`] |
 //! | mmap request: `dxferp` NULL (else the kernel copies, and data-out takes `dxferp`'s bytes) | accepted, wrong | [`Refusal::MmapDataPointer`] |
-//! | mmap request: no iovecs | accepted, wrong | [`Refusal::MmapWithIovec`] |
-//! | mmap request: direction NONE, TO_DEV or FROM_DEV | `EFAULT` or wrong | [`Refusal::MmapDirection`] |
+//! | mmap request with data: no iovecs (the array would be at `dxferp`, NULL) | `EFAULT` | [`Refusal::MmapWithIovec`] |
+//! | mmap request: direction NONE, TO_DEV or FROM_DEV (or TO_FROM_DEV without data) | `EFAULT` for TO_FROM_DEV with data; UNKNOWN is taken as FROM_DEV | [`Refusal::MmapDirection`] |
 //! | pack ids unique among requests in flight (else completions cannot be matched) | accepted, ambiguous | [`Refusal::DuplicatePackId`] |
 //! | the mapped bytes are the caller's only while no request may write them | data race | [`Refusal::MappingBusy`] |
-//! | after an interrupted request the reserve's state is unknown | unknown | [`Refusal::Orphaned`] |
+//! | after a request was given up the reserve's state is unknown | `EBUSY` or accepted, depending on time and operation | [`Refusal::Orphaned`] |
+//!
+//! A kernel result in this table is what the driver answered in the guest tests
+//! (`tests/tests/refusals.rs` makes each refused call raw against the real driver and compares
+//! its errno with [`Refusal::errno`]; `docs/kernel-facts.md` names the test of every rule).
+//! Where the kernel accepts the call, [`Refusal::errno`] is `None`: the rule is sgmap's own.
 //!
 //! # Requests that are not mmap-ed
 //!
@@ -101,7 +107,8 @@ pub enum Refusal {
     },
     /// `SG_SET_RESERVED_SIZE` while a request holds the reserve (kernel: `EBUSY`).
     ReserveInUse,
-    /// A reserve size that does not fit the ioctl's `int` (kernel: `EINVAL` for < 0).
+    /// A reserve size that does not fit the ioctl's `int` (kernel: `EINVAL`, since the bits of
+    /// 2^31..2^32 read as a negative `int`; larger values cannot be passed at all).
     ReserveTooLarge {
         /// The size asked for.
         asked: u64,
@@ -130,8 +137,12 @@ pub enum Refusal {
         /// The value found.
         found: i32,
     },
-    /// CDB pointer NULL or length outside 6..=32 (kernel: `EMSGSIZE` below 6 or above 252,
-    /// `EINVAL` from 33 to 252 in request setup).
+    /// A NULL CDB pointer, whatever `cmd_len` says (kernel: `EMSGSIZE`; sg.c:
+    /// `sg_new_write()`).
+    CdbMissing,
+    /// CDB length outside 6..=32 (kernel: `EMSGSIZE` below 6 or above 252 in
+    /// `sg_new_write()`, `EINVAL` from 33 to 252 in `sg_start_req()`, whose `struct scsi_cmnd`
+    /// holds 32 bytes).
     CdbLength {
         /// `cmd_len`.
         len: u8,
@@ -156,26 +167,35 @@ pub enum Refusal {
         /// The pack id of the request holding the reserve.
         holder: i32,
     },
-    /// An mmap request on a file with nothing mapped (the driver does not check).
+    /// An mmap request on a file with nothing mapped. The driver does not check: it moves the
+    /// data through the reserve all the same, where nothing of the caller's can see it.
     MmapWithoutMapping,
-    /// An mmap request longer than the mapping (the driver does not check).
+    /// An mmap request longer than the mapping. The driver does not check: the data runs on
+    /// into the reserve past the end of the mapping.
     MmapLongerThanMapping {
         /// `dxfer_len`.
         len: u32,
         /// The mapped length.
         mapped: u32,
     },
-    /// An mmap request with a non-NULL `dxferp`: the kernel would copy through it, and for a
-    /// data-out send its bytes rather than the mapping's.
+    /// An mmap request with a non-NULL `dxferp`. The driver accepts it and copies through
+    /// it: data-in reaches `dxferp` as well as the mapping, and a data-out sends `dxferp`'s
+    /// bytes rather than the mapping's (and overwrites the mapping with them).
     MmapDataPointer,
-    /// An mmap request with iovecs.
+    /// An mmap request with data and iovecs (kernel: `EFAULT`: with `dxferp` NULL it reads
+    /// the iovec array from address 0; without data it looks at neither).
     MmapWithIovec,
-    /// An mmap request whose direction is not NONE, TO_DEV or FROM_DEV.
+    /// An mmap request with data whose direction is not NONE, TO_DEV or FROM_DEV. Kernel:
+    /// `EFAULT` for TO_FROM_DEV (it copies in from `dxferp`, NULL); UNKNOWN is accepted as a
+    /// data-in. (A non-negative value given to `write()` would be read as the old
+    /// `sg_header`'s `reply_len`, and the header as a v2 request: sg.c `sg_write()`, not run
+    /// here.)
     MmapDirection {
         /// The direction found.
         direction: Direction,
     },
-    /// A pack id already in use by a request in flight on this file.
+    /// A pack id already in use by a request in flight on this file. The driver accepts it;
+    /// `read()` of that pack id then returns whichever of them is the oldest finished.
     DuplicatePackId {
         /// The pack id.
         pack_id: i32,
@@ -190,8 +210,11 @@ pub enum Refusal {
         /// The pack id of the request holding the reserve, if any.
         holder: Option<i32>,
     },
-    /// An earlier request was interrupted (`EINTR`): it may still hold the reserve and write
-    /// into the mapping. The file must be opened again.
+    /// An earlier request was given up (its outcome unknown): it may still hold the reserve
+    /// and write into the mapping. The file must be opened again. The kernel answers a resize
+    /// or an mmap request with `EBUSY` while such a request holds the reserve (a `write()`
+    /// request until it is read, which sgmap never does for a given-up one; an interrupted
+    /// `SG_IO` until it completes) and accepts anything else, so no one errno stands for it.
     Orphaned,
 }
 
@@ -207,6 +230,7 @@ impl Refusal {
             Refusal::MapTooLong { .. } => Some(ENOMEM),
             Refusal::TooManyOutstanding => Some(EDOM),
             Refusal::InterfaceId { .. } => Some(ENOSYS),
+            Refusal::CdbMissing => Some(EMSGSIZE),
             Refusal::CdbLength { len } => {
                 if (*len as usize) < SG_MIN_CDB_SIZE || *len > 252 {
                     Some(EMSGSIZE)
@@ -218,6 +242,7 @@ impl Refusal {
             Refusal::MmapLongerThanReserve { .. } => Some(ENOMEM),
             Refusal::MmapWithDirectIo => Some(EINVAL),
             Refusal::ReserveBusy { .. } => Some(EBUSY),
+            Refusal::MmapWithIovec => Some(EFAULT),
             Refusal::MmapDirection {
                 direction: Direction::ToFromDev,
             } => Some(EFAULT),
@@ -238,6 +263,7 @@ impl Refusal {
             Refusal::MapPrivate => "map-private",
             Refusal::TooManyOutstanding => "too-many-outstanding",
             Refusal::InterfaceId { .. } => "interface-id",
+            Refusal::CdbMissing => "cdb-missing",
             Refusal::CdbLength { .. } => "cdb-length",
             Refusal::DxferTooLong { .. } => "dxfer-too-long",
             Refusal::MmapLongerThanReserve { .. } => "mmap-longer-than-reserve",
@@ -298,8 +324,14 @@ impl fmt::Display for Refusal {
             Refusal::InterfaceId { found } => {
                 write!(f, "interface_id {found:#x} is not 'S' (ENOSYS)")
             }
+            Refusal::CdbMissing => write!(f, "the CDB pointer is NULL (EMSGSIZE)"),
             Refusal::CdbLength { len } => {
-                write!(f, "CDB length {len} is outside 6..=32 or the CDB is missing")
+                let errno = if self.errno() == Some(errno::EMSGSIZE) {
+                    "EMSGSIZE"
+                } else {
+                    "EINVAL"
+                };
+                write!(f, "CDB length {len} is outside 6..=32 ({errno})")
             }
             Refusal::DxferTooLong { len } => {
                 write!(f, "transfer of {len} bytes is 256 MiB or more (EINVAL)")
@@ -326,7 +358,7 @@ impl fmt::Display for Refusal {
                 f,
                 "mmap-ed transfer with a data pointer: it would be copied, not mapped"
             ),
-            Refusal::MmapWithIovec => write!(f, "mmap-ed transfer with iovecs"),
+            Refusal::MmapWithIovec => write!(f, "mmap-ed transfer with iovecs (EFAULT)"),
             Refusal::MmapDirection { direction } => write!(
                 f,
                 "mmap-ed transfer with direction {} (only none, to-device, from-device)",
@@ -607,10 +639,10 @@ impl Accounting {
                 return Err(Refusal::ReserveBusy { holder });
             }
         }
-        if hdr.cmdp.is_null()
-            || (hdr.cmd_len as usize) < SG_MIN_CDB_SIZE
-            || (hdr.cmd_len as usize) > SG_MAX_CDB_SIZE
-        {
+        if hdr.cmdp.is_null() {
+            return Err(Refusal::CdbMissing);
+        }
+        if (hdr.cmd_len as usize) < SG_MIN_CDB_SIZE || (hdr.cmd_len as usize) > SG_MAX_CDB_SIZE {
             return Err(Refusal::CdbLength { len: hdr.cmd_len });
         }
         if hdr.dxfer_len >= SG_MAX_DXFER_LEN {
@@ -630,14 +662,15 @@ impl Accounting {
             if !hdr.dxferp.is_null() {
                 return Err(Refusal::MmapDataPointer);
             }
-            if hdr.iovec_count != 0 {
+            // sg.c sg_start_req(): without data the kernel looks at neither iovecs nor buffer.
+            let moves_data = hdr.dxfer_len > 0 && direction != Direction::None;
+            if moves_data && hdr.iovec_count != 0 {
                 return Err(Refusal::MmapWithIovec);
             }
-            if !matches!(
-                direction,
-                Direction::None | Direction::ToDev | Direction::FromDev
-            ) {
-                return Err(Refusal::MmapDirection { direction });
+            match direction {
+                Direction::None | Direction::ToDev | Direction::FromDev => {}
+                Direction::ToFromDev if !moves_data => {}
+                _ => return Err(Refusal::MmapDirection { direction }),
             }
         }
         if self.is_orphaned() {

@@ -318,3 +318,43 @@ fn with_force_pack_id_a_read_with_nonnegative_direction_matches_the_v2_pack_id_f
     unsafe { raw::read_response(&fd, &mut back) }.expect("read any");
     assert_eq!(back.pack_id, 6);
 }
+
+/// A 32-bit process on the 64-bit kernel (the i686 phase): `write()` of the bare 64-byte
+/// compat header is `EINVAL`, because sg_new_write() compares `count` with the kernel's own
+/// 88-byte `sizeof(sg_io_hdr_t)` before it reads the compat header; 88 bytes (the header and
+/// zeros, what `raw::write_request` writes) are taken, and `read()` and `SG_IO` take 64.
+#[cfg(target_pointer_width = "32")]
+#[test]
+fn a_32_bit_write_of_the_64_byte_header_is_einval_while_read_and_sg_io_take_64() {
+    let devices = Devices::from_env();
+    let fd = scsi::raw_open(&devices.sg);
+    assert_eq!(raw::HDR_LEN, 64);
+    let mut hdr = scsi::raw_tur();
+    hdr.pack_id = 32;
+    let bytes = raw::header_bytes(&hdr);
+    assert_eq!(
+        rustix::io::write(&fd, &bytes).err(),
+        Some(Errno::INVAL),
+        "write() of 64 bytes"
+    );
+    // SAFETY: a request without data or sense buffer.
+    let n = unsafe { raw::write_request(&fd, &hdr) }.expect("write() of 88 bytes");
+    assert_eq!((n, raw::WRITE_LEN), (64, 88));
+    let mut back = SgIoHdr::new();
+    back.dxfer_direction = -1;
+    back.pack_id = -1;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let n = loop {
+        // SAFETY: the only request on `fd` is the TUR, which has no buffers.
+        match unsafe { raw::read_response(&fd, &mut back) } {
+            Err(Errno::AGAIN) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5))
+            }
+            r => break r.expect("read() of 64 bytes"),
+        }
+    };
+    assert_eq!((n, back.pack_id), (64, 32));
+    // SAFETY: as above.
+    unsafe { raw::sg_io(&fd, &mut hdr) }.expect("SG_IO with the 64-byte header");
+    assert_eq!(hdr.host_status, 0, "{hdr:?}");
+}

@@ -334,7 +334,8 @@ fn report_luns_lists_the_device_lun() {
     let devices = Devices::from_env();
     let mut dev = scsi::open(&devices.sg);
     // The buffer must be as long as the CDB's ALLOCATION LENGTH: QEMU's virtio-scsi answers
-    // a longer allocation than dxfer_len with DID_ERROR (overrun), scsi_debug truncates.
+    // a longer allocation than dxfer_len with DID_ERROR (overrun), scsi_debug truncates
+    // (an_allocation_length_beyond_dxfer_len_is_did_error_on_qemu_and_truncated_on_scsi_debug).
     let report = cdb::ReportLuns::default();
     let mut buf = vec![0u8; report.allocation_length as usize];
     let r = good(&mut dev, "REPORT LUNS", &report, Data::In(&mut buf));
@@ -382,11 +383,12 @@ fn mode_sense_10_returns_its_header() {
     if is_qemu(&devices) {
         // QEMU's scsi-hd sends the whole allocation length, zero-padded, with resid 0: the
         // transfer's valid length over-counts, and only MODE DATA LENGTH tells the truth.
-        assert_eq!(r.valid, 512, "QEMU pads to the allocation length");
+        assert_eq!(r.valid, 512, "QEMU pads to the allocation length: {r:?}");
+        let end = mode_data_length as usize + 2;
+        assert!(end < 512, "header {:02x?}", &buf[..16]);
         assert!(
-            mode_data_length + 2 <= r.valid,
-            "header {:02x?}",
-            &buf[..16]
+            buf[end..].iter().all(|&b| b == 0),
+            "zero padding after the {end} bytes of mode data"
         );
     } else {
         assert_eq!(
@@ -397,10 +399,93 @@ fn mode_sense_10_returns_its_header() {
             &buf[..16]
         );
     }
-    let block_descriptor_length = u16::from_be_bytes([buf[6], buf[7]]);
-    if block_descriptor_length == 8 {
-        let block_length = u32::from_be_bytes([0, buf[13], buf[14], buf[15]]);
-        assert_eq!(block_length, devices.sector_size);
+}
+
+/// The MODE SENSE (10) parameter header and the block descriptors after it (SPC-5 §7.5.6,
+/// SBC-4 §6.5.2 and §6.5.3): offsets in the data-in buffer.
+mod mode10 {
+    use std::ops::Range;
+
+    /// LONGLBA is bit 0 of this byte.
+    pub const LONGLBA: usize = 4;
+    /// BLOCK DESCRIPTOR LENGTH.
+    pub const DESCRIPTOR_LENGTH: Range<usize> = 6..8;
+    /// The header's length: the first descriptor starts here.
+    pub const HEADER_LEN: usize = 8;
+    /// LOGICAL BLOCK LENGTH in a short (8-byte) descriptor, from its start.
+    pub const SHORT_BLOCK_LENGTH: Range<usize> = 5..8;
+    /// LOGICAL BLOCK LENGTH in a long (16-byte) descriptor, from its start.
+    pub const LONG_BLOCK_LENGTH: Range<usize> = 12..16;
+}
+
+#[test]
+fn mode_sense_10_block_descriptor_gives_the_block_length_in_each_length_the_device_sends() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    let be = |b: &[u8]| b.iter().fold(0u32, |n, &x| (n << 8) | u32::from(x));
+    let mut lengths = Vec::new();
+    for (llbaa, dbd) in [(false, false), (true, false), (false, true)] {
+        let mut buf = [0u8; 512];
+        let sense = cdb::ModeSense10 {
+            llbaa,
+            dbd,
+            page_control: cdb::PageControl::Current,
+            page_code: 0x3f,
+            subpage_code: 0,
+            allocation_length: 512,
+        };
+        good(&mut dev, "MODE SENSE (10)", &sense, Data::In(&mut buf));
+        let len = be(&buf[mode10::DESCRIPTOR_LENGTH]);
+        let longlba = buf[mode10::LONGLBA] & 1 == 1;
+        let desc = &buf[mode10::HEADER_LEN..];
+        let what = format!("LLBAA={llbaa} DBD={dbd}: header {:02x?}", &buf[..24]);
+        let block_length = match (dbd, len, longlba) {
+            (true, 0, false) => None,
+            (false, 8, false) => Some(be(&desc[mode10::SHORT_BLOCK_LENGTH])),
+            (false, 16, true) if llbaa => Some(be(&desc[mode10::LONG_BLOCK_LENGTH])),
+            _ => panic!("{what}: a descriptor length of {len}, LONGLBA {longlba}"),
+        };
+        if let Some(block_length) = block_length {
+            assert_eq!(block_length, devices.sector_size, "{what}");
+        }
+        lengths.push(len);
+    }
+    println!("block descriptor lengths for LLBAA 0, LLBAA 1, DBD: {lengths:?}");
+    // scsi_debug answers LLBAA with a long descriptor; QEMU's scsi-hd ignores it.
+    let expected = if is_qemu(&devices) {
+        [8, 8, 0]
+    } else {
+        [8, 16, 0]
+    };
+    assert_eq!(lengths, expected);
+}
+
+#[test]
+fn an_allocation_length_beyond_dxfer_len_is_did_error_on_qemu_and_truncated_on_scsi_debug() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    // ALLOCATION LENGTH 2056, a buffer of 8 bytes: only the LUN list's header fits.
+    let report = cdb::ReportLuns::default();
+    let mut buf = [0u8; 8];
+    let r = send(&mut dev, "REPORT LUNS", &report, Data::In(&mut buf));
+    println!(
+        "REPORT LUNS, {} bytes asked into 8: {:?}, {r:?}",
+        report.allocation_length,
+        r.outcome()
+    );
+    if is_qemu(&devices) {
+        // virtio-scsi: QEMU answers VIRTIO_SCSI_S_OVERRUN before running the command when
+        // the CDB asks for more than the buffer holds; the guest driver makes it DID_ERROR.
+        assert_eq!(r.host_status, 0x07, "DID_ERROR: {:?}", r.outcome());
+        assert_eq!(r.category(), ExitCategory::Other, "{:?}", r.outcome());
+        assert_eq!(r.valid, 0);
+    } else {
+        // scsi_debug fills what fits and says GOOD: the LUN LIST LENGTH tells that more
+        // was there.
+        assert!(r.is_good(), "{:?}", r.outcome());
+        assert_eq!(r.valid, 8, "{r:?}");
+        let list_length = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]);
+        assert!(list_length >= 8, "LUN LIST LENGTH {list_length}");
     }
 }
 

@@ -118,19 +118,32 @@ fn resid_is_honoured_and_the_stale_tail_never_returned() {
     let valid = dev.valid_data().expect("valid_data");
     assert_eq!(valid.len(), valid_len, "valid_data follows resid: {r:?}");
     assert_eq!(valid, &data[..valid_len]);
+    let whole = dev.mapping().expect("mapping");
+    println!(
+        "READ(10) of 1 block into 2: {r:?}; mapping {:02x?} … {:02x?}",
+        &whole[..8],
+        &whole[block..block + 8]
+    );
     if devices.scsi_debug.is_some() {
         // scsi_debug sends exactly the CDB's block and leaves the rest of the reserve as it
         // was: the stale tail is there, and valid_data stops before it.
         assert_eq!(r.resid, block as i32, "{r:?}");
-        let whole = dev.mapping().expect("mapping");
         assert_eq!(&whole[..block], &data[..]);
         assert!(
             whole[block..2 * block].iter().all(|&b| b == 0xa5),
             "the kernel left the planted tail alone (it does not clear the reserve)"
         );
+    } else {
+        // QEMU's scsi-hd (virtio-scsi) writes the block and zeros over the rest of the
+        // buffer, and reports resid equal to the whole transfer: valid_data is then empty,
+        // as the resid says, though the block is there.
+        assert_eq!(r.resid, 2 * block as i32, "{r:?}");
+        assert_eq!(&whole[..block], &data[..]);
+        assert!(
+            whole[block..2 * block].iter().all(|&b| b == 0),
+            "QEMU zeroes the tail"
+        );
     }
-    // QEMU's scsi-hd (virtio-scsi) transfers the whole buffer and reports resid equal to
-    // the whole transfer: valid_data is then empty, as the resid says.
 }
 
 #[test]
@@ -178,13 +191,19 @@ fn read_past_the_end_fails_with_05_21_00_category_22_and_no_valid_data() {
     let sense = r.sense();
     let (key, asc, ascq) = sgmap_sys::sgmap_core::status::sense_key_asc(sense).expect("sense");
     assert_eq!((key, asc, ascq), (0x5, 0x21, 0x00), "{sense:02x?}");
+    // The format the guest init announces for the phase (SGMAP_SENSE_FORMAT): scsi_debug's
+    // dsense parameter, and for QEMU's disk fixed, which scsi_build_sense() always builds.
     let expected_code = match devices.sense_format {
         SenseFormat::Fixed => 0x70,
         SenseFormat::Descriptor => 0x72,
     };
-    if devices.scsi_debug.is_some() {
-        assert_eq!(sense[0] & 0x7f, expected_code, "{sense:02x?}");
-    }
+    assert_eq!(
+        sense[0] & 0x7f,
+        expected_code,
+        "phase {}: {:?} sense expected: {sense:02x?}",
+        devices.phase,
+        devices.sense_format
+    );
     assert!(matches!(r.outcome(), Outcome::CheckCondition { .. }));
     assert_eq!(r.category().code(), 22);
     assert_eq!(r.valid, 0);
@@ -272,6 +291,23 @@ fn mmap_to_from_dev_with_null_dxferp_is_efault_and_refused_first() {
     });
     println!("mmap TO_FROM_DEV with dxferp NULL: {:?}", r.as_ref().err());
     assert_eq!(r.err(), Some(Errno::FAULT));
+
+    // The library cannot build such a request; the accounting refuses it with that errno.
+    let mut dev = scsi::open(&devices.sg);
+    dev.map().expect("map");
+    let cdb = scsi::read10(0, 1);
+    let mut hdr = SgIoHdr::new();
+    hdr.cmd_len = 10;
+    hdr.cmdp = cdb.as_ptr();
+    hdr.dxfer_direction = -4;
+    hdr.dxfer_len = 512;
+    hdr.flags = SgFlags::MMAP_IO.bits();
+    let refusal = dev.accounting().check_submit(&hdr).unwrap_err();
+    assert!(
+        matches!(refusal, Refusal::MmapDirection { .. }),
+        "{refusal}"
+    );
+    assert_eq!(refusal.errno(), Some(Errno::FAULT.raw_os_error()));
 }
 
 #[test]
@@ -303,6 +339,11 @@ fn mmap_with_iovec_and_null_dxferp_is_efault() {
     assert_eq!(
         dev.accounting().check_submit(&hdr),
         Err(Refusal::MmapWithIovec)
+    );
+    assert_eq!(
+        Refusal::MmapWithIovec.errno(),
+        Some(Errno::FAULT.raw_os_error()),
+        "the kernel's answer, as the accounting says it"
     );
 }
 

@@ -4,16 +4,13 @@
 //! mapped reserve is never handed out while the kernel may still write it. Beside each, what
 //! `ioctl(SG_IO)` itself does in the same situation, which is why sgmap-sys does not use it.
 
-use std::ffi::c_int;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::thread;
 use std::time::Duration;
 
 use rustix::io::Errno;
 use sgmap_sys::{raw, Command, Data, Device, Timeout};
 use sgmap_tests::scsi::{self, lba_of};
-use sgmap_tests::{signal, Devices};
+use sgmap_tests::signal::{self, Handler};
+use sgmap_tests::Devices;
 
 /// This file's region of the disk: 9 MiB in.
 const REGION: u64 = 9 << 20;
@@ -79,79 +76,6 @@ fn scsi_debug_execute_across_repeated_stops_reaches_the_device_once_per_call() {
         );
     });
     assert_eq!(count, CALLS, "one READ at the device per execute");
-}
-
-/// SIGUSR2 deliveries seen by [`on_usr2`].
-static HITS: AtomicUsize = AtomicUsize::new(0);
-
-extern "C" fn on_usr2(_: c_int) {
-    HITS.fetch_add(1, Ordering::SeqCst);
-}
-
-/// A SIGUSR2 handler installed for the test's life, with or without `SA_RESTART`, and a
-/// thread that sends SIGUSR2 to the test's thread every 50 ms, `signals` times at most (a
-/// bound: `SG_IO` with `SA_RESTART` restarts at each signal, and would never finish under
-/// an endless stream of them).
-struct Handler {
-    stop: Arc<AtomicBool>,
-    sender: Option<thread::JoinHandle<()>>,
-    old: libc::sigaction,
-}
-
-impl Handler {
-    fn install(restart: bool, signals: usize) -> Handler {
-        HITS.store(0, Ordering::SeqCst);
-        // SAFETY: a plain sigaction with an async-signal-safe handler (one atomic add).
-        let old = unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_usr2 as *const () as usize;
-            sa.sa_flags = if restart { libc::SA_RESTART } else { 0 };
-            libc::sigemptyset(&mut sa.sa_mask);
-            let mut old: libc::sigaction = std::mem::zeroed();
-            assert_eq!(libc::sigaction(libc::SIGUSR2, &sa, &mut old), 0);
-            old
-        };
-        let pid = rustix::process::getpid().as_raw_nonzero().get();
-        let tid = rustix::thread::gettid().as_raw_nonzero().get();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let sender = thread::spawn(move || {
-            thread::sleep(Duration::from_millis(100));
-            for _ in 0..signals {
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                // SAFETY: tgkill to a thread of this process, which handles SIGUSR2.
-                unsafe { libc::syscall(libc::SYS_tgkill, pid, tid, libc::SIGUSR2) };
-                thread::sleep(Duration::from_millis(50));
-            }
-        });
-        Handler {
-            stop,
-            sender: Some(sender),
-            old,
-        }
-    }
-
-    /// Stops the sender and returns how many times the handler ran.
-    fn finish(mut self) -> usize {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.sender.take() {
-            t.join().expect("sender");
-        }
-        HITS.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Handler {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.sender.take() {
-            let _ = t.join();
-        }
-        // SAFETY: restores the disposition saved in `install`.
-        unsafe { libc::sigaction(libc::SIGUSR2, &self.old, std::ptr::null_mut()) };
-    }
 }
 
 #[test]

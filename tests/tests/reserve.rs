@@ -57,8 +57,18 @@ fn reserve_is_read_back_and_capped_at_blksectget() {
     let fd = scsi::raw_open(&devices.sg);
     raw_set_reserve(&fd, 8 << 20).expect("raw SG_SET_RESERVED_SIZE 8 MiB");
     assert_eq!(scsi::raw_reserve(&fd) as u32, granted);
+    // Below a page the kernel builds a page (sg.c: sg_build_reserve() raises `req_size` to
+    // PAGE_SIZE); above, it rounds to 512 bytes only (sg_build_indirect(): ALIGN(size,
+    // SG_SECTOR_SZ)). Both are below every device's cap.
+    let page = rustix::param::page_size() as i32;
     raw_set_reserve(&fd, 1000).expect("raw SG_SET_RESERVED_SIZE 1000");
-    println!("asked 1000, granted {}", scsi::raw_reserve(&fd));
+    assert_eq!(scsi::raw_reserve(&fd), page, "asked 1000: one page");
+    raw_set_reserve(&fd, page + 1).expect("raw SG_SET_RESERVED_SIZE page + 1");
+    assert_eq!(
+        scsi::raw_reserve(&fd),
+        page + 512,
+        "asked a page and a byte: 512-aligned, not page-aligned"
+    );
     assert_eq!(
         raw_set_reserve(&fd, -1),
         Err(Errno::INVAL),

@@ -1,12 +1,18 @@
 //! Timeouts and signals: a dropped command comes back as `DID_TIME_OUT` after about its
 //! timeout and the file works afterwards; a stop signal during `ioctl(SG_IO)` makes the
 //! kernel reissue the command, while sgmap-sys's `write()` + `read()` runs it once.
+//!
+//! Each stop test asserts that its stop landed where it means: the signaller records what
+//! the test's thread was doing while stopped (`/proc/…/task/<tid>/stat` and `syscall`), and
+//! it must have been stopped inside the waiting system call (`ioctl` for `SG_IO`, `read` for
+//! sgmap-sys's wait), not before or after it.
 
 use std::time::{Duration, Instant};
 
 use sgmap_sys::{raw, Command, Data, Outcome, Timeout};
 use sgmap_tests::scsi::{self, lba_of};
-use sgmap_tests::{signal, Devices};
+use sgmap_tests::signal::{self, Seen};
+use sgmap_tests::Devices;
 
 /// This file's region of the disk: 5 MiB in.
 const REGION: u64 = 5 << 20;
@@ -71,6 +77,22 @@ fn one_stop() -> signal::Sent {
     ))
 }
 
+/// Asserts that both signals of [`one_stop`] were sent and that the stop found the test's
+/// thread waiting in `read()`: sgmap-sys's wait for the response.
+#[track_caller]
+fn stopped_in_read(signaller: signal::Sent) {
+    let sent = signaller.report();
+    assert_eq!(
+        sent.delivered, 2,
+        "SIGSTOP and SIGCONT were delivered: {sent:?}"
+    );
+    assert_eq!(
+        sent.seen,
+        [Seen::stopped_in(libc::SYS_read)],
+        "the stop landed while the thread waited in read() for the response"
+    );
+}
+
 #[test]
 fn scsi_debug_sg_io_interrupted_by_a_stop_signal_is_reissued_by_the_kernel() {
     let devices = Devices::from_env();
@@ -83,8 +105,14 @@ fn scsi_debug_sg_io_interrupted_by_a_stop_signal_is_reissued_by_the_kernel() {
         // SAFETY: a request without data or sense buffer; the file is this test's own.
         let r = unsafe { raw::sg_io(&fd, &mut hdr) };
         let took = start.elapsed();
-        assert_eq!(signaller.join(), 2, "SIGSTOP and SIGCONT were delivered");
-        println!("SG_IO across SIGSTOP/SIGCONT: {r:?} after {took:?}");
+        let sent = signaller.report();
+        println!("SG_IO across SIGSTOP/SIGCONT: {r:?} after {took:?}; signaller {sent:?}");
+        assert_eq!(sent.delivered, 2, "SIGSTOP and SIGCONT were delivered");
+        assert_eq!(
+            sent.seen,
+            [Seen::stopped_in(libc::SYS_ioctl)],
+            "the stop landed while the thread waited in SG_IO's ioctl()"
+        );
         r.expect("no EINTR reaches the caller: the kernel restarted the ioctl");
         assert!(
             hdr.status == 0 || hdr.status == 2,
@@ -109,7 +137,7 @@ fn scsi_debug_execute_across_a_stop_signal_runs_the_command_once() {
         let r = dev
             .execute(&tur, Data::None)
             .expect("execute across SIGSTOP/SIGCONT");
-        assert_eq!(signaller.join(), 2, "SIGSTOP and SIGCONT were delivered");
+        stopped_in_read(signaller);
         assert!(r.is_good() || r.status == 2, "{r:?}");
     });
     assert_eq!(count, 1, "the device received the TUR once");
@@ -124,7 +152,7 @@ fn scsi_debug_submit_and_wait_across_a_stop_signal_runs_the_command_once() {
         let signaller = one_stop();
         let id = dev.submit(&tur, Data::None).expect("submit");
         let r = dev.wait(id).expect("wait across SIGSTOP/SIGCONT");
-        assert_eq!(signaller.join(), 2, "SIGSTOP and SIGCONT were delivered");
+        stopped_in_read(signaller);
         assert!(r.is_good() || r.status == 2, "{r:?}");
     });
     assert_eq!(count, 1, "the device received the TUR once");

@@ -252,11 +252,16 @@ fn mmap_request_must_have_a_null_data_pointer() {
 }
 
 #[test]
-fn mmap_request_must_not_use_iovecs() {
+fn mmap_request_with_data_must_not_use_iovecs_efault() {
     let mut a = mapped(32768);
     let mut h = mmap_in(1, 512);
     h.iovec_count = 2;
-    assert_eq!(a.submit(&h).unwrap_err(), Refusal::MmapWithIovec);
+    let e = a.submit(&h).unwrap_err();
+    assert_eq!(e, Refusal::MmapWithIovec);
+    assert_eq!(e.errno(), Some(errno::EFAULT));
+    // Without data sg_start_req() looks at no iovec: nothing to refuse.
+    h.dxfer_len = 0;
+    assert!(a.submit(&h).is_ok());
 }
 
 #[test]
@@ -267,20 +272,26 @@ fn mmap_request_direction_is_none_to_or_from_device() {
         a.complete(&req(7, d, 512, SgFlags::MMAP_IO), &[]).unwrap();
         assert!(t.mmap);
     }
-    for d in [
-        Direction::ToFromDev,
-        Direction::Unknown,
-        Direction::Other(9),
+    for (d, errno) in [
+        (Direction::ToFromDev, Some(errno::EFAULT)),
+        (Direction::Unknown, None),
+        (Direction::Other(9), None),
     ] {
         let e = a.submit(&req(8, d, 512, SgFlags::MMAP_IO)).unwrap_err();
         assert_eq!(e, Refusal::MmapDirection { direction: d });
+        assert_eq!(e.errno(), errno, "{d:?}");
     }
+    // TO_FROM_DEV without data copies nothing in: the kernel takes it, and so does this.
+    let t = a
+        .submit(&req(9, Direction::ToFromDev, 0, SgFlags::MMAP_IO))
+        .unwrap();
+    assert!(!t.holds_reserve);
     assert_eq!(
+        a.submit(&req(10, Direction::Unknown, 0, SgFlags::MMAP_IO))
+            .unwrap_err(),
         Refusal::MmapDirection {
-            direction: Direction::ToFromDev
+            direction: Direction::Unknown
         }
-        .errno(),
-        Some(errno::EFAULT)
     );
 }
 
@@ -389,14 +400,32 @@ fn cdb_length_is_6_to_32_with_a_pointer() {
         (5u8, errno::EMSGSIZE),
         (33, errno::EINVAL),
         (0, errno::EMSGSIZE),
+        (252, errno::EINVAL),
+        (253, errno::EMSGSIZE),
+        (255, errno::EMSGSIZE),
     ] {
         let mut h = req(1, Direction::None, 0, SgFlags::empty());
         h.cmd_len = len;
         assert_eq!(a.submit(&h).unwrap_err().errno(), Some(errno), "len {len}");
     }
-    let mut h = req(1, Direction::None, 0, SgFlags::empty());
-    h.cmdp = core::ptr::null();
-    assert_eq!(a.submit(&h).unwrap_err(), Refusal::CdbLength { len: 10 });
+    assert_eq!(
+        a.submit(&req(1, Direction::None, 0, SgFlags::empty()))
+            .map(|t| t.pack_id),
+        Ok(1)
+    );
+}
+
+#[test]
+fn cdb_pointer_must_not_be_null_emsgsize_whatever_the_length() {
+    let mut a = acct(32768);
+    for len in [10u8, 40, 0] {
+        let mut h = req(1, Direction::None, 0, SgFlags::empty());
+        h.cmdp = core::ptr::null();
+        h.cmd_len = len;
+        let e = a.submit(&h).unwrap_err();
+        assert_eq!(e, Refusal::CdbMissing, "len {len}");
+        assert_eq!(e.errno(), Some(errno::EMSGSIZE), "len {len}");
+    }
 }
 
 #[test]
@@ -523,6 +552,10 @@ fn refusal_messages_name_the_numbers() {
     );
     assert_eq!(Refusal::ReserveInUse.category().code(), 66);
     assert_eq!(Refusal::MmapWithoutMapping.category().code(), 99);
+    let m = Refusal::CdbLength { len: 33 }.to_string();
+    assert!(m.contains("33") && m.contains("EINVAL"), "{m}");
+    let m = Refusal::CdbLength { len: 5 }.to_string();
+    assert!(m.contains("EMSGSIZE"), "{m}");
 }
 
 // ---------------------------------------------------------------------------------------
