@@ -103,8 +103,6 @@ mod mapping;
 #[cfg(feature = "std")]
 mod queue;
 pub mod raw;
-#[cfg(feature = "std")]
-pub mod signals;
 
 pub use device::{Device, OpenOptions};
 pub use error::{errno_name, errno_text, Error, ErrorKind, FileKind};
