@@ -30,3 +30,8 @@ pub mod cdb;
 pub mod response;
 pub mod sense;
 pub mod status;
+
+/// The crate README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

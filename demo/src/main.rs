@@ -22,13 +22,15 @@
 //! `--json` prints one JSON object per command (schemas in `demo/JSON.md`).
 //!
 //! Layout: [`args`] parses numbers and hex, [`json`] writes JSON, [`out`] prints
-//! diagnostics and dumps, [`cmd`] holds one module per command. The device layer is
+//! diagnostics and dumps, [`cmd`] holds one module per command, [`signals`] blocks and takes
+//! the signals that stop `dd` and `write-buffer`. The device layer is
 //! `sgmap-sys`; CDBs, responses and sense decoding come from `sgmap-core`.
 
 mod args;
 mod cmd;
 mod json;
 mod out;
+mod signals;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -71,6 +71,7 @@ impl OpenOptions {
 
     /// Opens `path`, refusing anything that is not an sg node before any SCSI command.
     #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn open(&self, path: impl AsRef<std::path::Path>) -> Result<Device, Error> {
         use std::os::unix::ffi::OsStrExt;
         let path = path.as_ref();
@@ -294,6 +295,7 @@ pub struct Device {
 impl Device {
     /// Opens `path` `O_RDWR | O_NONBLOCK`; see [`OpenOptions::open_cstr`] for the checks.
     #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Device, Error> {
         OpenOptions::new().open(path)
     }

@@ -290,9 +290,20 @@ impl Error {
         self.kind
     }
 
-    /// The errno the kernel answered, if a system call failed.
+    /// The errno the kernel answered, if a system call failed, as rustix's [`Errno`] (also
+    /// re-exported as [`crate::Errno`]): match it against `Errno::NOMEM`, `Errno::BUSY`, …
+    ///
+    /// [`raw_os_error`](Error::raw_os_error) gives the same errno as a plain number.
     pub fn errno(&self) -> Option<Errno> {
         self.errno
+    }
+
+    /// The errno the kernel answered, if a system call failed, as the plain Linux number
+    /// (`12` for `ENOMEM`), as `std::io::Error::raw_os_error` gives it: for a caller that
+    /// keeps rustix out of its own code, or logs the number. [`errno_name`] and
+    /// [`errno_text`] name it.
+    pub fn raw_os_error(&self) -> Option<i32> {
+        self.errno.map(Errno::raw_os_error)
     }
 
     /// The accounting's refusal, if the operation was refused before any system call.
@@ -491,9 +502,13 @@ impl fmt::Debug for Error {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for Error {}
 
+/// The kind maps to the nearest [`std::io::ErrorKind`]; the `Error` itself is kept as the
+/// inner error, with its errno.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<Error> for std::io::Error {
     fn from(e: Error) -> std::io::Error {
         let kind = match e.kind {

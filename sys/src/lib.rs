@@ -84,16 +84,44 @@
 //! an sg node with plain system calls and submits requests pointing into its own memory is
 //! outside what any library can guard.
 //!
-//! # `no_std`
+//! # Cargo features and `no_std`
+//!
+//! - `std` (default): [`Device::open`] and [`OpenOptions::open`] with a `Path`, `Queue`,
+//!   `std::error::Error` for [`Error`] and its conversion to `std::io::Error`.
+//! - `asc-strings` (default): sgmap-core's T10 ASC/ASCQ names (its feature of the same
+//!   name), about 29 KiB of text.
 //!
 //! With `default-features = false` the crate is `no_std` and allocates nothing: open with
 //! [`OpenOptions::open_cstr`]; there is no `Queue`; device names in messages keep the
-//! path's first 31 bytes.
+//! path's first 31 bytes. It still needs Linux (rustix's raw system calls, no libc), not an
+//! operating system's absence: `no_std` here is for programs that bring no std of their
+//! own, such as an initramfs tool or a `#![no_main]` firmware loader.
+//!
+//! # Signals
+//!
+//! The crate installs no signal handler and blocks no signal: what a signal does to a
+//! program is the program's choice, and none can make a command of this crate run twice
+//! ("The one command path"). A program that wants to stop a long job between commands blocks
+//! the signals and asks for them itself (the `sgmap` command does, with
+//! `rt_sigprocmask`).
+//!
+//! # Public dependencies
+//!
+//! - **rustix 1** (any 1.x from 1.1): [`Errno`] (re-exported here), returned by
+//!   [`Error::errno`] (for the plain number, [`Error::raw_os_error`]); the file
+//!   descriptor types `BorrowedFd` and `AsFd` of [`Device::borrow_fd`] and [`raw`], which
+//!   are std's own (`std::os::fd`) with the `std` feature and rustix's without; and, in
+//!   [`raw`] only, `rustix::io::Result` and the [`raw::MapFlags`] and [`raw::ProtFlags`]
+//!   of [`raw::mmap`] (re-exported there). Nothing else of rustix is public. A rustix 2
+//!   would be a major release of this crate.
+//! - **sgmap-core**, re-exported whole as [`sgmap_core`], with the types of its that this
+//!   API uses at this crate's root.
 //!
 //! # References
 //! - The sg HOWTO, "mmap-ed IO".
 //! - `drivers/scsi/sg.c` (Linux 6.1), `include/scsi/sg.h`; `shared/reference/sg-driver.md`.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod device;
@@ -103,14 +131,15 @@ mod mapping;
 #[cfg(feature = "std")]
 mod queue;
 pub mod raw;
-#[cfg(feature = "std")]
-pub mod signals;
 
 pub use device::{Device, OpenOptions};
 pub use error::{errno_name, errno_text, Error, ErrorKind, FileKind};
 pub use io::{Command, Data, Response, Timeout, WAIT_MARGIN_MS};
 #[cfg(feature = "std")]
 pub use queue::Queue;
+/// rustix's errno type, which [`Error::errno`] returns: named here so that matching it needs
+/// no rustix dependency of one's own (see "Public dependencies" in the crate docs).
+pub use rustix::io::Errno;
 
 pub use sgmap_core::abi::{IoKind, SgFlags, SgInfo, SgReqInfo, SgScsiId};
 pub use sgmap_core::accounting::{Accounting, MapRequest, Refusal};
@@ -125,7 +154,7 @@ extern crate std;
 #[cfg(test)]
 mod tests;
 
-/// The README's examples, compiled as doctests.
+/// The crate README's example, compiled as a doctest.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

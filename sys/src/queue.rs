@@ -14,6 +14,7 @@ use crate::{Command, Data, Device, OpenOptions, Response};
 /// N files on one device, each with its own mapped reserve: up to N mmap-ed requests in
 /// flight, handed back in submission order.
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct Queue {
     devices: Vec<Device>,
     /// (slot, pack id) of the requests in flight, oldest first.

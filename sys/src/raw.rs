@@ -20,9 +20,11 @@ use core::ptr;
 use rustix::fd::AsFd;
 use rustix::io;
 use rustix::ioctl::{self, Getter, Ioctl, IoctlOutput, Opcode, Setter, Updater};
-use rustix::mm::{MapFlags, ProtFlags};
 use sgmap_core::abi::ioctl as nr;
 use sgmap_core::abi::{SgIoHdr, SgReqInfo, SgScsiId, SG_MAX_QUEUE};
+
+/// The flags of [`mmap`], rustix's (see "Public dependencies" in the crate docs).
+pub use rustix::mm::{MapFlags, ProtFlags};
 
 /// The size of `struct sg_io_hdr` on this target: what `write()` and `read()` move.
 pub const HDR_LEN: usize = size_of::<SgIoHdr>();

@@ -286,3 +286,9 @@ mod tests {
         assert_eq!(parse_sysfs_int("0xg"), None);
     }
 }
+
+/// The workspace README's examples, compiled as doctests (the crates' own READMEs are
+/// theirs: a published crate cannot reach a file outside its folder).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

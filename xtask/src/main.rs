@@ -8,7 +8,8 @@
 //! - `test.rs`: `cargo xtask test`, the project's test command;
 //! - `dist.rs`: `cargo xtask dist`, the static release binaries and their size budget;
 //! - `demo.rs`: `cargo xtask demo`, a tour of `sgmap` in the guest;
-//! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils in the same guest.
+//! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils in the same guest;
+//! - `msrv.rs`: `cargo xtask msrv`, the libraries built with their declared `rust-version`.
 //!
 //! No dependencies: only std and the host's tools (`apt-get`, `dpkg`, `qemu-system-x86_64`).
 
@@ -21,6 +22,7 @@ mod elf;
 mod fuzz;
 mod guest;
 mod json;
+mod msrv;
 mod sg3;
 mod sha256;
 mod test;
@@ -61,6 +63,9 @@ Tasks:
             --runs N       runs of each tool in each case (3); the median counts
   fuzz    Run every cargo-fuzz target of fuzz/ for a short while (installs cargo-fuzz).
             --seconds N    how long each target runs (20)
+  msrv    Build and test sgmap-core and sgmap-sys with the toolchain of the workspace's
+          rust-version (installed with rustup when missing), without std too, and at the
+          lowest dependency versions their requirements allow.
   help    Print this message.
 
 Environment:
@@ -82,6 +87,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&rest),
         Some("bench") => bench::run(&rest),
         Some("fuzz") => fuzz::run_task(&rest),
+        Some("msrv") => msrv::run_task(&rest),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             Ok(true)

@@ -2,7 +2,8 @@
 //!
 //! 1. On the host: `cargo test --workspace`, then the builds that prove what tests cannot:
 //!    `sgmap-core` for a bare-metal target (no std, no alloc) and a 32-bit one (the ABI
-//!    layout asserts), `sgmap-sys` without default features (no_std).
+//!    layout asserts), `sgmap-sys` without default features (no_std), with its `no_std`
+//!    example.
 //! 2. In a QEMU guest (see `guest.rs`): the `sgmap-tests` test binaries, built static for
 //!    musl (line tables only, compressed: [`guest::guest_cargo`]), and the release `sgmap`
 //!    that `cargo xtask dist` ships, run by the guest init once per phase (scsi_debug at 512
@@ -142,7 +143,14 @@ pub fn run(args: &[String]) -> Result<bool> {
         report.host = Some(host_tests(&mut report.failures)?);
         crate::run(cargo().args(["build", "-p", "sgmap-core", "--target", BARE_METAL_TARGET]))?;
         crate::run(cargo().args(["build", "-p", "sgmap-core", "--target", TARGET_32]))?;
-        crate::run(cargo().args(["build", "-p", "sgmap-sys", "--no-default-features"]))?;
+        crate::run(cargo().args([
+            "build",
+            "-p",
+            "sgmap-sys",
+            "--no-default-features",
+            "--lib",
+            "--examples",
+        ]))?;
     }
     if guest {
         report.guest = Some(guest_tests(&mut report.failures, &select)?);

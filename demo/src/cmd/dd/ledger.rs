@@ -15,13 +15,13 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use sgmap_core::status::ExitCategory;
-use sgmap_sys::signals::{Blocked, Pending};
 use sgmap_sys::Response;
 
 use super::plan::{self, Estimate, Operands, Plan, Records};
 use crate::cmd::dev;
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
+use crate::signals::{Blocked, Pending};
 
 /// Seconds between progress reports.
 const PROGRESS_EVERY_US: u64 = 2_000_000;

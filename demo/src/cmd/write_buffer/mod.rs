@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use sgmap_core::cdb::{WriteBuffer, WriteBufferMode};
 use sgmap_core::status::ExitCategory;
-use sgmap_sys::signals::{Blocked, Pending};
 use sgmap_sys::{Command, Data, Response, Timeout};
 
 use super::{dev, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
+use crate::signals::{Blocked, Pending};
 
 pub mod plan;
 

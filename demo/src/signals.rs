@@ -1,25 +1,29 @@
-//! The signals that stop or report on a long job, taken without a handler: SIGINT,
-//! SIGTERM, SIGQUIT and SIGHUP (stop) and SIGUSR1 (report) are blocked, and the job asks
-//! between commands whether one is pending.
+//! The signals that stop or report on `dd` and `write-buffer`, taken without a handler:
+//! SIGINT, SIGTERM, SIGQUIT and SIGHUP (stop) and SIGUSR1 (report) are blocked, and the job
+//! asks between commands whether one is pending.
 //!
 //! Why blocked rather than caught: a handler runs at any moment, and what it may do there is
 //! little (no allocation, no printing that could interleave with the job's own); a blocked
 //! signal waits until the job looks, which is where the job knows what is in flight and what
 //! its counts are. It is not what keeps commands from running twice: no signal can do that
-//! to this crate's commands, blocked or not, caught or not, stopped or not (the crate docs,
-//! "The one command path"). SIGSTOP, SIGTSTP and the freezer are not blocked and need not
-//! be.
+//! to sgmap-sys's commands, blocked or not, caught or not, stopped or not (sgmap-sys's crate
+//! docs, "The one command path"). SIGSTOP, SIGTSTP and the freezer are not blocked and need
+//! not be.
 //!
 //! Blocking is per thread: [`Blocked`] is neither `Send` nor `Sync`, so it is dropped (and
 //! the old mask restored) on the thread that blocked. When it is dropped, a stop signal still
 //! pending is delivered: that ends the process, as it would have without it. To end with a
 //! report instead, take it first with [`Blocked::take`] and exit without dropping.
 //!
-//! rustix 1.1 offers these calls only in its experimental runtime module (cargo feature
-//! `runtime`), whose public name carries a random suffix that rustix rotates between
-//! releases (`rustix::runtime_448b8ad740e2a26f` in 1.1.6; it was `runtime` in 1.1.0) to keep
-//! libc-level users aware that it is not a stable API. The one `use` below is the only
-//! place that names it: an update of rustix that renames it breaks the build here, loudly.
+//! Why this is here and not in sgmap-sys: rustix 1.1 offers these calls only in its
+//! experimental runtime module (cargo feature `runtime`), whose public name carries a random
+//! suffix that rustix rotates between releases (`rustix::runtime_448b8ad740e2a26f` in 1.1.6;
+//! it was `runtime` in 1.1.0) to keep libc-level users aware that it is not a stable API.
+//! Naming it takes an exact `=1.1.6` requirement, which a library cannot impose on the
+//! programs that depend on it (any of them needing another rustix 1.x would fail to
+//! resolve). This binary can: nothing resolves against it (`demo/Cargo.toml` pins rustix for
+//! it). The one `use` below is the only place that names the module: an update of rustix
+//! that renames it breaks the build here, loudly.
 //!
 //! # References
 //! - rt_sigprocmask(2), rt_sigtimedwait(2), sigpending(2).
@@ -42,9 +46,6 @@ pub enum Pending {
 
 /// The stop signals, in the order [`Blocked::take`] takes them.
 const STOPS: [Signal; 4] = [Signal::INT, Signal::TERM, Signal::QUIT, Signal::HUP];
-
-/// The signal numbers of SIGINT, SIGTERM, SIGQUIT and SIGHUP.
-pub const STOP_SIGNALS: [i32; 4] = [2, 15, 3, 1];
 
 /// The stop signals and SIGUSR1 blocked for this thread until dropped, when the old mask
 /// comes back.
@@ -149,7 +150,9 @@ mod tests {
 
     #[test]
     fn stop_signal_numbers_match_the_taken_ones() {
-        for (sig, n) in STOPS.into_iter().zip(STOP_SIGNALS) {
+        // SIGINT, SIGTERM, SIGQUIT and SIGHUP on every Linux architecture; the exit status is
+        // 128 + these.
+        for (sig, n) in STOPS.into_iter().zip([2, 15, 3, 1]) {
             assert_eq!(sig.as_raw(), n);
         }
     }
