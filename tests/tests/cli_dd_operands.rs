@@ -513,3 +513,78 @@ fn scsi_debug_oflag_coe_passes_failed_writes_over_as_sg_dd_does() {
         .iter()
         .any(|l| l == "4 unrecovered error(s)"));
 }
+
+#[test]
+fn scsi_debug_coe_limit_stops_after_that_many_bad_reads_in_a_row_as_sg_dd_does() {
+    // Three bad blocks in a row with coe_limit=1: with the bad LBA in the sense, the
+    // second one exceeds the limit; without it, one stretch of zeros stays within it.
+    // Either way, the status, lines and counts are sg_dd's.
+    let env = Env::get();
+    let bad = if env.blocks() > 0x1234 + 200 {
+        0x1234
+    } else {
+        200
+    };
+    let (skip, count) = (bad - 40, 96u64);
+    write_block(
+        &env.block,
+        skip * env.ss,
+        &pattern((count * env.ss) as usize, 706),
+    );
+    let _bad = medium_errors(&env, bad, 3);
+    let ops = [
+        format!("if={}", env.sg),
+        "of=/dev/null".to_owned(),
+        format!("bs={}", env.ss),
+        format!("skip={skip}"),
+        format!("count={count}"),
+        "bpt=16".to_owned(),
+        "iflag=coe".to_owned(),
+        "coe_limit=1".to_owned(),
+    ];
+    let prefixes = [">>", "  Unrecovered error", "\t[", "Medium, hardware"];
+    let theirs = sg3("sg_dd", &strs(&ops));
+    let ours = sgmap(&[&["dd"], &strs(&ops)[..]].concat());
+    // The fault fired: sg_dd itself stopped (3) or zeroed a stretch.
+    let expected = if theirs
+        .stderr
+        .contains("coe_limit on consecutive reads exceeded")
+    {
+        3
+    } else {
+        0
+    };
+    assert_eq!(theirs.code, expected, "sg_dd: {theirs:?}");
+    assert!(theirs.stderr.contains("use zeros"), "sg_dd: {theirs:?}");
+    assert_eq!(ours.code, theirs.code, "{ours:?}\nsg_dd: {theirs:?}");
+    assert_eq!(
+        lines_of(&ours, &prefixes),
+        lines_of(&theirs, &prefixes),
+        "{ours:?}\nsg_dd: {theirs:?}"
+    );
+}
+
+#[test]
+fn generated_random_input_differs_from_run_to_run_and_is_not_zeros() {
+    let env = Env::get();
+    let seek = 12 * (1 << 20) / env.ss;
+    let len = (32 * env.ss) as usize;
+    let mut copies = Vec::new();
+    for _ in 0..2 {
+        sgmap(&[
+            "dd",
+            "iflag=random",
+            &format!("of={}", env.sg),
+            &format!("bs={}", env.ss),
+            &format!("seek={seek}"),
+            "count=32",
+        ])
+        .status(0);
+        copies.push(read_block(&env.block, seek * env.ss, len));
+    }
+    assert_ne!(copies[0], copies[1], "two runs wrote the same bytes");
+    for c in &copies {
+        let zeros = c.iter().filter(|&&b| b == 0).count();
+        assert!(zeros < len / 64, "{zeros} zero bytes of {len}: not random");
+    }
+}
