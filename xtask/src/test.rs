@@ -594,9 +594,14 @@ fn print_summary(report: &Report, elapsed: Duration) -> bool {
                     format!("guest {}", phase.name),
                     phase.counts()
                 );
-            }
-            for note in &guest.notes {
-                println!("    {:<24}{note}", "");
+                // `<phase> left out N tests (…): why`, under its phase.
+                let notes = guest
+                    .notes
+                    .iter()
+                    .filter_map(|n| n.strip_prefix(phase.name.as_str())?.strip_prefix(' '));
+                for note in notes {
+                    println!("    {:<24}{note}", "");
+                }
             }
             if guest.other_failures > 0 {
                 println!(
