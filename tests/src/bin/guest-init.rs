@@ -590,15 +590,6 @@ fn run_tests(timeout: Duration, select: &Selection<'_>) -> Tally {
                 Tally::failed(1)
             }
         };
-        if !phase.skip.is_empty() {
-            println!(
-                "SGMAP-PHASE-NOTE {} left out {} tests ({}): {}",
-                phase.name,
-                tally.left_out,
-                phase.skip.join(" "),
-                phase.skip_reason
-            );
-        }
         println!(
             "SGMAP-PHASE-END {} pass={} fail={}",
             phase.name, tally.pass, tally.fail
@@ -633,10 +624,31 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
         Ok(devices) => {
             println!("SGMAP-PHASE {} {}", phase.name, devices.description);
             taint_check(phase.name, "during the phase's setup", start, &mut tally);
+            // The binaries whose every test `skip` left out.
+            let mut all_left_out = Vec::new();
             for binary in binaries {
                 let mut args = vec!["--test-threads=1"];
                 args.extend_from_slice(phase.skip);
-                tally.add(run_binary(phase.name, binary, &args, &devices.env, timeout));
+                let ran = run_binary(phase.name, binary, &args, &devices.env, timeout);
+                if ran.pass + ran.fail == 0 && ran.left_out > 0 {
+                    let name = binary.file_name().unwrap_or_default();
+                    all_left_out.push(name.to_string_lossy().into_owned());
+                }
+                tally.add(ran);
+            }
+            if !phase.skip.is_empty() {
+                let whole = if all_left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(", all of {}", all_left_out.join(" "))
+                };
+                println!(
+                    "SGMAP-PHASE-NOTE {} left out {} tests ({}{whole}): {}",
+                    phase.name,
+                    tally.left_out,
+                    phase.skip.join(" "),
+                    phase.skip_reason
+                );
             }
         }
         Err(e) => {
