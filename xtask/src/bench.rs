@@ -497,9 +497,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     let started = Instant::now();
     ensure_rust_targets(&[GUEST_TARGET])?;
-    let rig = guest::prepare()?;
-    let sg3 = sg3::sg3_utils(&["sgm_dd", "sgp_dd"])?;
-    let init = guest::build_init()?;
+    let rig = guest::prepare(guest::AMD64)?;
+    let sg3 = sg3::sg3_utils(guest::AMD64, &["sgm_dd", "sgp_dd"])?;
+    let init = guest::build_init(GUEST_TARGET)?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
     dist::check_static(&sgmap, GUEST_TARGET)?;
 
@@ -527,6 +527,7 @@ pub fn run(args: &[String]) -> Result<bool> {
     let mut errors = Vec::new();
     let outcome = guest::boot(
         &Boot {
+            arch: rig.arch,
             kernel: &rig.kernel,
             initramfs: &initramfs,
             mode: "bench",

@@ -55,8 +55,8 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     let started = Instant::now();
     ensure_rust_targets(&[GUEST_TARGET])?;
-    let rig = guest::prepare()?;
-    let init = guest::build_init()?;
+    let rig = guest::prepare(guest::AMD64)?;
+    let init = guest::build_init(GUEST_TARGET)?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
 
     let work = WorkDir::new("demo")?;
@@ -80,6 +80,7 @@ pub fn run(args: &[String]) -> Result<bool> {
     let mut errors = Vec::new();
     let outcome = guest::boot(
         &Boot {
+            arch: rig.arch,
             kernel: &rig.kernel,
             initramfs: &initramfs,
             mode: "demo",

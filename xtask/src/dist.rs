@@ -35,7 +35,7 @@ pub const BUDGET: u64 = 512 * 1024;
 /// The environment that selects a target's linker: musl on aarch64 has no C cross
 /// toolchain here, and the bundled `rust-lld` links it (static, with Rust's self-contained
 /// musl start files). A value the user set wins.
-fn linker_env(target: &str) -> Option<(&'static str, &'static str)> {
+pub fn linker_env(target: &str) -> Option<(&'static str, &'static str)> {
     (target == AARCH64).then_some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
 }
 

@@ -1,16 +1,21 @@
 //! The guest rig: a stock Debian kernel under QEMU with a Rust `/init`, the way aya's
 //! `integration-test vm` boots its tests.
 //!
-//! - [`ensure_qemu`]: `qemu-system-x86_64`, installed with apt-get when missing (as root);
-//! - [`debian_kernel`]: the kernel package that `linux-image-amd64` depends on, fetched with
+//! - [`Arch`]: a guest architecture, [`AMD64`] (every task) or [`ARM64`] (the
+//!   `aarch64-qemu-disk` phase of `cargo xtask test`): its QEMU, kernel, modules, console
+//!   and Rust target;
+//! - [`ensure_qemu`]: the architecture's `qemu-system-*`, installed with apt-get when
+//!   missing (as root);
+//! - [`debian_kernel`]: the kernel package that `linux-image-<arch>` depends on, fetched with
 //!   `apt-get download`, checked against the archive's SHA-256, unpacked with `dpkg -x` into
 //!   a cache outside the tree, never installed ([`debian_package`], which also fetches
-//!   sg3_utils for `cargo xtask bench`);
+//!   sg3_utils); for an architecture other than the host's, apt gets
+//!   `-oAPT::Architecture=` and package lists of its own in the cache;
 //! - [`resolve_modules`]: the modules to load and their dependencies, from each `.ko`'s
-//!   `.modinfo` (`depends=`), in load order;
-//! - [`prepare`]: the three above, for every task that boots the guest;
-//! - [`guest_cargo`], [`guest_cargo_for`], [`build_init`]: the guest's own binaries, static
-//!   (musl; 64-bit, and 32-bit for the compat-layer phase of `cargo xtask test`);
+//!   `.modinfo` (`depends=`), in load order, without those the kernel has built in;
+//! - [`prepare`]: the three above, for every task that boots a guest;
+//! - [`guest_cargo`], [`build_init`]: the guest's own binaries, static (musl; x86_64, i686
+//!   for the compat-layer phase, aarch64 for the arm64 guest);
 //! - [`write_initramfs`]: a newc archive with `/init`, the modules, extra binaries and
 //!   `/etc/sgmap/modules` (the load order for the init);
 //! - [`boot`]: QEMU with a virtio-scsi disk, the console streamed to the terminal (or kept
@@ -31,29 +36,80 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_executables, cargo, find_bin};
-use crate::{command_line, cpio, have_program, is_root, output, run, sha256, Result};
+use crate::{command_line, cpio, dist, have_program, is_root, output, run, sha256, Result};
 
-/// The target of everything that runs in the guest: static binaries.
-pub const GUEST_TARGET: &str = "x86_64-unknown-linux-musl";
+/// The target of everything that runs in the amd64 guest: static binaries.
+pub const GUEST_TARGET: &str = AMD64.target;
 
-const QEMU: &str = "qemu-system-x86_64";
-const QEMU_PACKAGE: &str = "qemu-system-x86";
-const KERNEL_META_PACKAGE: &str = "linux-image-amd64";
+/// A guest architecture: its Debian kernel, its QEMU and the Rust target of its binaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arch {
+    /// Debian's name (`dpkg --print-architecture`): `amd64`, `arm64`.
+    pub debian: &'static str,
+    /// The Rust target of the init and the test binaries (static, musl).
+    pub target: &'static str,
+    pub qemu: &'static str,
+    qemu_package: &'static str,
+    /// QEMU's machine and CPU under TCG.
+    machine: &'static [&'static str],
+    /// The serial console's device (`console=`).
+    console: &'static str,
+    /// The meta package whose `linux-image-*` dependency is the kernel.
+    kernel_meta: &'static str,
+    /// The modules the guest loads, as roots: [`resolve_modules`] adds their dependencies;
+    /// a root that this kernel has built in (`modules.builtin`) is left out.
+    pub modules: &'static [&'static str],
+    /// Debian's multiarch directory (`lib/<multiarch>`) of its shared libraries.
+    pub multiarch: &'static str,
+}
 
-/// The modules the SCSI guests load, as roots: [`resolve_modules`] adds their dependencies.
+/// The PC guest: every phase of `cargo xtask test`, the demo and the bench.
 ///
 /// `crc-t10dif` and `crc64-rocksoft` ask the crypto API for an implementation when they
 /// load (their `softdep`s); the generic ones come first so that the kernel does not call a
 /// `modprobe` that the initramfs does not have.
-pub const SCSI_MODULES: &[&str] = &[
-    "crct10dif_generic",
-    "crc64_rocksoft_generic",
-    "sg",
-    "sd_mod",
-    "virtio_pci",
-    "virtio_scsi",
-    "scsi_debug",
-];
+pub const AMD64: Arch = Arch {
+    debian: "amd64",
+    target: "x86_64-unknown-linux-musl",
+    qemu: "qemu-system-x86_64",
+    qemu_package: "qemu-system-x86",
+    machine: &["-cpu", "max"],
+    console: "ttyS0",
+    kernel_meta: "linux-image-amd64",
+    modules: &[
+        "crct10dif_generic",
+        "crc64_rocksoft_generic",
+        "sg",
+        "sd_mod",
+        "virtio_pci",
+        "virtio_scsi",
+        "scsi_debug",
+    ],
+    multiarch: "x86_64-linux-gnu",
+};
+
+/// The 64-bit ARM guest (`virt` machine) of `cargo xtask test`'s `aarch64-qemu-disk` phase.
+/// Debian's arm64 kernel has no `scsi_debug`: the guest has only QEMU's disk.
+/// `pauth-impdef`: QEMU's own pointer-authentication algorithm, much cheaper under TCG
+/// than the architected QARMA.
+pub const ARM64: Arch = Arch {
+    debian: "arm64",
+    target: "aarch64-unknown-linux-musl",
+    qemu: "qemu-system-aarch64",
+    qemu_package: "qemu-system-arm",
+    machine: &["-M", "virt", "-cpu", "max,pauth-impdef=on"],
+    console: "ttyAMA0",
+    kernel_meta: "linux-image-arm64",
+    modules: &[
+        "crct10dif_generic",
+        "crc64_rocksoft_generic",
+        "sg",
+        "sd_mod",
+        "virtio_pci",
+        "virtio_scsi",
+    ],
+    multiarch: "aarch64-linux-gnu",
+};
 
 /// QEMU's disk as the guest sees it (`-device scsi-hd,vendor=,product=,serial=`); the init
 /// finds it by vendor and model: keep in step with `QEMU_DISK_*` in guest-init.rs.
@@ -67,37 +123,38 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 /// How long QEMU may take to power off after the verdict.
 const POWER_OFF_GRACE: Duration = Duration::from_secs(60);
 
-/// Makes sure `qemu-system-x86_64` is there: as root, installs it with apt-get; otherwise
-/// says what to run.
-pub fn ensure_qemu() -> Result<()> {
-    if have_program(QEMU) {
+/// Makes sure the architecture's QEMU is there: as root, installs it with apt-get;
+/// otherwise says what to run.
+pub fn ensure_qemu(arch: Arch) -> Result<()> {
+    let (qemu, qemu_package) = (arch.qemu, arch.qemu_package);
+    if have_program(qemu) {
         return Ok(());
     }
-    let install = format!("apt-get install -y --no-install-recommends {QEMU_PACKAGE}");
+    let install = format!("apt-get install -y --no-install-recommends {qemu_package}");
     if !is_root() {
         return Err(format!(
-            "{QEMU} is not installed and this is not root; install it with:\n    \
+            "{qemu} is not installed and this is not root; install it with:\n    \
              sudo apt-get update && sudo {install}\nthen run `cargo xtask test` again"
         ));
     }
     if !have_program("apt-get") {
         return Err(format!(
-            "{QEMU} is not installed and there is no apt-get; install QEMU for x86_64 by hand"
+            "{qemu} is not installed and there is no apt-get; install {qemu_package} by hand"
         ));
     }
-    eprintln!("{QEMU} is missing: installing {QEMU_PACKAGE}");
+    eprintln!("{qemu} is missing: installing {qemu_package}");
     run(Command::new("apt-get")
         .arg("update")
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", QEMU_PACKAGE])
+        .args(["install", "-y", "--no-install-recommends", qemu_package])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null()))?;
-    if have_program(QEMU) {
+    if have_program(qemu) {
         Ok(())
     } else {
         Err(format!(
-            "{QEMU} still missing after installing {QEMU_PACKAGE}"
+            "{qemu} still missing after installing {qemu_package}"
         ))
     }
 }
@@ -202,19 +259,55 @@ fn parse_package_record(show: &str) -> Option<PackageRecord> {
     })
 }
 
-fn apt_cache(args: &[&str]) -> Result<String> {
-    output(Command::new("apt-cache").args(args))
+/// The host's Debian architecture (`dpkg --print-architecture`).
+fn host_arch() -> Result<String> {
+    Ok(output(Command::new("dpkg").arg("--print-architecture"))?
+        .trim()
+        .to_owned())
+}
+
+/// apt's options for `arch`: none for the host's own; for another, that architecture
+/// alone with package lists of its own in the cache (`apt-get download` then fetches its
+/// packages without touching the host's dpkg or lists).
+fn apt_options(arch: Arch) -> Result<Vec<String>> {
+    if host_arch()? == arch.debian {
+        return Ok(Vec::new());
+    }
+    let lists = cache_root()
+        .join(format!("apt-{}", arch.debian))
+        .join("lists");
+    let partial = lists.join("partial");
+    fs::create_dir_all(&partial).map_err(|e| format!("mkdir {}: {e}", partial.display()))?;
+    Ok(vec![
+        format!("-oAPT::Architecture={}", arch.debian),
+        format!("-oAPT::Architectures={}", arch.debian),
+        format!("-oDir::State::Lists={}", lists.display()),
+    ])
+}
+
+fn apt_cache(arch: Arch, args: &[&str]) -> Result<String> {
+    output(
+        Command::new("apt-cache")
+            .args(apt_options(arch)?)
+            .args(args),
+    )
 }
 
 /// `apt-cache ARGS`; when it fails as root, once more after `apt-get update` (a fresh
-/// system has no package lists).
-fn apt_cache_or_update(args: &[&str]) -> Result<String> {
-    match apt_cache(args) {
+/// system has no package lists, nor the cache the lists of another architecture).
+fn apt_cache_or_update(arch: Arch, args: &[&str]) -> Result<String> {
+    match apt_cache(arch, args) {
         Ok(out) => Ok(out),
         Err(e) if is_root() => {
-            eprintln!("{e}\nupdating the package lists");
-            run(Command::new("apt-get").arg("update"))?;
-            apt_cache(args)
+            eprintln!("{e}\nupdating the package lists ({})", arch.debian);
+            let mut update = Command::new("apt-get");
+            update.args(apt_options(arch)?).arg("update");
+            if host_arch()? != arch.debian {
+                // Lists in a root-owned cache, which apt's user _apt cannot write.
+                update.arg("-oAPT::Sandbox::User=root");
+            }
+            run(&mut update)?;
+            apt_cache(arch, args)
         }
         Err(e) => Err(format!(
             "{e}\nthe package lists may be missing: run `sudo apt-get update`"
@@ -234,22 +327,24 @@ fn require_apt(what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The stock Debian kernel, from the cache or fetched into it; `$SGMAP_KERNEL_DIR` names an
-/// unpacked package to use instead.
-pub fn debian_kernel() -> Result<Kernel> {
-    if let Some(dir) = env::var_os("SGMAP_KERNEL_DIR").filter(|v| !v.is_empty()) {
+/// The stock Debian kernel of `arch`, from the cache or fetched into it;
+/// `$SGMAP_KERNEL_DIR` (amd64) or `$SGMAP_KERNEL_DIR_ARM64` names an unpacked package to
+/// use instead.
+pub fn debian_kernel(arch: Arch) -> Result<Kernel> {
+    let var = kernel_dir_var(arch);
+    if let Some(dir) = env::var_os(&var).filter(|v| !v.is_empty()) {
         let dir = PathBuf::from(dir);
-        return Kernel::from_dir(&dir, format!("{} (SGMAP_KERNEL_DIR)", dir.display()));
+        return Kernel::from_dir(&dir, format!("{} ({var})", dir.display()));
     }
-    require_apt(
-        "the guest kernel; on another system set SGMAP_KERNEL_DIR to an unpacked amd64 \
-         kernel package",
-    )?;
-    let depends = apt_cache_or_update(&["depends", KERNEL_META_PACKAGE])?;
-    let package = parse_image_dependency(&depends).ok_or_else(|| {
-        format!("`apt-cache depends {KERNEL_META_PACKAGE}` names no linux-image-* package")
-    })?;
-    let unpacked = debian_package("kernel", &package)?;
+    require_apt(&format!(
+        "the guest kernel; on another system set {var} to an unpacked {} kernel package",
+        arch.debian
+    ))?;
+    let meta = arch.kernel_meta;
+    let depends = apt_cache_or_update(arch, &["depends", meta])?;
+    let package = parse_image_dependency(&depends)
+        .ok_or_else(|| format!("`apt-cache depends {meta}` names no linux-image-* package"))?;
+    let unpacked = debian_package(arch, "kernel", &package)?;
     Kernel::from_dir(&unpacked.root, unpacked.description)
 }
 
@@ -262,11 +357,20 @@ pub struct Unpacked {
     pub root: PathBuf,
 }
 
+/// `SGMAP_KERNEL_DIR` for amd64 (as it always was), `SGMAP_KERNEL_DIR_<ARCH>` for another.
+fn kernel_dir_var(arch: Arch) -> String {
+    if arch == AMD64 {
+        "SGMAP_KERNEL_DIR".to_owned()
+    } else {
+        format!("SGMAP_KERNEL_DIR_{}", arch.debian.to_ascii_uppercase())
+    }
+}
+
 /// The packages that `apt-cache depends PACKAGE` names on its `Depends:` lines and that
 /// start with `prefix` (alternatives `|` included).
-pub fn package_dependencies(package: &str, prefix: &str) -> Result<Vec<String>> {
+pub fn package_dependencies(arch: Arch, package: &str, prefix: &str) -> Result<Vec<String>> {
     require_apt(package)?;
-    let depends = apt_cache_or_update(&["depends", package])?;
+    let depends = apt_cache_or_update(arch, &["depends", package])?;
     Ok(parse_dependencies(&depends, prefix))
 }
 
@@ -281,17 +385,23 @@ fn parse_dependencies(depends: &str, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// `package` (the candidate version) from the cache under `<cache>/<kind>/`, or fetched
-/// with `apt-get download`, checked against the archive's SHA-256 and unpacked there.
-pub fn debian_package(kind: &str, package: &str) -> Result<Unpacked> {
+/// `package` (the candidate version for `arch`) from the cache under `<cache>/<kind>/`
+/// (`<kind>-<arch>/` for an architecture other than amd64), or fetched with `apt-get
+/// download`, checked against the archive's SHA-256 and unpacked there.
+pub fn debian_package(arch: Arch, kind: &str, package: &str) -> Result<Unpacked> {
     require_apt(package)?;
-    let show = apt_cache_or_update(&["show", "--no-all-versions", package])?;
+    let show = apt_cache_or_update(arch, &["show", "--no-all-versions", package])?;
     let record = parse_package_record(&show)
         .ok_or_else(|| format!("`apt-cache show {package}`: no Version or SHA256 field"))?;
     let description = format!("{package} {}", record.version);
 
+    let kind = if arch == AMD64 {
+        kind.to_owned()
+    } else {
+        format!("{kind}-{}", arch.debian)
+    };
     let dir = cache_root()
-        .join(kind)
+        .join(&kind)
         .join(format!("{package}_{}", record.version.replace(':', "%3a")));
     let marker = dir.join("sgmap-verified");
     let unpacked = Unpacked {
@@ -318,7 +428,7 @@ pub fn debian_package(kind: &str, package: &str) -> Result<Unpacked> {
     let staging = parent.join(format!(".staging-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(|e| format!("mkdir {}: {e}", staging.display()))?;
-    let fetched = fetch_and_unpack(kind, package, &record, &staging);
+    let fetched = fetch_and_unpack(arch, &kind, package, &record, &staging);
     if let Err(e) = fetched {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
@@ -342,9 +452,18 @@ pub fn debian_package(kind: &str, package: &str) -> Result<Unpacked> {
 }
 
 /// `apt-get download`, SHA-256 check, `dpkg -x` into `dir/root`, then the marker.
-fn fetch_and_unpack(kind: &str, package: &str, record: &PackageRecord, dir: &Path) -> Result<()> {
+fn fetch_and_unpack(
+    arch: Arch,
+    kind: &str,
+    package: &str,
+    record: &PackageRecord,
+    dir: &Path,
+) -> Result<()> {
     let mut download = Command::new("apt-get");
-    download.current_dir(dir).arg("download");
+    download
+        .current_dir(dir)
+        .args(apt_options(arch)?)
+        .arg("download");
     if is_root() {
         // apt drops to user _apt for downloads, which cannot write to a root-owned cache.
         download.arg("-oAPT::Sandbox::User=root");
@@ -406,6 +525,14 @@ fn modinfo_values<'a>(image: &'a [u8], key: &str) -> Vec<&'a str> {
 /// The modules `roots` and everything they depend on (`depends=` in `.modinfo`, as
 /// depmod reads it), dependencies first; in the order of `roots` where free to choose.
 pub fn resolve_modules(kernel: &Kernel, roots: &[&str]) -> Result<Vec<Module>> {
+    // `kernel/drivers/virtio/virtio_pci.ko` a line: what this kernel has built in.
+    let builtin_list = kernel.modules.join("modules.builtin");
+    let builtin: BTreeSet<String> = fs::read_to_string(&builtin_list)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.rsplit('/').next()?.strip_suffix(".ko"))
+        .map(module_key)
+        .collect();
     let mut index = BTreeMap::new();
     let mut compressed = BTreeSet::new();
     let mut dirs = vec![kernel.modules.join("kernel")];
@@ -465,24 +592,28 @@ pub fn resolve_modules(kernel: &Kernel, roots: &[&str]) -> Result<Vec<Module>> {
 
     let mut order = Vec::new();
     for root in roots {
+        if builtin.contains(&module_key(root)) && !index.contains_key(&module_key(root)) {
+            continue;
+        }
         visit(root, &index, &compressed, &mut Vec::new(), &mut order)?;
     }
     Ok(order)
 }
 
-/// What every boot needs: QEMU, the kernel and its SCSI modules ([`SCSI_MODULES`]).
+/// What every boot needs: QEMU, the kernel and its SCSI modules ([`Arch::modules`]).
 #[derive(Debug)]
 pub struct Rig {
+    pub arch: Arch,
     pub kernel: Kernel,
     /// In load order.
     pub modules: Vec<Module>,
 }
 
 /// Installs QEMU if needed, fetches the kernel if needed, and resolves the SCSI modules.
-pub fn prepare() -> Result<Rig> {
-    ensure_qemu()?;
-    let kernel = debian_kernel()?;
-    let modules = resolve_modules(&kernel, SCSI_MODULES)?;
+pub fn prepare(arch: Arch) -> Result<Rig> {
+    ensure_qemu(arch)?;
+    let kernel = debian_kernel(arch)?;
+    let modules = resolve_modules(&kernel, arch.modules)?;
     let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
     eprintln!(
         "kernel: {} ({}), modules in load order: {}",
@@ -490,36 +621,45 @@ pub fn prepare() -> Result<Rig> {
         kernel.release,
         names.join(" ")
     );
-    Ok(Rig { kernel, modules })
+    Ok(Rig {
+        arch,
+        kernel,
+        modules,
+    })
 }
 
-/// `cargo` for the guest's debug builds (the init and the test binaries), which go into
-/// the initramfs: line tables only, not full debuginfo, and the debug sections compressed
-/// (zlib) by the linker, which std's backtraces read. A test binary shrinks from about
-/// 11 MB to 3 MB; a backtrace in the guest keeps its file:line. Only these invocations get
-/// it (a `RUSTFLAGS` of the user's wins over the target's): host builds are unchanged.
-pub fn guest_cargo() -> Command {
-    guest_cargo_for(GUEST_TARGET)
-}
-
-/// [`guest_cargo`] for another guest target (`i686-unknown-linux-musl`: 32-bit binaries
-/// that the amd64 guest kernel runs through its compat layer).
-pub fn guest_cargo_for(target: &str) -> Command {
+/// `cargo` for the guest's debug builds for `target` (the init and the test binaries),
+/// which go into the initramfs: line tables only, not full debuginfo, and the debug
+/// sections compressed (zlib) by the linker, which std's backtraces read. A test binary
+/// shrinks from about 11 MB to 3 MB; a backtrace in the guest keeps its file:line. Only
+/// these invocations get it (a `RUSTFLAGS` of the user's wins over the target's): host
+/// builds are unchanged. The targets: [`GUEST_TARGET`]; `i686-unknown-linux-musl`, 32-bit
+/// binaries that the amd64 guest kernel runs through its compat layer;
+/// `aarch64-unknown-linux-musl`, linked by rust-lld as `cargo xtask dist` links it.
+pub fn guest_cargo(target: &str) -> Command {
     let mut cmd = cargo();
+    // The C compiler driver takes the linker's option after `-Wl,`; rust-lld takes it as is.
+    let mut compress = "-Clink-arg=-Wl,--compress-debug-sections=zlib";
+    if let Some((var, linker)) = dist::linker_env(target) {
+        if env::var_os(var).is_none() {
+            cmd.env(var, linker);
+            compress = "-Clink-arg=--compress-debug-sections=zlib";
+        }
+    }
     cmd.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     let rustflags = format!(
         "CARGO_TARGET_{}_RUSTFLAGS",
         target.to_ascii_uppercase().replace('-', "_")
     );
     if env::var_os(&rustflags).is_none() {
-        cmd.env(rustflags, "-Clink-arg=-Wl,--compress-debug-sections=zlib");
+        cmd.env(rustflags, compress);
     }
     cmd
 }
 
-/// Builds the guest's `/init` (`sgmap-tests`' `guest-init`, static).
-pub fn build_init() -> Result<PathBuf> {
-    let artifacts = build_executables(guest_cargo().args([
+/// Builds the guest's `/init` (`sgmap-tests`' `guest-init`, static) for `target`.
+pub fn build_init(target: &str) -> Result<PathBuf> {
+    let artifacts = build_executables(guest_cargo(target).args([
         "build",
         "-p",
         "sgmap-tests",
@@ -528,7 +668,7 @@ pub fn build_init() -> Result<PathBuf> {
         "--bin",
         "guest-init",
         "--target",
-        GUEST_TARGET,
+        target,
     ]))?;
     find_bin(artifacts, "guest-init")
 }
@@ -610,6 +750,7 @@ impl Drop for WorkDir {
 /// One boot of the guest.
 #[derive(Debug)]
 pub struct Boot<'a> {
+    pub arch: Arch,
     pub kernel: &'a Kernel,
     pub initramfs: &'a Path,
     /// `sgmap.mode=` for the init.
@@ -678,7 +819,7 @@ impl Outcome {
             problems.push("the guest printed no SGMAP-VERDICT line".to_owned());
         }
         if let Some(status) = self.qemu_status.filter(|s| !s.success()) {
-            problems.push(format!("{QEMU}: {status}"));
+            problems.push(format!("QEMU: {status}"));
         }
         problems
     }
@@ -693,10 +834,15 @@ pub fn accelerator() -> Result<&'static str> {
     }
 }
 
-fn accelerator_args() -> Result<Vec<&'static str>> {
-    Ok(match accelerator()? {
-        "kvm" => vec!["-accel", "kvm", "-cpu", "host"],
-        _ => vec!["-accel", "tcg,thread=multi", "-cpu", "max"],
+/// QEMU's accelerator and CPU; KVM only for the host's own architecture.
+fn accelerator_args(arch: Arch) -> Result<Vec<&'static str>> {
+    let kvm = accelerator()? == "kvm" && host_arch()? == arch.debian;
+    Ok(if kvm {
+        vec!["-accel", "kvm", "-cpu", "host"]
+    } else {
+        let mut args = vec!["-accel", "tcg,thread=multi"];
+        args.extend_from_slice(arch.machine);
+        args
     })
 }
 
@@ -723,13 +869,17 @@ const QUIET_TAIL: usize = 60;
 /// line to `on_line`, and returns when QEMU exits or the time-out kills it.
 pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
     let limit = timeout()?;
-    let mut append = format!("console=ttyS0 quiet panic=-1 sgmap.mode={}", spec.mode);
+    let mut append = format!(
+        "console={} quiet panic=-1 sgmap.mode={}",
+        spec.arch.console, spec.mode
+    );
     for arg in &spec.cmdline {
         append.push(' ');
         append.push_str(arg);
     }
-    let mut cmd = Command::new(QEMU);
-    cmd.args(accelerator_args()?)
+    let qemu = spec.arch.qemu;
+    let mut cmd = Command::new(qemu);
+    cmd.args(accelerator_args(spec.arch)?)
         .args([
             "-m",
             "2048",
@@ -827,7 +977,7 @@ pub fn boot(spec: &Boot<'_>, mut on_line: impl FnMut(&str)) -> Result<Outcome> {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    let status = child.wait().map_err(|e| format!("{QEMU}: wait: {e}"))?;
+    let status = child.wait().map_err(|e| format!("{qemu}: wait: {e}"))?;
     if !killed {
         outcome.qemu_status = Some(status);
     }

@@ -11,7 +11,8 @@
 //! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils in the same guest;
 //! - `msrv.rs`: `cargo xtask msrv`, the libraries built with their declared `rust-version`.
 //!
-//! No dependencies: only std and the host's tools (`apt-get`, `dpkg`, `qemu-system-x86_64`).
+//! No dependencies: only std and the host's tools (`apt-get`, `dpkg`, `qemu-system-x86_64`,
+//! `qemu-system-aarch64`).
 
 mod bench;
 mod cargo;
@@ -46,13 +47,16 @@ Tasks:
           disks and run a short tour of the static sgmap there (list, inquiry, readcap,
           dd, write-buffer, raw, sense), showing each command and its output.
   test    Run every test: the host's `cargo test --workspace`, the bare-metal and 32-bit
-          builds, then the sg driver tests in a QEMU guest (stock Debian kernel).
+          builds, then the sg driver tests in QEMU guests (stock Debian kernels): amd64,
+          then arm64 (`qemu-system-aarch64 -M virt`, QEMU's disk only).
             --host-only    stop after the host tests and builds
             --guest-only   only the guest tests
             --only A,B     in the guest, only the test binaries A and B (tests/tests/A.rs)
             --phase P,Q    in the guest, only the phases P and Q (sdebug-512, sdebug-4096,
-                           qemu-disk, i686-sdebug-512); both are for development: CI
-                           runs everything
+                           qemu-disk, i686-sdebug-512 in the amd64 guest;
+                           aarch64-qemu-disk in the arm64 one; a guest with no phase
+                           chosen is not booted); both are for development: CI runs
+                           everything
   dist    Build the static release sgmap for x86_64 and aarch64 (musl) into
           target/dist/, check that each is static and print its size.
             --check        fail when the x86_64 binary is over its size budget (512 KiB)
@@ -75,6 +79,7 @@ Environment:
                               $XDG_CACHE_HOME/sgmap or ~/.cache/sgmap)
   SGMAP_KERNEL_DIR=DIR        use this extracted kernel package (boot/vmlinuz-*,
                               lib/modules/*) instead of fetching Debian's
+  SGMAP_KERNEL_DIR_ARM64=DIR  the same for the arm64 guest
 ";
 
 fn main() -> ExitCode {

@@ -12,6 +12,12 @@
 //!    scsi_debug at 512-byte sectors: 32-bit processes on the amd64 kernel go through its
 //!    compat path, which reads the 64-byte 32-bit `sg_io_hdr`, so the 32-bit ABI is proven
 //!    against the real driver.
+//! 3. In a second guest, arm64 (`qemu-system-aarch64 -M virt` under TCG, Debian's arm64
+//!    kernel): the phase `aarch64-qemu-disk`, the same test binaries and `sgmap` built for
+//!    `aarch64-unknown-linux-musl`, with sg3_utils from Debian's arm64 packages, against
+//!    QEMU's disk. That kernel has no scsi_debug: the tests named `scsi_debug_*` are left
+//!    out there, and the phase's `SGMAP-PHASE-NOTE` line (repeated in the summary) says how
+//!    many.
 //!
 //! The last line is `N passed, N failed` over both; the exit status is non-zero when
 //! anything failed.
@@ -21,7 +27,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_executables, cargo, ensure_rust_targets, Artifact};
-use crate::guest::{self, after, Boot, WorkDir, GUEST_TARGET};
+use crate::guest::{self, after, Arch, Boot, WorkDir, GUEST_TARGET};
 use crate::{command_line, dist, Result};
 
 /// No std, no alloc: where `sgmap-core` must build.
@@ -124,10 +130,11 @@ pub fn run(args: &[String]) -> Result<bool> {
                 if opt == "--only" {
                     select.only = Some(names);
                 } else {
-                    if let Some(bad) = names.iter().find(|n| !GUEST_PHASES.contains(&n.as_str())) {
+                    let known: Vec<&str> = GUEST_PHASES.iter().map(|(p, _)| *p).collect();
+                    if let Some(bad) = names.iter().find(|n| !known.contains(&n.as_str())) {
                         return Err(format!(
                             "cargo xtask test: --phase {bad}: the phases are {}",
-                            GUEST_PHASES.join(", ")
+                            known.join(", ")
                         ));
                     }
                     select.phases = Some(names);
@@ -137,7 +144,12 @@ pub fn run(args: &[String]) -> Result<bool> {
         }
     }
     let started = Instant::now();
-    ensure_rust_targets(&[GUEST_TARGET, BARE_METAL_TARGET, TARGET_32])?;
+    ensure_rust_targets(&[
+        GUEST_TARGET,
+        BARE_METAL_TARGET,
+        TARGET_32,
+        guest::ARM64.target,
+    ])?;
     let mut report = Report::default();
     if host {
         report.host = Some(host_tests(&mut report.failures)?);
@@ -261,23 +273,31 @@ impl Selection {
         words
     }
 
-    /// The phases that must report.
-    fn expected(&self) -> Vec<&str> {
+    /// The phases of `arch`'s guest that must report.
+    fn expected(&self, arch: Arch) -> Vec<&'static str> {
         GUEST_PHASES
             .iter()
-            .copied()
-            .filter(|p| {
-                self.phases
-                    .as_ref()
-                    .is_none_or(|l| l.iter().any(|n| n == p))
+            .filter(|(p, a)| {
+                *a == arch
+                    && self
+                        .phases
+                        .as_ref()
+                        .is_none_or(|l| l.iter().any(|n| n == p))
             })
+            .map(|(p, _)| *p)
             .collect()
     }
 }
 
-/// The guest's phases, in the order the init runs them (`PHASES` in guest-init.rs): a run
-/// that lacks one of them fails.
-const GUEST_PHASES: [&str; 4] = ["sdebug-512", "sdebug-4096", "qemu-disk", "i686-sdebug-512"];
+/// The guest's phases and the guest that runs each, in the order the inits run them
+/// (`PHASES` in guest-init.rs): a run that lacks one of them fails.
+const GUEST_PHASES: [(&str, Arch); 5] = [
+    ("sdebug-512", guest::AMD64),
+    ("sdebug-4096", guest::AMD64),
+    ("qemu-disk", guest::AMD64),
+    ("i686-sdebug-512", guest::AMD64),
+    ("aarch64-qemu-disk", guest::ARM64),
+];
 
 /// The guest's console, read as the init's line protocol (see guest-init.rs).
 #[derive(Debug, Default)]
@@ -285,6 +305,8 @@ struct GuestReport {
     phases: Vec<Phase>,
     /// Phases the init skipped because `--only` chose none of their binaries.
     skipped: Vec<String>,
+    /// What phases left out, and why (`SGMAP-PHASE-NOTE <phase> <text>`).
+    notes: Vec<String>,
     /// The test binary running now (`SGMAP-RUN <phase> <binary>`).
     binary: Option<String>,
     /// Failures outside any phase (`SGMAP-ERROR init:`), and problems of the boot itself.
@@ -310,6 +332,8 @@ impl GuestReport {
         if let Some(rest) = after(line, "SGMAP-PHASE-SKIP ") {
             let name = rest.split_whitespace().next().unwrap_or_default();
             self.skipped.push(name.to_owned());
+        } else if let Some(rest) = after(line, "SGMAP-PHASE-NOTE ") {
+            self.notes.push(rest.trim().to_owned());
         } else if let Some(rest) = after(line, "SGMAP-PHASE-END ") {
             let mut words = rest.split_whitespace();
             let name = words.next().unwrap_or_default().to_owned();
@@ -358,53 +382,57 @@ impl GuestReport {
     }
 }
 
-fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestReport> {
-    let rig = guest::prepare()?;
-    let tests: Vec<Artifact> = build_executables(guest::guest_cargo().args([
+/// The `sgmap-tests` guest test binaries for `target`, built static (all of them, or the
+/// `only` ones).
+fn build_guest_tests(target: &str, only: Option<&[&str]>) -> Result<Vec<Artifact>> {
+    let mut build = guest::guest_cargo(target);
+    build.args([
         "test",
         "-p",
         "sgmap-tests",
         "--features",
         "guest",
         "--target",
-        GUEST_TARGET,
-        "--no-run",
-    ]))?
-    .into_iter()
-    .filter(|a| a.test && a.kinds.iter().any(|k| k == "test"))
-    .collect();
-    if tests.is_empty() {
-        return Err("sgmap-tests has no guest test binaries".to_owned());
-    }
-    let started = Instant::now();
-    let mut build_32 = guest::guest_cargo_for(TARGET_32);
-    build_32.args([
-        "test",
-        "-p",
-        "sgmap-tests",
-        "--features",
-        "guest",
-        "--target",
-        TARGET_32,
+        target,
         "--no-run",
     ]);
-    for name in TESTS_32 {
-        build_32.args(["--test", name]);
+    for name in only.unwrap_or_default() {
+        build.args(["--test", name]);
     }
-    let tests_32: Vec<Artifact> = build_executables(&mut build_32)?
+    let tests: Vec<Artifact> = build_executables(&mut build)?
         .into_iter()
         .filter(|a| a.test && a.kinds.iter().any(|k| k == "test"))
         .collect();
-    if tests_32.len() != TESTS_32.len() {
+    if tests.is_empty() {
         return Err(format!(
-            "{TARGET_32}: expected the test binaries {TESTS_32:?}, cargo built {:?}",
-            tests_32.iter().map(|t| &t.name).collect::<Vec<_>>()
+            "sgmap-tests has no guest test binaries for {target}"
         ));
     }
-    eprintln!(
-        "{TARGET_32} guest tests: built in {}",
-        format_duration(started.elapsed())
-    );
+    Ok(tests)
+}
+
+fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestReport> {
+    let mut report = GuestReport::default();
+    for arch in [guest::AMD64, guest::ARM64] {
+        if select.expected(arch).is_empty() {
+            eprintln!("guest {}: no phase selected, not booted", arch.debian);
+            continue;
+        }
+        guest_boot(arch, &mut report, failures, select)?;
+    }
+    Ok(report)
+}
+
+/// One architecture's guest: its binaries, its initramfs, one boot, its console read into
+/// `report`.
+fn guest_boot(
+    arch: Arch,
+    report: &mut GuestReport,
+    failures: &mut Vec<String>,
+    select: &Selection,
+) -> Result<()> {
+    let rig = guest::prepare(arch)?;
+    let tests = build_guest_tests(arch.target, None)?;
     if let Some(only) = &select.only {
         let built: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
         if let Some(bad) = only.iter().find(|n| !built.contains(&n.as_str())) {
@@ -414,14 +442,36 @@ fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestRe
             ));
         }
     }
-    let init = guest::build_init()?;
-    let sgmap = dist::build_sgmap(GUEST_TARGET)?;
+    // The amd64 guest also runs the library's tests built 32-bit.
+    let tests_32 = if arch == guest::AMD64 {
+        let started = Instant::now();
+        let tests_32 = build_guest_tests(TARGET_32, Some(TESTS_32))?;
+        if tests_32.len() != TESTS_32.len() {
+            return Err(format!(
+                "{TARGET_32}: expected the test binaries {TESTS_32:?}, cargo built {:?}",
+                tests_32.iter().map(|t| &t.name).collect::<Vec<_>>()
+            ));
+        }
+        eprintln!(
+            "{TARGET_32} guest tests: built in {}",
+            format_duration(started.elapsed())
+        );
+        tests_32
+    } else {
+        Vec::new()
+    };
+    let init = guest::build_init(arch.target)?;
+    let sgmap = dist::build_sgmap(arch.target)?;
+    dist::check_static(&sgmap, arch.target)?;
 
     // sg3_utils beside sgmap: the guest tests compare exit statuses, counts and text.
-    let sg3 = crate::sg3::sg3_utils(SG3_TOOLS)?;
-    eprintln!("sg3_utils in the guest: {}", sg3.description);
+    let sg3 = crate::sg3::sg3_utils(arch, SG3_TOOLS)?;
+    eprintln!(
+        "sg3_utils in the {} guest: {}",
+        arch.debian, sg3.description
+    );
 
-    let work = WorkDir::new("test")?;
+    let work = WorkDir::new(&format!("test-{}", arch.debian))?;
     let mut files = vec![("bin/sgmap".to_owned(), sgmap)];
     files.extend(sg3.files.iter().cloned());
     for test in &tests {
@@ -436,17 +486,23 @@ fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestRe
     let initramfs = work.path().join("initramfs.cpio");
     let size = guest::write_initramfs(&initramfs, &init, &rig.modules, &files, &[])?;
     eprintln!(
-        "initramfs: {:.1} MiB, test binaries: {}; {TARGET_32}: {}",
+        "initramfs ({}): {:.1} MiB, test binaries: {}{}",
+        arch.debian,
         size as f64 / f64::from(1 << 20),
         names(&tests),
-        names(&tests_32)
+        if tests_32.is_empty() {
+            String::new()
+        } else {
+            format!("; {TARGET_32}: {}", names(&tests_32))
+        }
     );
     let disk = work.path().join("scratch.img");
     guest::create_scratch_disk(&disk)?;
 
-    let mut report = GuestReport::default();
+    let before = report.total();
     let outcome = guest::boot(
         &Boot {
+            arch,
             kernel: &rig.kernel,
             initramfs: &initramfs,
             mode: "test",
@@ -456,19 +512,27 @@ fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestRe
         },
         |line| report.line(line, failures),
     )?;
-    eprintln!("guest: ran for {}", format_duration(outcome.elapsed));
+    eprintln!(
+        "guest {}: ran for {}",
+        arch.debian,
+        format_duration(outcome.elapsed)
+    );
 
     let mut problems = outcome.problems();
     let total = report.total();
+    let this_boot = Counts {
+        passed: total.passed - before.passed,
+        failed: total.failed - before.failed,
+    };
     if let Some(verdict) = outcome.verdict {
-        if (verdict.pass, verdict.fail) != (total.passed, total.failed) {
+        if (verdict.pass, verdict.fail) != (this_boot.passed, this_boot.failed) {
             problems.push(format!(
-                "the init's verdict (pass={} fail={}) disagrees with the console ({total})",
-                verdict.pass, verdict.fail
+                "the {} init's verdict (pass={} fail={}) disagrees with the console ({this_boot})",
+                arch.debian, verdict.pass, verdict.fail
             ));
         }
     }
-    for name in select.expected() {
+    for name in select.expected(arch) {
         let ran = report.phases.iter().any(|p| p.name == name);
         let skipped = select.only.is_some() && report.skipped.iter().any(|p| p == name);
         if !ran && !skipped {
@@ -476,6 +540,9 @@ fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestRe
         }
     }
     for phase in &report.phases {
+        if !GUEST_PHASES.contains(&(phase.name.as_str(), arch)) {
+            continue;
+        }
         match phase.end {
             Some(end) if end != phase.counts() => problems.push(format!(
                 "phase {}: the init counted {end}, the console shows {}",
@@ -487,10 +554,10 @@ fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestRe
         }
     }
     for problem in problems {
-        failures.push(format!("guest: {problem}"));
+        failures.push(format!("guest {}: {problem}", arch.debian));
         report.other_failures += 1;
     }
-    Ok(report)
+    Ok(())
 }
 
 fn names(artifacts: &[Artifact]) -> String {
@@ -527,6 +594,14 @@ fn print_summary(report: &Report, elapsed: Duration) -> bool {
                     format!("guest {}", phase.name),
                     phase.counts()
                 );
+                // `<phase> left out N tests (…): why`, under its phase.
+                let notes = guest
+                    .notes
+                    .iter()
+                    .filter_map(|n| n.strip_prefix(phase.name.as_str())?.strip_prefix(' '));
+                for note in notes {
+                    println!("    {:<24}{note}", "");
+                }
             }
             if guest.other_failures > 0 {
                 println!(
@@ -612,6 +687,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_guest_boots_for_its_own_phases_only() {
+        let all = Selection::default();
+        assert_eq!(
+            all.expected(guest::AMD64),
+            ["sdebug-512", "sdebug-4096", "qemu-disk", "i686-sdebug-512"]
+        );
+        assert_eq!(all.expected(guest::ARM64), ["aarch64-qemu-disk"]);
+        let arm = Selection {
+            only: None,
+            phases: Some(vec!["aarch64-qemu-disk".to_owned()]),
+        };
+        assert!(arm.expected(guest::AMD64).is_empty());
+        assert_eq!(arm.expected(guest::ARM64), ["aarch64-qemu-disk"]);
+    }
+
+    #[test]
     fn libtest_result_lines_parse() {
         assert_eq!(
             parse_test_result(
@@ -644,6 +735,7 @@ test a ... ok
 test b ... FAILED
 test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
 SGMAP-ERROR sdebug-512: driver: killed by signal 11
+SGMAP-PHASE-NOTE sdebug-512 left out 3 tests (--skip x): why
 SGMAP-PHASE-END sdebug-512 pass=1 fail=2
 SGMAP-PHASE qemu-disk (no device)
 SGMAP-ERROR qemu-disk: no disk
@@ -655,6 +747,10 @@ SGMAP-VERDICT pass=1 fail=3";
             report.line(line, &mut failures);
         }
         assert_eq!(report.phases.len(), 2);
+        assert_eq!(
+            report.notes,
+            ["sdebug-512 left out 3 tests (--skip x): why"]
+        );
         assert_eq!(
             report.phases[0].counts(),
             Counts {

@@ -4,10 +4,11 @@
 //! (dependency order, written by the xtask), then acts on `sgmap.mode=` from the kernel
 //! command line:
 //!
-//! - `test` (default): the phases `sdebug-512`, `sdebug-4096`, `qemu-disk` and
-//!   `i686-sdebug-512`; in each it finds the phase's devices and runs every binary of the
-//!   phase's directory (`/tests`; `/tests-i686` for the last, the 32-bit builds that the
-//!   kernel runs through its compat layer) with the `SGMAP_*` environment that
+//! - `test` (default): the phases of the init's own architecture: on x86_64 `sdebug-512`,
+//!   `sdebug-4096`, `qemu-disk` and `i686-sdebug-512`, on aarch64 `aarch64-qemu-disk`; in
+//!   each it finds the phase's devices and runs every binary of the phase's directory
+//!   (`/tests`; `/tests-i686` for `i686-sdebug-512`, the 32-bit builds that the kernel runs
+//!   through its compat layer) with the `SGMAP_*` environment that
 //!   `sgmap_tests::Devices::from_env` reads;
 //! - `demo` (`cargo xtask demo`): loads scsi_debug as in `sdebug-512` (with a 1 ms
 //!   latency), finds QEMU's disk, writes a small image file, and runs each line of
@@ -23,6 +24,7 @@
 //! - libtest's own output, including its `test result:` lines;
 //! - `SGMAP-ERROR <phase>: <message>`: a failure outside libtest (a binary killed by a
 //!   signal, a device not found), counted as one failed test;
+//! - `SGMAP-PHASE-NOTE <name> <text>`: what the phase leaves out, and why;
 //! - `SGMAP-PHASE-END <name> pass=N fail=M`;
 //! - `SGMAP-PHASE-SKIP <name>`: with `sgmap.only=`, a phase none of whose binaries was
 //!   chosen;
@@ -87,11 +89,16 @@ const SDEBUG_COMMON: &str =
 
 struct Phase {
     name: &'static str,
+    /// The machine whose init runs it (`std::env::consts::ARCH`): each architecture's
+    /// guest is a boot of its own, with its own initramfs.
+    arch: &'static str,
     /// Where its test binaries are.
     dir: &'static str,
     kind: PhaseKind,
     /// libtest arguments for every binary of the phase, after `--test-threads=1`.
     skip: &'static [&'static str],
+    /// Why `skip` leaves those tests out, for the `SGMAP-PHASE-NOTE` line.
+    skip_reason: &'static str,
 }
 
 enum PhaseKind {
@@ -102,52 +109,80 @@ enum PhaseKind {
 const PHASES: &[Phase] = &[
     Phase {
         name: "sdebug-512",
+        arch: "x86_64",
         dir: TEST_DIR,
         kind: PhaseKind::ScsiDebug {
             sector_size: 512,
             dsense: false,
         },
         skip: &[],
+        skip_reason: "",
     },
     Phase {
         name: "sdebug-4096",
+        arch: "x86_64",
         dir: TEST_DIR,
         kind: PhaseKind::ScsiDebug {
             sector_size: 4096,
             dsense: true,
         },
         skip: &[],
+        skip_reason: "",
     },
     Phase {
         name: "qemu-disk",
+        arch: "x86_64",
         dir: TEST_DIR,
         kind: PhaseKind::QemuDisk,
         skip: &["--skip", "scsi_debug_"],
+        skip_reason: "they need scsi_debug, and the sdebug phases run them",
     },
     // The 32-bit ABI against the real driver: the same scsi_debug as `sdebug-512`, the
     // library's tests built for i686 (the 64-byte compat `sg_io_hdr`).
     Phase {
         name: "i686-sdebug-512",
+        arch: "x86_64",
         dir: TEST_DIR_32,
         kind: PhaseKind::ScsiDebug {
             sector_size: 512,
             dsense: false,
         },
         skip: &[],
+        skip_reason: "",
+    },
+    // The arm64 guest (`qemu-system-aarch64 -M virt`): every test and command that QEMU's
+    // disk can serve, built for aarch64-unknown-linux-musl.
+    Phase {
+        name: "aarch64-qemu-disk",
+        arch: "aarch64",
+        dir: TEST_DIR,
+        kind: PhaseKind::QemuDisk,
+        skip: &["--skip", "scsi_debug_"],
+        skip_reason: "they need scsi_debug, which Debian's arm64 kernel does not build",
     },
 ];
 
-/// Passed and failed tests.
+/// Passed and failed tests, and those the phase's `skip` left out (libtest's `filtered
+/// out`).
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
     pass: u64,
     fail: u64,
+    left_out: u64,
 }
 
 impl Tally {
     fn add(&mut self, other: Tally) {
         self.pass += other.pass;
         self.fail += other.fail;
+        self.left_out += other.left_out;
+    }
+
+    fn failed(fail: u64) -> Tally {
+        Tally {
+            fail,
+            ..Tally::default()
+        }
     }
 }
 
@@ -192,11 +227,11 @@ fn main() {
         Ok(Ok(tally)) => tally,
         Ok(Err(e)) => {
             println!("SGMAP-ERROR init: {e}");
-            Tally { pass: 0, fail: 1 }
+            Tally::failed(1)
         }
         Err(_) => {
             println!("SGMAP-ERROR init: panicked");
-            Tally { pass: 0, fail: 1 }
+            Tally::failed(1)
         }
     };
     println!("SGMAP-VERDICT pass={} fail={}", tally.pass, tally.fail);
@@ -530,9 +565,10 @@ struct Selection<'a> {
 
 fn run_tests(timeout: Duration, select: &Selection<'_>) -> Tally {
     let mut total = Tally::default();
-    let phases = PHASES
-        .iter()
-        .filter(|p| select.phases.as_ref().is_none_or(|l| l.contains(&p.name)));
+    let phases = PHASES.iter().filter(|p| {
+        p.arch == std::env::consts::ARCH
+            && select.phases.as_ref().is_none_or(|l| l.contains(&p.name))
+    });
     for phase in phases {
         let binaries = test_binaries(phase.dir).map(|all| {
             all.into_iter()
@@ -551,7 +587,7 @@ fn run_tests(timeout: Duration, select: &Selection<'_>) -> Tally {
             Err(e) => {
                 println!("SGMAP-PHASE {} (no tests)", phase.name);
                 println!("SGMAP-ERROR {}: {e}", phase.name);
-                Tally { pass: 0, fail: 1 }
+                Tally::failed(1)
             }
         };
         println!(
@@ -588,10 +624,31 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
         Ok(devices) => {
             println!("SGMAP-PHASE {} {}", phase.name, devices.description);
             taint_check(phase.name, "during the phase's setup", start, &mut tally);
+            // The binaries whose every test `skip` left out.
+            let mut all_left_out = Vec::new();
             for binary in binaries {
                 let mut args = vec!["--test-threads=1"];
                 args.extend_from_slice(phase.skip);
-                tally.add(run_binary(phase.name, binary, &args, &devices.env, timeout));
+                let ran = run_binary(phase.name, binary, &args, &devices.env, timeout);
+                if ran.pass + ran.fail == 0 && ran.left_out > 0 {
+                    let name = binary.file_name().unwrap_or_default();
+                    all_left_out.push(name.to_string_lossy().into_owned());
+                }
+                tally.add(ran);
+            }
+            if !phase.skip.is_empty() {
+                let whole = if all_left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(", all of {}", all_left_out.join(" "))
+                };
+                println!(
+                    "SGMAP-PHASE-NOTE {} left out {} tests ({}{whole}): {}",
+                    phase.name,
+                    tally.left_out,
+                    phase.skip.join(" "),
+                    phase.skip_reason
+                );
             }
         }
         Err(e) => {
@@ -810,6 +867,8 @@ fn run_binary(
     Tally {
         pass: verdict.pass,
         fail: verdict.fail,
+        // With `--skip`, libtest's `filtered out` (`--list` runs before the filter).
+        left_out: results.iter().map(|r| r.filtered).sum(),
     }
 }
 
@@ -1061,7 +1120,7 @@ fn bench_run(run: &BenchRun, vars: &Vars, timeout: Duration) -> Tally {
     let who = format!("{} {}", run.case, run.tool);
     let failed = |message: String| {
         println!("SGMAP-ERROR bench: {who}: {message}");
-        Tally { pass: 0, fail: 1 }
+        Tally::failed(1)
     };
     let args: Result<Vec<String>, String> = run.args.iter().map(|a| expand(a, vars)).collect();
     let args = match args {
