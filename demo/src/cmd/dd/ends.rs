@@ -39,6 +39,11 @@ pub fn major(rdev: u64) -> u32 {
     (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0x0000_0fff)) as u32
 }
 
+/// The minor number of a `dev_t` (glibc and musl `minor()`).
+pub fn minor(rdev: u64) -> u32 {
+    ((rdev & 0xff) | ((rdev >> 12) & 0xfff_ff00)) as u32
+}
+
 /// Classifies an operand. A missing `of` path is a regular file to create; a missing `if`
 /// is an error for the caller to report.
 pub fn classify(path: &str, output: bool) -> io::Result<Kind> {
@@ -180,11 +185,7 @@ impl Source {
 /// a block device without one.
 pub fn sg_node_of(path: &str) -> io::Result<Option<String>> {
     let rdev = std::fs::metadata(path)?.rdev();
-    let (major, minor) = (
-        major(rdev),
-        ((rdev & 0xff) | ((rdev >> 12) & 0xfff_ff00)) as u32,
-    );
-    let dir = format!("/sys/dev/block/{major}:{minor}");
+    let dir = format!("/sys/dev/block/{}:{}", major(rdev), minor(rdev));
     if std::path::Path::new(&format!("{dir}/partition")).exists() {
         return Ok(None);
     }

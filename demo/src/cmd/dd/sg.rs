@@ -130,10 +130,15 @@ fn retryable(resp: &Response) -> bool {
     )
 }
 
-/// RECOVERED ERROR: the command succeeded after the device's own recovery; its data is
-/// used (sg_dd counts and reports it).
+/// GOOD or RECOVERED ERROR: the command succeeded and its data may be used (sgmap-core's
+/// rule, `Outcome::data_valid`).
+fn succeeded(resp: &Response) -> bool {
+    resp.outcome().data_valid()
+}
+
+/// RECOVERED ERROR: succeeded after the device's own recovery (sg_dd counts and reports it).
 fn recovered(resp: &Response) -> bool {
-    resp.category() == ExitCategory::Recovered
+    !resp.is_good() && succeeded(resp)
 }
 
 /// What `retries=N` sends again (sg_dd `sg_read()`, `main()`'s write loop): any failure
@@ -154,10 +159,9 @@ fn information(resp: &Response) -> Option<u64> {
 /// The minor number of the sg node `path` and its peripheral device type from sysfs.
 fn sysfs_identity(path: &str) -> (Option<u32>, u8) {
     use std::os::unix::fs::MetadataExt;
-    let minor = std::fs::metadata(path).ok().map(|m| {
-        let rdev = m.rdev();
-        ((rdev & 0xff) | ((rdev >> 12) & 0xfff_ff00)) as u32
-    });
+    let minor = std::fs::metadata(path)
+        .ok()
+        .map(|m| super::ends::minor(m.rdev()));
     let pdt = minor
         .and_then(|n| {
             std::fs::read_to_string(format!("/sys/class/scsi_generic/sg{n}/device/type")).ok()
@@ -354,7 +358,7 @@ impl SgSide {
         }
         let mut budget = self.opts.retries;
         let mut once = true;
-        while !resp.is_good() && !recovered(&resp) {
+        while !succeeded(&resp) {
             let by_count = retried_by_count(&resp) && !(write && self.opts.flags.coe > 0);
             if once && retryable(&resp) {
                 once = false;
@@ -507,7 +511,7 @@ impl SgSide {
                         }
                         let blocks = (end - lba) as u32;
                         match self.again(slot, false, lba, blocks) {
-                            Ok(r) if r.is_good() || recovered(&r) => {
+                            Ok(r) if succeeded(&r) => {
                                 if self.copy_piece(slot, lba, end, p.lba, &mut buf) {
                                     return done(buf);
                                 }
@@ -569,7 +573,7 @@ impl SgSide {
     /// `base`); false when that READ failed too.
     fn read_piece(&mut self, slot: usize, from: u64, to: u64, base: u64, buf: &mut [u8]) -> bool {
         match self.again(slot, false, from, (to - from) as u32) {
-            Ok(r) if r.is_good() || recovered(&r) => self.copy_piece(slot, from, to, base, buf),
+            Ok(r) if succeeded(&r) => self.copy_piece(slot, from, to, base, buf),
             _ => false,
         }
     }
@@ -643,7 +647,7 @@ impl SgSide {
         let cmd = Command::new(cdb.as_bytes()).timeout(self.timeout);
         for attempt in 0..2 {
             match self.queue.device(0).execute(&cmd, Data::None) {
-                Ok(r) if r.is_good() || recovered(&r) => return,
+                Ok(r) if succeeded(&r) => return,
                 Ok(r) if attempt == 0 && retryable(&r) => continue,
                 Ok(r) => return ledger.fail_scsi(&self.path, "SYNCHRONIZE CACHE(10)", 0, 0, &r),
                 Err(e) => return ledger.fail_sys(e, None),
@@ -662,7 +666,7 @@ impl SgSide {
         if !resp.is_good() && retryable(&resp) {
             resp = self.again(0, false, lba, blocks)?;
         }
-        if !resp.is_good() && !recovered(&resp) {
+        if !succeeded(&resp) {
             return Err(format!(
                 "verify: READ at LBA {lba} ({blocks} blocks): {}",
                 dev::describe(&resp)
@@ -842,10 +846,12 @@ pub fn copy_to_sg(ledger: &mut Ledger<'_>, src: &mut Source, if_name: &str, outp
         let (full, partial) = ((n / bs) as u32, n % bs != 0);
         ledger.count_in(u64::from(full), partial);
         let blocks = full + u32::from(partial);
-        let zeros = match output.queue.free_slot_mut() {
-            Ok(Some((_, map))) => ledger.sparse_skip(&t, &map[..n]),
-            _ => false,
-        };
+        // oflag=sparse looks at the bytes just read into the mapping; without it, nothing.
+        let zeros = ledger.sparse.is_some()
+            && match output.queue.free_slot_mut() {
+                Ok(Some((_, map))) => ledger.sparse_skip(&t, &map[..n]),
+                _ => false,
+            };
         if blocks > 0 && !zeros {
             let p = Pending {
                 t,
