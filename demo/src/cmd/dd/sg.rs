@@ -130,15 +130,10 @@ fn retryable(resp: &Response) -> bool {
     )
 }
 
-/// GOOD or RECOVERED ERROR: the command succeeded and its data may be used (sgmap-core's
-/// rule, `Outcome::data_valid`).
-fn succeeded(resp: &Response) -> bool {
-    resp.outcome().data_valid()
-}
-
-/// RECOVERED ERROR: succeeded after the device's own recovery (sg_dd counts and reports it).
+/// RECOVERED ERROR: the command succeeded after the device's own recovery (`is_good()`,
+/// sgmap-core's `Outcome::is_success`, counts it a success); sg_dd counts and reports it.
 fn recovered(resp: &Response) -> bool {
-    !resp.is_good() && succeeded(resp)
+    resp.category() == ExitCategory::Recovered
 }
 
 /// What `retries=N` sends again (sg_dd `sg_read()`, `main()`'s write loop): any failure
@@ -358,7 +353,7 @@ impl SgSide {
         }
         let mut budget = self.opts.retries;
         let mut once = true;
-        while !succeeded(&resp) {
+        while !resp.is_good() {
             let by_count = retried_by_count(&resp) && !(write && self.opts.flags.coe > 0);
             if once && retryable(&resp) {
                 once = false;
@@ -511,7 +506,7 @@ impl SgSide {
                         }
                         let blocks = (end - lba) as u32;
                         match self.again(slot, false, lba, blocks) {
-                            Ok(r) if succeeded(&r) => {
+                            Ok(r) if r.is_good() => {
                                 if self.copy_piece(slot, lba, end, p.lba, &mut buf) {
                                     return done(buf);
                                 }
@@ -573,7 +568,7 @@ impl SgSide {
     /// `base`); false when that READ failed too.
     fn read_piece(&mut self, slot: usize, from: u64, to: u64, base: u64, buf: &mut [u8]) -> bool {
         match self.again(slot, false, from, (to - from) as u32) {
-            Ok(r) if succeeded(&r) => self.copy_piece(slot, from, to, base, buf),
+            Ok(r) if r.is_good() => self.copy_piece(slot, from, to, base, buf),
             _ => false,
         }
     }
@@ -647,7 +642,7 @@ impl SgSide {
         let cmd = Command::new(cdb.as_bytes()).timeout(self.timeout);
         for attempt in 0..2 {
             match self.queue.device(0).execute(&cmd, Data::None) {
-                Ok(r) if succeeded(&r) => return,
+                Ok(r) if r.is_good() => return,
                 Ok(r) if attempt == 0 && retryable(&r) => continue,
                 Ok(r) => return ledger.fail_scsi(&self.path, "SYNCHRONIZE CACHE(10)", 0, 0, &r),
                 Err(e) => return ledger.fail_sys(e, None),
@@ -666,7 +661,7 @@ impl SgSide {
         if !resp.is_good() && retryable(&resp) {
             resp = self.again(0, false, lba, blocks)?;
         }
-        if !succeeded(&resp) {
+        if !resp.is_good() {
             return Err(format!(
                 "verify: READ at LBA {lba} ({blocks} blocks): {}",
                 dev::describe(&resp)
