@@ -45,6 +45,19 @@ const SG3_TOOLS: &[&str] = &[
     "sg_raw",
     "sg_write_buffer",
     "sg_decode_sense",
+    "sg_vpd",
+    "sg_format",
+    "sg_sanitize",
+    "sg_requests",
+    "sg_start",
+    "sg_sync",
+    "sg_verify",
+    "sg_luns",
+    "sg_opcodes",
+    "sg_unmap",
+    "sg_write_same",
+    "sg_get_lba_status",
+    "sg_modes",
 ];
 
 /// The guest tests built for [`TARGET_32`] too, and all of them run in the
