@@ -111,8 +111,23 @@ impl Default for Blocked {
 }
 
 impl Drop for Blocked {
+    /// Discards a pending SIGUSR1 (a report asked for while the job could not give one:
+    /// unblocked, its default action would end the process), then restores the old mask. A
+    /// pending stop signal is left to be delivered.
     fn drop(&mut self) {
         if let Some(old) = self.old.take() {
+            while rt::kernel_sigpending().contains(Signal::USR1) {
+                let mut one = KernelSigSet::empty();
+                one.insert(Signal::USR1);
+                let zero = Timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                };
+                // SAFETY: as in `take`: SIGUSR1 is blocked, so this only dequeues it.
+                if unsafe { rt::kernel_sigtimedwait(&one, Some(&zero)) }.is_err() {
+                    break;
+                }
+            }
             // SAFETY: restores the mask that was in force before `new`, on the same thread
             // (`Blocked` is not `Send`).
             let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&old)) };
@@ -132,6 +147,16 @@ mod tests {
         unsafe { rt::tkill(rustix::thread::gettid(), Signal::USR1) }.unwrap();
         assert_eq!(blocked.take(), Some(Pending::Report));
         assert_eq!(blocked.take(), None);
+    }
+
+    #[test]
+    fn a_report_pending_when_unblocked_is_discarded_not_delivered() {
+        let blocked = Blocked::new();
+        // SAFETY: SIGUSR1 is blocked in this thread; tkill to this thread leaves it pending.
+        unsafe { rt::tkill(rustix::thread::gettid(), Signal::USR1) }.unwrap();
+        // Delivered, SIGUSR1's default action would end this test process.
+        drop(blocked);
+        assert!(!rt::kernel_sigpending().contains(Signal::USR1));
     }
 
     #[test]

@@ -253,6 +253,28 @@ fn scsi_debug_dd_usr1_reports_in_every_phase_and_never_kills() {
 }
 
 #[test]
+fn scsi_debug_dd_usr1_while_the_devices_are_probed_does_not_end_it() {
+    let env = Env::get();
+    let (args, out, _) = dd_from_region(&env, "sig-dd-usr1-probe.bin", 16 * 1024, 4, &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The probe (READ CAPACITY) takes 0.4 s here: 150 ms in, sgmap is inside it, before any
+    // transfer. SIGUSR1's default action would end the process.
+    let mut run = None;
+    scsi::count_commands(&env.dev, Path::new(&env.sg), SLOW, || {
+        let (r, delivered) = sgmap_signalled(&args, one(Duration::from_millis(150), Signal::USR1));
+        assert_eq!(delivered, 1, "{r:?}");
+        run = Some(r);
+    });
+    let run = run.expect("ran");
+    run.status(0);
+    let j = run.json();
+    assert!(!j.get("interrupted").bool(), "{run:?}");
+    let blocks = i128::from(16 * 1024 / env.ss);
+    assert_eq!(j.get("records_out").get("full").num(), blocks, "{run:?}");
+    assert_eq!(std::fs::metadata(&out).expect("output").len(), 16 * 1024);
+}
+
+#[test]
 fn scsi_debug_dd_sigint_in_any_phase_exits_130_after_a_whole_report() {
     let env = Env::get();
     let (args, _, _) = dd_from_region(&env, "sig-dd-int.bin", 32 * 1024, 8, &["verify=1"]);

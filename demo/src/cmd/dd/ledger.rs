@@ -93,7 +93,7 @@ pub struct Ledger<'a> {
 
 impl<'a> Ledger<'a> {
     /// A ledger about to start.
-    pub fn new(ops: &'a Operands, plan: Plan, bpt: u32) -> Ledger<'a> {
+    pub fn new(ops: &'a Operands, plan: Plan, bpt: u32, signals: Blocked) -> Ledger<'a> {
         Ledger {
             ops,
             plan,
@@ -116,7 +116,7 @@ impl<'a> Ledger<'a> {
             last_report_us: 0,
             last_signal_check_us: None,
             tty: std::io::stderr().is_terminal(),
-            signals: Blocked::new(),
+            signals,
             progress_shown: false,
         }
     }

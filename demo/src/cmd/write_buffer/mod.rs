@@ -229,6 +229,10 @@ fn signal_name(n: i32) -> &'static str {
 /// activation) is sent, and the exit status is 128 + the signal. Stops and continues
 /// (`SIGSTOP`/`SIGCONT`, the freezer) only pause it: each chunk reaches the device once.
 fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request) -> CmdResult {
+    // Blocked before the device is opened, and never dropped: the signals stay blocked until
+    // the process exits, so that one arriving after the last chunk changes neither the report
+    // nor the exit status.
+    let signals = std::mem::ManuallyDrop::new(Blocked::new());
     let mut d = dev::open(device)?;
     let largest = plan::largest(chunks);
     if largest > 0 {
@@ -258,9 +262,6 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
     let mut failure: Option<(usize, Chunk, Response)> = None;
     let mut sent = 0usize;
     let mut retries = 0u64;
-    // Never dropped: the signals stay blocked until the process exits, so that one arriving
-    // after the last chunk changes neither the report nor the exit status.
-    let signals = std::mem::ManuallyDrop::new(Blocked::new());
     let mut stopped_by: Option<i32> = None;
     for (i, c) in chunks.iter().enumerate() {
         if let Some(n) = take_stop(&signals) {
