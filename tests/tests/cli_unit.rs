@@ -352,6 +352,22 @@ fn scsi_debug_verify_with_ndo_reports_a_miscompare_14_and_lba_out_of_range_22() 
         &env.sg,
     )
     .status(22);
+    // BYTCHK=3: one block of data, compared with each block of the range (scsi_debug 6.1
+    // repeats it): blocks that all hold it are good, a range where one differs is 14.
+    let ss = env.ss as usize;
+    let one = format!("--ndo={ss}");
+    write_block(&env.block, 400 * env.ss, &data[..ss].repeat(3));
+    let block = format!("--in={}", scratch_file("verify-sd-block.bin", &data[..ss]));
+    let bytchk3 = |lba: &str| {
+        both(
+            "verify",
+            "sg_verify",
+            &[lba, "--count=3", &one, "--ebytchk=3", &block],
+            &env.sg,
+        )
+    };
+    bytchk3("--lba=400").status(0);
+    bytchk3("--lba=300").status(14);
     // BYTCHK=2 is reserved: 05/24/00.
     both(
         "verify",
