@@ -404,6 +404,7 @@ fn luns_prints_what_sg_luns_prints() {
         &["-s", "2", "--maxlen=16"],
         &["--lu_cong", "-d"],
         &["-L", "-L", "-d"],
+        &["--linux", "-d"],
         &["--select=256"],
         &["--maxlen=2000000"],
     ] {

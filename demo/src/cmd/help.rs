@@ -232,6 +232,7 @@ hex (T10 format).
   --quiet, -q       the LUNs only
   --lu_cong, -L     decode as if LU_CONG were set (twice: clear)
   --maxlen=LEN, -m  allocation length (0: 8192; at most 1048576)
+  --linux, -l       accepted, no effect (as in sg_luns 1.46)
 ";
 
 /// The help of a command by name.

@@ -417,6 +417,8 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             // sgmap always opens O_RDWR (see dev::open).
             lexopt::Arg::Long("readonly") | lexopt::Arg::Short('R') => {}
+            // sg_luns 1.46 takes --linux and then clears its own flag: it changes nothing.
+            lexopt::Arg::Long("linux") | lexopt::Arg::Short('l') => {}
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
                 cli.help()?;
