@@ -868,6 +868,10 @@ impl Command for ReportLuns {
 
 /// START STOP UNIT (SBC-4): spin up or down, load or eject, change power condition. 6
 /// bytes, no data.
+///
+/// MMC-6 gives two of the bits other names: byte 3 bits 1–0 (SBC's POWER CONDITION
+/// MODIFIER) are its FORMAT LAYER NUMBER, and byte 4 bit 2 (SBC's NO_FLUSH) is its FL
+/// (load and select that format layer); see [`StartStopUnit::format_layer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct StartStopUnit {
     /// IMMED: return before the operation completes.
@@ -883,6 +887,22 @@ pub struct StartStopUnit {
     pub load_eject: bool,
     /// START: start (`true`) or stop the unit.
     pub start: bool,
+}
+
+impl StartStopUnit {
+    /// MMC-6's form that loads the medium and selects format layer `layer` (0–3): FL, LOEJ
+    /// and START set, FORMAT LAYER NUMBER in byte 3, no power condition (as `sg_start
+    /// --fl=FL` sends it).
+    pub const fn format_layer(layer: u8, immed: bool) -> Self {
+        StartStopUnit {
+            immed,
+            power_condition_modifier: layer,
+            power_condition: 0,
+            no_flush: true,
+            load_eject: true,
+            start: true,
+        }
+    }
 }
 
 impl Command for StartStopUnit {

@@ -233,6 +233,7 @@ fn verify_10_and_16_compare_the_medium() {
             bytchk: 0,
             dpo: false,
             size: Some(size),
+            ..cdb::Verify::default()
         };
         good(&mut dev, "VERIFY BYTCHK=0", &medium_only, Data::None);
         let compare = cdb::Verify {
@@ -284,6 +285,7 @@ fn synchronize_cache_10_and_16_are_good() {
             blocks: 0,
             immed: false,
             size: Some(size),
+            ..cdb::SynchronizeCache::default()
         };
         let r = send(&mut dev, "SYNCHRONIZE CACHE", &sync, Data::None);
         let expected = match (is_qemu(&devices), size) {

@@ -292,6 +292,10 @@ pub struct Verify {
     pub bytchk: u8,
     /// DPO: disable page out.
     pub dpo: bool,
+    /// VRPROTECT (3 bits, byte 1 bits 7–5): how protection information is checked.
+    pub vrprotect: u8,
+    /// GROUP NUMBER (6 bits: byte 6 of (10), byte 10 of (12), byte 14 of (16)).
+    pub group_number: u8,
     /// The CDB size; `None` picks (10) or (16), the smaller that fits (see [`Size::choose`]);
     /// [`Size::Six`] is an [`Error::Unsupported`].
     pub size: Option<Size>,
@@ -303,8 +307,26 @@ impl Command for Verify {
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         fit("BYTCHK", u64::from(self.bytchk), 0b11)?;
-        let flags = (u8::from(self.dpo) << 4) | (self.bytchk << 1);
-        emit_lba_len(buf, &VERIFY, self.size, flags, self.lba, self.blocks)
+        fit("VRPROTECT", u64::from(self.vrprotect), 0b111)?;
+        fit("GROUP NUMBER", u64::from(self.group_number), 0x3f)?;
+        let flags = (self.vrprotect << 5) | (u8::from(self.dpo) << 4) | (self.bytchk << 1);
+        let len = emit_lba_len(buf, &VERIFY, self.size, flags, self.lba, self.blocks)?;
+        put_group(buf, len, self.group_number);
+        Ok(len)
+    }
+}
+
+/// Writes GROUP NUMBER into a CDB of `len` bytes that [`emit_lba_len`] wrote: byte 6 of a
+/// (10), byte 10 of a (12), byte 14 of a (16) (SBC-4).
+fn put_group(buf: &mut [u8], len: usize, group: u8) {
+    let at = match len {
+        10 => 6,
+        12 => 10,
+        16 => 14,
+        _ => return,
+    };
+    if let Some(b) = buf.get_mut(at) {
+        *b = group;
     }
 }
 
@@ -318,6 +340,10 @@ pub struct SynchronizeCache {
     pub blocks: u32,
     /// IMMED: return before the data is on the medium.
     pub immed: bool,
+    /// SYNC_NV (byte 1 bit 2; SBC-3, obsolete since sbc3r35): to non-volatile cache only.
+    pub sync_nv: bool,
+    /// GROUP NUMBER (6 bits: byte 6 of (10), byte 14 of (16)).
+    pub group_number: u8,
     /// The CDB size; `None` picks the smaller that fits (see [`Size::choose`]);
     /// [`Size::Six`] and [`Size::Twelve`] are an [`Error::Unsupported`].
     pub size: Option<Size>,
@@ -328,8 +354,11 @@ impl Command for SynchronizeCache {
         Size::len_for(self.size, self.lba, self.blocks)
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let flags = u8::from(self.immed) << 1;
+        fit("GROUP NUMBER", u64::from(self.group_number), 0x3f)?;
+        let flags = (u8::from(self.sync_nv) << 2) | (u8::from(self.immed) << 1);
         let family = &SYNCHRONIZE_CACHE;
-        emit_lba_len(buf, family, self.size, flags, self.lba, self.blocks)
+        let len = emit_lba_len(buf, family, self.size, flags, self.lba, self.blocks)?;
+        put_group(buf, len, self.group_number);
+        Ok(len)
     }
 }

@@ -313,8 +313,68 @@ fn verify_sets_bytchk_and_implies_data_out() {
             bytchk: 1,
             dpo: true,
             size: Some(Size::Sixteen),
+            ..Verify::default()
         },
         &[0x8f, 0x12, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0, 0, 0, 4, 0, 0],
+    );
+    // sg_verify --16 --vrprotect=5 --group=0x21 --ebytchk=3 --dpo: VRPROTECT in byte 1
+    // bits 7-5, GROUP NUMBER in byte 14 (byte 6 of the (10), byte 10 of the (12)).
+    golden(
+        &Verify {
+            lba: 0x0102_0304_0506_0708,
+            blocks: 0x0a0b_0c0d,
+            bytchk: 3,
+            dpo: true,
+            vrprotect: 5,
+            group_number: 0x21,
+            size: Some(Size::Sixteen),
+        },
+        &[
+            0x8f, 0xb6, 1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b, 0x0c, 0x0d, 0x21, 0,
+        ],
+    );
+    golden(
+        &Verify {
+            lba: 9,
+            blocks: 2,
+            vrprotect: 7,
+            group_number: 3,
+            size: Some(Size::Ten),
+            ..Verify::default()
+        },
+        &[0x2f, 0xe0, 0, 0, 0, 9, 3, 0, 2, 0],
+    );
+    golden(
+        &Verify {
+            lba: 9,
+            blocks: 2,
+            group_number: 3,
+            size: Some(Size::Twelve),
+            ..Verify::default()
+        },
+        &[0xaf, 0, 0, 0, 0, 9, 0, 0, 0, 2, 3, 0],
+    );
+    refused(
+        &Verify {
+            vrprotect: 8,
+            ..Verify::default()
+        },
+        Error::TooLarge {
+            field: "VRPROTECT",
+            value: 8,
+            max: 7,
+        },
+    );
+    refused(
+        &Verify {
+            group_number: 0x40,
+            ..Verify::default()
+        },
+        Error::TooLarge {
+            field: "GROUP NUMBER",
+            value: 0x40,
+            max: 0x3f,
+        },
     );
     refused(
         &Verify {
@@ -367,8 +427,43 @@ fn synchronize_cache_10_and_16() {
             blocks: 3,
             immed: true,
             size: None,
+            ..SynchronizeCache::default()
         },
         &[0x91, 0x02, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0],
+    );
+    // sg_sync --sync-nv --immed --group=5 --lba=0x12345678 --count=0x1234: SYNC_NV is byte 1
+    // bit 2, GROUP NUMBER byte 6 of the (10) and byte 14 of the (16).
+    golden(
+        &SynchronizeCache {
+            lba: 0x1234_5678,
+            blocks: 0x1234,
+            immed: true,
+            sync_nv: true,
+            group_number: 5,
+            size: Some(Size::Ten),
+        },
+        &[0x35, 0x06, 0x12, 0x34, 0x56, 0x78, 0x05, 0x12, 0x34, 0],
+    );
+    golden(
+        &SynchronizeCache {
+            lba: 7,
+            blocks: 0x1_0000,
+            group_number: 0x3f,
+            size: Some(Size::Sixteen),
+            ..SynchronizeCache::default()
+        },
+        &[0x91, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 1, 0, 0, 0x3f, 0],
+    );
+    refused(
+        &SynchronizeCache {
+            group_number: 0x40,
+            ..SynchronizeCache::default()
+        },
+        Error::TooLarge {
+            field: "GROUP NUMBER",
+            value: 0x40,
+            max: 0x3f,
+        },
     );
     assert_eq!(
         SynchronizeCache::default().to_cdb().unwrap().transfer(),
@@ -603,6 +698,11 @@ fn start_stop_unit_bits() {
         },
         &[0x1b, 0x01, 0, 0x0a, 0x36, 0],
     );
+    // sg_start --fl=2 --immed: FORMAT LAYER NUMBER 2 in byte 3, FL|LOEJ|START in byte 4.
+    golden(
+        &StartStopUnit::format_layer(2, true),
+        &[0x1b, 0x01, 0, 0x02, 0x07, 0],
+    );
     refused(
         &StartStopUnit {
             power_condition: 0x10,
@@ -836,6 +936,7 @@ fn verify_12_sets_dpo_and_bytchk() {
             bytchk: 1,
             dpo: true,
             size: Some(Size::Twelve),
+            ..Verify::default()
         },
         &[0xaf, 0x12, 0, 0, 0x01, 0x00, 0, 0, 0, 4, 0, 0],
     );

@@ -117,3 +117,26 @@ pub fn cdb(cmd: &impl sgmap_core::cdb::Command, what: &str) -> Result<sgmap_core
     cmd.to_cdb()
         .map_err(|e| out::fail(ExitCategory::Syntax, what, "CDB", format_args!("{e}")))
 }
+
+/// Whether a command ended as sg3_utils' `sg_ll_*` functions count success: GOOD,
+/// CONDITION MET, or CHECK CONDITION with RECOVERED ERROR or NO SENSE (sg_start, sg_sync,
+/// sg_verify and sg_luns exit 0 after those).
+pub fn sg3_ok(resp: &Response) -> bool {
+    resp.is_good() || resp.category() == ExitCategory::NoSense
+}
+
+/// Appends `key`: null, or the failure as an object: `message` (one line) and the status
+/// members.
+pub fn error_json(j: &mut Json, key: &str, failure: Option<&Response>) {
+    match failure {
+        Some(resp) => {
+            j.begin_object(key);
+            j.str("message", &describe(resp));
+            status_json(j, resp);
+            j.end();
+        }
+        None => {
+            j.null(key);
+        }
+    }
+}

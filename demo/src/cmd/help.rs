@@ -13,6 +13,10 @@ Commands:
   tur           TEST UNIT READY                                 (sg_turs)
   dd            copy through the mapped reserve, queued         (sgm_dd)
   write-buffer  firmware download with WRITE BUFFER             (sg_write_buffer)
+  start, stop   START STOP UNIT: spin up or down, load, eject   (sg_start)
+  sync          SYNCHRONIZE CACHE (10) or (16)                  (sg_sync)
+  verify        VERIFY (10) or (16), against data with --ndo    (sg_verify)
+  luns          REPORT LUNS, decoded                            (sg_luns)
   raw           any CDB, data through the mapped reserve        (sg_raw)
   sense         decode sense data                               (sg_decode_sense)
   help          this text, or a command's: sgmap help COMMAND
@@ -149,6 +153,88 @@ Decodes sense data (fixed or descriptor format) as sg_decode_sense does.
 Exit status: 0 when decoded, 1 for bad hex, 97 when the bytes are not sense data.
 ";
 
+/// `sgmap start` and `sgmap stop`.
+pub const START: &str = "\
+Usage: sgmap start [--start|--stop|--eject|--load] [--loej] [--immed] [--noflush]
+                   [--pc=PC [--mod=M]] [--fl=FL] [--json[=JO]] [0|1] DEVICE
+       sgmap stop [OPTIONS] DEVICE         (start --stop)
+
+Sends START STOP UNIT as sg_start does (its options, operands and exit status).
+  --start, -s, 1   start the unit (the default when nothing else is asked)
+  --stop, -S, 0    stop the unit (e.g. spin down)
+  --eject, -e      stop, then eject the medium (LOEJ)
+  --load, -l       load the medium, then start (LOEJ + START)
+  --loej, -L       the LOEJ bit: load with start (alone: load), else eject
+  --immed, -i      return when the device has the command, not when done
+  --noflush, -n    NO_FLUSH: no cache flush before stopping (SBC)
+  --pc=PC, -p PC   power condition 0..15 (1 active, 2 idle, 3 standby, ...);
+                   non-zero sends it instead of START/LOEJ
+  --mod=M, -m M    power condition modifier 0..15, sent only with --pc
+  --fl=FL, -f FL   MMC format layer 0..3: FL, LOEJ and START set
+Exit status 31 for start with stop, load with eject, --fl with stop/eject or
+with a non-zero --pc; 1 for a bad value. A failure is the command's category
+(2 not ready, 5 illegal request, ...). Prints nothing on success (as sg_start).
+";
+
+/// `sgmap sync`.
+pub const SYNC: &str = "\
+Usage: sgmap sync [--16] [--lba=LBA] [--count=N] [--group=GN] [--immed]
+                  [--sync-nv] [--timeout=SECS] [--json[=JO]] DEVICE
+
+Sends SYNCHRONIZE CACHE (10), or (16) with --16/-S, as sg_sync does.
+  --lba=LBA, -l     first block (0)
+  --count=N, -c     blocks, 0 (default) to the end of the medium; more than
+                    65535 needs --16 (exit 99, as sg_sync, without it)
+  --group=GN, -g    GROUP NUMBER 0..63 (6 bits, SBC-4)
+  --immed, -i       return before the data is on the medium
+  --sync-nv, -s     SYNC_NV (obsolete in SBC-3 r35)
+  --timeout=S, -t   seconds (60); sgmap applies it to both CDB sizes
+An LBA past 32 bits without --16 is refused (exit 1); sg_sync cuts it.
+Prints nothing on success.
+";
+
+/// `sgmap verify`.
+pub const VERIFY: &str = "\
+Usage: sgmap verify [--16] [--lba=LBA] [--count=N] [--bpc=N] [--dpo]
+                    [--vrprotect=VRP] [--group=GN] [--ndo=NDO [--in=IF|--0|--ff]]
+                    [--ebytchk=BCH] [--quiet] [--json[=JO]] DEVICE
+
+Sends VERIFY (10), or (16) with --16/-S, as sg_verify does: COUNT blocks (1)
+from LBA (0), BPC blocks per command (128).
+  --ndo=NDO, -n     compare with NDO bytes (BYTCHK=1) read from --in=IF (or
+                    stdin, --0 zeros, --ff 0xff), sent through the mapped
+                    reserve; one command of COUNT blocks
+  --ebytchk=BCH     BYTCHK 1..3 (needs --ndo; 3: NDO is one block, compared
+                    with each block)
+  --dpo, -d         DPO;  --vrprotect=VRP, -P  VRPROTECT 0..7
+  --group=GN, -g    GROUP NUMBER 0..63, sent with VERIFY (16) only
+  --quiet, -q       no miscompare report (exit status still 14)
+(16) is used by itself when BPC passes 65535 or the LBAs 32 bits.
+Exit status: 14 miscompare, 22 LBA out of range, 3 medium error (18 when the
+sense gives the LBA), 5 invalid field; 31 for --ebytchk without --ndo, or
+--0/--ff with --in. Prints nothing on stdout on success.
+";
+
+/// `sgmap luns`.
+pub const LUNS: &str = "\
+Usage: sgmap luns [--select=SR] [--decode] [--hex] [--raw] [--quiet]
+                  [--lu_cong] [--maxlen=LEN] [--json[=JO]] DEVICE
+
+Sends REPORT LUNS and prints like sg_luns: the list length, then each LUN in
+hex (T10 format).
+  --select=SR, -s   SELECT REPORT: 0 (default) all but well known, 1 well known
+                    only, 2 all, 0x10 administrative, 0x11 administrative and
+                    non-conglomerate, 0x12 an administrative LU's subsidiaries
+  --decode, -d      decode each LUN (addressing methods, levels); asks INQUIRY
+                    for LU_CONG unless --lu_cong is given
+  --hex, -H         the response as hex; twice: decoded values in hex
+  --raw, -r         the response in binary
+  --quiet, -q       the LUNs only
+  --lu_cong, -L     decode as if LU_CONG were set (twice: clear)
+  --maxlen=LEN, -m  allocation length (0: 8192; at most 1048576)
+  --linux, -l       accepted, no effect (as in sg_luns 1.46)
+";
+
 /// The help of a command by name.
 pub fn of(command: &str) -> Option<&'static str> {
     Some(match command {
@@ -160,6 +246,10 @@ pub fn of(command: &str) -> Option<&'static str> {
         "write-buffer" => WRITE_BUFFER,
         "raw" => RAW,
         "sense" => SENSE,
+        "start" | "stop" => START,
+        "sync" => SYNC,
+        "verify" => VERIFY,
+        "luns" => LUNS,
         "help" => MAIN,
         _ => return None,
     })

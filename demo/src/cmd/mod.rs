@@ -13,12 +13,16 @@ pub mod dev;
 pub mod help;
 pub mod inquiry;
 pub mod list;
+pub mod luns;
 pub mod names;
 pub mod raw;
 pub mod readcap;
 pub mod sense;
 pub mod sense_json;
+pub mod start;
+pub mod sync;
 pub mod tur;
+pub mod verify;
 pub mod write_buffer;
 
 /// Runs the command line (without the program name). A command asked for `--json` that
@@ -73,6 +77,11 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         "sense" => sense::run(rest),
         "dd" => dd::run(rest),
         "write-buffer" => write_buffer::run(rest),
+        "start" => start::run(rest, false),
+        "stop" => start::run(rest, true),
+        "sync" => sync::run(rest),
+        "verify" => verify::run(rest),
+        "luns" => luns::run(rest),
         other => Err(out::fail(
             ExitCategory::Syntax,
             "",
