@@ -31,6 +31,7 @@
 pub mod harness;
 pub mod scsi;
 pub mod signal;
+pub mod tcmu;
 
 use std::env;
 use std::fmt;
