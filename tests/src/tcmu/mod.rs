@@ -624,11 +624,6 @@ fn serve(
     mut handler: Box<dyn Handler>,
 ) -> Vec<String> {
     let mut errors = Vec::new();
-    let cmdr_off = map.u32_at(ring::MB_CMDR_OFF).unwrap_or(0) as usize;
-    let cmdr_size = map.u32_at(ring::MB_CMDR_SIZE).unwrap_or(0);
-    if cmdr_size == 0 {
-        return vec!["the mailbox gives a command ring of 0 bytes".to_owned()];
-    }
     let flags = map.u16_at(ring::MB_FLAGS).unwrap_or(0);
     let read_len = flags & ring::CAP_READ_LEN != 0;
     while !stop.load(Ordering::Acquire) {
@@ -639,44 +634,26 @@ fn serve(
                 let _ = rustix::io::read(uio, &mut count);
             }
         }
-        let head = map.head() % cmdr_size;
-        let mut tail = map.tail() % cmdr_size;
-        let mut answered = 0;
-        while tail != head {
-            let entry = cmdr_off + tail as usize;
-            let Some(len_op) = map.u32_at(entry + ring::HDR_LEN_OP) else {
-                errors.push(format!("entry at {entry:#x} outside the mapping"));
-                return errors;
-            };
-            let len = len_op & !ring::OP_MASK;
-            if len == 0 {
-                errors.push(format!(
-                    "entry at {entry:#x} of length 0: the ring is broken"
-                ));
-                return errors;
+        let drained = ring::drain(&map, |entry| match ring::read_request(&map, entry) {
+            Ok(req) => answer(&map, &req, record, handler.as_mut(), read_len),
+            Err(e) => {
+                // Answered anyway, so that the initiator is not left waiting.
+                ring::respond(&map, entry, disk::CHECK_CONDITION, &[], None);
+                errors.push(e);
             }
-            if len_op & ring::OP_MASK == ring::OP_CMD {
-                match ring::read_request(&map, entry) {
-                    Ok(req) => {
-                        answer(&map, &req, record, handler.as_mut(), read_len);
-                    }
-                    Err(e) => {
-                        // Answer it anyway, so the initiator is not left waiting.
-                        ring::respond(&map, entry, disk::CHECK_CONDITION, &[], None);
-                        errors.push(e);
-                    }
+        });
+        match drained {
+            Ok(0) => {}
+            Ok(n) => {
+                if let Err(e) = rustix::io::write(uio, &1u32.to_ne_bytes()) {
+                    errors.push(format!("write to the uio node: {e}"));
                 }
-                answered += 1;
+                served.fetch_add(n, Ordering::AcqRel);
             }
-            // PAD and TMR entries are only passed over.
-            tail = (tail + len) % cmdr_size;
-            map.set_tail(tail);
-        }
-        if answered > 0 {
-            if let Err(e) = rustix::io::write(uio, &1u32.to_ne_bytes()) {
-                errors.push(format!("write to the uio node: {e}"));
+            Err(e) => {
+                errors.push(e);
+                break;
             }
-            served.fetch_add(answered, Ordering::AcqRel);
         }
     }
     errors

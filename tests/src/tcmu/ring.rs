@@ -259,6 +259,45 @@ impl Mapping {
     }
 }
 
+/// Walks the ring from `cmd_tail` to `cmd_head`: calls `on_cmd` with the offset of each
+/// CMD entry, passes over PAD (the end of the ring) and TMR entries, and advances `cmd_tail`
+/// past each entry (release: the kernel reads the answer after it sees the tail). Returns
+/// the number of CMD entries, or why the ring cannot be walked.
+pub fn drain(map: &Mapping, mut on_cmd: impl FnMut(usize)) -> Result<u32, String> {
+    let cmdr_off = map.u32_at(MB_CMDR_OFF).ok_or("no mailbox")? as usize;
+    let cmdr_size = map.u32_at(MB_CMDR_SIZE).ok_or("no mailbox")?;
+    if cmdr_size == 0 || cmdr_off + cmdr_size as usize > map.len {
+        return Err(format!(
+            "the mailbox gives a command ring of {cmdr_size} bytes at {cmdr_off:#x}, \
+             the mapping has {}",
+            map.len
+        ));
+    }
+    let head = map.head() % cmdr_size;
+    let mut tail = map.tail() % cmdr_size;
+    let mut commands = 0;
+    while tail != head {
+        let entry = cmdr_off + tail as usize;
+        let len_op = map
+            .u32_at(entry + HDR_LEN_OP)
+            .ok_or_else(|| format!("entry at {entry:#x} outside the mapping"))?;
+        let len = len_op & !OP_MASK;
+        if len == 0 || len > cmdr_size - tail {
+            return Err(format!(
+                "entry at {entry:#x} of length {len} (ring {cmdr_size}, tail {tail}): the \
+                 ring is broken"
+            ));
+        }
+        if len_op & OP_MASK == OP_CMD {
+            on_cmd(entry);
+            commands += 1;
+        }
+        tail = (tail + len) % cmdr_size;
+        map.set_tail(tail);
+    }
+    Ok(commands)
+}
+
 /// One command as the ring delivered it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -372,6 +411,33 @@ mod tests {
         assert!(!is_data_out(&[0x2f, 0]));
         assert!(is_data_out(&[0x2f, 0x02]));
         assert!(!is_data_out(&[]));
+    }
+
+    /// A ring in ordinary memory that wraps: a PAD entry to its end, then a CMD at its
+    /// start; the tail follows both, only the CMD is served.
+    #[test]
+    fn drain_passes_over_pad_to_the_ring_start_and_serves_each_cmd_once() {
+        let mut mem = vec![0u64; 256];
+        // SAFETY: `mem` outlives `map` and is 8-aligned.
+        let map = unsafe { Mapping::new(mem.as_mut_ptr() as *mut u8, mem.len() * 8) };
+        let (off, size) = (128usize, 1024u32);
+        map.write(MB_CMDR_OFF, &(off as u32).to_ne_bytes());
+        map.write(MB_CMDR_SIZE, &size.to_ne_bytes());
+        map.write(off + 960, &(64u32 | OP_PAD).to_ne_bytes());
+        map.write(off, &(120u32 | OP_CMD).to_ne_bytes());
+        map.write(off + 120, &(8u32 | 2).to_ne_bytes()); // a TMR entry
+        map.write(off + 128, &(96u32 | OP_CMD).to_ne_bytes());
+        map.write(MB_CMD_TAIL, &960u32.to_ne_bytes());
+        map.write(MB_CMD_HEAD, &224u32.to_ne_bytes());
+        let mut seen = Vec::new();
+        assert_eq!(drain(&map, |e| seen.push(e)), Ok(2));
+        assert_eq!(seen, [off, off + 128]);
+        assert_eq!(map.tail(), 224);
+        assert_eq!(drain(&map, |_| panic!("nothing new")), Ok(0));
+        // A zero length would loop for ever: an error instead.
+        map.write(off + 224, &OP_CMD.to_ne_bytes());
+        map.write(MB_CMD_HEAD, &300u32.to_ne_bytes());
+        assert!(drain(&map, |_| {}).is_err());
     }
 
     /// A ring in ordinary memory: one CMD entry with a CDB and two buffers, answered.
