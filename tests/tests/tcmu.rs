@@ -87,6 +87,11 @@ fn tcmu_target_comes_up_with_an_sg_node_and_counts_sgmaps_commands() {
     assert!(opcodes(&t.commands()).iter().all(|&op| op == 0x12));
     t.clear_record();
 
+    // REPORT LUNS is the target core's own (spc_emulate_report_luns): the handler never
+    // sees it.
+    sg3("sg_luns", &[&t.sg()]).status(0);
+    assert!(t.commands().is_empty(), "{:02x?}", t.cdbs());
+
     let cap = sgmap(&["readcap", &t.sg()]);
     cap.status(0)
         .out_has(&format!("{DEFAULT_BLOCKS}"))
