@@ -26,11 +26,14 @@
 //! | `SGMAP_SDEBUG_SYSFS` | scsi_debug's parameter directory (scsi_debug phases only) |
 //!
 //! Tests panic with a message rather than return `Result`, and never look for devices
-//! themselves: a test that cannot find its device fails.
+//! themselves: a test that cannot find its device fails. The exception is [`tcmu`]: a
+//! SCSI disk a test makes for itself through the kernel's target stack, whose answers it
+//! scripts (FORMAT UNIT and SANITIZE with their progress, which no phase's device has).
 
 pub mod harness;
 pub mod scsi;
 pub mod signal;
+pub mod tcmu;
 
 use std::env;
 use std::fmt;

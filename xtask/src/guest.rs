@@ -67,7 +67,9 @@ pub struct Arch {
 ///
 /// `crc-t10dif` and `crc64-rocksoft` ask the crypto API for an implementation when they
 /// load (their `softdep`s); the generic ones come first so that the kernel does not call a
-/// `modprobe` that the initramfs does not have.
+/// `modprobe` that the initramfs does not have. `target_core_user` and `tcm_loop` (with
+/// `target_core_mod`, `configfs` and `uio`) are LIO's userspace backstore and loopback
+/// fabric: the scripted SCSI target of `sgmap_tests::tcmu`.
 pub const AMD64: Arch = Arch {
     debian: "amd64",
     target: "x86_64-unknown-linux-musl",
@@ -84,12 +86,15 @@ pub const AMD64: Arch = Arch {
         "virtio_pci",
         "virtio_scsi",
         "scsi_debug",
+        "target_core_user",
+        "tcm_loop",
     ],
     multiarch: "x86_64-linux-gnu",
 };
 
 /// The 64-bit ARM guest (`virt` machine) of `cargo xtask test`'s `aarch64-qemu-disk` phase.
-/// Debian's arm64 kernel has no `scsi_debug`: the guest has only QEMU's disk.
+/// Debian's arm64 kernel has no `scsi_debug`: the guest has QEMU's disk, and the TCMU
+/// target (`target_core_user`, `tcm_loop`), which it does build.
 /// `pauth-impdef`: QEMU's own pointer-authentication algorithm, much cheaper under TCG
 /// than the architected QARMA.
 pub const ARM64: Arch = Arch {
@@ -107,6 +112,8 @@ pub const ARM64: Arch = Arch {
         "sd_mod",
         "virtio_pci",
         "virtio_scsi",
+        "target_core_user",
+        "tcm_loop",
     ],
     multiarch: "aarch64-linux-gnu",
 };
