@@ -295,3 +295,6 @@ impl Iterator for SupportedPages<'_> {
 }
 
 impl ExactSizeIterator for SupportedPages<'_> {}
+
+#[cfg(test)]
+mod tests;
