@@ -94,28 +94,24 @@ pub fn standard(out: &mut Vec<u8>, data: &[u8]) {
     if act_len <= 8 {
         return;
     }
-    let mut vendor = rp[8..16].to_vec();
-    for c in &mut vendor {
-        if *c == b'\t' {
-            *c = b' ';
-        }
-    }
-    let fields: [(&str, Option<&str>, core::ops::Range<usize>, &[u8], usize); 3] = [
-        ("SCSI_VENDOR", Some("SCSI_VENDOR_ENC"), 8..16, &vendor, 8),
-        (
-            "SCSI_MODEL",
-            Some("SCSI_MODEL_ENC"),
-            16..32,
-            &rp[16..32],
-            16,
-        ),
-        ("SCSI_REVISION", None, 32..36, &rp[32..36], 32),
-    ];
-    for (key, enc, range, text, after) in fields {
-        if act_len <= after {
+    // (key, its _ENC twin, offset, length); the byte before each is how much sg_inq needs.
+    for (key, enc, at, len) in [
+        ("SCSI_VENDOR", Some("SCSI_VENDOR_ENC"), 8, 8),
+        ("SCSI_MODEL", Some("SCSI_MODEL_ENC"), 16, 16),
+        ("SCSI_REVISION", None, 32, 4),
+    ] {
+        if act_len <= at {
             break;
         }
-        let v = encode_whitespaces(text);
+        let raw = &rp[at..at + len];
+        let mut text = raw.to_vec();
+        if at == 8 {
+            // sg_inq turns the vendor's tabs into spaces (not the model's).
+            text.iter_mut()
+                .filter(|c| **c == b'\t')
+                .for_each(|c| *c = b' ');
+        }
+        let v = encode_whitespaces(&text);
         if v.is_empty() {
             continue;
         }
@@ -124,7 +120,7 @@ pub fn standard(out: &mut Vec<u8>, data: &[u8]) {
         out.push(b'\n');
         if let Some(enc) = enc {
             let _ = write!(out, "{enc}=");
-            encode_string(out, &rp[range]);
+            encode_string(out, raw);
             out.push(b'\n');
         }
     }

@@ -185,7 +185,7 @@ fn block_device_characteristics_fields() {
     let mut p = page(0xb1, 0x3c, 0xff);
     p[4..6].copy_from_slice(&7200u16.to_be_bytes());
     p[6] = 0x05;
-    p[7] = 0b10_01_0011; // WABEREQ 2, WACEREQ 1, 2.5"
+    p[7] = 0b1001_0011; // WABEREQ 2, WACEREQ 1, 2.5"
     p[8] = 0b1110_1010; // ZONED 2, RBWZ 1, BOCS 0, FUAB 1, VBULS 0
     p[12..16].copy_from_slice(&0x0001_0203u32.to_be_bytes());
     let v = Vpd::new_checked(&p[..]).unwrap();
