@@ -24,6 +24,12 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
     let o8 = |x: Option<u8>| x.map(u64::from);
     let o16 = |x: Option<u16>| x.map(u64::from);
     let o32 = |x: Option<u32>| x.map(u64::from);
+    let ob = |j: &mut Json, k: &str, x: Option<bool>| {
+        match x {
+            Some(b) => j.bool(k, b),
+            None => j.null(k),
+        };
+    };
     match p {
         page::SUPPORTED_PAGES => {
             j.begin_array("pages");
@@ -49,75 +55,72 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
         }
         page::EXTENDED_INQUIRY => {
             if let Ok(x) = v.extended_inquiry() {
-                ints(
-                    &mut j,
-                    &[
-                        ("activate_microcode", o8(x.activate_microcode())),
-                        ("spt", o8(x.spt())),
-                        ("lu_coll_type", o8(x.lu_coll_type())),
-                        (
-                            "multi_i_t_nexus_microcode_download",
-                            o8(x.multi_i_t_nexus_microcode_download()),
-                        ),
-                        (
-                            "extended_self_test_completion_minutes",
-                            o16(x.extended_self_test_completion_minutes()),
-                        ),
-                        (
-                            "maximum_supported_sense_data_length",
-                            o8(x.maximum_supported_sense_data_length()),
-                        ),
-                        (
-                            "maximum_inquiry_change_logs",
-                            o16(x.maximum_inquiry_change_logs()),
-                        ),
-                        (
-                            "maximum_mode_page_change_logs",
-                            o16(x.maximum_mode_page_change_logs()),
-                        ),
-                    ],
-                );
-                bools(
-                    &mut j,
-                    &[
-                        ("grd_chk", x.grd_chk()),
-                        ("app_chk", x.app_chk()),
-                        ("ref_chk", x.ref_chk()),
-                        ("uask_sup", x.uask_sup()),
-                        ("group_sup", x.group_sup()),
-                        ("prior_sup", x.prior_sup()),
-                        ("headsup", x.headsup()),
-                        ("ordsup", x.ordsup()),
-                        ("simpsup", x.simpsup()),
-                        ("wu_sup", x.wu_sup()),
-                        ("crd_sup", x.crd_sup()),
-                        ("nv_sup", x.nv_sup()),
-                        ("v_sup", x.v_sup()),
-                        ("no_pi_chk", x.no_pi_chk()),
-                        ("p_i_i_sup", x.p_i_i_sup()),
-                        ("luiclr", x.luiclr()),
-                        ("r_sup", x.r_sup()),
-                        ("rtd_sup", x.rtd_sup()),
-                        ("hssrelef", x.hssrelef()),
-                        ("cbcs", x.cbcs()),
-                        ("poa_sup", x.poa_sup()),
-                        ("hra_sup", x.hra_sup()),
-                        ("vsa_sup", x.vsa_sup()),
-                        ("dms_valid", x.dms_valid()),
-                        ("ibs", x.ibs()),
-                        ("ias", x.ias()),
-                        ("sac", x.sac()),
-                        ("nrd1", x.nrd1()),
-                        ("nrd0", x.nrd0()),
-                        ("dm_md_4", x.dm_md_4()),
-                        ("dm_md_5", x.dm_md_5()),
-                        ("dm_md_6", x.dm_md_6()),
-                        ("dm_md_7", x.dm_md_7()),
-                        ("dm_md_d", x.dm_md_d()),
-                        ("dm_md_e", x.dm_md_e()),
-                        ("dm_md_f", x.dm_md_f()),
-                    ],
-                );
+                j.opt_u64("activate_microcode", o8(x.activate_microcode()))
+                    .opt_u64("spt", o8(x.spt()));
+                type Bit =
+                    for<'a, 'b> fn(&'a sgmap_core::response::ExtendedInquiry<'b>) -> Option<bool>;
+                let bits: [(&str, Bit); 36] = [
+                    ("grd_chk", |x| x.grd_chk()),
+                    ("app_chk", |x| x.app_chk()),
+                    ("ref_chk", |x| x.ref_chk()),
+                    ("uask_sup", |x| x.uask_sup()),
+                    ("group_sup", |x| x.group_sup()),
+                    ("prior_sup", |x| x.prior_sup()),
+                    ("headsup", |x| x.headsup()),
+                    ("ordsup", |x| x.ordsup()),
+                    ("simpsup", |x| x.simpsup()),
+                    ("wu_sup", |x| x.wu_sup()),
+                    ("crd_sup", |x| x.crd_sup()),
+                    ("nv_sup", |x| x.nv_sup()),
+                    ("v_sup", |x| x.v_sup()),
+                    ("no_pi_chk", |x| x.no_pi_chk()),
+                    ("p_i_i_sup", |x| x.p_i_i_sup()),
+                    ("luiclr", |x| x.luiclr()),
+                    ("r_sup", |x| x.r_sup()),
+                    ("rtd_sup", |x| x.rtd_sup()),
+                    ("hssrelef", |x| x.hssrelef()),
+                    ("cbcs", |x| x.cbcs()),
+                    ("poa_sup", |x| x.poa_sup()),
+                    ("hra_sup", |x| x.hra_sup()),
+                    ("vsa_sup", |x| x.vsa_sup()),
+                    ("dms_valid", |x| x.dms_valid()),
+                    ("ibs", |x| x.ibs()),
+                    ("ias", |x| x.ias()),
+                    ("sac", |x| x.sac()),
+                    ("nrd1", |x| x.nrd1()),
+                    ("nrd0", |x| x.nrd0()),
+                    ("dm_md_4", |x| x.dm_md_4()),
+                    ("dm_md_5", |x| x.dm_md_5()),
+                    ("dm_md_6", |x| x.dm_md_6()),
+                    ("dm_md_7", |x| x.dm_md_7()),
+                    ("dm_md_d", |x| x.dm_md_d()),
+                    ("dm_md_e", |x| x.dm_md_e()),
+                    ("dm_md_f", |x| x.dm_md_f()),
+                ];
+                for (k, f) in bits {
+                    ob(&mut j, k, f(&x));
+                }
+                j.opt_u64("lu_coll_type", o8(x.lu_coll_type()))
+                    .opt_u64(
+                        "multi_i_t_nexus_microcode_download",
+                        o8(x.multi_i_t_nexus_microcode_download()),
+                    )
+                    .opt_u64(
+                        "extended_self_test_completion_minutes",
+                        o16(x.extended_self_test_completion_minutes()),
+                    )
+                    .opt_u64(
+                        "maximum_supported_sense_data_length",
+                        o8(x.maximum_supported_sense_data_length()),
+                    )
+                    .opt_u64(
+                        "maximum_inquiry_change_logs",
+                        o16(x.maximum_inquiry_change_logs()),
+                    )
+                    .opt_u64(
+                        "maximum_mode_page_change_logs",
+                        o16(x.maximum_mode_page_change_logs()),
+                    );
             }
         }
         page::ATA_INFORMATION => {
@@ -147,132 +150,88 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
         }
         page::BLOCK_LIMITS => {
             if let Ok(bl) = v.block_limits() {
-                bools(
-                    &mut j,
-                    &[
-                        ("wsnz", bl.wsnz()),
-                        ("unmap_granularity_alignment_valid", bl.ugavalid()),
-                    ],
+                ob(&mut j, "wsnz", bl.wsnz());
+                j.opt_u64(
+                    "maximum_compare_and_write_length",
+                    o8(bl.maximum_compare_and_write_length()),
+                )
+                .opt_u64(
+                    "optimal_transfer_length_granularity",
+                    o16(bl.optimal_transfer_length_granularity()),
+                )
+                .opt_u64("maximum_transfer_length", o32(bl.maximum_transfer_length()))
+                .opt_u64("optimal_transfer_length", o32(bl.optimal_transfer_length()))
+                .opt_u64("maximum_prefetch_length", o32(bl.maximum_prefetch_length()))
+                .opt_u64("maximum_unmap_lba_count", o32(bl.maximum_unmap_lba_count()))
+                .opt_u64(
+                    "maximum_unmap_block_descriptor_count",
+                    o32(bl.maximum_unmap_block_descriptor_count()),
+                )
+                .opt_u64(
+                    "optimal_unmap_granularity",
+                    o32(bl.optimal_unmap_granularity()),
                 );
-                ints(
-                    &mut j,
-                    &[
-                        (
-                            "maximum_compare_and_write_length",
-                            o8(bl.maximum_compare_and_write_length()),
-                        ),
-                        (
-                            "optimal_transfer_length_granularity",
-                            o16(bl.optimal_transfer_length_granularity()),
-                        ),
-                        ("maximum_transfer_length", o32(bl.maximum_transfer_length())),
-                        ("optimal_transfer_length", o32(bl.optimal_transfer_length())),
-                        ("maximum_prefetch_length", o32(bl.maximum_prefetch_length())),
-                        ("maximum_unmap_lba_count", o32(bl.maximum_unmap_lba_count())),
-                        (
-                            "maximum_unmap_block_descriptor_count",
-                            o32(bl.maximum_unmap_block_descriptor_count()),
-                        ),
-                        (
-                            "optimal_unmap_granularity",
-                            o32(bl.optimal_unmap_granularity()),
-                        ),
-                        (
-                            "unmap_granularity_alignment",
-                            o32(bl.unmap_granularity_alignment_field()),
-                        ),
-                        ("maximum_write_same_length", bl.maximum_write_same_length()),
-                        (
-                            "maximum_atomic_transfer_length",
-                            o32(bl.maximum_atomic_transfer_length()),
-                        ),
-                        ("atomic_alignment", o32(bl.atomic_alignment())),
-                        (
-                            "atomic_transfer_length_granularity",
-                            o32(bl.atomic_transfer_length_granularity()),
-                        ),
-                        (
-                            "maximum_atomic_transfer_length_with_atomic_boundary",
-                            o32(bl.maximum_atomic_transfer_length_with_boundary()),
-                        ),
-                        (
-                            "maximum_atomic_boundary_size",
-                            o32(bl.maximum_atomic_boundary_size()),
-                        ),
-                    ],
+                ob(&mut j, "unmap_granularity_alignment_valid", bl.ugavalid());
+                j.opt_u64(
+                    "unmap_granularity_alignment",
+                    o32(bl.unmap_granularity_alignment_field()),
+                )
+                .opt_u64("maximum_write_same_length", bl.maximum_write_same_length())
+                .opt_u64(
+                    "maximum_atomic_transfer_length",
+                    o32(bl.maximum_atomic_transfer_length()),
+                )
+                .opt_u64("atomic_alignment", o32(bl.atomic_alignment()))
+                .opt_u64(
+                    "atomic_transfer_length_granularity",
+                    o32(bl.atomic_transfer_length_granularity()),
+                )
+                .opt_u64(
+                    "maximum_atomic_transfer_length_with_atomic_boundary",
+                    o32(bl.maximum_atomic_transfer_length_with_boundary()),
+                )
+                .opt_u64(
+                    "maximum_atomic_boundary_size",
+                    o32(bl.maximum_atomic_boundary_size()),
                 );
             }
         }
         page::BLOCK_DEVICE_CHARACTERISTICS if is_block(pdt) => {
             if let Ok(c) = v.block_device_characteristics() {
-                ints(
-                    &mut j,
-                    &[
-                        ("medium_rotation_rate", o16(c.medium_rotation_rate_raw())),
-                        ("product_type", o8(c.product_type())),
-                        ("wabereq", o8(c.wabereq())),
-                        ("wacereq", o8(c.wacereq())),
-                        ("nominal_form_factor", o8(c.nominal_form_factor())),
-                        ("zoned", o8(c.zoned())),
-                        ("depopulation_time", o32(c.depopulation_time())),
-                    ],
-                );
-                bools(
-                    &mut j,
-                    &[
-                        ("rbwz", c.rbwz()),
-                        ("bocs", c.bocs()),
-                        ("fuab", c.fuab()),
-                        ("vbuls", c.vbuls()),
-                    ],
-                );
+                j.opt_u64("medium_rotation_rate", o16(c.medium_rotation_rate_raw()))
+                    .opt_u64("product_type", o8(c.product_type()))
+                    .opt_u64("wabereq", o8(c.wabereq()))
+                    .opt_u64("wacereq", o8(c.wacereq()))
+                    .opt_u64("nominal_form_factor", o8(c.nominal_form_factor()))
+                    .opt_u64("zoned", o8(c.zoned()));
+                ob(&mut j, "rbwz", c.rbwz());
+                ob(&mut j, "bocs", c.bocs());
+                ob(&mut j, "fuab", c.fuab());
+                ob(&mut j, "vbuls", c.vbuls());
+                j.opt_u64("depopulation_time", o32(c.depopulation_time()));
             }
         }
         page::LOGICAL_BLOCK_PROVISIONING if is_block(pdt) => {
             if let Ok(p) = v.logical_block_provisioning() {
-                ints(
-                    &mut j,
-                    &[
-                        ("threshold_exponent", o8(p.threshold_exponent())),
-                        ("lbprz", o8(p.lbprz())),
-                        ("minimum_percentage", o8(p.minimum_percentage())),
-                        ("provisioning_type", o8(p.provisioning_type().map(u8::from))),
-                        ("threshold_percentage", o8(p.threshold_percentage())),
-                    ],
-                );
-                bools(
-                    &mut j,
-                    &[
-                        ("lbpu", p.lbpu()),
-                        ("lbpws", p.lbpws()),
-                        ("lbpws10", p.lbpws10()),
-                        ("anc_sup", p.anc_sup()),
-                        ("dp", p.dp()),
-                    ],
-                );
+                j.opt_u64("threshold_exponent", o8(p.threshold_exponent()));
+                ob(&mut j, "lbpu", p.lbpu());
+                ob(&mut j, "lbpws", p.lbpws());
+                ob(&mut j, "lbpws10", p.lbpws10());
+                j.opt_u64("lbprz", o8(p.lbprz()));
+                ob(&mut j, "anc_sup", p.anc_sup());
+                ob(&mut j, "dp", p.dp());
+                j.opt_u64("minimum_percentage", o8(p.minimum_percentage()))
+                    .opt_u64(
+                        "provisioning_type",
+                        p.provisioning_type().map(|t| u64::from(u8::from(t))),
+                    )
+                    .opt_u64("threshold_percentage", o8(p.threshold_percentage()));
             }
         }
         _ => {}
     }
     j.hex("payload", v.payload()).u64("exit_status", 0);
     j.finish()
-}
-
-/// Members that are numbers, or null where the page stops before them.
-fn ints(j: &mut Json, members: &[(&str, Option<u64>)]) {
-    for &(k, v) in members {
-        j.opt_u64(k, v);
-    }
-}
-
-/// Members that are one-bit fields, or null where the page stops before them.
-fn bools(j: &mut Json, members: &[(&str, Option<bool>)]) {
-    for &(k, v) in members {
-        match v {
-            Some(b) => j.bool(k, b),
-            None => j.null(k),
-        };
-    }
 }
 
 /// One designation descriptor as a JSON array element.

@@ -318,7 +318,7 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
                 }
             }
         }
-        0x86 => pages::extended_inquiry(out, &v),
+        0x86 => pages::extended_inquiry(out, rp),
         0x87 => {
             const POLICY: [&str; 4] = [
                 "shared",

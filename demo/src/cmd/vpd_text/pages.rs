@@ -6,116 +6,105 @@ use sgmap_core::response::{RotationRate, Vpd};
 
 use super::{c_str, designator};
 
-/// The 86h page's text (`decode_x_inq_vpd()`, not long): each field's value after the
-/// text before it, in sg_vpd's order.
-const EI_TEXT: [&str; 43] = [
-    "  ACTIVATE_MICROCODE=",
-    " SPT=",
-    " GRD_CHK=",
-    " APP_CHK=",
-    " REF_CHK=",
-    "\n  UASK_SUP=",
-    " GROUP_SUP=",
-    " PRIOR_SUP=",
-    " HEADSUP=",
-    " ORDSUP=",
-    " SIMPSUP=",
-    "\n  WU_SUP=",
-    " [CRD_SUP=",
-    "] NV_SUP=",
-    " V_SUP=",
-    "\n  NO_PI_CHK=",
-    " P_I_I_SUP=",
-    " LUICLR=",
-    "\n  LU_COLL_TYPE=",
-    " R_SUP=",
-    " RTD_SUP=",
-    " HSSRELEF=",
-    " [CBCS=",
-    "]\n  Multi I_T nexus microcode download=",
-    "\n  Extended self-test completion minutes=",
-    "\n  POA_SUP=",
-    " HRA_SUP=",
-    " VSA_SUP=",
-    " DMS_VALID=",
-    "\n  Maximum supported sense data length=",
-    "\n  IBS=",
-    " IAS=",
-    " SAC=",
-    " NRD1=",
-    " NRD0=",
-    "\n  Maximum inquiry change logs=",
-    "\n  Maximum mode page change logs=",
-    "\n  DM_MD_4=",
-    " DM_MD_5=",
-    " DM_MD_6=",
-    " DM_MD_7=",
-    "\n  DM_MD_D=",
-    " DM_MD_E=",
-];
-
-/// The 86h page (`decode_x_inq_vpd()`, not long); fields past the page's end print as 0,
-/// as sg_vpd reads its zeroed buffer there.
-pub(super) fn extended_inquiry(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
-    let Ok(x) = v.extended_inquiry() else {
-        return;
-    };
-    if v.page().len() < 7 {
+/// The 86h page (`decode_x_inq_vpd()`, not long).
+pub(super) fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8]) {
+    if rp.len() < 7 {
         return;
     }
-    let n = |b: Option<u8>| u16::from(b.unwrap_or(0));
-    let f = |b: Option<bool>| u16::from(b == Some(true));
-    let values: [u16; 44] = [
-        n(x.activate_microcode()),
-        n(x.spt()),
-        f(x.grd_chk()),
-        f(x.app_chk()),
-        f(x.ref_chk()),
-        f(x.uask_sup()),
-        f(x.group_sup()),
-        f(x.prior_sup()),
-        f(x.headsup()),
-        f(x.ordsup()),
-        f(x.simpsup()),
-        f(x.wu_sup()),
-        f(x.crd_sup()),
-        f(x.nv_sup()),
-        f(x.v_sup()),
-        f(x.no_pi_chk()),
-        f(x.p_i_i_sup()),
-        f(x.luiclr()),
-        n(x.lu_coll_type()),
-        f(x.r_sup()),
-        f(x.rtd_sup()),
-        f(x.hssrelef()),
-        f(x.cbcs()),
-        n(x.multi_i_t_nexus_microcode_download()),
-        x.extended_self_test_completion_minutes().unwrap_or(0),
-        f(x.poa_sup()),
-        f(x.hra_sup()),
-        f(x.vsa_sup()),
-        f(x.dms_valid()),
-        n(x.maximum_supported_sense_data_length()),
-        f(x.ibs()),
-        f(x.ias()),
-        f(x.sac()),
-        f(x.nrd1()),
-        f(x.nrd0()),
-        x.maximum_inquiry_change_logs().unwrap_or(0),
-        x.maximum_mode_page_change_logs().unwrap_or(0),
-        f(x.dm_md_4()),
-        f(x.dm_md_5()),
-        f(x.dm_md_6()),
-        f(x.dm_md_7()),
-        f(x.dm_md_d()),
-        f(x.dm_md_e()),
-        f(x.dm_md_f()),
-    ];
-    for (text, value) in EI_TEXT.iter().chain([&" DM_MD_F="]).zip(values) {
-        out.extend_from_slice(text.as_bytes());
-        let _ = write!(out, "{value}");
-    }
-    out.push(b'\n');
+    let b = |i: usize| rp.get(i).copied().unwrap_or(0);
+    let f = |i: usize, m: u8| u8::from(b(i) & m != 0);
+    let _ = writeln!(
+        out,
+        "  ACTIVATE_MICROCODE={} SPT={} GRD_CHK={} APP_CHK={} REF_CHK={}",
+        b(4) >> 6,
+        (b(4) >> 3) & 7,
+        f(4, 4),
+        f(4, 2),
+        f(4, 1)
+    );
+    let _ = writeln!(
+        out,
+        "  UASK_SUP={} GROUP_SUP={} PRIOR_SUP={} HEADSUP={} ORDSUP={} SIMPSUP={}",
+        f(5, 0x20),
+        f(5, 0x10),
+        f(5, 8),
+        f(5, 4),
+        f(5, 2),
+        f(5, 1)
+    );
+    let _ = writeln!(
+        out,
+        "  WU_SUP={} [CRD_SUP={}] NV_SUP={} V_SUP={}",
+        f(6, 8),
+        f(6, 4),
+        f(6, 2),
+        f(6, 1)
+    );
+    let _ = writeln!(
+        out,
+        "  NO_PI_CHK={} P_I_I_SUP={} LUICLR={}",
+        f(7, 0x20),
+        f(7, 0x10),
+        f(7, 1)
+    );
+    let _ = writeln!(
+        out,
+        "  LU_COLL_TYPE={} R_SUP={} RTD_SUP={} HSSRELEF={} [CBCS={}]",
+        b(8) >> 5,
+        f(8, 0x10),
+        f(8, 8),
+        f(8, 2),
+        f(8, 1)
+    );
+    let _ = writeln!(out, "  Multi I_T nexus microcode download={}", b(9) & 0xf);
+    let _ = writeln!(
+        out,
+        "  Extended self-test completion minutes={}",
+        u16::from_be_bytes([b(10), b(11)])
+    );
+    let _ = writeln!(
+        out,
+        "  POA_SUP={} HRA_SUP={} VSA_SUP={} DMS_VALID={}",
+        f(12, 0x80),
+        f(12, 0x40),
+        f(12, 0x20),
+        f(12, 0x10)
+    );
+    let _ = writeln!(out, "  Maximum supported sense data length={}", b(13));
+    let _ = writeln!(
+        out,
+        "  IBS={} IAS={} SAC={} NRD1={} NRD0={}",
+        f(14, 0x80),
+        f(14, 0x40),
+        f(14, 4),
+        f(14, 2),
+        f(14, 1)
+    );
+    let _ = writeln!(
+        out,
+        "  Maximum inquiry change logs={}",
+        u16::from_be_bytes([b(15), b(16)])
+    );
+    let _ = writeln!(
+        out,
+        "  Maximum mode page change logs={}",
+        u16::from_be_bytes([b(17), b(18)])
+    );
+    let _ = writeln!(
+        out,
+        "  DM_MD_4={} DM_MD_5={} DM_MD_6={} DM_MD_7={}",
+        f(19, 0x80),
+        f(19, 0x40),
+        f(19, 0x20),
+        f(19, 0x10)
+    );
+    let _ = writeln!(
+        out,
+        "  DM_MD_D={} DM_MD_E={} DM_MD_F={}",
+        f(19, 8),
+        f(19, 4),
+        f(19, 2)
+    );
 }
 
 /// The 89h page (`decode_ata_info_vpd()`, not long).
