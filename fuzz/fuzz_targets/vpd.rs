@@ -19,7 +19,13 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(x) = vpd.extended_inquiry() {
-        let _ = (x.activate_microcode(), x.spt(), x.grd_chk(), x.dm_md_f(), x.nrd0());
+        let _ = (
+            x.activate_microcode(),
+            x.spt(),
+            x.grd_chk(),
+            x.dm_md_f(),
+            x.nrd0(),
+        );
         let _ = (
             x.extended_self_test_completion_minutes(),
             x.maximum_supported_sense_data_length(),
@@ -42,14 +48,27 @@ fuzz_target!(|data: &[u8]| {
             assert!(s.chars().count() <= 40);
             let _ = s.to_string();
         }
-        let _ = (a.sat_vendor(), a.device_signature(), a.command_code(), a.is_sata());
+        let _ = (
+            a.sat_vendor(),
+            a.device_signature(),
+            a.command_code(),
+            a.is_sata(),
+        );
     }
     if let Ok(b) = vpd.block_limits() {
         let _ = (b.ugavalid(), b.unmap_granularity_alignment_field());
-        let _ = (b.maximum_write_same_length(), b.maximum_atomic_boundary_size());
+        let _ = (
+            b.maximum_write_same_length(),
+            b.maximum_atomic_boundary_size(),
+        );
     }
     if let Ok(c) = vpd.block_device_characteristics() {
-        let _ = (c.medium_rotation_rate(), c.product_type(), c.zoned(), c.depopulation_time());
+        let _ = (
+            c.medium_rotation_rate(),
+            c.product_type(),
+            c.zoned(),
+            c.depopulation_time(),
+        );
     }
     if let Ok(l) = vpd.logical_block_provisioning() {
         let _ = (l.lbprz(), l.provisioning_type(), l.threshold_percentage());
