@@ -1,9 +1,13 @@
 //! Decoders of the data-in that SCSI commands return.
 //!
 //! - [`Inquiry`] / [`InquiryRepr`]: standard INQUIRY data (SPC-5 §6.7.2).
-//! - [`Vpd`]: vital product data pages (SPC-5, "Vital product data parameters"): supported pages (00h), unit serial
-//!   number (80h), device identification (83h, [`Designators`]), block limits (B0h,
-//!   [`BlockLimits`], SBC-4).
+//! - [`Vpd`]: vital product data pages (SPC-5, "Vital product data parameters"): supported
+//!   pages (00h), unit serial number (80h), device identification (83h, [`Designators`]),
+//!   software interface identification (84h), management network addresses (85h),
+//!   extended INQUIRY data (86h, [`ExtendedInquiry`]), mode page policy (87h), SCSI ports
+//!   (88h), ATA information (89h, [`AtaInformation`], SAT-5), block limits (B0h,
+//!   [`BlockLimits`]), block device characteristics (B1h, [`BlockDeviceCharacteristics`]) and
+//!   logical block provisioning (B2h, [`LogicalBlockProvisioning`]) of SBC-4.
 //! - [`Capacity10`] and [`Capacity16`]: READ CAPACITY (10) and (16) parameter data (SBC-4).
 //! - [`ReportLuns`]: REPORT LUNS parameter data and its [`Lun`]s (SPC-5; LUN structure: SAM-6).
 //! - [`ReadBufferDescriptor`]: READ BUFFER descriptor mode data (SPC-5).
@@ -27,8 +31,10 @@ pub use capacity::{Capacity10, Capacity16};
 pub use inquiry::{DeviceType, Inquiry, InquiryFlags, InquiryRepr, PeripheralQualifier};
 pub use luns::{AddressMethod, Lun, Luns, ReportLuns};
 pub use vpd::{
-    page, Association, BlockLimits, CodeSet, Designator, DesignatorType, Designators, Identifier,
-    SupportedPages, Vpd,
+    page, Association, AtaInformation, AtaString, BlockDeviceCharacteristics, BlockLimits, CodeSet,
+    Designator, DesignatorType, Designators, ExtendedInquiry, Identifier, LogicalBlockProvisioning,
+    ModePagePolicies, ModePagePolicy, NetworkAddress, NetworkAddresses, ProvisioningType,
+    RotationRate, ScsiPort, ScsiPorts, SoftwareInterfaceIds, SupportedPages, Vpd,
 };
 
 /// Why bytes are not the response asked for.

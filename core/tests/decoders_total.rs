@@ -67,6 +67,77 @@ const MAX_LEN: usize = 300;
 /// at most ~140 characters plus three per byte.
 const SENSE_TEXT_BOUND: usize = 20_000;
 
+/// Pages 84h–89h, B1h and B2h: every walk bounded, every getter and string total.
+fn other_pages(vpd: &Vpd<&[u8]>, len: usize) {
+    assert!(vpd.page().len() <= len);
+    if let Ok(ids) = vpd.software_interface_ids() {
+        assert!(ids.take(len + 1).count() <= len / 6);
+    }
+    if let Ok(na) = vpd.network_addresses() {
+        assert!(na.take(len + 1).count() <= len / 4);
+    }
+    if let Ok(x) = vpd.extended_inquiry() {
+        let _ = (
+            x.activate_microcode(),
+            x.spt(),
+            x.lu_coll_type(),
+            x.grd_chk(),
+        );
+        let _ = (x.extended_self_test_completion_minutes(), x.dm_md_f());
+        let _ = (
+            x.maximum_inquiry_change_logs(),
+            x.maximum_mode_page_change_logs(),
+        );
+    }
+    if let Ok(p) = vpd.mode_page_policies() {
+        assert!(p.take(len + 1).count() <= len / 4);
+    }
+    if let Ok(ports) = vpd.scsi_ports() {
+        let mut n = 0;
+        for port in ports.take(len + 1) {
+            n += 1;
+            assert!(port.target_ports().take(len + 1).count() <= len / 4);
+        }
+        assert!(n <= len / 12);
+    }
+    if let Ok(a) = vpd.ata_information() {
+        assert!(a.identify().len() <= 512);
+        for s in [a.model(), a.serial(), a.firmware()] {
+            assert!(s.chars().count() <= 40);
+            assert!(rendered_len(s) <= 40);
+        }
+        let _ = (
+            a.sat_vendor(),
+            a.device_signature(),
+            a.command_code(),
+            a.is_sata(),
+        );
+    }
+    if let Ok(bl) = vpd.block_limits() {
+        let _ = (bl.ugavalid(), bl.unmap_granularity_alignment_field());
+    }
+    if let Ok(c) = vpd.block_device_characteristics() {
+        let _ = (
+            c.medium_rotation_rate(),
+            c.product_type(),
+            c.zoned(),
+            c.depopulation_time(),
+        );
+        let _ = (c.wabereq(), c.wacereq(), c.nominal_form_factor(), c.vbuls());
+    }
+    if let Ok(l) = vpd.logical_block_provisioning() {
+        let _ = (
+            l.lbprz(),
+            l.provisioning_type(),
+            l.threshold_percentage(),
+            l.dp(),
+        );
+        if let Some(d) = l.provisioning_group_descriptor() {
+            assert!(d.designator.len() <= len);
+        }
+    }
+}
+
 /// Valid buffers of each kind, to mutate.
 fn seeds() -> Vec<Vec<u8>> {
     let mut seeds: Vec<Vec<u8>> = vec![
@@ -287,8 +358,12 @@ fn exercise(b: &[u8]) -> usize {
             );
             let _ = bl.maximum_atomic_boundary_size();
         }
+        other_pages(&vpd, len);
         // The same bytes as another page, whatever their page code says.
-        let code = [0x00, 0x80, 0x83, 0xb0][usize::from(b[0]) % 4];
+        const CODES: [u8; 12] = [
+            0x00, 0x80, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0xb0, 0xb1, 0xb2,
+        ];
+        let code = CODES[usize::from(b[0]) % CODES.len()];
         let mut copy = [0u8; MAX_LEN];
         copy[..len].copy_from_slice(b);
         copy[1] = code;
@@ -301,6 +376,7 @@ fn exercise(b: &[u8]) -> usize {
             });
         }
         let _ = vpd.block_limits().map(|bl| bl.maximum_transfer_length());
+        other_pages(&vpd, len);
     }
 
     // READ CAPACITY.

@@ -14,6 +14,7 @@ fn version_and_help_exit_0_and_bad_commands_exit_1() {
     for cmd in [
         "list",
         "inquiry",
+        "vpd",
         "readcap",
         "tur",
         "dd",

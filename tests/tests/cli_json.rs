@@ -133,6 +133,114 @@ const VPD: &[(&str, T)] = &[
     ("payload", T::Hex),
     ("exit_status", T::Int),
 ];
+/// Block Limits (B0h): sg3_utils 1.48's names.
+const VPD_B0: &[(&str, T)] = &[
+    ("wsnz", T::BoolOrNull),
+    ("maximum_compare_and_write_length", T::IntOrNull),
+    ("optimal_transfer_length_granularity", T::IntOrNull),
+    ("maximum_transfer_length", T::IntOrNull),
+    ("optimal_transfer_length", T::IntOrNull),
+    ("maximum_prefetch_length", T::IntOrNull),
+    ("maximum_unmap_lba_count", T::IntOrNull),
+    ("maximum_unmap_block_descriptor_count", T::IntOrNull),
+    ("optimal_unmap_granularity", T::IntOrNull),
+    ("unmap_granularity_alignment_valid", T::BoolOrNull),
+    ("unmap_granularity_alignment", T::IntOrNull),
+    ("maximum_write_same_length", T::IntOrNull),
+    ("maximum_atomic_transfer_length", T::IntOrNull),
+    ("atomic_alignment", T::IntOrNull),
+    ("atomic_transfer_length_granularity", T::IntOrNull),
+    (
+        "maximum_atomic_transfer_length_with_atomic_boundary",
+        T::IntOrNull,
+    ),
+    ("maximum_atomic_boundary_size", T::IntOrNull),
+];
+/// Extended INQUIRY Data (86h).
+const VPD_86: &[(&str, T)] = &[
+    ("activate_microcode", T::IntOrNull),
+    ("spt", T::IntOrNull),
+    ("grd_chk", T::BoolOrNull),
+    ("app_chk", T::BoolOrNull),
+    ("ref_chk", T::BoolOrNull),
+    ("uask_sup", T::BoolOrNull),
+    ("group_sup", T::BoolOrNull),
+    ("prior_sup", T::BoolOrNull),
+    ("headsup", T::BoolOrNull),
+    ("ordsup", T::BoolOrNull),
+    ("simpsup", T::BoolOrNull),
+    ("wu_sup", T::BoolOrNull),
+    ("crd_sup", T::BoolOrNull),
+    ("nv_sup", T::BoolOrNull),
+    ("v_sup", T::BoolOrNull),
+    ("no_pi_chk", T::BoolOrNull),
+    ("p_i_i_sup", T::BoolOrNull),
+    ("luiclr", T::BoolOrNull),
+    ("r_sup", T::BoolOrNull),
+    ("rtd_sup", T::BoolOrNull),
+    ("hssrelef", T::BoolOrNull),
+    ("cbcs", T::BoolOrNull),
+    ("poa_sup", T::BoolOrNull),
+    ("hra_sup", T::BoolOrNull),
+    ("vsa_sup", T::BoolOrNull),
+    ("dms_valid", T::BoolOrNull),
+    ("ibs", T::BoolOrNull),
+    ("ias", T::BoolOrNull),
+    ("sac", T::BoolOrNull),
+    ("nrd1", T::BoolOrNull),
+    ("nrd0", T::BoolOrNull),
+    ("dm_md_4", T::BoolOrNull),
+    ("dm_md_5", T::BoolOrNull),
+    ("dm_md_6", T::BoolOrNull),
+    ("dm_md_7", T::BoolOrNull),
+    ("dm_md_d", T::BoolOrNull),
+    ("dm_md_e", T::BoolOrNull),
+    ("dm_md_f", T::BoolOrNull),
+    ("lu_coll_type", T::IntOrNull),
+    ("multi_i_t_nexus_microcode_download", T::IntOrNull),
+    ("extended_self_test_completion_minutes", T::IntOrNull),
+    ("maximum_supported_sense_data_length", T::IntOrNull),
+    ("maximum_inquiry_change_logs", T::IntOrNull),
+    ("maximum_mode_page_change_logs", T::IntOrNull),
+];
+/// ATA Information (89h).
+const VPD_89: &[(&str, T)] = &[
+    ("sat_vendor_identification", T::StrOrNull),
+    ("sat_product_identification", T::StrOrNull),
+    ("sat_product_revision_level", T::StrOrNull),
+    ("ata_device_signature", T::StrOrNull),
+    ("command_code", T::IntOrNull),
+    ("model", T::StrOrNull),
+    ("serial_number", T::StrOrNull),
+    ("firmware_revision", T::StrOrNull),
+];
+/// Block Device Characteristics (B1h).
+const VPD_B1: &[(&str, T)] = &[
+    ("medium_rotation_rate", T::IntOrNull),
+    ("product_type", T::IntOrNull),
+    ("wabereq", T::IntOrNull),
+    ("wacereq", T::IntOrNull),
+    ("nominal_form_factor", T::IntOrNull),
+    ("zoned", T::IntOrNull),
+    ("rbwz", T::BoolOrNull),
+    ("bocs", T::BoolOrNull),
+    ("fuab", T::BoolOrNull),
+    ("vbuls", T::BoolOrNull),
+    ("depopulation_time", T::IntOrNull),
+];
+/// Logical Block Provisioning (B2h).
+const VPD_B2: &[(&str, T)] = &[
+    ("threshold_exponent", T::IntOrNull),
+    ("lbpu", T::BoolOrNull),
+    ("lbpws", T::BoolOrNull),
+    ("lbpws10", T::BoolOrNull),
+    ("lbprz", T::IntOrNull),
+    ("anc_sup", T::BoolOrNull),
+    ("dp", T::BoolOrNull),
+    ("minimum_percentage", T::IntOrNull),
+    ("provisioning_type", T::IntOrNull),
+    ("threshold_percentage", T::IntOrNull),
+];
 const DESIGNATOR: &[(&str, T)] = &[
     ("association", T::Int),
     ("association_name", T::Str),
@@ -562,18 +670,7 @@ fn vpd_json_has_the_pages_sg_inq_lists_and_decodes() {
                     }
                 }
                 0xb0 => {
-                    shape(
-                        &j,
-                        "vpd b0h",
-                        &with(
-                            VPD,
-                            &[
-                                ("optimal_transfer_length_granularity", T::IntOrNull),
-                                ("maximum_transfer_length", T::IntOrNull),
-                                ("optimal_transfer_length", T::IntOrNull),
-                            ],
-                        ),
-                    );
+                    shape(&j, "vpd b0h", &with(VPD, VPD_B0));
                     let theirs = sg3("sg_inq", &["--page=bl", &sg]);
                     theirs.status(0);
                     let text = theirs.out();
@@ -592,6 +689,10 @@ fn vpd_json_has_the_pages_sg_inq_lists_and_decodes() {
                         );
                     }
                 }
+                0x86 => shape(&j, "vpd 86h", &with(VPD, VPD_86)),
+                0x89 => shape(&j, "vpd 89h", &with(VPD, VPD_89)),
+                0xb1 => shape(&j, "vpd b1h", &with(VPD, VPD_B1)),
+                0xb2 => shape(&j, "vpd b2h", &with(VPD, VPD_B2)),
                 _ => shape(&j, "vpd page", VPD),
             }
         }

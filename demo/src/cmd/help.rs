@@ -8,7 +8,8 @@ Usage: sgmap COMMAND [OPTIONS] ...
 
 Commands:
   list          list the sg devices (from /sys/class/scsi_generic)
-  inquiry       INQUIRY: identification, VPD pages              (sg_inq)
+  inquiry       INQUIRY: identification, VPD pages, --export    (sg_inq)
+  vpd           VPD pages decoded as sg_vpd prints them         (sg_vpd)
   readcap       READ CAPACITY: blocks and block length          (sg_readcap)
   tur           TEST UNIT READY                                 (sg_turs)
   dd            copy through the mapped reserve, queued         (sgm_dd)
@@ -41,15 +42,46 @@ Opens no device.
 
 /// `sgmap inquiry`.
 pub const INQUIRY: &str = "\
-Usage: sgmap inquiry [--vpd=PAGE] [--hex] [--json[=JO]] DEVICE
+Usage: sgmap inquiry [--vpd=PAGE] [--hex|--raw|--export|--json[=JO]] DEVICE
+       sgmap inquiry --inhex=FILE [--raw] [--vpd=PAGE] [--hex|--export|--json[=JO]]
 
 Sends INQUIRY and prints, like sg_inq:
   Vendor identification:, Product identification:, Product revision level:,
   Unit serial number: (when the device has VPD page 0x80), then the rest.
-  --vpd=PAGE  a VPD page by number or name (sv 0x00, sn 0x80, di 0x83, ei 0x86,
-              bl 0xb0, bdc 0xb1, lbpv 0xb2)
-  --hex       the response as a hex dump
-  --json      one JSON object (also --json=JO, -j, -j=JO)
+  --vpd=PAGE   a VPD page by number or name (sv 0x00, sn 0x80, di 0x83, ei 0x86,
+               bl 0xb0, bdc 0xb1, lbpv 0xb2); also --page, -p
+  --hex, -H    the response as a hex dump
+  --raw, -r    the response in binary; with --inhex, FILE is binary
+  --export, -u the KEY=VALUE lines of sg_inq --export (udev: SCSI_VENDOR,
+               SCSI_MODEL, SCSI_IDENT_*, the _ENC forms), for the standard
+               INQUIRY data or, with --vpd=sn or di, pages 0x80 and 0x83
+  --inhex=FILE, -I FILE  decode saved bytes (hex text, or binary with --raw,
+               such as sysfs inquiry, vpd_pg80, vpd_pg83); no device is opened.
+               Without --vpd the page is guessed as sg_inq does.
+  --json       one JSON object (also --json=JO, -j, -j=JO)
+Exit status 83 (as sg_inq) for --export of a page missing from page 0x00's
+list; 31 for contradicting options (DEVICE with --inhex, two output forms).
+";
+
+/// `sgmap vpd`.
+pub const VPD: &str = "\
+Usage: sgmap vpd [--page=PG] [--hex|--raw|--json[=JO]] [--force] DEVICE
+       sgmap vpd --inhex=FILE [--raw] [--hex|--json[=JO]]
+
+Fetches a VPD page with INQUIRY and prints it as sg_vpd (sg3_utils 1.46) does.
+  --page=PG, -p PG  a page number (0x83, 131) or sg_vpd's abbreviation: sv,
+                 sn, di (di_lu, di_port, di_target, di_asis), sii, mna, ei,
+                 mpp, sp, ai, bl, bdc, lbpv, ... (default: sv, page 0x00)
+  --hex, -H      the page as a hex dump (once: not sg_vpd's -HH, -HHH)
+  --raw, -r      the page in binary; with --inhex, FILE is binary
+  --force, -f    skip the check that page 0x00 lists the page
+  --inhex=FILE, -I FILE  decode saved bytes (hex text, or binary with --raw,
+                 such as sysfs vpd_pg83); the page is the one the bytes say
+  --json         one JSON object (also --json=JO, -j, -j=JO)
+Decoded: 0x00, 0x80, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89 (ATA information:
+model, serial number, firmware), 0xb0, 0xb1, 0xb2; other pages in hex, as
+sg_vpd shows a page it does not know. A page missing from page 0x00's list
+exits 83 as sg_vpd does; a device that rejects the page, its category.
 ";
 
 /// `sgmap readcap`.
@@ -242,6 +274,7 @@ pub fn of(command: &str) -> Option<&'static str> {
         "inquiry" | "inq" => INQUIRY,
         "readcap" => READCAP,
         "tur" => TUR,
+        "vpd" => VPD,
         "dd" => DD,
         "write-buffer" => WRITE_BUFFER,
         "raw" => RAW,

@@ -1,17 +1,15 @@
 //! `sgmap inquiry`: standard INQUIRY data and VPD pages, printed as `sg_inq` prints them.
 
-use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
 use sgmap_core::cdb::Inquiry as InquiryCdb;
-use sgmap_core::response::{
-    page, Association, CodeSet, DesignatorType, Inquiry, InquiryFlags, Text, Vpd,
-};
+use sgmap_core::response::{page, Inquiry, InquiryFlags, Text, Vpd};
 use sgmap_core::status::ExitCategory;
 use sgmap_sys::Timeout;
 
-use super::{dev, names, Cli};
+use super::vpd_text::{association_name, code_set_name, designator_type_name};
+use super::{dev, export, inhex, names, vpd_text, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
 
@@ -44,57 +42,25 @@ pub fn parse_page(s: &str) -> Result<u8, String> {
     }
 }
 
-/// sg_inq's names of designator types, code sets and associations (sg3_utils 1.46
-/// lib/sg_lib.c: `sg_get_desig_type_str()`, `sg_get_desig_code_set_str()`,
-/// `sg_get_desig_assoc_str()`), reserved values as `Reserved [0xN]`: stable strings for the
-/// JSON schema, unlike `Debug`.
-fn designator_type_name(t: DesignatorType) -> Cow<'static, str> {
-    Cow::Borrowed(match t {
-        DesignatorType::VendorSpecific => "vendor specific [0x0]",
-        DesignatorType::T10VendorId => "T10 vendor identification",
-        DesignatorType::Eui64 => "EUI-64 based",
-        DesignatorType::Naa => "NAA",
-        DesignatorType::RelativeTargetPort => "Relative target port",
-        DesignatorType::TargetPortGroup => "Target port group",
-        DesignatorType::LogicalUnitGroup => "Logical unit group",
-        DesignatorType::Md5LogicalUnit => "MD5 logical unit identifier",
-        DesignatorType::ScsiName => "SCSI name string",
-        DesignatorType::ProtocolSpecificPort => "Protocol specific port identifier",
-        DesignatorType::Uuid => "UUID identifier",
-        DesignatorType::Unknown(n) => return reserved(n),
-    })
-}
-
-fn code_set_name(c: CodeSet) -> Cow<'static, str> {
-    Cow::Borrowed(match c {
-        CodeSet::Binary => "Binary",
-        CodeSet::Ascii => "ASCII",
-        CodeSet::Utf8 => "UTF-8",
-        CodeSet::Unknown(n) => return reserved(n),
-    })
-}
-
-fn association_name(a: Association) -> Cow<'static, str> {
-    Cow::Borrowed(match a {
-        Association::LogicalUnit => "Addressed logical unit",
-        Association::TargetPort => "Target port",
-        Association::TargetDevice => "Target device that contains addressed lu",
-        Association::Unknown(n) => return reserved(n),
-    })
-}
-
-fn reserved(n: u8) -> Cow<'static, str> {
-    Cow::Owned(format!("Reserved [0x{n:x}]"))
-}
-
 fn page_name(p: u8) -> Option<&'static str> {
     PAGES.iter().find(|(_, n, _)| *n == p).map(|(_, _, d)| *d)
+}
+
+/// What `inquiry` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Show {
+    Text,
+    Hex,
+    Raw,
+    Json,
+    Export,
 }
 
 /// Runs `sgmap inquiry`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut cli = Cli::new("inquiry", args);
     let (mut vpd, mut hex, mut json, mut device) = (None, false, false, None);
+    let (mut raw, mut export, mut inhex_path) = (false, false, None);
     while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("vpd") | lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => {
@@ -102,6 +68,11 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 vpd = Some(parse_page(&v).map_err(|e| cli.syntax(format_args!("{e}")))?);
             }
             lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => hex = true,
+            lexopt::Arg::Long("raw") | lexopt::Arg::Short('r') => raw = true,
+            lexopt::Arg::Long("export") | lexopt::Arg::Short('u') => export = true,
+            lexopt::Arg::Long("inhex") | lexopt::Arg::Short('I') => {
+                inhex_path = Some(cli.value("--inhex")?)
+            }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
@@ -110,15 +81,37 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             other => return Err(super::unexpected("inquiry", other)),
         }
     }
-    let Some(device) = device else {
-        return Err(cli.syntax(format_args!("DEVICE is required")));
-    };
-    if hex && json {
-        return Err(out::contradict(
-            "inquiry",
-            format_args!("--hex and --json both choose the output format"),
-        ));
+    // sg_inq's refusals: 31 for these, as it exits.
+    let contradict = |why: &str| Err(out::contradict("inquiry", format_args!("{why}")));
+    if inhex_path.is_some() && device.is_some() {
+        return contradict("a DEVICE and --inhex=FILE: choose one");
     }
+    if inhex_path.is_none() && device.is_none() {
+        return Err(cli.syntax(format_args!("DEVICE or --inhex=FILE is required")));
+    }
+    if export && vpd.is_some_and(|p| p != page::UNIT_SERIAL_NUMBER && p != 0x83) {
+        return contradict("--export: only the standard INQUIRY data and VPD pages 0x80 and 0x83");
+    }
+    // --raw with --inhex says how the file is read, not how to print.
+    let raw_out = raw && inhex_path.is_none();
+    let chosen = [
+        (hex, Show::Hex),
+        (raw_out, Show::Raw),
+        (json, Show::Json),
+        (export, Show::Export),
+    ];
+    let mut shows = chosen.iter().filter(|(on, _)| *on).map(|(_, s)| *s);
+    let show = shows.next().unwrap_or(Show::Text);
+    if shows.next().is_some() {
+        return contradict("--hex, --raw, --json and --export each choose the output: one at most");
+    }
+    if let Some(path) = inhex_path {
+        let data = inhex::read("inquiry", &path, raw)?;
+        return saved(&path, &data, vpd, show);
+    }
+    let Some(device) = device else {
+        return Err(cli.syntax(format_args!("DEVICE or --inhex=FILE is required")));
+    };
     let mut dev = dev::open(&device)?;
     match vpd {
         None => {
@@ -133,8 +126,15 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             if !resp.is_good() {
                 return Err(dev::scsi_fail(&device, "INQUIRY", &resp));
             }
-            if hex {
-                return dump(&data);
+            match show {
+                Show::Hex => return dump(&data),
+                Show::Raw => return out::out_bytes(&data),
+                Show::Export => {
+                    let mut text = Vec::new();
+                    export::standard(&mut text, &data);
+                    return out::out_bytes(&text);
+                }
+                Show::Text | Show::Json => {}
             }
             let Ok(view) = Inquiry::new_checked(&data[..]) else {
                 return Err(malformed(&device, "INQUIRY", data.len()));
@@ -148,6 +148,23 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             };
             out::out_str(&text)
         }
+        Some(p) if show == Show::Export => {
+            // sg_inq's vpd_decode(): the page must be in page 00h's list (else 83, EDOM).
+            let list = dev::fetch_vpd(&mut dev, &device, page::SUPPORTED_PAGES, VPD_LEN)?;
+            let num = usize::from(list[3]).min(list.len() - 4);
+            if !list[4..4 + num].contains(&p) {
+                return Err(out::fail(
+                    ExitCategory::OsError(33),
+                    &device,
+                    &format!("VPD page 0x{p:02x}"),
+                    format_args!("not in the device's Supported VPD pages (00h) list"),
+                ));
+            }
+            let data = dev::fetch_vpd(&mut dev, &device, p, VPD_LEN)?;
+            let mut text = Vec::new();
+            export_page(&mut text, p, &data);
+            out::out_bytes(&text)
+        }
         Some(p) => {
             let data = match fetch_vpd(&mut dev, p) {
                 Ok(d) => d,
@@ -159,18 +176,93 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                     ))
                 }
             };
-            if hex {
-                return dump(&data);
+            match show {
+                Show::Hex => return dump(&data),
+                Show::Raw => return out::out_bytes(&data),
+                _ => {}
             }
             let Ok(view) = Vpd::new_checked(&data[..]) else {
                 return Err(malformed(&device, "INQUIRY VPD", data.len()));
             };
             let text = if json {
-                vpd_json(&device, &view)
+                vpd_text::json(&device, &view)
             } else {
-                vpd_text(&view)
+                page_text(&view)
             };
             out::out_str(&text)
+        }
+    }
+}
+
+/// The export lines of VPD page 80h or 83h.
+fn export_page(text: &mut Vec<u8>, p: u8, data: &[u8]) {
+    if p == page::UNIT_SERIAL_NUMBER {
+        export::serial(text, data);
+    } else {
+        export::device_identification(text, data);
+    }
+}
+
+/// Which page saved INQUIRY bytes are, when `--vpd` does not say: sg_inq's guess
+/// (`main()`, --inhex): a VPD page when byte 2 (PAGE LENGTH's high byte, a standard
+/// response's VERSION) is at most 2, unless it reads as a standard response of a removable
+/// device (byte 1 80h with flag bytes, not right-aligned ASCII, in bytes 5–7).
+pub fn guess_page(data: &[u8]) -> Option<u8> {
+    let b = |i: usize| data.get(i).copied().unwrap_or(0);
+    if b(3) & 0xf == 2 && b(2) > 2 {
+        return None;
+    }
+    if b(2) > 2 {
+        return None;
+    }
+    let flags = |c: u8| !(0x20..=0x80).contains(&c);
+    if b(1) == 0x80 && (flags(b(5)) || flags(b(6)) || flags(b(7))) {
+        return None;
+    }
+    Some(b(1))
+}
+
+/// `--inhex`: the saved bytes decoded as the device's would be (standard INQUIRY data
+/// without the unit serial number line, as sg_inq prints it from a file).
+fn saved(path: &str, data: &[u8], vpd: Option<u8>, show: Show) -> CmdResult {
+    let Some(p) = vpd.or_else(|| guess_page(data)) else {
+        return match show {
+            Show::Hex => dump(data),
+            Show::Export => {
+                let mut text = Vec::new();
+                export::standard(&mut text, data);
+                out::out_bytes(&text)
+            }
+            Show::Json => match Inquiry::new_checked(data) {
+                Ok(view) => out::out_str(&standard_json(path, &view, data.len(), None)),
+                Err(_) => Err(malformed(path, "INQUIRY", data.len())),
+            },
+            Show::Text | Show::Raw => out::out_str(&standard_text(data, None)),
+        };
+    };
+    let len = data
+        .get(2..4)
+        .map_or(data.len(), |b| {
+            usize::from(u16::from_be_bytes([b[0], b[1]])) + 4
+        })
+        .min(data.len());
+    let rp = &data[..len];
+    match show {
+        Show::Hex => dump(rp),
+        Show::Export => {
+            let mut text = Vec::new();
+            export_page(&mut text, p, rp);
+            out::out_bytes(&text)
+        }
+        _ => {
+            let Ok(view) = Vpd::new_checked(rp) else {
+                return Err(malformed(path, "INQUIRY VPD", rp.len()));
+            };
+            if show == Show::Json {
+                out::out_str(&vpd_text::json(path, &view))
+            } else {
+                out::out_str(&page_text(&view))
+            }
         }
     }
 }
@@ -442,7 +534,7 @@ pub fn standard_json(device: &str, v: &Inquiry<&[u8]>, len: usize, serial: Optio
 }
 
 /// The text of a VPD page.
-pub fn vpd_text(v: &Vpd<&[u8]>) -> String {
+pub fn page_text(v: &Vpd<&[u8]>) -> String {
     let p = v.page_code();
     let mut s = match page_name(p) {
         Some(name) => format!("VPD INQUIRY: {name} page\n"),
@@ -507,84 +599,10 @@ pub fn vpd_text(v: &Vpd<&[u8]>) -> String {
     s
 }
 
-/// The JSON of a VPD page (schema in JSON.md): the header and the fields sg_inq 1.48 names
-/// (`sg_vpd_js_hdr()` and the page decoders of src/sg_vpd_common.c and src/sg_inq.c,
-/// `sgj_js_designation_descriptor()` of lib/sg_json_sg_lib.c) by their names; `device`,
-/// `page_name`, `page_length`, `payload`, `pages` and the `_name` strings are sgmap's.
-pub fn vpd_json(device: &str, v: &Vpd<&[u8]>) -> String {
-    let p = v.page_code();
-    let mut j = Json::object();
-    j.str("device", device)
-        .u64("peripheral_qualifier", u64::from(u8::from(v.qualifier())))
-        .u64(
-            "peripheral_device_type",
-            u64::from(u8::from(v.device_type())),
-        )
-        .u64("page_code", u64::from(p))
-        .opt_str("page_name", page_name(p))
-        .u64("page_length", u64::from(v.page_length()));
-    match p {
-        page::SUPPORTED_PAGES => {
-            j.begin_array("pages");
-            if let Ok(pages) = v.supported_pages() {
-                for code in pages {
-                    j.item_u64(u64::from(code));
-                }
-            }
-            j.end_array();
-        }
-        page::UNIT_SERIAL_NUMBER => {
-            let sn = v.unit_serial_number().map(|t| t.to_string()).ok();
-            j.opt_str("unit_serial_number", sn.as_deref());
-        }
-        page::DEVICE_IDENTIFICATION => {
-            j.begin_array("designation_descriptor_list");
-            if let Ok(designators) = v.designators() {
-                for d in designators {
-                    j.item_object()
-                        .u64("association", u64::from(u8::from(d.association)))
-                        .str("association_name", &association_name(d.association))
-                        .u64("designator_type", u64::from(u8::from(d.designator_type)))
-                        .str(
-                            "designator_type_name",
-                            &designator_type_name(d.designator_type),
-                        )
-                        .u64("code_set", u64::from(u8::from(d.code_set)))
-                        .str("code_set_name", &code_set_name(d.code_set))
-                        .bool("piv", d.piv)
-                        .u64("protocol_identifier", u64::from(d.protocol_identifier))
-                        .str("identifier", &d.identifier().to_string())
-                        .hex("bytes", d.designator)
-                        .end();
-                }
-            }
-            j.end_array();
-        }
-        page::BLOCK_LIMITS => {
-            if let Ok(bl) = v.block_limits() {
-                j.opt_u64(
-                    "optimal_transfer_length_granularity",
-                    bl.optimal_transfer_length_granularity().map(u64::from),
-                )
-                .opt_u64(
-                    "maximum_transfer_length",
-                    bl.maximum_transfer_length().map(u64::from),
-                )
-                .opt_u64(
-                    "optimal_transfer_length",
-                    bl.optimal_transfer_length().map(u64::from),
-                );
-            }
-        }
-        _ => {}
-    }
-    j.hex("payload", v.payload()).u64("exit_status", 0);
-    j.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sgmap_core::response::{Association, CodeSet, DesignatorType};
 
     /// scsi_debug's standard INQUIRY data (first 36 bytes).
     fn sdebug() -> Vec<u8> {
@@ -689,12 +707,12 @@ mod tests {
         assert!(parse_page("xx").is_err());
         let sv = [0u8, 0, 0, 3, 0, 0x80, 0x83];
         let v = Vpd::new_checked(&sv[..]).unwrap();
-        assert!(vpd_text(&v).contains("0x80  Unit serial number"));
-        assert!(vpd_json("d", &v).contains(r#""pages":[0,128,131]"#));
+        assert!(page_text(&v).contains("0x80  Unit serial number"));
+        assert!(vpd_text::json("d", &v).contains(r#""pages":[0,128,131]"#));
         let sn = [0x25u8, 0x80, 0, 6, b' ', b' ', b'2', b'0', b'0', b'0'];
         let v = Vpd::new_checked(&sn[..]).unwrap();
         assert_eq!(
-            vpd_json("/dev/sg1", &v),
+            vpd_text::json("/dev/sg1", &v),
             concat!(
                 r#"{"device":"/dev/sg1","peripheral_qualifier":1,"peripheral_device_type":5,"#,
                 r#""page_code":128,"page_name":"Unit serial number","page_length":6,"#,
@@ -704,10 +722,10 @@ mod tests {
         );
         let sn = [0u8, 0x80, 0, 6, b' ', b' ', b'2', b'0', b'0', b'0'];
         let v = Vpd::new_checked(&sn[..]).unwrap();
-        assert!(vpd_text(&v).contains("Unit serial number: 2000"));
+        assert!(page_text(&v).contains("Unit serial number: 2000"));
         let other = [0u8, 0x89, 0, 2, 0xab, 0xcd];
         let v = Vpd::new_checked(&other[..]).unwrap();
-        assert!(vpd_text(&v).contains(" 00     ab cd"));
+        assert!(page_text(&v).contains(" 00     ab cd"));
     }
 
     #[test]
@@ -735,7 +753,7 @@ mod tests {
             0x62, 0x94, 0, 4, 0, 0, 0, 1,
         ];
         let v = Vpd::new_checked(&di[..]).unwrap();
-        let j = vpd_json("d", &v);
+        let j = vpd_text::json("d", &v);
         assert!(
             j.contains(concat!(
                 r#""designation_descriptor_list":[{"association":0,"#,

@@ -10,7 +10,9 @@ use crate::out::{self, CmdResult, Fail};
 pub mod capacity;
 pub mod dd;
 pub mod dev;
+pub mod export;
 pub mod help;
+pub mod inhex;
 pub mod inquiry;
 pub mod list;
 pub mod luns;
@@ -23,6 +25,8 @@ pub mod start;
 pub mod sync;
 pub mod tur;
 pub mod verify;
+pub mod vpd;
+pub mod vpd_text;
 pub mod write_buffer;
 
 /// Runs the command line (without the program name). A command asked for `--json` that
@@ -73,6 +77,7 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         "inquiry" | "inq" => inquiry::run(rest),
         "readcap" => readcap::run_cmd(rest),
         "tur" => tur::run(rest),
+        "vpd" => vpd::run(rest),
         "raw" => raw::run(rest),
         "sense" => sense::run(rest),
         "dd" => dd::run(rest),

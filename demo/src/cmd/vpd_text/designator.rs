@@ -1,0 +1,320 @@
+//! Designation descriptors as sg3_utils prints them: page 83h by association, 88h's target
+//! ports, B2h's provisioning group (lib/sg_lib.c `sg_get_designation_descriptor_str()`,
+//! src/sg_vpd.c `decode_id_vpd()`, `decode_dev_ids()`).
+
+use std::io::Write as _;
+
+use sgmap_core::response::{Association, CodeSet, Designator, DesignatorType, Designators};
+
+use super::{c_str, di, hex2str};
+
+/// sg3_utils' `sg_lib_transport_proto_strs`.
+const PROTOCOLS: [&str; 16] = [
+    "Fibre Channel Protocol for SCSI (FCP-5)",
+    "SCSI Parallel Interface (SPI-5)",
+    "Serial Storage Architecture SCSI-3 Protocol (SSA-S3P)",
+    "Serial Bus Protocol for IEEE 1394 (SBP-3)",
+    "SCSI RDMA Protocol (SRP)",
+    "Internet SCSI (iSCSI)",
+    "Serial Attached SCSI Protocol (SPL-4)",
+    "Automation/Drive Interface Transport (ADT-2)",
+    "AT Attachment Interface (ACS-2)",
+    "USB Attached SCSI (UAS-2)",
+    "SCSI over PCI Express (SOP)",
+    "PCIe",
+    "Oxc",
+    "Oxd",
+    "Oxe",
+    "No specific protocol",
+];
+
+/// sg3_utils' names of designator types, code sets and associations (lib/sg_lib.c
+/// `sg_get_desig_type_str()`, `sg_get_desig_code_set_str()`, `sg_get_desig_assoc_str()`).
+pub fn designator_type_name(t: DesignatorType) -> String {
+    match t {
+        DesignatorType::VendorSpecific => "vendor specific [0x0]",
+        DesignatorType::T10VendorId => "T10 vendor identification",
+        DesignatorType::Eui64 => "EUI-64 based",
+        DesignatorType::Naa => "NAA",
+        DesignatorType::RelativeTargetPort => "Relative target port",
+        DesignatorType::TargetPortGroup => "Target port group",
+        DesignatorType::LogicalUnitGroup => "Logical unit group",
+        DesignatorType::Md5LogicalUnit => "MD5 logical unit identifier",
+        DesignatorType::ScsiName => "SCSI name string",
+        DesignatorType::ProtocolSpecificPort => "Protocol specific port identifier",
+        DesignatorType::Uuid => "UUID identifier",
+        DesignatorType::Unknown(n) => return format!("Reserved [0x{n:x}]"),
+    }
+    .to_owned()
+}
+
+/// See [`designator_type_name`].
+pub fn code_set_name(c: CodeSet) -> String {
+    match c {
+        CodeSet::Binary => "Binary",
+        CodeSet::Ascii => "ASCII",
+        CodeSet::Utf8 => "UTF-8",
+        CodeSet::Unknown(n) => return format!("Reserved [0x{n:x}]"),
+    }
+    .to_owned()
+}
+
+/// See [`designator_type_name`].
+pub fn association_name(a: Association) -> String {
+    match a {
+        Association::LogicalUnit => "Addressed logical unit",
+        Association::TargetPort => "Target port",
+        Association::TargetDevice => "Target device that contains addressed lu",
+        Association::Unknown(n) => return format!("Reserved [0x{n:x}]"),
+    }
+    .to_owned()
+}
+
+/// The 83h page (`decode_id_vpd()`): by association (subvalue 0: all three in turn), or
+/// as found.
+pub(super) fn device_identification(out: &mut Vec<u8>, rp: &[u8], subvalue: u8) {
+    let b = rp.get(4..).unwrap_or(&[]);
+    let groups = [
+        (di::LU, Association::LogicalUnit),
+        (di::PORT, Association::TargetPort),
+        (di::TARGET, Association::TargetDevice),
+    ];
+    if subvalue == di::AS_IS {
+        return dev_ids(out, None, "", b, None);
+    }
+    for (bit, assoc) in groups {
+        if subvalue == 0 || subvalue & bit != 0 {
+            dev_ids(out, Some(&association_name(assoc)), "", b, Some(assoc));
+        }
+    }
+}
+
+/// `decode_dev_ids()`: the designators of `buff` with association `only` (all for
+/// `None`); `heading` once before the first (when not empty), or, for `None`, each one's
+/// association before it.
+pub(super) fn dev_ids(
+    out: &mut Vec<u8>,
+    heading: Option<&str>,
+    sp: &str,
+    buff: &[u8],
+    only: Option<Association>,
+) {
+    if buff.get(2).is_some_and(|&b| b != 0) {
+        return;
+    }
+    let mut printed = false;
+    for d in Designators::over(buff) {
+        if only.is_some_and(|a| a != d.association) {
+            continue;
+        }
+        match heading {
+            Some(h) if !printed => {
+                printed = true;
+                if !h.is_empty() {
+                    let _ = writeln!(out, "  {h}:");
+                }
+            }
+            Some(_) => {}
+            None => {
+                let _ = writeln!(out, "  {sp}{}:", association_name(d.association));
+            }
+        }
+        designator(out, sp, &d);
+    }
+}
+
+/// One designation descriptor as `sg_get_designation_descriptor_str()` prints it (not
+/// long), each line led by `lip`.
+pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>) {
+    let ip = d.designator;
+    let dlen = ip.len();
+    let c_set = u8::from(d.code_set);
+    let assoc = u8::from(d.association);
+    let at = |i: usize| ip.get(i).copied().unwrap_or(0);
+    let be16 = |i: usize| u16::from_be_bytes([at(i), at(i + 1)]);
+    let hexs = |out: &mut Vec<u8>, b: &[u8]| {
+        out.extend_from_slice(b"0x");
+        for x in b {
+            let _ = write!(out, "{x:02x}");
+        }
+        out.push(b'\n');
+    };
+    let _ = writeln!(
+        out,
+        "{lip}    designator type: {},  code set: {}",
+        designator_type_name(d.designator_type),
+        code_set_name(d.code_set)
+    );
+    if d.piv && (assoc == 1 || assoc == 2) {
+        let _ = writeln!(
+            out,
+            "{lip}     transport: {}",
+            PROTOCOLS[usize::from(d.protocol_identifier & 0xf)]
+        );
+    }
+    let pre = format!("{lip}      ");
+    match u8::from(d.designator_type) {
+        0 => {
+            let mut k = 0;
+            if c_set == 1 || c_set == 2 {
+                k = ip.iter().take_while(|c| (0x20..0x7f).contains(*c)).count();
+                if k >= dlen {
+                    k = 1;
+                }
+            }
+            if k != 0 {
+                let _ = write!(out, "{pre}vendor specific: ");
+                out.extend_from_slice(c_str(ip));
+                out.push(b'\n');
+            } else {
+                let _ = writeln!(out, "{pre}vendor specific:");
+                hex2str(out, ip, lip, true);
+            }
+        }
+        1 => {
+            let _ = write!(out, "{pre}vendor id: ");
+            out.extend_from_slice(c_str(ip.get(..8).unwrap_or(ip)));
+            out.push(b'\n');
+            if dlen > 8 {
+                let _ = write!(out, "{pre}vendor specific: ");
+                let rest = ip.get(8..).unwrap_or(&[]);
+                if c_set == 2 || c_set == 3 {
+                    out.extend_from_slice(c_str(rest));
+                    out.push(b'\n');
+                } else {
+                    hexs(out, rest);
+                }
+            }
+        }
+        2 => {
+            if matches!(dlen, 8 | 12 | 16) {
+                out.extend_from_slice(pre.as_bytes());
+                hexs(out, ip);
+            } else {
+                let _ = writeln!(out, "{pre}<< expect 8, 12 and 16 byte EUI, got {dlen} >>");
+                hex2str(out, ip, lip, false);
+            }
+        }
+        3 => {
+            let naa = at(0) >> 4;
+            let want = match naa {
+                2 | 3 | 5 => Some(8),
+                6 => Some(16),
+                _ => None,
+            };
+            if c_set != 1 {
+                let _ = writeln!(out, "{pre}<< unexpected code set {c_set} for NAA >>");
+                hex2str(out, ip, lip, false);
+            } else if want.is_none() {
+                let _ = writeln!(out, "{pre}<< unexpected NAA [0x{naa:x}] >>");
+                hex2str(out, ip, lip, false);
+            } else if want != Some(dlen) {
+                let _ = writeln!(
+                    out,
+                    "{pre}<< unexpected NAA {naa} identifier length: 0x{dlen:x} >>"
+                );
+                hex2str(out, ip, lip, false);
+            } else {
+                out.extend_from_slice(pre.as_bytes());
+                hexs(out, ip);
+            }
+        }
+        t @ 4..=6 => {
+            let (want_assoc, what, name) = match t {
+                4 => (1, "target port", "Relative target port"),
+                5 => (1, "target port", "Target port group"),
+                _ => (0, "logical unit", "Logical unit group"),
+            };
+            if c_set != 1 || assoc != want_assoc || dlen != 4 {
+                let _ = writeln!(
+                    out,
+                    "{pre}<< expected binary code_set, {what} association, length 4 >>"
+                );
+                hex2str(out, ip, if t == 4 { "" } else { lip }, false);
+            } else {
+                let _ = writeln!(out, "{pre}{name}: 0x{:x}", be16(2));
+            }
+        }
+        7 => {
+            if c_set != 1 || assoc != 0 {
+                let _ = writeln!(
+                    out,
+                    "{pre}<< expected binary code_set, logical unit association >>"
+                );
+                hex2str(out, ip, "", false);
+            } else {
+                let _ = writeln!(out, "{pre}MD5 logical unit identifier:");
+                hex2str(out, ip, lip, false);
+            }
+        }
+        8 => {
+            if c_set != 3 && c_set != 2 {
+                let _ = writeln!(out, "{pre}<< expected UTF-8 code_set >>");
+                hex2str(out, ip, lip, true);
+            } else {
+                let _ = writeln!(out, "{pre}SCSI name string:");
+                out.extend_from_slice(pre.as_bytes());
+                out.extend_from_slice(c_str(ip));
+                out.push(b'\n');
+            }
+        }
+        9 => {
+            if !d.piv {
+                let _ = writeln!(
+                    out,
+                    " {pre}>>>> Protocol specific port identifier expects protocol\n{lip}          \
+                     identifier to be valid and it is not"
+                );
+            }
+            match d.protocol_identifier {
+                9 => {
+                    let _ = writeln!(out, "{pre}USB device address: 0x{:x}", at(0) & 0x7f);
+                    let _ = writeln!(out, "{pre}USB interface number: 0x{:x}", at(2));
+                }
+                0xa => {
+                    let _ = writeln!(out, "{pre}PCIe routing ID, bus number: 0x{:x}", at(0));
+                    let _ = writeln!(out, "{lip}          function number: 0x{:x}", at(1));
+                    let _ = writeln!(
+                        out,
+                        "{lip}          [or device number: 0x{:x}, function number: 0x{:x}]",
+                        (at(1) >> 3) & 0x1f,
+                        at(1) & 0x7
+                    );
+                }
+                p => {
+                    let _ = writeln!(
+                        out,
+                        "{pre}>>>> unexpected protocol identifier: {}\n{lip}           with \
+                         Protocol specific port identifier",
+                        PROTOCOLS[usize::from(p & 0xf)]
+                    );
+                }
+            }
+        }
+        0xa => {
+            if c_set != 1 {
+                let _ = writeln!(out, "{pre}<< expected binary code_set >>");
+                hex2str(out, ip, lip, true);
+            } else if at(0) >> 4 != 1 || dlen != 18 {
+                let _ = writeln!(
+                    out,
+                    "{pre}<< expected locally assigned UUID, 16 bytes long >>"
+                );
+                hex2str(out, ip, lip, true);
+            } else {
+                let _ = write!(out, "{pre}Locally assigned UUID: ");
+                for m in 0..16 {
+                    if matches!(m, 4 | 6 | 8 | 10) {
+                        out.push(b'-');
+                    }
+                    let _ = write!(out, "{:02x}", at(2 + m));
+                }
+                out.push(b'\n');
+            }
+        }
+        t => {
+            let _ = writeln!(out, "{pre}reserved designator=0x{t:x}");
+            hex2str(out, ip, lip, false);
+        }
+    }
+}
