@@ -13,8 +13,21 @@
 
 use core::fmt;
 
+pub mod names;
+mod opcodes;
+mod provision;
 mod rw;
 
+pub use names::CommandName;
+pub use opcodes::{
+    ReportSupportedOpcodes, ReportSupportedTmf, ReportingOptions, MAINTENANCE_IN,
+    RSOC_SERVICE_ACTION, RSTMF_SERVICE_ACTION,
+};
+pub use provision::{
+    unmap_parameters, unmap_parameters_len, Unmap, WriteSame, WriteSameSize, UNMAP,
+    UNMAP_MAX_DESCRIPTORS, VARIABLE_LENGTH, WRITE_SAME_10, WRITE_SAME_16,
+    WRITE_SAME_32_SERVICE_ACTION,
+};
 pub use rw::{Read, Size, SynchronizeCache, Verify, Write};
 
 /// The shortest CDB: a 6-byte (group 0) command.
