@@ -14,12 +14,16 @@ pub mod help;
 pub mod inquiry;
 pub mod list;
 pub mod names;
+pub mod opcodes;
 pub mod raw;
 pub mod readcap;
 pub mod sense;
 pub mod sense_json;
+pub mod simple_inquiry;
 pub mod tur;
+pub mod unmap;
 pub mod write_buffer;
+pub mod write_same;
 
 /// Runs the command line (without the program name). A command asked for `--json` that
 /// fails before it prints its object prints `{"exit_status":N}` (see [`out::json_failure`]).
@@ -73,6 +77,9 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         "sense" => sense::run(rest),
         "dd" => dd::run(rest),
         "write-buffer" => write_buffer::run(rest),
+        "opcodes" => opcodes::run(rest),
+        "unmap" => unmap::run(rest),
+        "write-same" => write_same::run(rest),
         other => Err(out::fail(
             ExitCategory::Syntax,
             "",
