@@ -251,7 +251,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         if o.hex {
             hex_dump_no_ascii(&data[..len], &mut text);
         } else {
-            list_one(&o, &data[..len], pdt_n, &mut text, &mut j);
+            // As sg_opcodes: the timeouts descriptor is read past CDB SIZE's bytes.
+            list_one(&o, &data, pdt_n, &mut text, &mut j);
         }
     }
     if o.json {
