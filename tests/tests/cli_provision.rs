@@ -267,6 +267,7 @@ fn unmap_exit_statuses_are_sg_unmaps() {
         &["--lba=1,2", "--num=1"],
         &["--all=5,1,4"],
         &["--in=/nonexistent", "--lba=1"],
+        &["-f", "--in=/nonexistent"],
     ] {
         let (ours, theirs) = both("unmap", "sg_unmap", opts, &env.sg);
         assert_eq!(ours.code, theirs.code, "{ours:?}\n{theirs:?}");
@@ -427,6 +428,7 @@ fn write_same_exit_statuses_are_sg_write_sames() {
         ],
         vec![],
         vec!["--16".into(), "--32".into(), "--num=1".into()],
+        vec!["--in=/nonexistent".into(), format!("--lba={lba}")],
     ];
     for case in &cases {
         let opts: Vec<&str> = case.iter().map(String::as_str).collect();

@@ -369,6 +369,32 @@ pub fn line(o: &Options, d: &CommandDescriptor, name: &str) -> String {
     }
 }
 
+/// The order sg_opcodes lists the commands in: by operation code and service action, or
+/// with `alpha` by name (bytewise, as `strncmp`). An insertion sort of indices, stable: a
+/// few hundred commands at most, and no sort routine per element type in the binary.
+pub fn sorted(list: &[(CommandDescriptor, String)], alpha: bool) -> Vec<usize> {
+    let key = |i: usize| {
+        let (d, _) = &list[i];
+        (d.opcode, d.service_action().unwrap_or(0))
+    };
+    let less = |a: usize, b: usize| {
+        if alpha {
+            list[a].1.as_bytes() < list[b].1.as_bytes()
+        } else {
+            key(a) < key(b)
+        }
+    };
+    let mut order: Vec<usize> = Vec::with_capacity(list.len());
+    for i in 0..list.len() {
+        let at = order
+            .iter()
+            .rposition(|&k| !less(i, k))
+            .map_or(0, |p| p + 1);
+        order.insert(at, i);
+    }
+    order
+}
+
 /// The list of all commands (`list_all_codes()`), and with `--mask` each one's usage data.
 fn list_all(
     o: &Options,
@@ -398,25 +424,21 @@ fn list_all(
         }
         return Ok(());
     }
-    let mut list: Vec<(CommandDescriptor, String)> = all
-        .descriptors()
-        .map(|desc| {
-            let name = name_of(&desc, pdt);
-            (desc, name)
-        })
-        .collect();
-    if !o.unsorted {
-        if o.alpha {
-            list.sort_by(|a, b| a.1.as_bytes().cmp(b.1.as_bytes()));
-        } else {
-            list.sort_by_key(|(d, _)| (d.opcode, d.service_action().unwrap_or(0)));
-        }
+    let mut list: Vec<(CommandDescriptor, String)> = Vec::new();
+    for desc in all.descriptors() {
+        let name = name_of(&desc, pdt);
+        list.push((desc, name));
     }
+    let order = if o.unsorted {
+        (0..list.len()).collect()
+    } else {
+        sorted(&list, o.alpha)
+    };
     text.push_str(header(o));
     if o.json {
         j.begin_array("all_command_descriptor");
     }
-    for (desc, name) in &list {
+    for (desc, name) in order.iter().filter_map(|&i| list.get(i)) {
         text.push_str(&line(o, desc, name));
         if o.json {
             j.item_object()
@@ -775,6 +797,27 @@ mod tests {
         let mut text = String::new();
         list_one(&o, &[0, 1, 0, 0], 0, &mut text, &mut Json::object());
         assert!(text.starts_with("\n  Opcode=0x9e  Service_action=0x0012\n  Command_name: Get LBA status(16)\n  Command is NOT supported\n"), "{text}");
+    }
+
+    #[test]
+    fn sorted_by_opcode_and_service_action_or_by_name() {
+        let list = vec![
+            (
+                desc(0x9e, Some(0x12), 1, 16),
+                "Get LBA status(16)".to_owned(),
+            ),
+            (desc(0x28, None, 0, 10), "Read(10)".to_owned()),
+            (
+                desc(0x9e, Some(0x10), 1, 16),
+                "Read capacity(16)".to_owned(),
+            ),
+            (desc(0x00, None, 0, 6), "Test Unit Ready".to_owned()),
+            (desc(0x28, None, 0, 10), "Read(10)".to_owned()),
+        ];
+        assert_eq!(sorted(&list, false), [3, 1, 4, 2, 0]);
+        // Bytewise, as strncmp: "Read capacity" (a space) before "Read(10)".
+        assert_eq!(sorted(&list, true), [0, 2, 1, 4, 3]);
+        assert_eq!(sorted(&[], true), Vec::<usize>::new());
     }
 
     #[test]

@@ -207,7 +207,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             .collect();
     }
     if let Some(path) = &input {
-        let bytes = out::read_input(Some(path), 1 << 20)?;
+        // sg_unmap: a file it cannot read is a bad argument to --in (exit 1).
+        let bytes =
+            out::read_input(Some(path), 1 << 20).map_err(|_| Fail::new(ExitCategory::Syntax))?;
         let text = String::from_utf8_lossy(&bytes);
         o.ranges = parse_pairs(&text).map_err(|e| cli.syntax(format_args!("--in={path}: {e}")))?;
         if o.ranges.is_empty() {

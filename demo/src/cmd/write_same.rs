@@ -4,7 +4,6 @@
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::Read as _;
 
 use sgmap_core::cdb::{WriteSame, WriteSameSize};
 use sgmap_core::sense::Sense;
@@ -197,24 +196,12 @@ fn pattern(o: &Options, len: usize, protection: bool) -> Result<Vec<u8>, Fail> {
     let mut buf = vec![if o.ff { 0xff } else { 0 }; len];
     match o.input.as_deref() {
         Some(path) => {
-            let name = if path == "-" { "stdin" } else { path };
-            let file = match path {
-                "-" => out::stdin_file(),
-                p => std::fs::File::open(p),
-            };
-            let mut got = 0;
-            let mut f = file.map_err(|e| out::io_fail(name, "open", e))?;
-            while got < len {
-                match f.read(&mut buf[got..]) {
-                    Ok(0) => break,
-                    Ok(n) => got += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(out::io_fail(name, "read", e)),
-                }
-            }
-            if got < len {
+            let got = out::read_input(Some(path), len as u64)?;
+            buf[..got.len()].copy_from_slice(&got);
+            if got.len() < len {
                 out::err_str(&format!(
-                    "tried to read {len} bytes from {path}, got {got} bytes\n  so pad with 0x{:02x} bytes and continue\n",
+                    "tried to read {len} bytes from {path}, got {} bytes\n  so pad with 0x{:02x} bytes and continue\n",
+                    got.len(),
                     if o.ff { 0xff } else { 0 }
                 ));
             }
@@ -233,7 +220,14 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return Ok(());
     };
     if let Some(path) = o.input.as_deref().filter(|p| *p != "-") {
-        let meta = std::fs::metadata(path).map_err(|e| out::io_fail(path, "stat", e))?;
+        // sg_write_same: a file it cannot stat exits 50 + errno (not 15).
+        let meta = std::fs::metadata(path).map_err(|e| {
+            let code = e
+                .raw_os_error()
+                .and_then(|n| u16::try_from(n).ok())
+                .map_or(ExitCategory::Other, ExitCategory::OsError);
+            out::fail(code, path, "stat", format_args!("{}", out::IoWhy(&e)))
+        })?;
         if o.xferlen == 0 {
             o.xferlen = meta.len();
         }
