@@ -518,3 +518,23 @@ fn scsi_debug_write_same_with_unmap_deallocates() {
     .status(0);
     assert!(read(&env, lba, 2).iter().all(|&x| x == 0));
 }
+
+#[test]
+fn unmap_without_force_warns_and_pauses_as_sg_unmap_does() {
+    // sg_unmap's warning: the device's INQUIRY line, then three "will commence" notices
+    // over 20 seconds; the same lines on stdout, then the UNMAP.
+    let env = Env::get();
+    let lba = region_lba(&env) + 100;
+    let opts = [format!("--lba={lba}"), "--num=1".to_owned()];
+    let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+    let started = std::time::Instant::now();
+    let (ours, theirs) = both("unmap", "sg_unmap", &opts, &env.sg);
+    same_text(&ours, &theirs);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(40),
+        "both paused 20 s"
+    );
+    ours.out_has(&format!("{} is:  ", env.sg))
+        .out_has("An UNMAP (a.k.a. trim) will commence in 15 seconds")
+        .out_has("    Some data will be LOST");
+}
