@@ -8,13 +8,27 @@
 //!
 //! Sources: SPC-5 (INQUIRY, REQUEST SENSE, REPORT LUNS, MODE SENSE (10), READ BUFFER, WRITE
 //! BUFFER, TEST UNIT READY), SBC-4 (READ, WRITE, VERIFY, SYNCHRONIZE CACHE, READ CAPACITY,
-//! START STOP UNIT) and SBC-3 (READ (6), WRITE (6), READ (12), WRITE (12), VERIFY (12)),
-//! each command's CDB table.
+//! START STOP UNIT, UNMAP, WRITE SAME) and SBC-3 (READ (6), WRITE (6), READ (12), WRITE (12),
+//! VERIFY (12)), each command's CDB table; REPORT SUPPORTED OPERATION CODES and REPORT
+//! SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-5).
 
 use core::fmt;
 
+pub mod names;
+mod opcodes;
+mod provision;
 mod rw;
 
+pub use names::CommandName;
+pub use opcodes::{
+    ReportSupportedOpcodes, ReportSupportedTmf, ReportingOptions, MAINTENANCE_IN,
+    RSOC_SERVICE_ACTION, RSTMF_SERVICE_ACTION,
+};
+pub use provision::{
+    unmap_parameters, unmap_parameters_len, Unmap, WriteSame, WriteSameSize, UNMAP,
+    UNMAP_MAX_DESCRIPTORS, VARIABLE_LENGTH, WRITE_SAME_10, WRITE_SAME_16,
+    WRITE_SAME_32_SERVICE_ACTION,
+};
 pub use rw::{Read, Size, SynchronizeCache, Verify, Write};
 
 /// The shortest CDB: a 6-byte (group 0) command.

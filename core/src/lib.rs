@@ -7,9 +7,10 @@
 //!   exit category;
 //! - [`accounting`]: the rules of mmap-ed IO as a state machine that answers, before any
 //!   system call, whether an operation on an sg file is allowed;
-//! - [`cdb`]: builders of the SCSI commands sgmap sends, and a validated raw [`cdb::Cdb`];
-//! - [`response`]: decoders of INQUIRY, VPD pages, READ CAPACITY, REPORT LUNS and READ BUFFER
-//!   data;
+//! - [`cdb`]: builders of the SCSI commands sgmap sends, a validated raw [`cdb::Cdb`], and
+//!   sg3_utils' command names ([`cdb::CommandName`], cargo feature `opcode-names`);
+//! - [`response`]: decoders of INQUIRY, VPD pages, READ CAPACITY, REPORT LUNS, READ BUFFER
+//!   and REPORT SUPPORTED OPERATION CODES / TASK MANAGEMENT FUNCTIONS data;
 //! - [`sense`]: fixed and descriptor sense data, the T10 ASC/ASCQ names (cargo feature
 //!   `asc-strings`), and a rendering close to sg3_utils' `sg_decode_sense`.
 //!

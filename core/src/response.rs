@@ -11,6 +11,9 @@
 //! - [`Capacity10`] and [`Capacity16`]: READ CAPACITY (10) and (16) parameter data (SBC-4).
 //! - [`ReportLuns`]: REPORT LUNS parameter data and its [`Lun`]s (SPC-5; LUN structure: SAM-6).
 //! - [`ReadBufferDescriptor`]: READ BUFFER descriptor mode data (SPC-5).
+//! - [`SupportedOpcodes`] / [`OneCommand`] / [`SupportedTmf`]: REPORT SUPPORTED OPERATION
+//!   CODES (all_commands, one_command) and REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS data
+//!   (SPC-5).
 //!
 //! Every decoder is total: any byte string gives a value or an [`Error`], and walks
 //! (designators, LUNs, pages) stop at the length the device reports *and* at the end of the
@@ -24,12 +27,17 @@ mod buffer;
 mod capacity;
 mod inquiry;
 mod luns;
+mod opcodes;
 mod vpd;
 
 pub use buffer::{OffsetBoundary, ReadBufferDescriptor};
 pub use capacity::{Capacity10, Capacity16};
 pub use inquiry::{DeviceType, Inquiry, InquiryFlags, InquiryRepr, PeripheralQualifier};
 pub use luns::{AddressMethod, Lun, Luns, ReportLuns};
+pub use opcodes::{
+    CommandDescriptor, CommandTimeouts, Descriptors, OneCommand, Support, SupportedOpcodes,
+    SupportedTmf,
+};
 pub use vpd::{
     page, Association, AtaInformation, AtaString, BlockDeviceCharacteristics, BlockLimits, CodeSet,
     Designator, DesignatorType, Designators, ExtendedInquiry, Identifier, LogicalBlockProvisioning,

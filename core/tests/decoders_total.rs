@@ -9,7 +9,8 @@
 use core::fmt::{self, Write as _};
 use sgmap_core::cdb::{Cdb, Command};
 use sgmap_core::response::{
-    Capacity10, Capacity16, Inquiry, InquiryRepr, ReadBufferDescriptor, ReportLuns, Vpd,
+    Capacity10, Capacity16, Inquiry, InquiryRepr, OneCommand, ReadBufferDescriptor, ReportLuns,
+    SupportedOpcodes, SupportedTmf, Vpd,
 };
 use sgmap_core::sense::{self, Sense};
 
@@ -194,6 +195,16 @@ fn seeds() -> Vec<Vec<u8>> {
         ],
         // READ BUFFER descriptor.
         vec![0x09, 0x01, 0x00, 0x00],
+        // REPORT SUPPORTED OPERATION CODES, all_commands: one plain, one with timeouts.
+        vec![
+            0, 0, 0, 28, 0x28, 0, 0, 0, 0, 0x00, 0, 10, 0x9e, 0, 0, 0x10, 0, 0x03, 0, 16, 0, 10, 0,
+            0, 0, 0, 0, 30, 0, 0, 0, 60,
+        ],
+        // one_command with usage data and timeouts.
+        vec![
+            0, 0x83, 0, 10, 0x2a, 0xfa, 0xff, 0xff, 0xff, 0xff, 0x3f, 0xff, 0xff, 0x07, 0, 10, 0,
+            0, 0, 0, 0, 5, 0, 0, 0, 9,
+        ],
     ];
     // VPD B0, full page.
     let mut b0 = vec![0u8; 64];
@@ -418,6 +429,39 @@ fn exercise(b: &[u8]) -> usize {
         let _ = (
             d.offset_boundary.alignment(),
             d.offset_boundary.allows(4096),
+        );
+    }
+
+    // REPORT SUPPORTED OPERATION CODES and TASK MANAGEMENT FUNCTIONS data.
+    if let Ok(s) = SupportedOpcodes::new_checked(b) {
+        let _ = s.is_truncated();
+        assert!(s.descriptor_bytes().len() <= len.saturating_sub(4));
+        let mut n = 0;
+        for d in s.descriptors() {
+            n += 1;
+            let _ = (d.service_action(), d.timeouts.map(|t| t.nominal));
+            assert!(d.mlu < 4 && d.cdlp < 4);
+            let name = sgmap_core::cdb::CommandName::service_action(d.opcode, d.service_action, 0);
+            assert!(rendered_len(name) < 128);
+        }
+        assert!(n <= len.saturating_sub(4) / 8);
+    }
+    if let Ok(one) = OneCommand::new_checked(b) {
+        assert!(one.usage_data().len() <= len - 4);
+        let _ = (
+            one.support(),
+            one.timeouts(),
+            one.rwcdlp(),
+            one.mlu(),
+            one.cdlp(),
+        );
+    }
+    if let Ok(t) = SupportedTmf::new_checked(b) {
+        let _ = (
+            t.bit(0, 7),
+            t.bit(40, 9),
+            t.long_timeout(),
+            t.short_timeout(),
         );
     }
 

@@ -106,3 +106,17 @@ fn run(
     }
     Ok(data)
 }
+
+/// READ CAPACITY (16), and (10) when the device refuses (16) as an invalid operation code
+/// or field, as sg_unmap and sg_write_same ask (UNIT ATTENTION retried once).
+pub fn read_capacity_16_or_10(dev: &mut Device, device: &str) -> Result<Capacity, Fail> {
+    match read_capacity(dev, device, true, true) {
+        Err(f)
+            if f.code == ExitCategory::InvalidOpcode.code()
+                || f.code == ExitCategory::IllegalRequest.code() =>
+        {
+            read_capacity(dev, device, false, true)
+        }
+        other => other,
+    }
+}

@@ -18,6 +18,9 @@ Commands:
   sync          SYNCHRONIZE CACHE (10) or (16)                  (sg_sync)
   verify        VERIFY (10) or (16), against data with --ndo    (sg_verify)
   luns          REPORT LUNS, decoded                            (sg_luns)
+  opcodes       REPORT SUPPORTED OPERATION CODES / TMFs         (sg_opcodes)
+  unmap         UNMAP block ranges (trim)                       (sg_unmap)
+  write-same    WRITE SAME (10), (16), (32)                     (sg_write_same)
   raw           any CDB, data through the mapped reserve        (sg_raw)
   sense         decode sense data                               (sg_decode_sense)
   help          this text, or a command's: sgmap help COMMAND
@@ -162,6 +165,73 @@ A chunk larger than the reserve the kernel grants is refused (exit 62) with the
 largest size allowed. A chunk that meets a UNIT ATTENTION is sent again, once.
 ";
 
+/// `sgmap opcodes`.
+pub const OPCODES: &str = "\
+Usage: sgmap opcodes [--alpha] [--compact] [--enumerate] [--hex] [--mask] [--mlu]
+                     [--no-inquiry] [--opcode=OP[,SA]] [--pdt=DT] [--raw] [--rctd]
+                     [--repd] [--sa=SA] [--tmf] [--unsorted] [--json[=JO]] DEVICE
+
+REPORT SUPPORTED OPERATION CODES (or, with --tmf, REPORT SUPPORTED TASK
+MANAGEMENT FUNCTIONS), printed as sg_opcodes prints it: the device's INQUIRY
+line, then one line per command (sorted by opcode and service action).
+  --alpha|-a      sort by name;  --unsorted|-u  as the device lists them
+  --compact|-c    shorter lines
+  --enumerate|-e  print the name of --opcode/--sa for --pdt, send nothing
+  --hex|-H        the response in hex;  --raw|-r  in binary
+  --mask|-m       each command's CDB usage data (one more command each)
+  --mlu|-M        the MLU column
+  --no-inquiry|-n no INQUIRY line (needs --pdt)
+  --opcode=OP[,SA]|-o  one command: its support and usage data
+  --pdt=DT|-p     the device type for the names (-1: from INQUIRY)
+  --rctd|-R       with command timeouts
+  --repd|-q       with --tmf: the extended data
+  --sa=SA|-s      service action of --opcode
+  --tmf|-t        task management functions
+sgmap sends INQUIRY and the report on one read-write file (sg_opcodes opens
+read-only first). Exit status: the report's category (9 when the device does
+not support it). Names: sg3_utils 1.46's table (OSD commands left out).
+";
+
+/// `sgmap unmap`.
+pub const UNMAP: &str = "\
+Usage: sgmap unmap [--all=ST,RN[,LA]] [--anchor] [--dry-run] [--force]
+                   [--grpnum=GN] [--in=FILE] [--lba=LBA,LBA...] [--num=NUM,NUM...]
+                   [--timeout=TO] [--json[=JO]] DEVICE
+
+UNMAP (trim) the given ranges, as sg_unmap. DATA IS LOST.
+  --lba=LBA,...|-l  --num=NUM,...|-n   ranges (up to 128 pairs, one command)
+  --in=FILE|-I      LBA,NUM pairs from FILE (- for stdin; # comments)
+  --all=ST,RN[,LA]|-A  from LBA ST, RN blocks per command, to LA or the end
+  --anchor|-a       set ANCHOR;  --grpnum=GN|-g  group number (0 to 63)
+  --dry-run|-d      print the ranges (or --all's span), send no UNMAP
+  --force|-f        no warning and 20 second pause before unmapping
+  --timeout=TO|-t   seconds (60)
+The parameter list goes through the mapped reserve. Unlike sg_unmap, --dry-run
+never pauses and sends nothing (but READ CAPACITY for --all without LA), and
+GN takes 6 bits (sg_unmap sends 5). Exit status: the UNMAP's category
+(22 LBA out of range, 5 invalid field, 9 not supported).
+";
+
+/// `sgmap write-same`.
+pub const WRITE_SAME: &str = "\
+Usage: sgmap write-same [--10|--16|--32] [--anchor] [--ff] [--grpnum=GN] [--in=IF]
+                        [--lba=LBA] [--lbdata] [--ndob] [--num=NUM] [--pbdata]
+                        [--timeout=TO] [--unmap] [--wrprotect=WP] [--xferlen=LEN]
+                        [--dry-run] [--json[=JO]] DEVICE
+
+WRITE SAME as sg_write_same: NUM blocks (1) from LBA (0) written with one block
+of data-out (zeros; 0xff with --ff; or IF), through the mapped reserve.
+  --10|-R --16|-S --32|-T  CDB size (10 unless NUM > 65535, LBA+NUM past 32 bits,
+                   --ndob, or --unmap without --10)
+  --unmap|-U       set UNMAP;  --ndob|-N  no data-out (16/32 only)
+  --anchor|-a --lbdata|-L --pbdata|-P --wrprotect=WP|-w --grpnum=GN|-g  fields
+  --xferlen=LEN|-x bytes of data-out (IF's size, or the block length from READ
+                   CAPACITY; at most 65536)
+  --dry-run|-d     print the CDB and data-out length, send no WRITE SAME (sgmap's)
+One of --in, --lba or --num is required (exit 31 otherwise). Exit status: the
+command's category (22 LBA out of range, 5 invalid field, 9 not supported).
+";
+
 /// `sgmap raw`.
 pub const RAW: &str = "\
 Usage: sgmap raw [--request=LEN | --send=LEN [--infile=FILE]] [--outfile=FILE]
@@ -277,6 +347,9 @@ pub fn of(command: &str) -> Option<&'static str> {
         "vpd" => VPD,
         "dd" => DD,
         "write-buffer" => WRITE_BUFFER,
+        "opcodes" => OPCODES,
+        "unmap" => UNMAP,
+        "write-same" => WRITE_SAME,
         "raw" => RAW,
         "sense" => SENSE,
         "start" | "stop" => START,

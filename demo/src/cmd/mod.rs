@@ -17,17 +17,21 @@ pub mod inquiry;
 pub mod list;
 pub mod luns;
 pub mod names;
+pub mod opcodes;
 pub mod raw;
 pub mod readcap;
 pub mod sense;
 pub mod sense_json;
+pub mod simple_inquiry;
 pub mod start;
 pub mod sync;
 pub mod tur;
+pub mod unmap;
 pub mod verify;
 pub mod vpd;
 pub mod vpd_text;
 pub mod write_buffer;
+pub mod write_same;
 
 /// Runs the command line (without the program name). A command asked for `--json` that
 /// fails before it prints its object prints `{"exit_status":N}` (see [`out::json_failure`]).
@@ -87,6 +91,9 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         "sync" => sync::run(rest),
         "verify" => verify::run(rest),
         "luns" => luns::run(rest),
+        "opcodes" => opcodes::run(rest),
+        "unmap" => unmap::run(rest),
+        "write-same" => write_same::run(rest),
         other => Err(out::fail(
             ExitCategory::Syntax,
             "",

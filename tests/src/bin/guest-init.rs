@@ -89,9 +89,12 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// scsi_debug with two hosts, each with its own RAM store, so that a device-to-device copy
 /// has two independent devices. `delay=0` answers in the caller; `statistics=1` is needed
-/// for `every_nth` fault injection.
+/// for `every_nth` fault injection. `lbpu`, `lbpws` and `lbpws10` turn on logical block
+/// provisioning (UNMAP, WRITE SAME with UNMAP, GET LBA STATUS; READ CAPACITY (16) then
+/// says LBPME and LBPRZ), for `cli_provision`; they are module-wide parameters.
 const SDEBUG_COMMON: &str =
-    "dev_size_mb=16 delay=0 statistics=1 add_host=2 per_host_store=1 num_tgts=1 max_luns=1";
+    "dev_size_mb=16 delay=0 statistics=1 add_host=2 per_host_store=1 num_tgts=1 max_luns=1 \
+     lbpu=1 lbpws=1 lbpws10=1";
 
 struct Phase {
     name: &'static str,
