@@ -4,7 +4,8 @@
 //! The shipped flavour also rebuilds the standard library with the binary (`-Zbuild-std`)
 //! and `panic=immediate-abort`: std's panic machinery (the backtrace printer with its DWARF
 //! reader, about 220 KiB) is linked into every std binary even with `panic = "abort"`, and
-//! only this leaves it out. A panic then ends the process at once without a message; sgmap
+//! only this leaves it out. With nothing left to unwind, `-Cforce-unwind-tables=no` drops
+//! the unwind tables too (`.eh_frame`: 48 KiB of the x86_64 binary). A panic then ends the process at once without a message; sgmap
 //! never panics on input, so a panic is a bug either way. Both options are unstable: they are
 //! enabled on the project's stable compiler with `RUSTC_BOOTSTRAP=1`, from the `rust-src`
 //! component that this task installs. `--plain` builds the stable-only flavour instead
@@ -111,7 +112,7 @@ pub fn build_sgmap_flavour(target: &str, flavour: Flavour) -> Result<PathBuf> {
             .env("RUSTC_BOOTSTRAP", "1")
             .env(
                 "CARGO_ENCODED_RUSTFLAGS",
-                "-Zunstable-options\x1f-Cpanic=immediate-abort",
+                "-Zunstable-options\x1f-Cpanic=immediate-abort\x1f-Cforce-unwind-tables=no",
             );
     }
     if let Some((var, linker)) = linker_env(target) {
