@@ -7,6 +7,7 @@
 //! - [`Capacity10`] and [`Capacity16`]: READ CAPACITY (10) and (16) parameter data (SBC-4).
 //! - [`ReportLuns`]: REPORT LUNS parameter data and its [`Lun`]s (SPC-5; LUN structure: SAM-6).
 //! - [`ReadBufferDescriptor`]: READ BUFFER descriptor mode data (SPC-5).
+//! - [`ModeHeader`] and its [`BlockDescriptor`]: MODE SENSE (6)/(10) parameter data (SPC-5).
 //!
 //! Every decoder is total: any byte string gives a value or an [`Error`], and walks
 //! (designators, LUNs, pages) stop at the length the device reports *and* at the end of the
@@ -20,12 +21,14 @@ mod buffer;
 mod capacity;
 mod inquiry;
 mod luns;
+mod mode;
 mod vpd;
 
 pub use buffer::{OffsetBoundary, ReadBufferDescriptor};
 pub use capacity::{Capacity10, Capacity16};
 pub use inquiry::{DeviceType, Inquiry, InquiryFlags, InquiryRepr, PeripheralQualifier};
 pub use luns::{AddressMethod, Lun, Luns, ReportLuns};
+pub use mode::{BlockDescriptor, ModeHeader};
 pub use vpd::{
     page, Association, BlockLimits, CodeSet, Designator, DesignatorType, Designators, Identifier,
     SupportedPages, Vpd,
