@@ -9,13 +9,18 @@ use crate::out::{self, CmdResult, Fail};
 
 pub mod capacity;
 pub mod dd;
+pub mod destructive;
 pub mod dev;
+pub mod format;
 pub mod help;
 pub mod inquiry;
 pub mod list;
 pub mod names;
+pub mod progress;
 pub mod raw;
 pub mod readcap;
+pub mod requests;
+pub mod sanitize;
 pub mod sense;
 pub mod sense_json;
 pub mod tur;
@@ -69,6 +74,9 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         "inquiry" | "inq" => inquiry::run(rest),
         "readcap" => readcap::run_cmd(rest),
         "tur" => tur::run(rest),
+        "requests" => requests::run(rest),
+        "format" => format::run(rest),
+        "sanitize" => sanitize::run(rest),
         "raw" => raw::run(rest),
         "sense" => sense::run(rest),
         "dd" => dd::run(rest),
