@@ -306,7 +306,7 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
         destructive::countdown("SANITIZE", device, o.json, progress::sleep_secs)?;
     }
     if o.dry_run {
-        let mut s = format!("    Sanitize cdb: {}\n", hex_bytes(cdb.as_bytes()));
+        let mut s = format!("    Sanitize cdb: [{}]\n", hex_bytes(cdb.as_bytes()));
         if !list.is_empty() {
             s.push_str("    Parameter list contents:\n");
             s.push_str(&hex_lines(&list));

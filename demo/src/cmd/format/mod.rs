@@ -199,12 +199,16 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
 }
 
 /// Prints what a dry run would send: the CDB and parameter list as sg3_utils' verbose lines
-/// show them (`    Format unit cdb: 04 18 00 00 00 00`, `    Format unit parameter list:`
-/// and the bytes).
+/// show them (`    Format unit cdb: [04 18 00 00 00 00]`, `    Format unit parameter
+/// list:` and the bytes; `    mode select(10) parameter list`, without the colon).
 fn dry_lines(json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
-    let mut s = format!("    {title} cdb: {}\n", hex_bytes(cdb));
+    let mut s = format!("    {title} cdb: [{}]\n", hex_bytes(cdb));
     if !list.is_empty() {
-        s.push_str(&format!("    {title} parameter list:\n{}", hex_lines(list)));
+        let colon = if title.starts_with("mode") { "" } else { ":" };
+        s.push_str(&format!(
+            "    {title} parameter list{colon}\n{}",
+            hex_lines(list)
+        ));
     }
     say(json, &s)
 }
@@ -256,9 +260,9 @@ fn run_device(a: &Args, rec: &mut Record) -> CmdResult {
         if let Some((cmd, list)) = prepared.as_ref().and_then(|p| p.select.as_ref()) {
             let six = cmd.six;
             let title = if six {
-                "Mode select(6)"
+                "mode select(6)"
             } else {
-                "Mode select(10)"
+                "mode select(10)"
             };
             let cdb = dev::cdb(cmd, device)?;
             if o.dry_run {
