@@ -19,13 +19,23 @@ fn sent(env: &Env) -> u64 {
 
 /// Stdout lines, without sg_format's and sg_sanitize's `LU name:` line: where the device has
 /// no NAA or EUI-64 designator (QEMU's disk), sg3_utils 1.46 prints an uninitialized buffer
-/// there (`get_lu_name()` returns it unwritten), and sgmap no line.
+/// there (`get_lu_name()` returns it unwritten), newlines and all, and sgmap no line. Such a
+/// line and what follows it up to the block descriptor lines are left out.
 fn lines(run: &Run) -> Vec<String> {
-    run.out()
-        .lines()
-        .filter(|l| !l.starts_with("      LU name: ") || is_hex_name(l))
-        .map(str::to_owned)
-        .collect()
+    let mut skipping = false;
+    let mut v = Vec::new();
+    for l in run.out().lines() {
+        if l.starts_with("      LU name: ") && !is_hex_name(l) {
+            skipping = true;
+            continue;
+        }
+        if skipping && !l.starts_with("Mode Sense (block descriptor)") {
+            continue;
+        }
+        skipping = false;
+        v.push(l.to_owned());
+    }
+    v
 }
 
 /// An `LU name:` of hex digits (NAA, EUI-64): both print it.
