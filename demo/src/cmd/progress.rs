@@ -101,14 +101,24 @@ pub fn percent(p: Progress) -> String {
 /// Runs `style`'s loop: `sleep(secs)` before a poll where the tool sleeps, `ask` sends a
 /// poll command (an `Err` — the device failed at the OS level — ends the loop with it),
 /// `print` takes each line as it comes.
-pub fn run<E>(
+pub fn run(
     style: Style,
     mut sleep: impl FnMut(u32),
-    mut ask: impl FnMut(Ask) -> Result<Reply, E>,
+    mut ask: impl FnMut(Ask) -> Result<Reply, Fail>,
     mut print: impl FnMut(Line),
-) -> Result<Outcome, E> {
+) -> Result<Outcome, Fail> {
+    // One copy of the loops in the binary, not one per caller.
+    run_dyn(style, &mut sleep, &mut ask, &mut print)
+}
+
+fn run_dyn(
+    style: Style,
+    sleep: &mut dyn FnMut(u32),
+    ask: &mut dyn FnMut(Ask) -> Result<Reply, Fail>,
+    print: &mut dyn FnMut(Line),
+) -> Result<Outcome, Fail> {
     let mut o = Outcome::default();
-    let mut send = |o: &mut Outcome, a: Ask| -> Result<Reply, E> {
+    let mut send = |o: &mut Outcome, a: Ask| -> Result<Reply, Fail> {
         o.commands += 1;
         let r = ask(a)?;
         if let Some(p) = r.progress {
@@ -353,7 +363,7 @@ mod tests {
     fn drive(style: Style, replies: &[Reply]) -> (Vec<String>, Vec<u32>, Vec<Ask>, Outcome) {
         let (mut lines, mut sleeps, mut asked) = (Vec::new(), Vec::new(), Vec::new());
         let mut it = replies.iter();
-        let o = run::<()>(
+        let o = run(
             style,
             |s| sleeps.push(s),
             |a| {
@@ -567,10 +577,10 @@ mod tests {
         let r = run(
             Style::Tur { num: 3 },
             |_| {},
-            |_| Err::<Reply, &str>("gone"),
+            |_| Err(Fail::code(69)),
             |_| {},
         );
-        assert_eq!(r, Err("gone"));
+        assert_eq!(r, Err(Fail::code(69)));
     }
 
     #[test]
