@@ -101,24 +101,14 @@ pub fn percent(p: Progress) -> String {
 /// Runs `style`'s loop: `sleep(secs)` before a poll where the tool sleeps, `ask` sends a
 /// poll command (an `Err` — the device failed at the OS level — ends the loop with it),
 /// `print` takes each line as it comes.
-pub fn run(
+pub fn run<E>(
     style: Style,
     mut sleep: impl FnMut(u32),
-    mut ask: impl FnMut(Ask) -> Result<Reply, Fail>,
+    mut ask: impl FnMut(Ask) -> Result<Reply, E>,
     mut print: impl FnMut(Line),
-) -> Result<Outcome, Fail> {
-    // One copy of the loops in the binary, not one per caller.
-    run_dyn(style, &mut sleep, &mut ask, &mut print)
-}
-
-fn run_dyn(
-    style: Style,
-    sleep: &mut dyn FnMut(u32),
-    ask: &mut dyn FnMut(Ask) -> Result<Reply, Fail>,
-    print: &mut dyn FnMut(Line),
-) -> Result<Outcome, Fail> {
+) -> Result<Outcome, E> {
     let mut o = Outcome::default();
-    let mut send = |o: &mut Outcome, a: Ask| -> Result<Reply, Fail> {
+    let mut send = |o: &mut Outcome, a: Ask| -> Result<Reply, E> {
         o.commands += 1;
         let r = ask(a)?;
         if let Some(p) = r.progress {
@@ -363,7 +353,7 @@ mod tests {
     fn drive(style: Style, replies: &[Reply]) -> (Vec<String>, Vec<u32>, Vec<Ask>, Outcome) {
         let (mut lines, mut sleeps, mut asked) = (Vec::new(), Vec::new(), Vec::new());
         let mut it = replies.iter();
-        let o = run(
+        let o = run::<()>(
             style,
             |s| sleeps.push(s),
             |a| {
@@ -577,10 +567,10 @@ mod tests {
         let r = run(
             Style::Tur { num: 3 },
             |_| {},
-            |_| Err(Fail::code(69)),
+            |_| Err::<Reply, &str>("gone"),
             |_| {},
         );
-        assert_eq!(r, Err(Fail::code(69)));
+        assert_eq!(r, Err("gone"));
     }
 
     #[test]
