@@ -527,3 +527,23 @@ fn format_runs_as_sg_format_on_the_phases_disk() {
     assert_eq!(cmds[0].get("parameter_list").str(), "00 02 00 00");
     assert!(cmds[0].get("sent").bool());
 }
+
+#[test]
+fn scsi_debug_the_countdown_is_sg_format_and_sg_sanitize_s() {
+    // Without --quick: 15 seconds of warning on stdout, then the command (which scsi_debug
+    // refuses, so nothing is destroyed).
+    let env = Env::get();
+    let start = std::time::Instant::now();
+    let ours = sgmap(&["format", "--format", &env.sg]);
+    assert!(start.elapsed().as_secs() >= 15, "no pause: {ours:?}");
+    same_status_and_lines(&ours, &sg3("sg_format", &["--format", &env.sg]));
+    ours.status(9).out_has(&format!(
+        "\nA FORMAT UNIT will commence in 15 seconds\n    ALL data on {} will be \
+         DESTROYED\n        Press control-C to abort\n",
+        env.sg
+    ));
+    let ours = sgmap(&["sanitize", "--block", &env.sg]);
+    same_status_and_lines(&ours, &sg3("sg_sanitize", &["--block", &env.sg]));
+    ours.status(9)
+        .out_has("\nA SANITIZE will commence in 5 seconds\n");
+}
