@@ -6,19 +6,25 @@
 //! a [`Cdb`] ([`Command::to_cdb`]). A value that does not fit its field is an [`Error`], never
 //! truncated. [`Cdb::transfer`] tells the data direction and length a CDB implies.
 //!
-//! Sources: SPC-5 (INQUIRY, REQUEST SENSE, REPORT LUNS, MODE SENSE (10), READ BUFFER, WRITE
-//! BUFFER, TEST UNIT READY), SBC-4 (READ, WRITE, VERIFY, SYNCHRONIZE CACHE, READ CAPACITY,
-//! START STOP UNIT, UNMAP, WRITE SAME) and SBC-3 (READ (6), WRITE (6), READ (12), WRITE (12),
-//! VERIFY (12)), each command's CDB table; REPORT SUPPORTED OPERATION CODES and REPORT
-//! SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-5).
+//! Sources: SPC-5 (INQUIRY, REQUEST SENSE, REPORT LUNS, MODE SENSE (6) and (10), MODE SELECT
+//! (6) and (10), READ BUFFER, WRITE BUFFER, TEST UNIT READY), SBC-4 (READ, WRITE, VERIFY,
+//! SYNCHRONIZE CACHE, READ CAPACITY, START STOP UNIT, UNMAP, WRITE SAME, FORMAT UNIT,
+//! SANITIZE) and SBC-3 (READ (6), WRITE (6), READ (12), WRITE (12), VERIFY (12)), each
+//! command's CDB table; REPORT SUPPORTED OPERATION CODES and REPORT SUPPORTED TASK
+//! MANAGEMENT FUNCTIONS (SPC-5).
 
 use core::fmt;
 
+mod format;
 pub mod names;
 mod opcodes;
 mod provision;
 mod rw;
 
+pub use format::{
+    FormatHeader, FormatUnit, InitPattern, ModeSelect, ModeSense6, OverwriteHeader, Sanitize,
+    SanitizeAction,
+};
 pub use names::CommandName;
 pub use opcodes::{
     ReportSupportedOpcodes, ReportSupportedTmf, ReportingOptions, MAINTENANCE_IN,
@@ -183,7 +189,10 @@ impl Cdb {
             | Opcode::Read6
             | Opcode::Write6
             | Opcode::Inquiry
-            | Opcode::StartStopUnit => 6,
+            | Opcode::StartStopUnit
+            | Opcode::FormatUnit
+            | Opcode::ModeSelect6
+            | Opcode::ModeSense6 => 6,
             Opcode::Unknown(_) => return None,
             _ => 10,
         };
@@ -202,6 +211,14 @@ impl Cdb {
             Opcode::RequestSense => t(FromDevice, Length::AtMost(u32::from(self.byte(4)))),
             Opcode::Inquiry => t(FromDevice, Length::AtMost(self.be(3..5))),
             Opcode::ModeSense10 => t(FromDevice, Length::AtMost(self.be(7..9))),
+            Opcode::ModeSense6 => t(FromDevice, Length::AtMost(u32::from(self.byte(4)))),
+            Opcode::ModeSelect6 => t(ToDevice, Length::Bytes(u32::from(self.byte(4)))),
+            Opcode::ModeSelect10 => t(ToDevice, Length::Bytes(self.be(7..9))),
+            // FORMAT UNIT's parameter list length is in the list, not the CDB.
+            Opcode::FormatUnit if self.byte(1) & 0x10 == 0 => Some(Transfer::NONE),
+            Opcode::FormatUnit => None,
+            Opcode::Sanitize if self.be(7..9) == 0 => Some(Transfer::NONE),
+            Opcode::Sanitize => t(ToDevice, Length::Bytes(self.be(7..9))),
             Opcode::ReadCapacity10 => t(FromDevice, Length::Bytes(8)),
             Opcode::ServiceActionIn16 if self.byte(1) & 0x1f == 0x10 => {
                 t(FromDevice, Length::AtMost(self.be(10..14)))
@@ -263,12 +280,18 @@ pub enum Opcode {
     TestUnitReady,
     /// 03h REQUEST SENSE.
     RequestSense,
+    /// 04h FORMAT UNIT.
+    FormatUnit,
     /// 08h READ (6).
     Read6,
     /// 0Ah WRITE (6).
     Write6,
     /// 12h INQUIRY.
     Inquiry,
+    /// 15h MODE SELECT (6).
+    ModeSelect6,
+    /// 1Ah MODE SENSE (6).
+    ModeSense6,
     /// 1Bh START STOP UNIT.
     StartStopUnit,
     /// 25h READ CAPACITY (10).
@@ -285,6 +308,10 @@ pub enum Opcode {
     WriteBuffer,
     /// 3Ch READ BUFFER.
     ReadBuffer,
+    /// 48h SANITIZE.
+    Sanitize,
+    /// 55h MODE SELECT (10).
+    ModeSelect10,
     /// 5Ah MODE SENSE (10).
     ModeSense10,
     /// 88h READ (16).
@@ -314,9 +341,12 @@ impl From<u8> for Opcode {
         match value {
             0x00 => Opcode::TestUnitReady,
             0x03 => Opcode::RequestSense,
+            0x04 => Opcode::FormatUnit,
             0x08 => Opcode::Read6,
             0x0a => Opcode::Write6,
             0x12 => Opcode::Inquiry,
+            0x15 => Opcode::ModeSelect6,
+            0x1a => Opcode::ModeSense6,
             0x1b => Opcode::StartStopUnit,
             0x25 => Opcode::ReadCapacity10,
             0x28 => Opcode::Read10,
@@ -325,6 +355,8 @@ impl From<u8> for Opcode {
             0x35 => Opcode::SynchronizeCache10,
             0x3b => Opcode::WriteBuffer,
             0x3c => Opcode::ReadBuffer,
+            0x48 => Opcode::Sanitize,
+            0x55 => Opcode::ModeSelect10,
             0x5a => Opcode::ModeSense10,
             0x88 => Opcode::Read16,
             0x8a => Opcode::Write16,
@@ -345,9 +377,12 @@ impl From<Opcode> for u8 {
         match op {
             Opcode::TestUnitReady => 0x00,
             Opcode::RequestSense => 0x03,
+            Opcode::FormatUnit => 0x04,
             Opcode::Read6 => 0x08,
             Opcode::Write6 => 0x0a,
             Opcode::Inquiry => 0x12,
+            Opcode::ModeSelect6 => 0x15,
+            Opcode::ModeSense6 => 0x1a,
             Opcode::StartStopUnit => 0x1b,
             Opcode::ReadCapacity10 => 0x25,
             Opcode::Read10 => 0x28,
@@ -356,6 +391,8 @@ impl From<Opcode> for u8 {
             Opcode::SynchronizeCache10 => 0x35,
             Opcode::WriteBuffer => 0x3b,
             Opcode::ReadBuffer => 0x3c,
+            Opcode::Sanitize => 0x48,
+            Opcode::ModeSelect10 => 0x55,
             Opcode::ModeSense10 => 0x5a,
             Opcode::Read16 => 0x88,
             Opcode::Write16 => 0x8a,

@@ -14,6 +14,7 @@
 //! - [`SupportedOpcodes`] / [`OneCommand`] / [`SupportedTmf`]: REPORT SUPPORTED OPERATION
 //!   CODES (all_commands, one_command) and REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS data
 //!   (SPC-5).
+//! - [`ModeHeader`] and its [`BlockDescriptor`]: MODE SENSE (6)/(10) parameter data (SPC-5).
 //!
 //! Every decoder is total: any byte string gives a value or an [`Error`], and walks
 //! (designators, LUNs, pages) stop at the length the device reports *and* at the end of the
@@ -28,6 +29,7 @@ mod capacity;
 mod inquiry;
 mod luns;
 mod opcodes;
+mod mode;
 mod vpd;
 
 pub use buffer::{OffsetBoundary, ReadBufferDescriptor};
@@ -38,6 +40,7 @@ pub use opcodes::{
     CommandDescriptor, CommandTimeouts, Descriptors, OneCommand, Support, SupportedOpcodes,
     SupportedTmf,
 };
+pub use mode::{BlockDescriptor, ModeHeader};
 pub use vpd::{
     page, Association, AtaInformation, AtaString, BlockDeviceCharacteristics, BlockLimits, CodeSet,
     Designator, DesignatorType, Designators, ExtendedInquiry, Identifier, LogicalBlockProvisioning,

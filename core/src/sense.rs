@@ -372,11 +372,83 @@ impl Progress {
     }
 }
 
+impl Progress {
+    /// The percentage as sg3_utils prints it: whole percent `(p * 100) / 65536` and the
+    /// hundredths `((p * 100) % 65536) / 656` (656, not 655.36: the hundredths are at times
+    /// one lower than [`Progress::hundredths_of_percent`]'s, and never above 99).
+    pub fn sg3_percent(self) -> (u8, u8) {
+        let scaled = u32::from(self.0) * 100;
+        ((scaled / 65_536) as u8, ((scaled % 65_536) / 656) as u8)
+    }
+}
+
 impl fmt::Display for Progress {
-    /// `25.00%`.
+    /// `25.00%`, with sg3_utils' arithmetic ([`Progress::sg3_percent`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let h = self.hundredths_of_percent();
-        write!(f, "{}.{:02}%", h / 100, h % 100)
+        let (whole, hundredths) = self.sg3_percent();
+        write!(f, "{whole}.{hundredths:02}%")
+    }
+}
+
+/// The progress indication in sense data, by sg3_utils 1.46's rule
+/// (`sg_get_sense_progress_fld()`), over the `bytes` there are:
+///
+/// - fixed format (70h/71h), at least 18 bytes, sense key NO SENSE or NOT READY, SKSV set:
+///   bytes 16–17;
+/// - descriptor format (72h/73h): with sense key NO SENSE or NOT READY, a sense key specific
+///   descriptor (02h) of additional length 6 with SKSV set: its bytes 5–6; else, whatever
+///   the sense key, a progress indication descriptor (0Ah) of additional length 6: its
+///   bytes 6–7.
+///
+/// `None` for anything else (too short, other response codes). Total: never panics.
+pub fn progress(bytes: &[u8]) -> Option<Progress> {
+    let be16 = |at: usize| -> Option<Progress> {
+        let hi = *bytes.get(at)?;
+        let lo = *bytes.get(at + 1)?;
+        Some(Progress(u16::from_be_bytes([hi, lo])))
+    };
+    if bytes.len() < 7 {
+        return None;
+    }
+    let key_ok = |k: u8| k & 0x0f == 0x00 || k & 0x0f == 0x02;
+    match bytes[0] & 0x7f {
+        0x70 | 0x71 => {
+            if bytes.len() < 18 || !key_ok(bytes[2]) || bytes[15] & 0x80 == 0 {
+                return None;
+            }
+            be16(16)
+        }
+        0x72 | 0x73 => {
+            let find = |kind: u8| -> Option<usize> {
+                // Descriptors within ADDITIONAL SENSE LENGTH and the buffer.
+                let end = bytes.len().min(8 + usize::from(*bytes.get(7)?));
+                let mut at = 8;
+                while at + 1 < end {
+                    let (t, len) = (bytes[at], usize::from(bytes[at + 1]));
+                    if t == kind {
+                        return Some(at);
+                    }
+                    at += 2 + len;
+                }
+                None
+            };
+            if key_ok(bytes[1]) {
+                if let Some(at) = find(0x02) {
+                    if bytes.get(at + 1) == Some(&6)
+                        && bytes.get(at + 4).is_some_and(|b| b & 0x80 != 0)
+                    {
+                        return be16(at + 5);
+                    }
+                }
+            }
+            let at = find(0x0a)?;
+            if bytes.get(at + 1) == Some(&6) {
+                be16(at + 6)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 

@@ -9,8 +9,8 @@
 use core::fmt::{self, Write as _};
 use sgmap_core::cdb::{Cdb, Command};
 use sgmap_core::response::{
-    Capacity10, Capacity16, Inquiry, InquiryRepr, OneCommand, ReadBufferDescriptor, ReportLuns,
-    SupportedOpcodes, SupportedTmf, Vpd,
+    Capacity10, Capacity16, Inquiry, InquiryRepr, ModeHeader, OneCommand, ReadBufferDescriptor,
+    ReportLuns, SupportedOpcodes, SupportedTmf, Vpd,
 };
 use sgmap_core::sense::{self, Sense};
 
@@ -275,6 +275,17 @@ fn exercise(b: &[u8]) -> usize {
         [2, 3, 5, 6, 7, 9, 10, 11, 14, 17, 18, 19, 20, 21, 22, 40, 98].contains(&category.code())
     );
     let mut longest = 0;
+    // The progress indication (sg3_utils' rule) and the mode parameter header.
+    if let Some(p) = sense::progress(b) {
+        let (whole, hundredths) = p.sg3_percent();
+        assert!(whole <= 99 && hundredths <= 99);
+    }
+    for six in [true, false] {
+        if let Ok(h) = ModeHeader::parse(b, six) {
+            assert!(h.total_len <= 0xffff + 2);
+            let _ = h.block_descriptor(b);
+        }
+    }
     if let Ok(s) = Sense::new_checked(b) {
         let _ = (
             s.format(),

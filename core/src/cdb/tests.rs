@@ -1201,3 +1201,315 @@ fn size_lengths_and_sg_dd_cdbsz_values() {
         Ok(Size::Twelve)
     );
 }
+
+/// Emits a parameter list with `emit` into a poisoned buffer; checks the bytes and that
+/// nothing past them was touched.
+fn golden_list(emit: impl Fn(&mut [u8]) -> Result<usize, Error>, expected: &[u8]) {
+    let mut buf = [0xa5u8; 16];
+    let n = emit(&mut buf).unwrap();
+    assert_eq!(&buf[..n], expected);
+    assert!(buf[n..].iter().all(|&b| b == 0xa5), "wrote past the list");
+}
+
+/// Checks that `emit` refuses with `err` and leaves a poisoned buffer untouched.
+fn refused_list(emit: impl Fn(&mut [u8]) -> Result<usize, Error>, err: Error) {
+    let mut buf = [0xa5u8; 16];
+    assert_eq!(emit(&mut buf), Err(err));
+    assert!(buf.iter().all(|&b| b == 0xa5), "wrote on error");
+}
+
+#[test]
+fn format_unit_packs_fmtpinfo_longlist_fmtdata_cmplst_dlf_and_ffmt() {
+    golden(&FormatUnit::default(), &[0x04, 0, 0, 0, 0, 0]);
+    // sg_format --format: FMTDATA (IMMED in the header) and CMPLST.
+    let fu = FormatUnit {
+        fmtdata: true,
+        cmplst: true,
+        ..FormatUnit::default()
+    };
+    golden(&fu, &[0x04, 0x18, 0, 0, 0, 0]);
+    let all = FormatUnit {
+        fmtpinfo: 3,
+        longlist: true,
+        fmtdata: true,
+        cmplst: true,
+        defect_list_format: 7,
+        ffmt: 2,
+    };
+    golden(&all, &[0x04, 0xff, 0, 0, 0x02, 0]);
+    assert_eq!(fu.to_cdb().unwrap().transfer(), None);
+    assert_eq!(
+        FormatUnit::default().to_cdb().unwrap().transfer(),
+        Some(Transfer::NONE)
+    );
+    let too = |field, value, max| Error::TooLarge { field, value, max };
+    refused(
+        &FormatUnit {
+            fmtpinfo: 4,
+            ..FormatUnit::default()
+        },
+        too("FMTPINFO", 4, 3),
+    );
+    refused(
+        &FormatUnit {
+            ffmt: 4,
+            ..FormatUnit::default()
+        },
+        too("FFMT", 4, 3),
+    );
+    refused(
+        &FormatUnit {
+            defect_list_format: 8,
+            ..FormatUnit::default()
+        },
+        too("DEFECT LIST FORMAT", 8, 7),
+    );
+}
+
+#[test]
+fn format_header_short_and_long() {
+    let immed = FormatHeader {
+        immed: true,
+        ..FormatHeader::default()
+    };
+    golden_list(|b| immed.emit(b), &[0, 0x02, 0, 0]);
+    // --dcrt: FOV and DCRT; --ip_def: FOV and IP; --pfu=5.
+    let h = FormatHeader {
+        protection_field_usage: 5,
+        fov: true,
+        dcrt: true,
+        ip: true,
+        immed: true,
+        ..FormatHeader::default()
+    };
+    golden_list(|b| h.emit(b), &[0x05, 0xaa, 0, 0]);
+    let all = FormatHeader {
+        fov: true,
+        dpry: true,
+        dcrt: true,
+        stpf: true,
+        ip: true,
+        immed: true,
+        defect_list_length: 0x1234,
+        ..FormatHeader::default()
+    };
+    golden_list(|b| all.emit(b), &[0, 0xfa, 0x12, 0x34]);
+    // The long header: P_I_INFORMATION and PROTECTION INTERVAL EXPONENT in byte 3.
+    let long = FormatHeader {
+        long: true,
+        protection_field_usage: 1,
+        immed: true,
+        p_i_information: 0xa,
+        protection_interval_exponent: 3,
+        defect_list_length: 0x0102_0304,
+        ..FormatHeader::default()
+    };
+    golden_list(|b| long.emit(b), &[0x01, 0x02, 0, 0xa3, 1, 2, 3, 4]);
+    // The short header has no room for them.
+    let short_pie = FormatHeader {
+        protection_interval_exponent: 1,
+        ..FormatHeader::default()
+    };
+    refused_list(
+        |b| short_pie.emit(b),
+        Error::TooLarge {
+            field: "PROTECTION INTERVAL EXPONENT",
+            value: 1,
+            max: 0,
+        },
+    );
+    let pfu = FormatHeader {
+        protection_field_usage: 8,
+        ..FormatHeader::default()
+    };
+    refused_list(
+        |b| pfu.emit(b),
+        Error::TooLarge {
+            field: "PROTECTION FIELD USAGE",
+            value: 8,
+            max: 7,
+        },
+    );
+    let dl = FormatHeader {
+        defect_list_length: 0x1_0000,
+        ..FormatHeader::default()
+    };
+    refused_list(
+        |b| dl.emit(b),
+        Error::TooLarge {
+            field: "DEFECT LIST LENGTH",
+            value: 0x1_0000,
+            max: 0xffff,
+        },
+    );
+    refused_list(
+        |b| immed.emit(&mut b[..3]),
+        Error::BufferTooShort { needed: 4, got: 3 },
+    );
+}
+
+#[test]
+fn init_pattern_descriptor_sets_si() {
+    let si = InitPattern {
+        security_initialize: true,
+        ..InitPattern::default()
+    };
+    golden_list(|b| si.emit(b), &[0x20, 0, 0, 0]);
+    let m = InitPattern {
+        modifier: 2,
+        security_initialize: false,
+        pattern_type: 1,
+    };
+    golden_list(|b| m.emit(b), &[0x80, 0x01, 0, 0]);
+}
+
+#[test]
+fn sanitize_packs_immed_znr_ause_action_and_length() {
+    let s = |action, immed, znr, ause, len| Sanitize {
+        action,
+        immed,
+        znr,
+        ause,
+        parameter_list_length: len,
+    };
+    golden(
+        &s(SanitizeAction::BlockErase, true, false, false, 0),
+        &[0x48, 0x82, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    golden(
+        &s(SanitizeAction::CryptographicErase, false, true, true, 0),
+        &[0x48, 0x63, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    golden(
+        &s(SanitizeAction::ExitFailureMode, false, false, false, 0),
+        &[0x48, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let ow = s(SanitizeAction::Overwrite, true, false, true, 0x0204);
+    golden(&ow, &[0x48, 0xa1, 0, 0, 0, 0, 0, 0x02, 0x04, 0]);
+    assert_eq!(
+        ow.to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::ToDevice,
+            length: Length::Bytes(0x204)
+        })
+    );
+    // Only OVERWRITE has a parameter list.
+    refused(
+        &s(SanitizeAction::BlockErase, true, false, false, 4),
+        Error::TooLarge {
+            field: "PARAMETER LIST LENGTH",
+            value: 4,
+            max: 0,
+        },
+    );
+}
+
+#[test]
+fn overwrite_header_and_its_refusals() {
+    let h = |invert, test, count, pattern_length| OverwriteHeader {
+        invert,
+        test,
+        count,
+        pattern_length,
+    };
+    golden_list(|b| h(false, 0, 1, 4).emit(b, Some(512)), &[0x01, 0, 0, 4]);
+    golden_list(
+        |b| h(true, 3, 31, 512).emit(b, Some(512)),
+        &[0xff, 0, 0x02, 0x00],
+    );
+    golden_list(
+        |b| h(false, 1, 2, 0xffff).emit(b, None),
+        &[0x22, 0, 0xff, 0xff],
+    );
+    let unsupported = |what| Error::Unsupported {
+        command: "SANITIZE",
+        size: Size::Ten,
+        what,
+    };
+    refused_list(
+        |b| h(false, 0, 0, 4).emit(b, None),
+        unsupported("OVERWRITE COUNT 0 is reserved (1 to 31 passes)"),
+    );
+    refused_list(
+        |b| h(false, 0, 32, 4).emit(b, None),
+        Error::TooLarge {
+            field: "OVERWRITE COUNT",
+            value: 32,
+            max: 31,
+        },
+    );
+    refused_list(
+        |b| h(false, 0, 1, 0).emit(b, None),
+        unsupported("OVERWRITE needs an initialization pattern of 1 byte or more"),
+    );
+    // A pattern longer than the logical block.
+    refused_list(
+        |b| h(false, 0, 1, 513).emit(b, Some(512)),
+        Error::TooLarge {
+            field: "INITIALIZATION PATTERN LENGTH",
+            value: 513,
+            max: 512,
+        },
+    );
+    refused_list(
+        |b| h(false, 4, 1, 1).emit(b, None),
+        Error::TooLarge {
+            field: "TEST",
+            value: 4,
+            max: 3,
+        },
+    );
+}
+
+#[test]
+fn mode_sense_6_and_mode_select_6_and_10() {
+    let ms = ModeSense6 {
+        dbd: false,
+        page_control: PageControl::Current,
+        page_code: 1,
+        subpage_code: 0,
+        allocation_length: 252,
+    };
+    golden(&ms, &[0x1a, 0, 0x01, 0, 0xfc, 0]);
+    let all = ModeSense6 {
+        dbd: true,
+        page_control: PageControl::Saved,
+        page_code: 0x3f,
+        subpage_code: 0xff,
+        allocation_length: 4,
+    };
+    golden(&all, &[0x1a, 0x08, 0xff, 0xff, 4, 0]);
+    assert_eq!(
+        ms.to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::FromDevice,
+            length: Length::AtMost(252)
+        })
+    );
+    let sel = |six, sp, len| ModeSelect {
+        six,
+        page_format: true,
+        save_pages: sp,
+        parameter_list_length: len,
+    };
+    golden(&sel(true, true, 24), &[0x15, 0x11, 0, 0, 24, 0]);
+    golden(
+        &sel(false, false, 0x0120),
+        &[0x55, 0x10, 0, 0, 0, 0, 0, 0x01, 0x20, 0],
+    );
+    assert_eq!(
+        sel(false, true, 28).to_cdb().unwrap().transfer(),
+        Some(Transfer {
+            direction: Direction::ToDevice,
+            length: Length::Bytes(28)
+        })
+    );
+    refused(
+        &sel(true, true, 256),
+        Error::TooLarge {
+            field: "PARAMETER LIST LENGTH",
+            value: 256,
+            max: 255,
+        },
+    );
+}

@@ -593,3 +593,69 @@ fn read_buffer_descriptor_boundary_and_capacity() {
         assert_eq!(u8::from(OffsetBoundary::from(n)), n);
     }
 }
+
+#[test]
+fn mode_header_and_block_descriptor_6_10_and_long() {
+    // MODE SENSE (6): length 0x17 (24 bytes), WP, one 8-byte descriptor: 0x12345 blocks of 520.
+    let six = [
+        0x17, 0, 0x80, 8, 0, 0x01, 0x23, 0x45, 0, 0, 0x02, 0x08, 0x01, 0x0a, 0, 0,
+    ];
+    let h = ModeHeader::parse(&six, true).unwrap();
+    assert_eq!(
+        (h.total_len, h.len(), h.block_descriptor_len, h.long_lba),
+        (24, 4, 8, false)
+    );
+    assert!(!h.write_protected());
+    assert_eq!(
+        h.block_descriptor(&six),
+        Some(BlockDescriptor {
+            blocks: 0x12345,
+            block_length: 520
+        })
+    );
+    // MODE SENSE (10) with LONGLBA: a 16-byte descriptor.
+    let mut ten = [0u8; 24];
+    ten[1] = 22;
+    ten[3] = 0x40;
+    ten[4] = 1;
+    ten[7] = 16;
+    ten[8..16].copy_from_slice(&0x1_0000_0000u64.to_be_bytes());
+    ten[20..24].copy_from_slice(&4096u32.to_be_bytes());
+    let h = ModeHeader::parse(&ten, false).unwrap();
+    assert_eq!((h.total_len, h.len(), h.block_descriptor_len), (24, 8, 16));
+    assert!(h.long_lba && h.write_protected());
+    assert_eq!(
+        h.block_descriptor(&ten),
+        Some(BlockDescriptor {
+            blocks: 0x1_0000_0000,
+            block_length: 4096
+        })
+    );
+    // No descriptor, or one cut short: none.
+    let mut none = ten;
+    none[7] = 0;
+    assert_eq!(
+        ModeHeader::parse(&none, false)
+            .unwrap()
+            .block_descriptor(&none),
+        None
+    );
+    assert_eq!(h.block_descriptor(&ten[..23]), None);
+    // Too short for the header.
+    assert_eq!(
+        ModeHeader::parse(&six[..3], true),
+        Err(Error::Truncated { needed: 4, got: 3 })
+    );
+    assert_eq!(
+        ModeHeader::parse(&ten[..7], false),
+        Err(Error::Truncated { needed: 8, got: 7 })
+    );
+    // Total over every prefix.
+    for len in 0..=ten.len() {
+        for six in [true, false] {
+            if let Ok(h) = ModeHeader::parse(&ten[..len], six) {
+                let _ = h.block_descriptor(&ten[..len]);
+            }
+        }
+    }
+}

@@ -851,3 +851,80 @@ fn truncated_descriptor_is_raw_even_when_its_known_fields_fit() {
     assert_eq!(it.next(), None);
     assert_eq!(s.field_replaceable_unit(), None);
 }
+
+#[test]
+fn progress_percent_uses_sg3_utils_arithmetic() {
+    // 59 * 100 = 5900: 5900 / 656 = 8 where 59 * 10000 / 65536 = 9 (0.08% against 0.09%).
+    assert_eq!(Progress(59).sg3_percent(), (0, 8));
+    assert_eq!(Progress(59).hundredths_of_percent(), 9);
+    assert_eq!(rendered(Progress(59)).as_str(), "0.08%");
+    assert_eq!(Progress(0x0290).sg3_percent(), (1, 0));
+    assert_eq!(Progress(0x4000).sg3_percent(), (25, 0));
+    assert_eq!(Progress(0xffff).sg3_percent(), (99, 99));
+    assert_eq!(Progress(0x199a).sg3_percent(), (10, 0));
+    // 1967 * 100 = 196700 = 3 * 65536 + 92: 3.00 (sg3), 3.00 (exact 3.0014).
+    assert_eq!(rendered(Progress(1967)).as_str(), "3.00%");
+    // 27525 * 100 = 2752500 = 41 * 65536 + 65524; 65524 / 656 = 99.
+    assert_eq!(rendered(Progress(27525)).as_str(), "41.99%");
+    // 6881 * 100 = 688100 = 10 * 65536 + 32740; 32740 / 656 = 49, 32740 / 655.36 = 49.96.
+    assert_eq!(rendered(Progress(6881)).as_str(), "10.49%");
+    assert_eq!(Progress(6881).hundredths_of_percent(), 1049);
+    // Every value: whole percent 0..=99, hundredths 0..=99, never above the exact value.
+    for p in 0..=u16::MAX {
+        let (w, h) = Progress(p).sg3_percent();
+        assert!(w <= 99 && h <= 99);
+        assert!(u32::from(w) * 100 + u32::from(h) <= u32::from(p) * 10_000 / 65_536);
+    }
+}
+
+#[test]
+fn progress_found_as_sg3_utils_finds_it() {
+    // Fixed, NOT READY, SKSV, 0x4000.
+    let mut fixed = [0u8; 18];
+    fixed[0] = 0x70;
+    fixed[2] = 0x02;
+    fixed[7] = 10;
+    fixed[12] = 0x04;
+    fixed[13] = 0x04;
+    fixed[15] = 0x80;
+    fixed[16] = 0x40;
+    assert_eq!(progress(&fixed), Some(Progress(0x4000)));
+    // NO SENSE too; deferred too.
+    let mut f = fixed;
+    f[2] = 0x00;
+    f[0] = 0x71;
+    assert_eq!(progress(&f), Some(Progress(0x4000)));
+    // Not with SKSV clear, another sense key, or fewer than 18 bytes.
+    let mut f = fixed;
+    f[15] = 0;
+    assert_eq!(progress(&f), None);
+    let mut f = fixed;
+    f[2] = 0x06;
+    assert_eq!(progress(&f), None);
+    assert_eq!(progress(&fixed[..17]), None);
+    // Descriptor: sense key specific descriptor (02h, length 6, SKSV).
+    let desc = [
+        0x72, 0x02, 0x04, 0x04, 0, 0, 0, 8, 0x02, 0x06, 0, 0, 0x80, 0x80, 0x00, 0,
+    ];
+    assert_eq!(progress(&desc), Some(Progress(0x8000)));
+    let mut d = desc;
+    d[12] = 0;
+    assert_eq!(progress(&d), None);
+    // The progress indication descriptor (0Ah), any sense key.
+    let another = [
+        0x72, 0x06, 0x29, 0x00, 0, 0, 0, 8, 0x0a, 0x06, 0x02, 0x04, 0x04, 0, 0x10, 0x00,
+    ];
+    assert_eq!(progress(&another), Some(Progress(0x1000)));
+    // Past the ADDITIONAL SENSE LENGTH: not found.
+    let mut a = another;
+    a[7] = 0;
+    assert_eq!(progress(&a), None);
+    // Total: no panic on any prefix or odd bytes.
+    for len in 0..=desc.len() {
+        let _ = progress(&desc[..len]);
+        let _ = progress(&another[..len]);
+    }
+    let odd = [0x72, 0, 0, 0, 0, 0, 0, 0xff, 0x0a, 0xff, 0x0a];
+    assert_eq!(progress(&odd), None);
+    assert_eq!(progress(&[0x70; 6]), None);
+}

@@ -11,7 +11,10 @@ Commands:
   inquiry       INQUIRY: identification, VPD pages, --export    (sg_inq)
   vpd           VPD pages decoded as sg_vpd prints them         (sg_vpd)
   readcap       READ CAPACITY: blocks and block length          (sg_readcap)
-  tur           TEST UNIT READY                                 (sg_turs)
+  tur           TEST UNIT READY, --progress                     (sg_turs)
+  requests      REQUEST SENSE, --progress                       (sg_requests)
+  format        FORMAT UNIT, block size change, progress        (sg_format)
+  sanitize      SANITIZE: block, crypto, overwrite, progress    (sg_sanitize)
   dd            copy through the mapped reserve, queued         (sgm_dd)
   write-buffer  firmware download with WRITE BUFFER             (sg_write_buffer)
   start, stop   START STOP UNIT: spin up or down, load, eject   (sg_start)
@@ -99,10 +102,90 @@ length=... bytes, Device size: ... bytes.
 
 /// `sgmap tur`.
 pub const TUR: &str = "\
-Usage: sgmap tur [--number=N] [--json[=JO]] DEVICE
+Usage: sgmap tur [--number=N] [--progress] [--json[=JO]] DEVICE
 
 Sends TEST UNIT READY N times (default 1). Exit status: that of the last failing
 command (6 for a pending unit attention, 2 when not ready), else 0.
+  --progress  as sg_turs -p: one now, then every 30 seconds (at most N), printing
+              'Progress indication: P.PP% done' while the sense data has one;
+              'Completed K Test Unit Ready commands' when N > 1
+";
+
+/// `sgmap requests`.
+pub const REQUESTS: &str = "\
+Usage: sgmap requests [--num=N] [--desc] [--maxlen=LEN] [--progress] [--hex]
+                      [--raw] [--status] [--json[=JO]] DEVICE
+
+Sends REQUEST SENSE N times (default 1), as sg_requests. One command: the data-in
+decoded as sense on stderr. Errors counted on stdout ('Number of command errors
+detected: N', 'Number of data-in errors detected: N, most recent sense_key=K').
+  --desc      DESC: descriptor-format sense data
+  --maxlen=L  allocation length (252; 0 means 252; at most 255)
+  --progress  one now, then every 30 seconds (at most N), printing 'Progress
+              indication: P.PP% done' while the data has one
+  --hex       the data-in as a hex dump;  --raw  the data-in in binary
+  --status    exit status from the sense data returned (not only from the command)
+--progress contradicts --hex and --raw (exit 31), as in sg_requests.
+";
+
+/// `sgmap format`.
+pub const FORMAT: &str = "\
+Usage: sgmap format [--format] [--size=LB_SZ] [--count=COUNT] [--resize]
+                    [--fmtpinfo=FPI] [--pfu=PFU] [--pie=PIE] [--ip_def] [--security]
+                    [--cmplst=0|1] [--dcrt] [--ffmt=FFMT] [--early] [--wait]
+                    [--poll=0|1] [--quick] [--long] [--six] [--timeout=SECS]
+                    [--dry-run] [--json[=JO]] DEVICE
+
+As sg_format: prints the device's identification and its block descriptor (MODE
+SENSE); without --format, the capacity (READ CAPACITY) and 'No changes made.'.
+WARNING: --format destroys all data on DEVICE. Unless --quick, a 15-second
+countdown comes first (control-C to abort).
+  --format, -F   FORMAT UNIT (-FFF: FORMAT UNIT only, no INQUIRY or MODE SENSE)
+  --size=N       new logical block size: MODE SELECT of the block descriptor first
+  --count=N      blocks to report in the block descriptor (-1: all ones)
+  --resize       MODE SELECT of --count only, no FORMAT UNIT
+  --fmtpinfo=N   FMTPINFO 0..3;  --pfu=N  protection field usage 0..7
+  --pie=N        protection interval exponent 0..15 (the long header; needs
+                 --fmtpinfo: sgmap refuses it without, exit 31)
+  --ip_def       default initialization pattern;  --security  SI bit
+  --cmplst=0|1   CMPLST (1; 0 with --ffmt);  --dcrt  DCRT (twice: FOV only)
+  --ffmt=N       fast format 0..3 (polls every 10 seconds, not 60)
+  --wait         no IMMED: wait for the format (timeout 20 h, more past 4 TB)
+  --early        return once started;  --poll=1  poll with REQUEST SENSE, not TUR
+  --long         READ CAPACITY (16) and MODE SENSE (10) with LLBAA
+  --six          MODE SENSE/SELECT (6)
+  --timeout=S    FORMAT UNIT timeout when longer than the default (20 s with IMMED)
+  --dry-run      send INQUIRY and MODE SENSE only; print the MODE SELECT and FORMAT
+                 UNIT CDBs and parameter lists that would be sent, as sg_format -vv
+                 shows them; no countdown
+Progress: 'Format unit in progress, P.PP% done' every 60 seconds, then 'FORMAT
+UNIT Complete'. With --json the text lines go to stderr.
+";
+
+/// `sgmap sanitize`.
+pub const SANITIZE: &str = "\
+Usage: sgmap sanitize (--block | --crypto | --overwrite | --fail) [--ause] [--znr]
+                      [--pattern=FILE] [--zero] [--ipl=LEN] [--count=OC] [--invert]
+                      [--test=TE] [--early] [--wait] [--desc] [--quick]
+                      [--timeout=SECS] [--dry-run] [--json[=JO]] DEVICE
+
+As sg_sanitize: SANITIZE with IMMED, then REQUEST SENSE every 60 seconds printing
+'Progress indication: N% done' until there is none.
+WARNING: all data on DEVICE is lost. Unless --quick (or --fail), a 15-second
+countdown comes first (control-C to abort).
+  --block, -B      BLOCK ERASE;  --crypto, -C  CRYPTOGRAPHIC ERASE
+  --overwrite, -O  OVERWRITE with the pattern of --pattern=FILE (- for stdin,
+                   needs --ipl) or --zero (4 zero bytes; -zz: 0xff); the
+                   parameter list goes through the mapped reserve
+  --fail, -F       EXIT FAILURE MODE
+  --ipl=LEN        pattern length (default: the file's); sgmap refuses a pattern
+                   longer than a logical block (READ CAPACITY), exit 1
+  --count=OC       overwrite passes 1..31 (1);  --invert  INVERT;  --test=TE  0..3
+  --ause, -A       AUSE;  --znr, -Z  ZNR (sg_sanitize 1.46 takes only -Z)
+  --early          return once started;  --wait  no IMMED (timeout 15 h)
+  --desc           poll with descriptor-format sense
+  --dry-run        identify the device, print the SANITIZE CDB and parameter list
+                   as sg_sanitize -vvv shows them, send nothing; no countdown
 ";
 
 /// `sgmap dd`.
@@ -345,6 +428,9 @@ pub fn of(command: &str) -> Option<&'static str> {
         "readcap" => READCAP,
         "tur" => TUR,
         "vpd" => VPD,
+        "requests" => REQUESTS,
+        "format" => FORMAT,
+        "sanitize" => SANITIZE,
         "dd" => DD,
         "write-buffer" => WRITE_BUFFER,
         "opcodes" => OPCODES,

@@ -9,8 +9,10 @@ use crate::out::{self, CmdResult, Fail};
 
 pub mod capacity;
 pub mod dd;
+pub mod destructive;
 pub mod dev;
 pub mod export;
+pub mod format;
 pub mod help;
 pub mod inhex;
 pub mod inquiry;
@@ -18,8 +20,11 @@ pub mod list;
 pub mod luns;
 pub mod names;
 pub mod opcodes;
+pub mod progress;
 pub mod raw;
 pub mod readcap;
+pub mod requests;
+pub mod sanitize;
 pub mod sense;
 pub mod sense_json;
 pub mod simple_inquiry;
@@ -82,6 +87,9 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         "readcap" => readcap::run_cmd(rest),
         "tur" => tur::run(rest),
         "vpd" => vpd::run(rest),
+        "requests" => requests::run(rest),
+        "format" => format::run(rest),
+        "sanitize" => sanitize::run(rest),
         "raw" => raw::run(rest),
         "sense" => sense::run(rest),
         "dd" => dd::run(rest),

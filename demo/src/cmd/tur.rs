@@ -7,14 +7,17 @@ use sgmap_sys::{Command, Data, Response};
 
 use sgmap_core::status::ExitCategory;
 
+use super::progress::{self, Reply, Style};
 use super::{dev, names, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
+use sgmap_core::sense;
 
 /// Runs `sgmap tur`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut cli = Cli::new("tur", args);
     let (mut number, mut json, mut device) = (1u64, false, None);
+    let mut progress = false;
     while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("number") | lexopt::Arg::Short('n') => {
@@ -23,6 +26,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                     return Err(cli.syntax(format_args!("--number=0: at least 1")));
                 }
             }
+            lexopt::Arg::Long("progress") | lexopt::Arg::Short('p') => progress = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
             lexopt::Arg::Value(v) if device.is_none() => {
@@ -37,6 +41,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut dev = dev::open(&device)?;
     let cdb = dev::cdb(&TestUnitReady, &device)?;
     let cmd = Command::new(cdb.as_bytes());
+    if progress {
+        return run_progress(&mut dev, &cmd, &device, number, json);
+    }
     let mut errors = 0u64;
     let mut last: Option<Response> = None;
     for _ in 0..number {
@@ -87,6 +94,50 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         out::out_str(&format!("{line}\n"))?;
     }
     exit(number, last)
+}
+
+/// `--progress`: as `sg_turs --progress`, TEST UNIT READY now and then every 30 seconds, at
+/// most `number` times, printing `Progress indication: P.PP% done` while the sense data has
+/// one (see [`progress`]).
+fn run_progress(
+    dev: &mut sgmap_sys::Device,
+    cmd: &Command<'_>,
+    device: &str,
+    number: u64,
+    json: bool,
+) -> CmdResult {
+    let outcome = progress::run(
+        Style::Tur { num: number },
+        progress::sleep_secs,
+        |_| -> Result<Reply, Fail> {
+            let resp = dev.execute(cmd, Data::None).map_err(dev::sys_fail)?;
+            let found = sense::progress(resp.sense());
+            let status = resp.category().code();
+            if found.is_none() && status != 0 && number == 1 {
+                let _ = dev::scsi_fail(device, "TEST UNIT READY", &resp);
+            }
+            Ok(Reply {
+                status,
+                progress: found,
+            })
+        },
+        |line| {
+            if !json {
+                progress::print_line(line);
+            }
+        },
+    )?;
+    if json {
+        let mut j = Json::object();
+        j.str("device", device).u64("commands", outcome.commands);
+        progress::json(&mut j, &outcome.seen);
+        j.u64("exit_status", u64::from(outcome.status));
+        out::out_str(&j.finish())?;
+    }
+    match outcome.status {
+        0 => Ok(()),
+        code => Err(Fail::code(code)),
+    }
 }
 
 /// sg_turs's exit status: the failure's category after one command; after `--number` > 1,
