@@ -320,7 +320,16 @@ fn apt_cache(arch: Arch, args: &[&str]) -> Result<String> {
 /// `apt-cache ARGS`; when it fails as root, once more after `apt-get update` (a fresh
 /// system has no package lists, nor the cache the lists of another architecture).
 fn apt_cache_or_update(arch: Arch, args: &[&str]) -> Result<String> {
-    match apt_cache(arch, args) {
+    // `apt-cache show` of a package that no list has says nothing and exits 0.
+    let found = |out: Result<String>| match out {
+        Ok(out) if out.trim().is_empty() => Err(format!(
+            "apt-cache {} ({}): nothing found",
+            args.join(" "),
+            arch.debian
+        )),
+        other => other,
+    };
+    match found(apt_cache(arch, args)) {
         Ok(out) => Ok(out),
         Err(e) if is_root() => {
             eprintln!("{e}\nupdating the package lists ({})", arch.debian);
@@ -330,8 +339,13 @@ fn apt_cache_or_update(arch: Arch, args: &[&str]) -> Result<String> {
                 // Lists in a root-owned cache, which apt's user _apt cannot write.
                 update.arg("-oAPT::Sandbox::User=root");
             }
-            run(&mut update)?;
-            apt_cache(arch, args)
+            // A list that failed (a mirror in mid-sync, say, for the security suite) makes
+            // apt-get fail even when the lists that were fetched have the package.
+            let updated = run(&mut update);
+            found(apt_cache(arch, args)).map_err(|again| match updated {
+                Err(update) => format!("{update}\n{again}"),
+                Ok(()) => again,
+            })
         }
         Err(e) => Err(format!(
             "{e}\nthe package lists may be missing: run `sudo apt-get update`"
