@@ -28,19 +28,19 @@ mod buffer;
 mod capacity;
 mod inquiry;
 mod luns;
-mod opcodes;
 mod mode;
+mod opcodes;
 mod vpd;
 
 pub use buffer::{OffsetBoundary, ReadBufferDescriptor};
 pub use capacity::{Capacity10, Capacity16};
 pub use inquiry::{DeviceType, Inquiry, InquiryFlags, InquiryRepr, PeripheralQualifier};
 pub use luns::{AddressMethod, Lun, Luns, ReportLuns};
+pub use mode::{BlockDescriptor, ModeHeader};
 pub use opcodes::{
     CommandDescriptor, CommandTimeouts, Descriptors, OneCommand, Support, SupportedOpcodes,
     SupportedTmf,
 };
-pub use mode::{BlockDescriptor, ModeHeader};
 pub use vpd::{
     page, Association, AtaInformation, AtaString, BlockDeviceCharacteristics, BlockLimits, CodeSet,
     Designator, DesignatorType, Designators, ExtendedInquiry, Identifier, LogicalBlockProvisioning,

@@ -25,10 +25,12 @@ use std::path::{Path, PathBuf};
 
 use crate::cargo::{build_executables, cargo, ensure_rust_targets, find_bin};
 use crate::elf::{self, Elf};
-use crate::{project_root, Result};
+use crate::{armv7, project_root, Result};
 
 pub const X86_64: &str = "x86_64-unknown-linux-musl";
 pub const AARCH64: &str = "aarch64-unknown-linux-musl";
+/// 32-bit ARM, hard float: std built from source, linked with Debian's musl (`armv7.rs`).
+pub const ARMV7: &str = armv7::TARGET;
 
 /// The size budget of the x86_64 binary.
 pub const BUDGET: u64 = 512 * 1024;
@@ -37,13 +39,21 @@ pub const BUDGET: u64 = 512 * 1024;
 /// toolchain here, and the bundled `rust-lld` links it (static, with Rust's self-contained
 /// musl start files). A value the user set wins.
 pub fn linker_env(target: &str) -> Option<(&'static str, &'static str)> {
-    (target == AARCH64).then_some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
+    match target {
+        AARCH64 => Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld")),
+        ARMV7 => Some((
+            "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_MUSLEABIHF_LINKER",
+            "rust-lld",
+        )),
+        _ => None,
+    }
 }
 
 fn expected_machine(target: &str) -> Option<u16> {
     match target.split('-').next() {
         Some("x86_64") => Some(elf::EM_X86_64),
         Some("aarch64") => Some(elf::EM_AARCH64),
+        Some("armv7") => Some(elf::EM_ARM),
         Some("i686" | "i586") => Some(elf::EM_386),
         _ => None,
     }
@@ -61,14 +71,18 @@ pub enum Flavour {
 /// The target directory of the small flavour: its own, since its `RUSTFLAGS` would otherwise
 /// make cargo rebuild every other artifact of the same target.
 fn small_target_dir() -> PathBuf {
-    let base = env::var_os("CARGO_TARGET_DIR")
+    target_dir().join("sgmap-small")
+}
+
+/// The workspace's target directory (`$CARGO_TARGET_DIR`, or `target/`).
+pub fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| project_root().join("target"));
-    base.join("sgmap-small")
+        .unwrap_or_else(|| project_root().join("target"))
 }
 
 /// Makes sure the toolchain has `rust-src`, which `-Zbuild-std` compiles.
-fn ensure_rust_src() -> Result<()> {
+pub fn ensure_rust_src() -> Result<()> {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let out = std::process::Command::new(&rustc)
         .args(["--print", "sysroot"])
@@ -104,16 +118,28 @@ pub fn build_sgmap(target: &str) -> Result<PathBuf> {
 pub fn build_sgmap_flavour(target: &str, flavour: Flavour) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.args(["build", "-p", "sgmap", "--release", "--target", target]);
-    if flavour == Flavour::Small {
+    let mut rustflags = Vec::new();
+    // A target without a prebuilt std (armv7) builds it from source in both flavours.
+    if flavour == Flavour::Small || !armv7::has_prebuilt_std(target) {
         ensure_rust_src()?;
         cmd.arg("--target-dir")
             .arg(small_target_dir())
             .args(["-Zbuild-std=std,panic_abort"])
-            .env("RUSTC_BOOTSTRAP", "1")
-            .env(
-                "CARGO_ENCODED_RUSTFLAGS",
-                "-Zunstable-options\x1f-Cpanic=immediate-abort\x1f-Cforce-unwind-tables=no",
-            );
+            .env("RUSTC_BOOTSTRAP", "1");
+    }
+    if flavour == Flavour::Small {
+        rustflags.extend(
+            [
+                "-Zunstable-options",
+                "-Cpanic=immediate-abort",
+                "-Cforce-unwind-tables=no",
+            ]
+            .map(str::to_owned),
+        );
+    }
+    rustflags.extend(armv7::rustc_flags(target)?);
+    if !rustflags.is_empty() {
+        cmd.env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"));
     }
     if let Some((var, linker)) = linker_env(target) {
         if env::var_os(var).is_none() {
@@ -135,6 +161,15 @@ pub fn check_static(path: &Path, target: &str) -> Result<Elf> {
                 elf.machine_name()
             ));
         }
+    }
+    // `…eabihf`: the hard-float ABI of Debian's armhf (and the guest's); a soft-float
+    // binary would call its float functions with the wrong registers.
+    if target.ends_with("eabihf") && elf.flags & elf::EF_ARM_ABI_FLOAT_HARD == 0 {
+        return Err(format!(
+            "{}: built for {target} but not marked hard-float ({})",
+            path.display(),
+            elf.abi()
+        ));
     }
     if elf.is_static() {
         return Ok(elf);
@@ -179,11 +214,20 @@ pub fn run(args: &[String]) -> Result<bool> {
     let mut built = vec![(X86_64, build_sgmap_flavour(X86_64, flavour)?)];
     match ensure_rust_targets(&[AARCH64]).and_then(|()| build_sgmap_flavour(AARCH64, flavour)) {
         Ok(path) => built.push((AARCH64, path)),
-        // `--check` (CI) proves both binaries build: the README quotes both sizes.
+        // `--check` (CI) proves every binary builds: the README quotes their sizes.
         Err(e) if check => return Err(format!("{AARCH64}: {e}")),
         Err(e) => eprintln!(
             "warning: skipping {AARCH64}: {e}\n\
              (it needs `rustup target add {AARCH64}` and the bundled rust-lld)"
+        ),
+    }
+    match build_sgmap_flavour(ARMV7, flavour) {
+        Ok(path) => built.push((ARMV7, path)),
+        Err(e) if check => return Err(format!("{ARMV7}: {e}")),
+        Err(e) => eprintln!(
+            "warning: skipping {ARMV7}: {e}\n\
+             (it needs the rust-src component, the bundled rust-lld, and Debian's armhf \
+             musl-dev and libgcc-*-dev, which it fetches with apt-get)"
         ),
     }
 
@@ -205,10 +249,11 @@ pub fn run(args: &[String]) -> Result<bool> {
             .map_err(|e| format!("{}: {e}", copy.display()))?
             .len();
         let mut line = format!(
-            "{:<44} {:>10}  ({size} bytes), static, {}",
+            "{:<50} {:>10}  ({size} bytes), static, {}, {}",
             shown(&copy),
             kib(size),
-            elf.machine_name()
+            elf.machine_name(),
+            elf.abi()
         );
         if *target == X86_64 {
             if size > BUDGET {
@@ -252,6 +297,14 @@ mod tests {
         assert_eq!(
             linker_env(AARCH64),
             Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
+        );
+        assert_eq!(expected_machine(ARMV7), Some(elf::EM_ARM));
+        assert_eq!(
+            linker_env(ARMV7),
+            Some((
+                "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_MUSLEABIHF_LINKER",
+                "rust-lld"
+            ))
         );
         assert_eq!(kib(BUDGET), "512.0 KiB");
     }

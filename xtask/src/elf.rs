@@ -17,6 +17,13 @@ const DT_STRTAB: u64 = 5;
 pub const EM_386: u16 = 3;
 pub const EM_X86_64: u16 = 62;
 pub const EM_AARCH64: u16 = 183;
+pub const EM_ARM: u16 = 40;
+
+/// ARM `e_flags`: the EABI version in the top byte, and the hard-float procedure call
+/// standard (`EF_ARM_ABI_FLOAT_HARD`, the armhf ABI) ("ELF for the Arm Architecture").
+const EF_ARM_EABIMASK: u32 = 0xff00_0000;
+pub const EF_ARM_ABI_FLOAT_HARD: u32 = 0x400;
+const EF_ARM_ABI_FLOAT_SOFT: u32 = 0x200;
 
 /// What an ELF file's program headers say.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +31,8 @@ pub struct Elf {
     pub class64: bool,
     /// `e_machine`: [`EM_X86_64`], [`EM_AARCH64`], …
     pub machine: u16,
+    /// `e_flags`: processor-specific (ARM: the EABI version and the float ABI).
+    pub flags: u32,
     /// `PT_INTERP`: the loader of a dynamically linked executable.
     pub interpreter: Option<String>,
     /// `DT_NEEDED`: the shared libraries, in order.
@@ -48,10 +57,10 @@ impl Elf {
         };
         let r = Reader { image, little };
         let machine = r.u16(18)?;
-        let (phoff, phentsize, phnum) = if class64 {
-            (r.u64(32)?, r.u16(54)?, r.u16(56)?)
+        let (phoff, flags, phentsize, phnum) = if class64 {
+            (r.u64(32)?, r.u32(48)?, r.u16(54)?, r.u16(56)?)
         } else {
-            (u64::from(r.u32(28)?), r.u16(42)?, r.u16(44)?)
+            (u64::from(r.u32(28)?), r.u32(36)?, r.u16(42)?, r.u16(44)?)
         };
 
         let mut loads = Vec::new();
@@ -119,6 +128,7 @@ impl Elf {
         Ok(Elf {
             class64,
             machine,
+            flags,
             interpreter,
             needed,
         })
@@ -135,8 +145,26 @@ impl Elf {
             EM_386 => "i386".to_owned(),
             EM_X86_64 => "x86_64".to_owned(),
             EM_AARCH64 => "aarch64".to_owned(),
+            EM_ARM => "arm".to_owned(),
             other => format!("e_machine {other}"),
         }
+    }
+
+    /// What `file` says of the class and, on ARM, the ABI: `ELF32, EABI5, hard-float`.
+    pub fn abi(&self) -> String {
+        let mut abi = if self.class64 { "ELF64" } else { "ELF32" }.to_owned();
+        if self.machine == EM_ARM {
+            match (self.flags & EF_ARM_EABIMASK) >> 24 {
+                0 => abi.push_str(", no EABI version"),
+                v => abi.push_str(&format!(", EABI{v}")),
+            }
+            if self.flags & EF_ARM_ABI_FLOAT_HARD != 0 {
+                abi.push_str(", hard-float");
+            } else if self.flags & EF_ARM_ABI_FLOAT_SOFT != 0 {
+                abi.push_str(", soft-float");
+            }
+        }
+        abi
     }
 }
 
@@ -274,12 +302,30 @@ mod tests {
             Elf {
                 class64: true,
                 machine: EM_X86_64,
+                flags: 0xa5a5_a5a5,
                 interpreter: Some("/lib64/ld-linux-x86-64.so.2".to_owned()),
                 needed: vec!["libsgutils2-1.46.so.2".to_owned(), "libc.so.6".to_owned()],
             }
         );
         assert!(!elf.is_static());
         assert_eq!(elf.machine_name(), "x86_64");
+        assert_eq!(elf.abi(), "ELF64");
+    }
+
+    #[test]
+    fn arm_flags_give_the_eabi_version_and_the_float_abi() {
+        let arm = |flags: u32| Elf {
+            class64: false,
+            machine: EM_ARM,
+            flags,
+            interpreter: None,
+            needed: Vec::new(),
+        };
+        // readelf: "Flags: 0x5000400, Version5 EABI, hard-float ABI".
+        assert_eq!(arm(0x0500_0400).abi(), "ELF32, EABI5, hard-float");
+        assert_eq!(arm(0x0500_0200).abi(), "ELF32, EABI5, soft-float");
+        assert_eq!(arm(0).abi(), "ELF32, no EABI version");
+        assert_eq!(arm(0).machine_name(), "arm");
     }
 
     #[test]

@@ -36,7 +36,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_executables, cargo, find_bin};
-use crate::{command_line, cpio, dist, have_program, is_root, output, run, sha256, Result};
+use crate::{armv7, command_line, cpio, dist, have_program, is_root, output, run, sha256, Result};
 
 /// The target of everything that runs in the amd64 guest: static binaries.
 pub const GUEST_TARGET: &str = AMD64.target;
@@ -44,7 +44,7 @@ pub const GUEST_TARGET: &str = AMD64.target;
 /// A guest architecture: its Debian kernel, its QEMU and the Rust target of its binaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arch {
-    /// Debian's name (`dpkg --print-architecture`): `amd64`, `arm64`.
+    /// Debian's name (`dpkg --print-architecture`): `amd64`, `arm64`, `armhf`.
     pub debian: &'static str,
     /// The Rust target of the init and the test binaries (static, musl).
     pub target: &'static str,
@@ -116,6 +116,30 @@ pub const ARM64: Arch = Arch {
         "tcm_loop",
     ],
     multiarch: "aarch64-linux-gnu",
+};
+
+/// The 32-bit ARM guest (`virt` machine, hard float) of `cargo xtask test`'s
+/// `armhf-qemu-disk` phase: Debian's `armmp-lpae` kernel (Cortex-A15 and later, the one
+/// that addresses all of the guest's 2 GiB), QEMU's disk only (no `scsi_debug` in
+/// Debian's ARM kernels). Its binaries are built for `armv7-unknown-linux-musleabihf`,
+/// which has no prebuilt std: see `armv7.rs`.
+pub const ARMHF: Arch = Arch {
+    debian: "armhf",
+    target: dist::ARMV7,
+    qemu: "qemu-system-arm",
+    qemu_package: "qemu-system-arm",
+    machine: &["-M", "virt", "-cpu", "cortex-a15"],
+    console: "ttyAMA0",
+    kernel_meta: "linux-image-armmp-lpae",
+    modules: &[
+        "crct10dif_generic",
+        "crc64_rocksoft_generic",
+        "sg",
+        "sd_mod",
+        "virtio_pci",
+        "virtio_scsi",
+    ],
+    multiarch: "arm-linux-gnueabihf",
 };
 
 /// QEMU's disk as the guest sees it (`-device scsi-hd,vendor=,product=,serial=`); the init
@@ -218,7 +242,7 @@ impl Kernel {
 }
 
 /// The cache root: `$SGMAP_CACHE_DIR`, `$XDG_CACHE_HOME/sgmap`, `~/.cache/sgmap`.
-fn cache_root() -> PathBuf {
+pub fn cache_root() -> PathBuf {
     let non_empty = |name| {
         env::var_os(name)
             .filter(|v| !v.is_empty())
@@ -303,7 +327,16 @@ fn apt_cache(arch: Arch, args: &[&str]) -> Result<String> {
 /// `apt-cache ARGS`; when it fails as root, once more after `apt-get update` (a fresh
 /// system has no package lists, nor the cache the lists of another architecture).
 fn apt_cache_or_update(arch: Arch, args: &[&str]) -> Result<String> {
-    match apt_cache(arch, args) {
+    // `apt-cache show` of a package that no list has says nothing and exits 0.
+    let found = |out: Result<String>| match out {
+        Ok(out) if out.trim().is_empty() => Err(format!(
+            "apt-cache {} ({}): nothing found",
+            args.join(" "),
+            arch.debian
+        )),
+        other => other,
+    };
+    match found(apt_cache(arch, args)) {
         Ok(out) => Ok(out),
         Err(e) if is_root() => {
             eprintln!("{e}\nupdating the package lists ({})", arch.debian);
@@ -313,8 +346,13 @@ fn apt_cache_or_update(arch: Arch, args: &[&str]) -> Result<String> {
                 // Lists in a root-owned cache, which apt's user _apt cannot write.
                 update.arg("-oAPT::Sandbox::User=root");
             }
-            run(&mut update)?;
-            apt_cache(arch, args)
+            // A list that failed (a mirror in mid-sync, say, for the security suite) makes
+            // apt-get fail even when the lists that were fetched have the package.
+            let updated = run(&mut update);
+            found(apt_cache(arch, args)).map_err(|again| match updated {
+                Err(update) => format!("{update}\n{again}"),
+                Ok(()) => again,
+            })
         }
         Err(e) => Err(format!(
             "{e}\nthe package lists may be missing: run `sudo apt-get update`"
@@ -643,8 +681,28 @@ pub fn prepare(arch: Arch) -> Result<Rig> {
 /// builds are unchanged. The targets: [`GUEST_TARGET`]; `i686-unknown-linux-musl`, 32-bit
 /// binaries that the amd64 guest kernel runs through its compat layer;
 /// `aarch64-unknown-linux-musl`, linked by rust-lld as `cargo xtask dist` links it.
-pub fn guest_cargo(target: &str) -> Command {
+///
+/// `armv7-unknown-linux-musleabihf` has no prebuilt std: its builds compile std too
+/// (`-Zbuild-std`, with panic=unwind for the test harness), in a target directory of their
+/// own (`RUSTC_BOOTSTRAP` would otherwise rebuild the host's artifacts), linked with the
+/// link kit of `armv7.rs`.
+pub fn guest_cargo(target: &str) -> Result<Command> {
     let mut cmd = cargo();
+    let mut extra = armv7::rustc_flags(target)?;
+    if !armv7::has_prebuilt_std(target) {
+        dist::ensure_rust_src()?;
+        let dir = dist::target_dir().join(format!("guest-{target}"));
+        // std optimized, as a prebuilt one is (a backtrace from an unoptimized std takes
+        // half a minute under TCG: its DWARF reader inflates the compressed sections);
+        // the workspace's own crates stay a debug build.
+        cmd.args([
+            "-Zbuild-std",
+            "--config",
+            "profile.dev.package.\"*\".opt-level=2",
+        ])
+        .env("CARGO_TARGET_DIR", dir)
+        .env("RUSTC_BOOTSTRAP", "1");
+    }
     // The C compiler driver takes the linker's option after `-Wl,`; rust-lld takes it as is.
     let mut compress = "-Clink-arg=-Wl,--compress-debug-sections=zlib";
     if let Some((var, linker)) = dist::linker_env(target) {
@@ -658,15 +716,23 @@ pub fn guest_cargo(target: &str) -> Command {
         "CARGO_TARGET_{}_RUSTFLAGS",
         target.to_ascii_uppercase().replace('-', "_")
     );
-    if env::var_os(&rustflags).is_none() {
-        cmd.env(rustflags, compress);
+    match env::var(&rustflags) {
+        Err(_) => {
+            extra.insert(0, compress.to_owned());
+            cmd.env(rustflags, extra.join(" "));
+        }
+        Ok(user) if !extra.is_empty() => {
+            extra.insert(0, user);
+            cmd.env(rustflags, extra.join(" "));
+        }
+        Ok(_) => {}
     }
-    cmd
+    Ok(cmd)
 }
 
 /// Builds the guest's `/init` (`sgmap-tests`' `guest-init`, static) for `target`.
 pub fn build_init(target: &str) -> Result<PathBuf> {
-    let artifacts = build_executables(guest_cargo(target).args([
+    let artifacts = build_executables(guest_cargo(target)?.args([
         "build",
         "-p",
         "sgmap-tests",

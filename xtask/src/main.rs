@@ -11,9 +11,13 @@
 //! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils in the same guest;
 //! - `msrv.rs`: `cargo xtask msrv`, the libraries built with their declared `rust-version`.
 //!
+//! - `armv7.rs`: the armv7 musl target, whose std is built from source and linked with
+//!   Debian's armhf musl.
+//!
 //! No dependencies: only std and the host's tools (`apt-get`, `dpkg`, `qemu-system-x86_64`,
-//! `qemu-system-aarch64`).
+//! `qemu-system-aarch64`, `qemu-system-arm`).
 
+mod armv7;
 mod bench;
 mod cargo;
 mod cpio;
@@ -48,18 +52,22 @@ Tasks:
           dd, write-buffer, raw, sense), showing each command and its output.
   test    Run every test: the host's `cargo test --workspace`, the bare-metal and 32-bit
           builds, then the sg driver tests in QEMU guests (stock Debian kernels): amd64,
-          then arm64 (`qemu-system-aarch64 -M virt`, QEMU's disk only).
+          then arm64 (`qemu-system-aarch64 -M virt`, QEMU's disk only); armhf
+          (`qemu-system-arm -M virt`) only with --phase armhf-qemu-disk.
             --host-only    stop after the host tests and builds
             --guest-only   only the guest tests
             --only A,B     in the guest, only the test binaries A and B (tests/tests/A.rs)
             --phase P,Q    in the guest, only the phases P and Q (sdebug-512, sdebug-4096,
                            qemu-disk, i686-sdebug-512 in the amd64 guest;
-                           aarch64-qemu-disk in the arm64 one; a guest with no phase
+                           aarch64-qemu-disk in the arm64 one; armhf-qemu-disk,
+                           the armhf guest, runs only when named; a guest with no phase
                            chosen is not booted); both are for development: CI runs
                            everything
-  dist    Build the static release sgmap for x86_64 and aarch64 (musl) into
-          target/dist/, check that each is static and print its size.
+  dist    Build the static release sgmap for x86_64, aarch64 and armv7 (musl; armv7
+          with std built from source and Debian's armhf musl) into target/dist/, check
+          that each is static and print its size.
             --check        fail when the x86_64 binary is over its size budget (512 KiB)
+                           or when the aarch64 or armv7 one does not build
             --plain        build with the toolchain's own std (stable options only)
                            instead of std rebuilt with panic=immediate-abort
   bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the
@@ -75,11 +83,12 @@ Tasks:
 Environment:
   SGMAP_ACCEL=tcg|kvm         QEMU accelerator (default tcg: KVM hangs on some hosts)
   SGMAP_GUEST_TIMEOUT=SECS    limit for one guest boot (default 1200)
-  SGMAP_CACHE_DIR=DIR         where the kernel and sg3_utils are cached (default
+  SGMAP_CACHE_DIR=DIR         where the kernels, sg3_utils and armhf musl are cached (default
                               $XDG_CACHE_HOME/sgmap or ~/.cache/sgmap)
   SGMAP_KERNEL_DIR=DIR        use this extracted kernel package (boot/vmlinuz-*,
                               lib/modules/*) instead of fetching Debian's
   SGMAP_KERNEL_DIR_ARM64=DIR  the same for the arm64 guest
+  SGMAP_KERNEL_DIR_ARMHF=DIR  the same for the armhf guest (an armmp-lpae kernel)
 ";
 
 fn main() -> ExitCode {

@@ -6,9 +6,9 @@
 //! then acts on `sgmap.mode=` from the kernel command line:
 //!
 //! - `test` (default): the phases of the init's own architecture: on x86_64 `sdebug-512`,
-//!   `sdebug-4096`, `qemu-disk` and `i686-sdebug-512`, on aarch64 `aarch64-qemu-disk`; in
-//!   each it finds the phase's devices and runs every binary of the phase's directory
-//!   (`/tests`; `/tests-i686` for `i686-sdebug-512`, the 32-bit builds that the kernel runs
+//!   `sdebug-4096`, `qemu-disk` and `i686-sdebug-512`, on aarch64 `aarch64-qemu-disk`, on
+//!   32-bit ARM `armhf-qemu-disk`; in each it finds the phase's devices and runs every
+//!   binary of the phase's directory (`/tests`; `/tests-i686` for `i686-sdebug-512`, the 32-bit builds that the kernel runs
 //!   through its compat layer) with the `SGMAP_*` environment that
 //!   `sgmap_tests::Devices::from_env` reads;
 //! - `demo` (`cargo xtask demo`): loads scsi_debug as in `sdebug-512` (with a 1 ms
@@ -174,6 +174,17 @@ const PHASES: &[Phase] = &[
         kind: PhaseKind::QemuDisk,
         skip: &["--skip", "scsi_debug_"],
         skip_reason: "they need scsi_debug, which Debian's arm64 kernel does not build",
+    },
+    // The 32-bit ARM guest (`qemu-system-arm -M virt`, Debian's armmp-lpae kernel): the
+    // same, built for armv7-unknown-linux-musleabihf; a 32-bit process on a 32-bit kernel,
+    // so the native 64-byte `sg_io_hdr` (no compat layer).
+    Phase {
+        name: "armhf-qemu-disk",
+        arch: "arm",
+        dir: TEST_DIR,
+        kind: PhaseKind::QemuDisk,
+        skip: &["--skip", "scsi_debug_"],
+        skip_reason: "they need scsi_debug, which Debian's armhf kernels do not build",
     },
 ];
 
