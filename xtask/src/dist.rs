@@ -116,8 +116,17 @@ pub fn build_sgmap(target: &str) -> Result<PathBuf> {
 
 /// `cargo build -p sgmap --release --target TARGET`, in the given flavour.
 pub fn build_sgmap_flavour(target: &str, flavour: Flavour) -> Result<PathBuf> {
+    build_sgmap_with(target, flavour, false)
+}
+
+/// [`build_sgmap_flavour`], and with `lean` without the command's default features (its
+/// name tables: `sgmap --no-default-features`).
+fn build_sgmap_with(target: &str, flavour: Flavour, lean: bool) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.args(["build", "-p", "sgmap", "--release", "--target", target]);
+    if lean {
+        cmd.arg("--no-default-features");
+    }
     let mut rustflags = Vec::new();
     // A target without a prebuilt std (armv7) builds it from source in both flavours.
     if flavour == Flavour::Small || !armv7::has_prebuilt_std(target) {
@@ -237,9 +246,17 @@ pub fn run(args: &[String]) -> Result<bool> {
         .ok_or("the target directory has no parent")?
         .join("dist");
     fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
+    // The build choice the README prices: x86_64 without the name tables. Copied away at
+    // once, since the next build of the same target overwrites it.
+    let lean_path = build_sgmap_with(X86_64, flavour, true)?;
+    let lean = dist.join(format!("sgmap-{X86_64}-lean"));
+    fs::copy(&lean_path, &lean)
+        .map_err(|e| format!("copy {} to {}: {e}", lean_path.display(), lean.display()))?;
 
     println!();
     let mut over = None;
+    // The x86_64 binary is built again last, so that its path holds the full one.
+    built[0].1 = build_sgmap_flavour(X86_64, flavour)?;
     for (target, path) in &built {
         let elf = check_static(path, target)?;
         let copy = dist.join(format!("sgmap-{target}"));
@@ -269,6 +286,16 @@ pub fn run(args: &[String]) -> Result<bool> {
         }
         println!("{line}");
     }
+    check_static(&lean, X86_64)?;
+    let lean_size = fs::metadata(&lean)
+        .map_err(|e| format!("{}: {e}", lean.display()))?
+        .len();
+    println!(
+        "{:<50} {:>10}  ({lean_size} bytes), x86_64 without the name tables \
+         (sgmap --no-default-features: ASC/ASCQ and command names)",
+        shown(&lean),
+        kib(lean_size)
+    );
     match over {
         Some((path, size)) if check => Err(format!(
             "{}: {} is over the size budget of {} by {} (`cargo xtask dist --check`)",

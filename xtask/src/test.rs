@@ -3,7 +3,7 @@
 //! 1. On the host: `cargo test --workspace`, then the builds that prove what tests cannot:
 //!    `sgmap-core` for a bare-metal target (no std, no alloc) and a 32-bit one (the ABI
 //!    layout asserts), `sgmap-sys` without default features (no_std), with its `no_std`
-//!    example.
+//!    example, and the `sgmap` command without its name tables (`--no-default-features`).
 //! 2. In a QEMU guest (see `guest.rs`): the `sgmap-tests` test binaries, built static for
 //!    musl (line tables only, compressed: [`guest::guest_cargo`]), and the release `sgmap`
 //!    that `cargo xtask dist` ships, run by the guest init once per phase (scsi_debug at 512
@@ -181,6 +181,8 @@ pub fn run(args: &[String]) -> Result<bool> {
             "--lib",
             "--examples",
         ]))?;
+        // The command without its name tables, the build choice `dist` prices.
+        crate::run(cargo().args(["build", "-p", "sgmap", "--no-default-features"]))?;
     }
     if guest {
         report.guest = Some(guest_tests(&mut report.failures, &select)?);
