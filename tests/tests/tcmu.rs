@@ -378,7 +378,8 @@ const SANITIZES: &[(&str, &[&str])] = &[
         "sanovinv",
         &["--overwrite", "PATTERN", "--count=3", "--invert", "--quick"],
     ),
-    ("sanause", &["--block", "--ause", "--znr", "--quick"]),
+    // -Z: sg_sanitize 1.46 lists --znr in its usage but its long options lack it (exit 1).
+    ("sanause", &["--block", "--ause", "-Z", "--quick"]),
     ("sanearly", &["--crypto", "--early", "--quick"]),
     ("sanwait", &["--overwrite", "PATTERN", "--wait", "--quick"]),
 ];
