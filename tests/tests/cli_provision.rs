@@ -15,19 +15,6 @@ use sgmap_tests::scsi::iorequest_count;
 /// blocks fits in the 16 MiB store).
 const REGION: u64 = 14 << 20;
 
-#[track_caller]
-fn same_text(ours: &Run, theirs: &Run) {
-    assert_eq!(
-        ours.code, theirs.code,
-        "exit status:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-    assert_eq!(
-        ours.out(),
-        theirs.out(),
-        "stdout:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-}
-
 /// Runs `sgmap CMD OPTS DEVICE` and `TOOL OPTS DEVICE`.
 fn both(cmd: &str, tool: &str, opts: &[&str], dev: &str) -> (Run, Run) {
     let mut ours = vec![cmd];

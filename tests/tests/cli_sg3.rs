@@ -6,19 +6,6 @@ mod cli_common;
 
 use cli_common::*;
 
-#[track_caller]
-fn same_text(ours: &Run, theirs: &Run) {
-    assert_eq!(
-        ours.code, theirs.code,
-        "exit status:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-    assert_eq!(
-        ours.out(),
-        theirs.out(),
-        "stdout:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-}
-
 /// dd's operands for 1000 blocks from the device to /dev/null, for sgm_dd and sg_dd
 /// (prefix `dd` for sgmap).
 fn dd_to_null(env: &Env) -> Vec<String> {

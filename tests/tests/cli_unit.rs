@@ -8,18 +8,6 @@ mod cli_common;
 
 use cli_common::*;
 
-#[track_caller]
-fn same_text(ours: &Run, theirs: &Run) {
-    assert_eq!(
-        ours.code, theirs.code,
-        "exit status:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-    assert_eq!(
-        ours.stdout, theirs.stdout,
-        "stdout:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-}
-
 /// Runs `sgmap COMMAND OPTS... DEVICE` and `TOOL OPTS... DEVICE`, compares them, and returns
 /// sgmap's run.
 #[track_caller]

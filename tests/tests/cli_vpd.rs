@@ -9,20 +9,6 @@ mod cli_common;
 
 use cli_common::*;
 
-#[track_caller]
-fn same_text(ours: &Run, theirs: &Run) {
-    assert_eq!(
-        ours.code, theirs.code,
-        "exit status:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-    assert_eq!(
-        ours.out(),
-        theirs.out(),
-        "stdout:\n{ours:?}\nsg3_utils:\n{theirs:?}"
-    );
-    assert_eq!(ours.stdout, theirs.stdout, "stdout bytes differ");
-}
-
 /// The sg nodes of the phase: its device and, when there is one, the second.
 fn devices(env: &Env) -> Vec<String> {
     let mut v = vec![env.sg.clone()];

@@ -580,6 +580,20 @@ impl Parser<'_> {
     }
 }
 
+/// sgmap's run and sg3_utils' gave the same exit status and the same standard output.
+#[track_caller]
+pub fn same_text(ours: &Run, theirs: &Run) {
+    assert_eq!(
+        ours.code, theirs.code,
+        "exit status:\n{ours:?}\nsg3_utils:\n{theirs:?}"
+    );
+    // Bytes, not text: `--raw` output is binary.
+    assert!(
+        ours.stdout == theirs.stdout,
+        "stdout:\n{ours:?}\nsg3_utils:\n{theirs:?}"
+    );
+}
+
 /// Runs sg3_utils' `tool` with `args`.
 pub fn sg3(tool: &str, args: &[&str]) -> Run {
     let path = format!("/usr/bin/{tool}");
