@@ -297,7 +297,7 @@ pub fn print_line(line: Line) {
     }
 }
 
-/// One poll command for [`progress::run`]: TEST UNIT READY (progress in its sense) or
+/// One poll command for [`run`]: TEST UNIT READY (progress in its sense) or
 /// REQUEST SENSE (progress in its data-in).
 pub fn poll(d: &mut Device, device: &str, ask: Ask) -> Result<Reply, Fail> {
     match ask {
