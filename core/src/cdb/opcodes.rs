@@ -132,15 +132,7 @@ impl Command for ReportSupportedTmf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn golden(cmd: &dyn Command, expected: &[u8]) {
-        let mut buf = [0xa5u8; 40];
-        let n = cmd.emit(&mut buf).unwrap();
-        assert_eq!(&buf[..n], expected);
-        assert_eq!(cmd.buffer_len(), n);
-        assert!(buf[n..].iter().all(|&b| b == 0xa5), "wrote past the CDB");
-        assert_eq!(cmd.to_cdb().unwrap().as_bytes(), expected);
-    }
+    use crate::cdb::tests::golden;
 
     #[test]
     fn report_supported_operation_codes_bytes() {

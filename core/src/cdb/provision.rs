@@ -219,23 +219,7 @@ impl Command for WriteSame {
 mod tests {
     use super::super::Size;
     use super::*;
-
-    /// Emits `cmd` into a poisoned buffer: exactly `expected`, nothing past it touched.
-    fn golden(cmd: &dyn Command, expected: &[u8]) {
-        let mut buf = [0xa5u8; 40];
-        let n = cmd.emit(&mut buf).unwrap();
-        assert_eq!(n, expected.len());
-        assert_eq!(cmd.buffer_len(), n);
-        assert_eq!(&buf[..n], expected);
-        assert!(buf[n..].iter().all(|&b| b == 0xa5), "wrote past the CDB");
-        assert_eq!(cmd.to_cdb().unwrap().as_bytes(), expected);
-    }
-
-    fn refused(cmd: &dyn Command, err: Error) {
-        let mut buf = [0xa5u8; 40];
-        assert_eq!(cmd.emit(&mut buf), Err(err));
-        assert!(buf.iter().all(|&b| b == 0xa5), "wrote on error");
-    }
+    use crate::cdb::tests::{golden, refused};
 
     #[test]
     fn unmap_cdb_bytes() {
