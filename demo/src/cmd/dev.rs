@@ -192,3 +192,38 @@ pub fn fetch_vpd(dev: &mut Device, device: &str, pn: u8, alloc: usize) -> Result
     }
     Err(Fail::new(ExitCategory::Other))
 }
+
+/// Sizes the reserve for `len` bytes and maps it, or refuses (62, ENOMEM's status) when the
+/// kernel grants less: `what` (the data, in a few words) does not fit, with the sizes.
+pub fn map_reserve(d: &mut Device, device: &str, what: &str, len: u32) -> Result<(), Fail> {
+    let granted = d.set_reserved_size(u64::from(len)).map_err(sys_fail)?;
+    let mapped = d.map().map_err(sys_fail)?;
+    if mapped < len {
+        return Err(out::fail(
+            ExitCategory::OsError(12),
+            device,
+            "reserve",
+            format_args!(
+                "{what} ({len} bytes) does not fit the reserve the kernel grants ({granted} \
+                 bytes, {mapped} mappable)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// [`map_reserve`] for `data`, then copies it to the start of the mapping, for a
+/// `Data::MmapOut` of its length.
+pub fn load_reserve(d: &mut Device, device: &str, what: &str, data: &[u8]) -> Result<u32, Fail> {
+    let len = u32::try_from(data.len()).map_err(|_| {
+        out::fail(
+            ExitCategory::OsError(12),
+            device,
+            "reserve",
+            format_args!("{what} ({} bytes) is larger than any reserve", data.len()),
+        )
+    })?;
+    map_reserve(d, device, what, len)?;
+    d.mapping_mut().map_err(sys_fail)?[..data.len()].copy_from_slice(data);
+    Ok(len)
+}

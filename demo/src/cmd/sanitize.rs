@@ -321,19 +321,7 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
         d.execute(&command, Data::None)
     } else {
         // The parameter list goes through the mapped reserve, as write-buffer's chunks do.
-        let len = list.len() as u32;
-        d.set_reserved_size(u64::from(len)).map_err(dev::sys_fail)?;
-        let mapped = d.map().map_err(dev::sys_fail)?;
-        if mapped < len {
-            return Err(out::fail(
-                ExitCategory::OsError(12),
-                device,
-                "reserve",
-                format_args!("the parameter list ({len} bytes) does not fit the reserve ({mapped} bytes mappable)"),
-            ));
-        }
-        let map = d.mapping_mut().map_err(dev::sys_fail)?;
-        map[..list.len()].copy_from_slice(&list);
+        let len = dev::load_reserve(&mut d, device, "the parameter list", &list)?;
         d.execute(&command, Data::MmapOut(len))
     }
     .map_err(dev::sys_fail)?;

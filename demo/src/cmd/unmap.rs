@@ -280,17 +280,8 @@ fn send(o: &Options, d: &mut Device, ranges: &[(u64, u32)]) -> Result<Response, 
 /// Opens the device and maps a reserve for the largest parameter list.
 fn open_mapped(o: &Options, descriptors: usize) -> Result<Device, Fail> {
     let mut d = dev::open(&o.device)?;
-    let len = unmap_parameters_len(descriptors) as u64;
-    d.set_reserved_size(len).map_err(dev::sys_fail)?;
-    let mapped = d.map().map_err(dev::sys_fail)?;
-    if u64::from(mapped) < len {
-        return Err(out::fail(
-            ExitCategory::OsError(12),
-            &o.device,
-            "reserve",
-            format_args!("the {len}-byte UNMAP parameter list does not fit the mapped reserve ({mapped} bytes)"),
-        ));
-    }
+    let len = unmap_parameters_len(descriptors) as u32;
+    dev::map_reserve(&mut d, &o.device, "the UNMAP parameter list", len)?;
     Ok(d)
 }
 

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use sgmap_core::cdb::{Size, Verify};
 use sgmap_core::sense::Sense;
 use sgmap_core::status::ExitCategory;
-use sgmap_sys::{Command, Data, Device, Response};
+use sgmap_sys::{Command, Data, Response};
 
 use super::{dev, Cli};
 use crate::json::Json;
@@ -87,7 +87,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let data = compare_data(&o)?;
     let mut d = dev::open(&device)?;
     if !data.is_empty() {
-        load_reserve(&mut d, &device, &data)?;
+        dev::load_reserve(&mut d, &device, "the --ndo compare data", &data)?;
     }
     let vc = if p.sixteen {
         "VERIFY(16)"
@@ -211,29 +211,6 @@ fn compare_data(o: &Options) -> Result<Vec<u8>, Fail> {
         ));
     }
     Ok(data)
-}
-
-/// Puts the compare data in the mapped reserve, sized for it.
-fn load_reserve(d: &mut Device, device: &str, data: &[u8]) -> CmdResult {
-    let want = data.len() as u32;
-    let granted = d
-        .set_reserved_size(u64::from(want))
-        .map_err(dev::sys_fail)?;
-    let mapped = d.map().map_err(dev::sys_fail)?;
-    if mapped < want {
-        return Err(out::fail(
-            ExitCategory::OsError(12),
-            device,
-            "reserve",
-            format_args!(
-                "--ndo={want} does not fit the reserve the kernel grants ({granted} bytes, \
-                 {mapped} mappable): verify fewer blocks per command"
-            ),
-        ));
-    }
-    let map = d.mapping_mut().map_err(dev::sys_fail)?;
-    map[..data.len()].copy_from_slice(data);
-    Ok(())
 }
 
 /// Parses sg_verify's options; `None` after `--help` (printed).

@@ -290,21 +290,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return out::out_str(&s);
     }
     if !data.is_empty() {
-        d.set_reserved_size(data.len() as u64)
-            .map_err(dev::sys_fail)?;
-        let mapped = d.map().map_err(dev::sys_fail)?;
-        if (mapped as usize) < data.len() {
-            return Err(out::fail(
-                ExitCategory::OsError(12),
-                &o.device,
-                "reserve",
-                format_args!(
-                    "{} bytes of data-out do not fit the mapped reserve ({mapped} bytes)",
-                    data.len()
-                ),
-            ));
-        }
-        d.mapping_mut().map_err(dev::sys_fail)?[..data.len()].copy_from_slice(&data);
+        dev::load_reserve(&mut d, &o.device, "the data-out", &data)?;
     }
     let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
     let io = if data.is_empty() {
