@@ -28,15 +28,17 @@
 
 mod args;
 mod cmd;
+mod invocation;
 mod json;
 mod out;
 mod signals;
+mod table;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let argv: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let argv: Vec<OsString> = std::env::args_os().collect();
     match cmd::run(argv) {
         Ok(()) => ExitCode::SUCCESS,
         Err(fail) => ExitCode::from(fail.code),

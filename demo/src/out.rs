@@ -42,9 +42,11 @@ pub fn fail(category: ExitCategory, subject: &str, what: &str, why: fmt::Argumen
     Fail::new(category)
 }
 
-/// Prints `sgmap: SUBJECT: WHAT: WHY` on stderr, empty parts left out.
+/// Prints `sgmap: SUBJECT: WHAT: WHY` on stderr, empty parts left out (under an sg3_utils
+/// tool's name, the tool's: `sg_inq: /dev/sdz: open: ...`).
 pub fn diag(subject: &str, what: &str, why: fmt::Arguments<'_>) {
-    let mut line = String::from("sgmap: ");
+    let mut line = String::from(crate::invocation::tool().unwrap_or("sgmap"));
+    line.push_str(": ");
     for part in [subject, what] {
         if !part.is_empty() {
             line.push_str(part);

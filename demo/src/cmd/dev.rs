@@ -7,15 +7,44 @@ use sgmap_core::sense::{self, Sense};
 use sgmap_core::status::{ExitCategory, Outcome};
 use sgmap_sys::{Command, Data, Device, OpenOptions, Response, Timeout};
 
-use super::sense_json;
+use super::{node, sense_json};
 use crate::json::Json;
 use crate::out::{self, Fail};
 
-/// Opens an sg device `O_RDWR`: every command is sent with `write()` (sgmap-sys's one
-/// command path), which a read-only file refuses. (sg_inq, sg_turs and sg_readcap open
-/// read-only and use `SG_IO`; the README says so.)
+/// Opens the sg node of the device `path` names (an sg node, or a block or bsg node whose
+/// unit's sg node is found through sysfs: see [`node`]) `O_RDWR`: every command is sent
+/// with `write()` (sgmap-sys's one command path), which a read-only file refuses. (sg_inq,
+/// sg_turs and sg_readcap open read-only and use `SG_IO`; the README says so.) An `open()`
+/// that fails is 50 + errno, as the tools' `sg_convert_errno()`.
 pub fn open(path: &str) -> Result<Device, Fail> {
-    OpenOptions::new().open(path).map_err(sys_fail)
+    let sg = node::sg_path(path)?;
+    OpenOptions::new().open(&sg).map_err(|e| {
+        let code = match (e.operation(), e.raw_os_error()) {
+            ("open", Some(errno)) => u16::try_from(errno)
+                .map(ExitCategory::OsError)
+                .unwrap_or(ExitCategory::Other),
+            _ => e.category(),
+        };
+        out::err_str(&format!("sgmap: {e}\n"));
+        Fail::new(code)
+    })
+}
+
+/// Prints the CDB line sg3_utils prints at `-v` (`    inquiry cdb: [12 00 00 00 24 00]`,
+/// as its `sg_cmds_*` functions do) on stderr, when `-v` was given.
+pub fn verbose_cdb(what: &str, cdb: &[u8]) {
+    if crate::invocation::verbose() == 0 {
+        return;
+    }
+    let mut line = format!("    {what} cdb: [");
+    for (k, b) in cdb.iter().enumerate() {
+        if k > 0 {
+            line.push(' ');
+        }
+        let _ = write!(line, "{b:02x}");
+    }
+    line.push_str("]\n");
+    out::err_str(&line);
 }
 
 /// Reports an error of the device layer, whose message names the device and the operation.

@@ -1,34 +1,22 @@
 //! Usage texts: `sgmap help [COMMAND]`, `sgmap COMMAND --help`.
 
-/// The overview.
-pub const MAIN: &str = "\
+/// The overview's head.
+const MAIN_HEAD: &str = "\
 sgmap: SCSI generic (sg) devices with mmap-ed IO, in one static binary
 
 Usage: sgmap COMMAND [OPTIONS] ...
+       sg3_utils' names: sg_inq [OPTIONS] ... (a link to sgmap), sgmap sg_inq ...
 
 Commands:
-  list          list the sg devices (from /sys/class/scsi_generic)
-  inquiry       INQUIRY: identification, VPD pages, --export    (sg_inq)
-  vpd           VPD pages decoded as sg_vpd prints them         (sg_vpd)
-  readcap       READ CAPACITY: blocks and block length          (sg_readcap)
-  tur           TEST UNIT READY, --progress                     (sg_turs)
-  requests      REQUEST SENSE, --progress                       (sg_requests)
-  format        FORMAT UNIT, block size change, progress        (sg_format)
-  sanitize      SANITIZE: block, crypto, overwrite, progress    (sg_sanitize)
-  dd            copy through the mapped reserve, queued         (sgm_dd)
-  write-buffer  firmware download with WRITE BUFFER             (sg_write_buffer)
-  start, stop   START STOP UNIT: spin up or down, load, eject   (sg_start)
-  sync          SYNCHRONIZE CACHE (10) or (16)                  (sg_sync)
-  verify        VERIFY (10) or (16), against data with --ndo    (sg_verify)
-  luns          REPORT LUNS, decoded                            (sg_luns)
-  opcodes       REPORT SUPPORTED OPERATION CODES / TMFs         (sg_opcodes)
-  unmap         UNMAP block ranges (trim)                       (sg_unmap)
-  write-same    WRITE SAME (10), (16), (32)                     (sg_write_same)
-  raw           any CDB, data through the mapped reserve        (sg_raw)
-  sense         decode sense data                               (sg_decode_sense)
-  help          this text, or a command's: sgmap help COMMAND
+";
 
-Options: --version, --help. Most commands take --json[=JO] or -j[=JO]: one JSON
+/// The overview's tail.
+const MAIN_TAIL: &str = "  help          this text, or a command's: sgmap help COMMAND
+
+Options: --version, --help, --list-names (the sg3_utils names sgmap answers to),
+--install [--symlinks] [--force] DIR (a link to sgmap under each of them in DIR).
+Under a tool's name a command takes the tool's options; -v and -V everywhere.
+Most commands take --json[=JO] or -j[=JO]: one JSON
 object (schemas in JSON.md; JO is sg3_utils' letters, accepted, no effect).
 Exit status: 0 ok, 1 syntax, 15 file error, 31 contradicting options, 33 timeout,
 SCSI categories as sg3_utils (2 not ready, 3 medium/hardware, 5 illegal request,
@@ -36,6 +24,23 @@ SCSI categories as sg3_utils (2 not ready, 3 medium/hardware, 5 illegal request,
 Numbers take sg3_utils suffixes (c w b k K KiB KB m M MiB MB g G GiB GB t T p P),
 0x... or ...h for hex, and AxB for a product.
 ";
+
+/// The overview: `sgmap help`, from the table of commands.
+pub fn main() -> String {
+    let mut text = String::from(MAIN_HEAD);
+    for c in crate::table::COMMANDS {
+        let tools: Vec<&str> = c.tools.iter().map(|t| t.name).collect();
+        let line = if tools.is_empty() {
+            format!("  {:<13} {}", c.name, c.summary)
+        } else {
+            format!("  {:<13} {:<47} ({})", c.name, c.summary, tools.join(", "))
+        };
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text.push_str(MAIN_TAIL);
+    text
+}
 
 /// `sgmap list`.
 pub const LIST: &str = "\
@@ -420,29 +425,9 @@ hex (T10 format).
   --linux, -l       accepted, no effect (as in sg_luns 1.46)
 ";
 
-/// The help of a command by name.
+/// The help of a command by name, alias or tool name.
 pub fn of(command: &str) -> Option<&'static str> {
-    Some(match command {
-        "list" => LIST,
-        "inquiry" | "inq" => INQUIRY,
-        "readcap" => READCAP,
-        "tur" => TUR,
-        "vpd" => VPD,
-        "requests" => REQUESTS,
-        "format" => FORMAT,
-        "sanitize" => SANITIZE,
-        "dd" => DD,
-        "write-buffer" => WRITE_BUFFER,
-        "opcodes" => OPCODES,
-        "unmap" => UNMAP,
-        "write-same" => WRITE_SAME,
-        "raw" => RAW,
-        "sense" => SENSE,
-        "start" | "stop" => START,
-        "sync" => SYNC,
-        "verify" => VERIFY,
-        "luns" => LUNS,
-        "help" => MAIN,
-        _ => return None,
-    })
+    crate::table::command(command)
+        .or_else(|| crate::table::tool_named(command).map(|(c, _)| c))
+        .map(|c| c.help)
 }

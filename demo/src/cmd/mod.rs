@@ -6,6 +6,7 @@ use sgmap_core::status::ExitCategory;
 
 use crate::args::{parse_num, NumError};
 use crate::out::{self, CmdResult, Fail};
+use crate::{invocation, table};
 
 pub mod capacity;
 pub mod dd;
@@ -19,6 +20,7 @@ pub mod inquiry;
 pub mod list;
 pub mod luns;
 pub mod names;
+pub mod node;
 pub mod opcodes;
 pub mod progress;
 pub mod raw;
@@ -38,24 +40,38 @@ pub mod vpd_text;
 pub mod write_buffer;
 pub mod write_same;
 
-/// Runs the command line (without the program name). A command asked for `--json` that
-/// fails before it prints its object prints `{"exit_status":N}` (see [`out::json_failure`]).
+/// Runs the command line: `argv[0]` first. Under the name of an sg3_utils tool that a
+/// command answers to (a link named `sg_inq`), that command runs as the tool; otherwise
+/// the first argument names the command (`sgmap inquiry`, or a tool name: `sgmap sg_inq`).
+/// A command asked for `--json` that fails before it prints its object prints
+/// `{"exit_status":N}` (see [`out::json_failure`]).
 pub fn run(argv: Vec<OsString>) -> CmdResult {
     let result = dispatch(argv);
     if let Err(fail) = result {
-        out::json_failure(fail);
+        if fail.code != 0 {
+            out::json_failure(fail);
+        }
     }
-    result
+    // `-V` ends a command with the status 0 (see `invocation::version`).
+    match result {
+        Err(Fail { code: 0 }) => Ok(()),
+        other => other,
+    }
 }
 
 /// Runs one command.
 fn dispatch(argv: Vec<OsString>) -> CmdResult {
     let mut argv = argv.into_iter();
+    let program = argv.next().unwrap_or_default();
+    if let Some((command, tool)) = invocation::program_name(&program).and_then(table::tool_named) {
+        invocation::set_running(command, Some(tool));
+        return (command.run)(argv.collect());
+    }
     let Some(first) = argv.next() else {
-        out::err_str(help::MAIN);
+        out::err_str(&help::main());
         return Err(Fail::new(ExitCategory::Syntax));
     };
-    let Some(command) = first.to_str() else {
+    let Some(name) = first.to_str() else {
         return Err(out::fail(
             ExitCategory::Syntax,
             "",
@@ -67,41 +83,29 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
         ));
     };
     let rest: Vec<OsString> = argv.collect();
-    match command {
-        "--version" | "-V" | "version" => {
-            out::out_str(concat!("sgmap ", env!("CARGO_PKG_VERSION"), "\n"))
-        }
-        "--help" | "-h" => out::out_str(help::MAIN),
+    if let Some(command) = table::command(name) {
+        invocation::set_running(command, None);
+        return (command.run)(rest);
+    }
+    if let Some((command, tool)) = table::tool_named(name) {
+        invocation::set_running(command, Some(tool));
+        return (command.run)(rest);
+    }
+    match name {
+        "--version" | "-V" | "version" => out::out_str(&invocation::version_text()),
+        "--help" | "-h" => out::out_str(&help::main()),
+        "--list-names" => invocation::list_names(),
+        "--install" => invocation::install(rest),
         "help" => {
             let topic = rest.first().and_then(|t| t.to_str());
             match topic {
-                None => out::out_str(help::MAIN),
+                None => out::out_str(&help::main()),
                 Some(t) => match help::of(t) {
                     Some(text) => out::out_str(text),
                     None => Err(out::syntax("help", format_args!("no command '{t}'"))),
                 },
             }
         }
-        "list" => list::run(rest),
-        "inquiry" | "inq" => inquiry::run(rest),
-        "readcap" => readcap::run_cmd(rest),
-        "tur" => tur::run(rest),
-        "vpd" => vpd::run(rest),
-        "requests" => requests::run(rest),
-        "format" => format::run(rest),
-        "sanitize" => sanitize::run(rest),
-        "raw" => raw::run(rest),
-        "sense" => sense::run(rest),
-        "dd" => dd::run(rest),
-        "write-buffer" => write_buffer::run(rest),
-        "start" => start::run(rest, false),
-        "stop" => start::run(rest, true),
-        "sync" => sync::run(rest),
-        "verify" => verify::run(rest),
-        "luns" => luns::run(rest),
-        "opcodes" => opcodes::run(rest),
-        "unmap" => unmap::run(rest),
-        "write-same" => write_same::run(rest),
         other => Err(out::fail(
             ExitCategory::Syntax,
             "",
@@ -142,6 +146,13 @@ impl Cli {
         loop {
             let arg = match self.parser.next() {
                 Ok(None) => return Ok(None),
+                Ok(Some(lexopt::Arg::Short('v') | lexopt::Arg::Long("verbose"))) => {
+                    invocation::verbose_more();
+                    continue;
+                }
+                Ok(Some(lexopt::Arg::Short('V') | lexopt::Arg::Long("version"))) => {
+                    return Err(invocation::version());
+                }
                 Ok(Some(lexopt::Arg::Short(c))) => Owned::Short(c),
                 Ok(Some(lexopt::Arg::Long(l))) => Owned::Long(l.to_owned()),
                 Ok(Some(lexopt::Arg::Value(v))) => Owned::Value(v),
@@ -200,7 +211,10 @@ impl Cli {
 
     /// Prints the command's help on stdout.
     pub fn help(&self) -> CmdResult {
-        out::out_str(help::of(self.name).unwrap_or(help::MAIN))
+        match help::of(self.name) {
+            Some(text) => out::out_str(text),
+            None => out::out_str(&help::main()),
+        }
     }
 }
 

@@ -43,8 +43,18 @@ pub struct Options {
     pub device: Option<String>,
 }
 
+/// Runs `sgmap start` (and `sg_start`).
+pub fn run_start(args: Vec<OsString>) -> CmdResult {
+    run(args, false)
+}
+
+/// Runs `sgmap stop`.
+pub fn run_stop(args: Vec<OsString>) -> CmdResult {
+    run(args, true)
+}
+
 /// Runs `sgmap start`, or `sgmap stop` when `stop` is true.
-pub fn run(args: Vec<OsString>, stop: bool) -> CmdResult {
+fn run(args: Vec<OsString>, stop: bool) -> CmdResult {
     let name = if stop { "stop" } else { "start" };
     let Some(mut o) = parse(name, args)? else {
         return Ok(());

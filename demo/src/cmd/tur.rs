@@ -47,6 +47,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut errors = 0u64;
     let mut last: Option<Response> = None;
     for _ in 0..number {
+        dev::verbose_cdb("test unit ready", cmd.cdb);
         let resp = dev.execute(&cmd, Data::None).map_err(dev::sys_fail)?;
         if !resp.is_good() {
             errors += 1;

@@ -264,9 +264,10 @@ impl Operands {
             "sync" => self.sync = flag(value)?,
             "verify" => self.verify = flag(value)?,
             "time" => self.time = flag(value)?,
-            // sg_dd's verbosity: accepted for scripts' sake, sgmap has a single level.
+            // sg_dd's verbosity, as `-v` counts it elsewhere.
             "verbose" => {
-                num(value)?;
+                let level = num(value)?;
+                crate::invocation::set_verbose(u8::try_from(level).unwrap_or(u8::MAX));
             }
             _ => return Err(syntax(format!("unknown operand {key}="))),
         }

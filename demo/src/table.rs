@@ -1,0 +1,303 @@
+//! The one table of commands: each row is a command's name, its aliases, the sg3_utils
+//! tools it answers to (busybox-style, under the tool's own name), its one-line summary, its
+//! help and its entry point. Dispatch ([`crate::cmd::run`]), `sgmap help`, `sgmap
+//! --list-names` and `sgmap --install` all read it ([`crate::invocation`]); adding a
+//! command touches one row here and its own module.
+
+use std::ffi::OsString;
+
+use crate::cmd::{
+    dd, format, help, inquiry, list, luns, opcodes, raw, readcap, requests, sanitize, sense, start,
+    sync, tur, unmap, verify, vpd, write_buffer, write_same,
+};
+use crate::out::CmdResult;
+
+/// An sg3_utils tool that a command answers to.
+pub struct Tool {
+    /// The tool's program name (`sg_inq`).
+    pub name: &'static str,
+    /// What `TOOL -V` prints on stderr (without the last newline), as the tool's 1.46
+    /// release prints it: scripts parse it (rescan-scsi-bus.sh takes the third field of
+    /// `sg_inq -V`).
+    pub version: &'static str,
+}
+
+/// One command.
+pub struct Command {
+    /// `sgmap NAME`.
+    pub name: &'static str,
+    /// Other names `sgmap` takes for it.
+    pub aliases: &'static [&'static str],
+    /// The sg3_utils tools it answers to, by program name.
+    pub tools: &'static [Tool],
+    /// The line of `sgmap help`.
+    pub summary: &'static str,
+    /// `sgmap help NAME`, `sgmap NAME --help`.
+    pub help: &'static str,
+    /// The entry point, given the arguments after the command's name.
+    pub run: fn(Vec<OsString>) -> CmdResult,
+}
+
+/// A tool row.
+const fn tool(name: &'static str, version: &'static str) -> Tool {
+    Tool { name, version }
+}
+
+/// Every command, in the order `sgmap help` lists them.
+pub static COMMANDS: &[Command] = &[
+    Command {
+        name: "list",
+        aliases: &[],
+        tools: &[],
+        summary: "list the sg devices (from /sys/class/scsi_generic)",
+        help: help::LIST,
+        run: list::run,
+    },
+    Command {
+        name: "inquiry",
+        aliases: &["inq"],
+        tools: &[tool("sg_inq", "Version string: 2.10 20210328")],
+        summary: "INQUIRY: identification, VPD pages, --export",
+        help: help::INQUIRY,
+        run: inquiry::run,
+    },
+    Command {
+        name: "vpd",
+        aliases: &[],
+        tools: &[tool("sg_vpd", "version: 1.63 20210328")],
+        summary: "VPD pages decoded as sg_vpd prints them",
+        help: help::VPD,
+        run: vpd::run,
+    },
+    Command {
+        name: "readcap",
+        aliases: &[],
+        tools: &[tool("sg_readcap", "Version string: 4.05 20200122")],
+        summary: "READ CAPACITY: blocks and block length",
+        help: help::READCAP,
+        run: readcap::run_cmd,
+    },
+    Command {
+        name: "tur",
+        aliases: &[],
+        tools: &[tool("sg_turs", "Version string: 3.48 20210102")],
+        summary: "TEST UNIT READY, --progress",
+        help: help::TUR,
+        run: tur::run,
+    },
+    Command {
+        name: "requests",
+        aliases: &[],
+        tools: &[tool("sg_requests", "sg_requests: version: 1.36 20210329")],
+        summary: "REQUEST SENSE, --progress",
+        help: help::REQUESTS,
+        run: requests::run,
+    },
+    Command {
+        name: "format",
+        aliases: &[],
+        tools: &[tool("sg_format", "sg_format version: 1.62 20201223")],
+        summary: "FORMAT UNIT, block size change, progress",
+        help: help::FORMAT,
+        run: format::run,
+    },
+    Command {
+        name: "sanitize",
+        aliases: &[],
+        tools: &[tool("sg_sanitize", "sg_sanitize: version: 1.15 20201223")],
+        summary: "SANITIZE: block, crypto, overwrite, progress",
+        help: help::SANITIZE,
+        run: sanitize::run,
+    },
+    Command {
+        name: "dd",
+        aliases: &[],
+        tools: &[
+            tool("sgm_dd", "sgm_dd: : 1.67 20200510"),
+            tool("sg_dd", "sg_dd: version: 6.25 20210326"),
+            tool("sgp_dd", "sgp_dd: 5.77 20210103"),
+        ],
+        summary: "copy through the mapped reserve, queued",
+        help: help::DD,
+        run: dd::run,
+    },
+    Command {
+        name: "write-buffer",
+        aliases: &[],
+        tools: &[tool("sg_write_buffer", "version: 1.29 20181112")],
+        summary: "firmware download with WRITE BUFFER",
+        help: help::WRITE_BUFFER,
+        run: write_buffer::run,
+    },
+    Command {
+        name: "start",
+        aliases: &[],
+        tools: &[tool("sg_start", "Version string: 0.67 20200930")],
+        summary: "START STOP UNIT: spin up, load, or as sg_start",
+        help: help::START,
+        run: start::run_start,
+    },
+    Command {
+        name: "stop",
+        aliases: &[],
+        tools: &[],
+        summary: "START STOP UNIT: spin down, eject",
+        help: help::START,
+        run: start::run_stop,
+    },
+    Command {
+        name: "sync",
+        aliases: &[],
+        tools: &[tool("sg_sync", "version: 1.25 20191220")],
+        summary: "SYNCHRONIZE CACHE (10) or (16)",
+        help: help::SYNC,
+        run: sync::run,
+    },
+    Command {
+        name: "verify",
+        aliases: &[],
+        tools: &[tool("sg_verify", "sg_verify: version: 1.27 20201029")],
+        summary: "VERIFY (10) or (16), against data with --ndo",
+        help: help::VERIFY,
+        run: verify::run,
+    },
+    Command {
+        name: "luns",
+        aliases: &[],
+        tools: &[tool("sg_luns", "version: 1.45 20200708")],
+        summary: "REPORT LUNS, decoded",
+        help: help::LUNS,
+        run: luns::run,
+    },
+    Command {
+        name: "opcodes",
+        aliases: &[],
+        tools: &[tool("sg_opcodes", "Version string: 0.69 20210319")],
+        summary: "REPORT SUPPORTED OPERATION CODES / TMFs",
+        help: help::OPCODES,
+        run: opcodes::run,
+    },
+    Command {
+        name: "unmap",
+        aliases: &[],
+        tools: &[tool("sg_unmap", "version: 1.17 20180628")],
+        summary: "UNMAP block ranges (trim)",
+        help: help::UNMAP,
+        run: unmap::run,
+    },
+    Command {
+        name: "write-same",
+        aliases: &[],
+        tools: &[tool(
+            "sg_write_same",
+            "sg_write_same: version: 1.31 20200430",
+        )],
+        summary: "WRITE SAME (10), (16), (32)",
+        help: help::WRITE_SAME,
+        run: write_same::run,
+    },
+    Command {
+        name: "raw",
+        aliases: &[],
+        tools: &[tool(
+            "sg_raw",
+            concat!(
+                "sg_raw 0.4.34 (2021-01-03)\n",
+                "Copyright (C) 2007-2021 Ingo van Lil <inguin@gmx.de>\n",
+                "This is free software.  You may redistribute copies of it under the terms of\n",
+                "the GNU General Public License <http://www.gnu.org/licenses/gpl.html>.\n",
+                "There is NO WARRANTY, to the extent permitted by law."
+            ),
+        )],
+        summary: "any CDB, data through the mapped reserve",
+        help: help::RAW,
+        run: raw::run,
+    },
+    Command {
+        name: "sense",
+        aliases: &[],
+        tools: &[tool("sg_decode_sense", "version: 1.21 20190602")],
+        summary: "decode sense data",
+        help: help::SENSE,
+        run: sense::run,
+    },
+];
+
+/// The command named `name` (or one of its aliases).
+pub fn command(name: &str) -> Option<&'static Command> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name))
+}
+
+/// The command that answers to the sg3_utils tool `name`, and the tool's row.
+pub fn tool_named(name: &str) -> Option<(&'static Command, &'static Tool)> {
+    COMMANDS
+        .iter()
+        .find_map(|c| c.tools.iter().find(|t| t.name == name).map(|t| (c, t)))
+}
+
+/// Every tool name, in table order.
+pub fn tool_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().flat_map(|c| c.tools.iter().map(|t| t.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_taken_once() {
+        let mut seen: Vec<&str> = Vec::new();
+        for c in COMMANDS {
+            for n in std::iter::once(c.name)
+                .chain(c.aliases.iter().copied())
+                .chain(c.tools.iter().map(|t| t.name))
+            {
+                assert!(!seen.contains(&n), "{n} twice in the table");
+                seen.push(n);
+            }
+        }
+    }
+
+    #[test]
+    fn the_tools_the_readme_promises_are_answered() {
+        for name in [
+            "sg_inq",
+            "sg_vpd",
+            "sg_readcap",
+            "sg_turs",
+            "sg_requests",
+            "sg_start",
+            "sg_sync",
+            "sg_verify",
+            "sg_luns",
+            "sg_opcodes",
+            "sg_format",
+            "sg_sanitize",
+            "sg_unmap",
+            "sg_write_same",
+            "sg_dd",
+            "sgm_dd",
+            "sgp_dd",
+            "sg_write_buffer",
+            "sg_raw",
+            "sg_decode_sense",
+        ] {
+            assert!(tool_named(name).is_some(), "{name}");
+        }
+        assert_eq!(tool_names().count(), 20);
+    }
+
+    #[test]
+    fn lookups_find_names_and_aliases_only() {
+        assert_eq!(command("inq").map(|c| c.name), Some("inquiry"));
+        assert_eq!(
+            command("write-buffer").map(|c| c.name),
+            Some("write-buffer")
+        );
+        assert!(command("sg_inq").is_none());
+        assert!(command("help").is_none());
+        assert_eq!(tool_named("sgp_dd").map(|(c, _)| c.name), Some("dd"));
+    }
+}
