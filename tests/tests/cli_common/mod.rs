@@ -610,3 +610,65 @@ pub fn sg3(tool: &str, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Where [`tool_link`] puts the links `sgmap --install --symlinks` makes.
+pub const LINK_DIR: &str = "/tmp/sgmap-links";
+
+/// The path of a link named `tool` to `/bin/sgmap` (made once per test binary, by `sgmap
+/// --install --symlinks`, as an image builder makes them).
+pub fn tool_link(tool: &str) -> String {
+    static INSTALLED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        fs::create_dir_all(LINK_DIR).expect("mkdir the link directory");
+        sgmap(&["--install", "--symlinks", "--force", LINK_DIR]).status(0);
+    });
+    format!("{LINK_DIR}/{tool}")
+}
+
+/// Runs sgmap through a link named `tool` (busybox-style), with `args`.
+pub fn as_tool(tool: &str, args: &[&str]) -> Run {
+    let path = tool_link(tool);
+    let out = Command::new(&path)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {path}: {e}"));
+    Run {
+        args: std::iter::once(format!("(link) {tool}"))
+            .chain(args.iter().map(|a| a.to_string()))
+            .collect(),
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The sg3_utils tool `tool` and sgmap, both as `sgmap COMMAND` and through a link named
+/// `tool`, run with `args`: asserts the same exit status and standard output from all
+/// three, and returns the tool's run (for checks of its own).
+#[track_caller]
+pub fn same_as_tool(command: &str, tool: &str, args: &[&str]) -> Run {
+    let theirs = sg3(tool, args);
+    let mut sub = vec![command];
+    sub.extend_from_slice(args);
+    same_text(&sgmap(&sub), &theirs);
+    same_text(&as_tool(tool, args), &theirs);
+    theirs
+}
+
+/// As [`same_as_tool`], and the same standard error too (for the tools and options whose
+/// stderr carries data: sg_raw's status lines and data, `-V`).
+#[track_caller]
+pub fn same_as_tool_with_stderr(command: &str, tool: &str, args: &[&str]) -> Run {
+    let theirs = sg3(tool, args);
+    let mut sub = vec![command];
+    sub.extend_from_slice(args);
+    for ours in [sgmap(&sub), as_tool(tool, args)] {
+        same_text(&ours, &theirs);
+        assert_eq!(
+            ours.stderr, theirs.stderr,
+            "stderr:\n{ours:?}\nsg3_utils:\n{theirs:?}"
+        );
+    }
+    theirs
+}
