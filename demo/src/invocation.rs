@@ -123,6 +123,14 @@ pub fn install(args: Vec<OsString>) -> CmdResult {
             format_args!("{WHAT}: DIR is required: sgmap --install [--symlinks] [--force] DIR"),
         ));
     };
+    if !dir.is_dir() {
+        return Err(out::fail(
+            ExitCategory::FileError,
+            &dir.display().to_string(),
+            "--install",
+            format_args!("not a directory"),
+        ));
+    }
     let exe = std::env::current_exe()
         .map_err(|e| out::io_fail("sgmap", "--install: finding this binary", e))?;
     let exe_dir = exe.parent().and_then(|p| p.canonicalize().ok());
@@ -169,8 +177,21 @@ pub fn install(args: Vec<OsString>) -> CmdResult {
             LinkKind::Hard => std::fs::hard_link(&exe, &path),
             LinkKind::Symbolic => std::os::unix::fs::symlink(&target, &path),
         };
-        if let Err(e) = made {
-            failed = Some(out::io_fail(&shown, "--install: linking", e));
+        match made {
+            Ok(()) => {}
+            // EXDEV: a hard link cannot reach another file system.
+            Err(e) if kind == LinkKind::Hard && e.raw_os_error() == Some(18) => {
+                failed = Some(out::fail(
+                    out::io_category(&e),
+                    &shown,
+                    "--install: linking",
+                    format_args!(
+                        "{} (a hard link cannot reach another file system: --symlinks can)",
+                        out::IoWhy(&e)
+                    ),
+                ));
+            }
+            Err(e) => failed = Some(out::io_fail(&shown, "--install: linking", e)),
         }
     }
     match failed {

@@ -966,14 +966,16 @@ fn a_command_that_fails_before_its_object_prints_its_exit_status() {
             shape(&j, "inquiry failed", FAILED);
         }
     }
-    for args in [
-        &["inquiry", "--json", "/dev/sgmap-none"][..],
-        &["readcap", "-j=e", "/dev/sgmap-none"],
-        &["tur", "--json", "/dev/sgmap-none"],
-        &["dd", "if=/dev/sgmap-none", "of=/dev/null", "--json"],
+    // A node that does not exist: 50 + ENOENT as sg_inq, sg_readcap and sg_turs; dd's
+    // input that cannot be examined, sgm_dd's 15.
+    for (args, status) in [
+        (&["inquiry", "--json", "/dev/sgmap-none"][..], 52),
+        (&["readcap", "-j=e", "/dev/sgmap-none"], 52),
+        (&["tur", "--json", "/dev/sgmap-none"], 52),
+        (&["dd", "if=/dev/sgmap-none", "of=/dev/null", "--json"], 15),
     ] {
         let (run, j) = json_run(args);
-        run.status(15).diagnosed();
+        run.status(status).diagnosed();
         shape(&j, "no such device", FAILED);
     }
     // raw has no --json: refused, nothing on stdout.

@@ -286,6 +286,20 @@ pub fn run(args: &[String]) -> Result<bool> {
         }
         println!("{line}");
     }
+    // A tree an image builder copies as it is (`cp -a root-TARGET/. $ROOT`): sgmap and a
+    // relative link to it under each sg3_utils name it answers to. The names come from the
+    // x86_64 binary itself (`--list-names`, read from its table of commands), which runs
+    // here; the other targets are built from the same source.
+    let names = list_names(&dist.join(format!("sgmap-{X86_64}")))?;
+    for (target, _) in &built {
+        let bin = dist.join(format!("root-{target}")).join("usr/bin");
+        make_root(&bin, &dist.join(format!("sgmap-{target}")), &names)?;
+        println!(
+            "{:<50} sgmap and {} links (sg_inq, sg_turs, ...): copy as is",
+            format!("{}/", shown(&bin)),
+            names.len()
+        );
+    }
     check_static(&lean, X86_64)?;
     let lean_size = fs::metadata(&lean)
         .map_err(|e| format!("{}: {e}", lean.display()))?
@@ -306,6 +320,44 @@ pub fn run(args: &[String]) -> Result<bool> {
         )),
         _ => Ok(true),
     }
+}
+
+/// The names `sgmap --list-names` prints.
+fn list_names(sgmap: &Path) -> Result<Vec<String>> {
+    let out = std::process::Command::new(sgmap)
+        .arg("--list-names")
+        .output()
+        .map_err(|e| format!("{} --list-names: {e}", sgmap.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} --list-names: {}", sgmap.display(), out.status));
+    }
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    if names.is_empty() || names.iter().any(|n| n.is_empty() || n.contains('/')) {
+        return Err(format!(
+            "{} --list-names printed {names:?}",
+            sgmap.display()
+        ));
+    }
+    Ok(names)
+}
+
+/// Fills `bin` (made anew) with a copy of `sgmap` and a relative symbolic link to it under
+/// each of `names`.
+fn make_root(bin: &Path, sgmap: &Path, names: &[String]) -> Result<()> {
+    let _ = fs::remove_dir_all(bin);
+    fs::create_dir_all(bin).map_err(|e| format!("mkdir {}: {e}", bin.display()))?;
+    let copy = bin.join("sgmap");
+    fs::copy(sgmap, &copy)
+        .map_err(|e| format!("copy {} to {}: {e}", sgmap.display(), copy.display()))?;
+    for name in names {
+        let link = bin.join(name);
+        std::os::unix::fs::symlink("sgmap", &link)
+            .map_err(|e| format!("symlink {}: {e}", link.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -334,5 +386,27 @@ mod tests {
             ))
         );
         assert_eq!(kib(BUDGET), "512.0 KiB");
+    }
+
+    #[test]
+    fn the_root_tree_holds_sgmap_and_a_relative_link_per_name() {
+        let tmp = env::temp_dir().join(format!("sgmap-xtask-root-{}", std::process::id()));
+        fs::create_dir_all(&tmp).unwrap();
+        let bin = tmp.join("sgmap-bin");
+        fs::write(&bin, b"\x7fELF").unwrap();
+        let usr_bin = tmp.join("root/usr/bin");
+        let names = ["sg_inq".to_owned(), "sg_turs".to_owned()];
+        make_root(&usr_bin, &bin, &names).unwrap();
+        // Made anew: a second run replaces the first.
+        make_root(&usr_bin, &bin, &names).unwrap();
+        assert_eq!(fs::read(usr_bin.join("sgmap")).unwrap(), b"\x7fELF");
+        for name in &names {
+            assert_eq!(
+                fs::read_link(usr_bin.join(name)).unwrap(),
+                Path::new("sgmap")
+            );
+        }
+        assert_eq!(fs::read_dir(&usr_bin).unwrap().count(), 3);
+        fs::remove_dir_all(&tmp).unwrap();
     }
 }

@@ -47,6 +47,7 @@ const SG3_TOOLS: &[&str] = &[
     "sg_turs",
     "sgm_dd",
     "sg_dd",
+    "sgp_dd",
     "sg_raw",
     "sg_write_buffer",
     "sg_decode_sense",
