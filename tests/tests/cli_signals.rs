@@ -198,6 +198,10 @@ fn scsi_debug_dd_stop_signals_end_the_copy_with_128_plus_the_signal_and_true_cou
     let (args, out, bpt) = dd_from_region(&env, "sig-dd-stop.bin", 64 * 1024, 8, &[]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     for (sig, code) in [(Signal::TERM, 143), (Signal::INT, 130), (Signal::HUP, 129)] {
+        // dd does not truncate an existing output: each run starts from no file, so that
+        // the length is this run's, whatever the run before it copied (under load the
+        // signal lands after a different number of transfers each time).
+        let _ = std::fs::remove_file(&out);
         let mut run = None;
         let n = scsi::count_commands(&env.dev, Path::new(&env.sg), SLOW, || {
             let (r, delivered) = sgmap_signalled(&args, one(Duration::from_millis(1500), sig));
