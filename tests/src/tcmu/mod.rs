@@ -120,6 +120,9 @@ pub const DEFAULT_BLOCK_SIZE: u32 = 512;
 const APPEAR_WAIT: Duration = Duration::from_secs(60);
 /// sd's probe is over when the target has seen no command for this long.
 const SETTLE_QUIET: Duration = Duration::from_millis(700);
+/// ... or this long when sd reads no partition table (a block length sd does not take, such
+/// as 520, leaves the disk at zero blocks).
+const SETTLE_QUIET_UNREAD: Duration = Duration::from_secs(5);
 /// How often the server looks at the ring without a notification.
 const SERVE_POLL_MS: i32 = 20;
 
@@ -432,7 +435,10 @@ impl Target {
             let now = self.served();
             if now != last.0 {
                 last = (now, Instant::now());
-            } else if self.block.is_some() && last.1.elapsed() >= SETTLE_QUIET {
+            } else if self.block.is_some()
+                && last.1.elapsed() >= SETTLE_QUIET
+                && (self.partitions_read() || last.1.elapsed() >= SETTLE_QUIET_UNREAD)
+            {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -447,6 +453,18 @@ impl Target {
                 ));
             }
         }
+    }
+
+    /// Whether sd's probe has read the partition table (a READ of LBA 0), its last step
+    /// (`add_disk()` scans the partitions once the disk is revalidated). Quiet alone is not
+    /// enough: on a loaded machine sd's revalidation (READ CAPACITY, VPD pages, MODE SENSE)
+    /// came more than [`SETTLE_QUIET`] after the scan's INQUIRYs and landed in a test's record.
+    fn partitions_read(&self) -> bool {
+        self.commands().iter().any(|(cdb, _)| match cdb.first() {
+            Some(0x28) => cdb.get(2..6) == Some(&[0, 0, 0, 0][..]),
+            Some(0x88) => cdb.get(2..10) == Some(&[0; 8][..]),
+            _ => false,
+        })
     }
 
     fn served(&self) -> u32 {
