@@ -476,3 +476,82 @@ fn raw_refusals_and_enumerate_are_sg_raws() {
     }
     same_as_tool_with_stderr("raw", "sg_raw", &["-V"]);
 }
+
+#[test]
+fn write_buffer_options_are_sg_write_buffers() {
+    let env = Env::get();
+    let sg = env.sg.as_str();
+    sg3("sg_turs", &[sg]);
+    let img = scratch_file("wb-conform.bin", &pattern(10_000, 51));
+    let i = format!("--in={img}");
+    // --dry-run sends nothing: the -v lines on stderr say what would be sent.
+    let with_stderr: &[&[&str]] = &[
+        &[
+            "-d",
+            "-I",
+            &img,
+            "-m",
+            "dmc_offs_save",
+            "-b",
+            "4k",
+            "-v",
+            sg,
+        ],
+        &["-d", "-I", &img, "-m", "7", "-v", sg],
+        &[
+            "--dry-run",
+            &i,
+            "--mode=dmc_offs_defer",
+            "--bpw=4096,act",
+            "--offset=0x100",
+            "-v",
+            sg,
+        ],
+        &[
+            "--dry_run",
+            &i,
+            "--mode=7",
+            "--length=20000",
+            "--bpw=8k",
+            "-v",
+            sg,
+        ],
+        &["-d", &i, "-m", "7", "-l", "12000", sg],
+        &["-d", &i, "-m", "7", "-s", "100", "-v", sg],
+        &["-d", &i, "-m", "7", "--skip=4000", "--bpw=1000", "-v", sg],
+        &["-d", &i, "-m", "7", "-S", "3", "-v", sg],
+        &["-d", &i, "-m", "7", "--specific=5", "-b", "4096", "-v", sg],
+        &["-d", &i, "-m", "data", "-i", "5", "-v", sg],
+        &["-d", &i, "-m", "dmc_o", "--id=7", "-v", sg],
+        &["-d", &i, "-m", "0x0e", "-t", "10", "-v", sg],
+        &["-d", &i, "--timeout=60", "-v", sg],
+        &["-m", "xxx", sg],
+        &["--mode=nonsense", &i, sg],
+        &["-V"],
+        &["--version"],
+    ];
+    for args in with_stderr {
+        same_as_tool_with_stderr("write-buffer", "sg_write_buffer", args);
+    }
+    let plain: &[&[&str]] = &[
+        &["-h"],
+        &["--help"],
+        &["-hh"],
+        &["--bogus", sg],
+        &[],
+        &["-d", &i],
+        &["-d", &i, sg, sg],
+        &["-m", "32", &i, sg],
+        &["-S", "8", &i, sg],
+        &["-i", "256", &i, sg],
+        &["-d", "-I", "/nonexistent/fw", "-m", "7", sg],
+        &["-d", "-I", &img, "-m", "7", "/nonexistent/sg"],
+        // A real download in mode 2 (data): whatever the device answers, the same status.
+        &["-m", "2", "-I", &img, sg],
+        &["-m", "data", "--in", &img, "--bpw=4k", sg],
+    ];
+    for args in plain {
+        same_as_tool("write-buffer", "sg_write_buffer", args);
+    }
+    sg3("sg_turs", &[sg]);
+}
