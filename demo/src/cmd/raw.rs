@@ -43,6 +43,8 @@ pub struct Options {
     pub timeout_secs: u32,
     /// `--scan=FO,LO`.
     pub scan: Option<(u8, u8)>,
+    /// `--cmdset=1`: the bytes are a SCSI CDB whatever they look like.
+    pub force_scsi: bool,
     /// DEVICE.
     pub device: String,
     /// The CDB.
@@ -119,7 +121,8 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             lexopt::Arg::Long("raw") | lexopt::Arg::Short('w') => raw_cmdfile = true,
             lexopt::Arg::Long("cmdset") | lexopt::Arg::Short('C') => {
                 match num(&mut cli, "--cmdset")? {
-                    Some(0 | 1) => {}
+                    Some(0) => o.force_scsi = false,
+                    Some(1) => o.force_scsi = true,
                     Some(2) => {
                         return Err(refuse(
                             1,
@@ -226,6 +229,12 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
     if o.cdb.len() < 6 {
         return Err(refuse(1, format_args!("CDB too short (min. 6 bytes)")));
     }
+    if (o.enumerate || crate::invocation::verbose() > 1) && !o.force_scsi && !is_scsi_cdb(&o.cdb) {
+        return Err(refuse(
+            1,
+            format_args!("the bytes are no SCSI CDB (sg_raw takes them for NVMe): sgmap drives no NVMe device"),
+        ));
+    }
     if o.enumerate || crate::invocation::verbose() > 1 {
         let mut text = String::new();
         if o.cdb.len() > 16 && o.cdb[0] != 0x7f && o.cdb[0] != 0x7e {
@@ -255,6 +264,31 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         ));
     }
     Ok(Some(o))
+}
+
+/// Whether the bytes look like a SCSI CDB (sg3_utils' `sg_is_scsi_cdb()`): by the group of
+/// the operation code and the length; else sg_raw takes them for an NVMe command.
+pub fn is_scsi_cdb(cdb: &[u8]) -> bool {
+    let len = cdb.len();
+    if len < 6 {
+        return false;
+    }
+    let group = cdb[0] >> 5;
+    if group == 3 {
+        if len < 12 || len % 4 != 0 {
+            return false;
+        }
+        let be16 = |i: usize| usize::from(u16::from_be_bytes([cdb[i], cdb[i + 1]]));
+        return match cdb[0] {
+            0x7e => 4 + be16(2) == len,
+            0x7f => 8 + usize::from(cdb[7]) == len && be16(8) != 0,
+            _ => false,
+        };
+    }
+    if group > 5 && matches!(len, 6 | 10 | 12 | 16) {
+        return true;
+    }
+    matches!((len, group), (6, 0) | (10, 1) | (10, 2) | (12, 5) | (16, 4))
 }
 
 /// The command's name as sg3_utils names a CDB (`sg_get_command_name()`).
@@ -318,12 +352,81 @@ fn exit_status(resp: &sgmap_sys::Response) -> (u8, Option<String>) {
 
 /// Runs `sgmap raw`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
-    let Some(o) = parse(args)? else {
-        return Ok(());
+    if let Some(code) = version_asked(&args) {
+        return match code {
+            0 => Err(crate::invocation::version()),
+            c => {
+                out::err_str("No device specified\n\n");
+                let _ = crate::invocation::version();
+                Err(Fail::code(c))
+            }
+        };
+    }
+    let (result, scsi) = match parse(args) {
+        Ok(None) => (Ok(()), true),
+        Ok(Some(o)) => {
+            let scsi = o.force_scsi || is_scsi_cdb(&o.cdb);
+            (run_parsed(&o, crate::invocation::verbose()), scsi)
+        }
+        Err(f) => (Err(f), true),
     };
+    footer(&result, scsi);
+    result
+}
+
+/// `-V`/`--version` anywhere: sg_raw prints its version and exits 0, or 1 (after "No
+/// device specified") when the command line names no device. `None` when not asked.
+fn version_asked(args: &[OsString]) -> Option<u8> {
+    let mut asked = false;
+    let mut operands = 0;
+    let mut takes_value = false;
+    for a in args {
+        let a = a.to_string_lossy();
+        if takes_value {
+            takes_value = false;
+            continue;
+        }
+        if a == "--version" {
+            asked = true;
+        } else if let Some(long) = a.strip_prefix("--") {
+            takes_value = !long.contains('=')
+                && matches!(
+                    long,
+                    "cmdfile"
+                        | "cmdset"
+                        | "infile"
+                        | "skip"
+                        | "outfile"
+                        | "request"
+                        | "scan"
+                        | "send"
+                        | "timeout"
+                );
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
+            for (k, c) in short.char_indices() {
+                if c == 'V' {
+                    asked = true;
+                }
+                if "cCikoQrst".contains(c) {
+                    takes_value = k + 1 == short.len();
+                    break;
+                }
+            }
+        } else {
+            operands += 1;
+        }
+    }
+    match (asked, operands) {
+        (false, _) => None,
+        (true, 0) => Some(1),
+        (true, _) => Some(0),
+    }
+}
+
+/// sg_raw's last line at `-v`: the exit status in words.
+fn footer(result: &CmdResult, scsi: bool) {
     let verbose = crate::invocation::verbose();
-    let result = run_parsed(&o, verbose);
-    if verbose > 0 {
+    if verbose > 0 && scsi {
         let code = match &result {
             Ok(()) => 0,
             Err(f) => f.code,
@@ -337,7 +440,6 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         });
         out::err_str(&format!("{text}\n"));
     }
-    result
 }
 
 fn run_parsed(o: &Options, verbose: u8) -> CmdResult {
@@ -390,7 +492,12 @@ fn one(d: &mut sgmap_sys::Device, o: &Options, cdb: &[u8], verbose: u8) -> CmdRe
             ));
         }
     }
-    if verbose > 0 {
+    let scsi = o.force_scsi || is_scsi_cdb(cdb);
+    if verbose > 0 && !scsi {
+        let mut text = String::from("    cmd to send: \n");
+        sense_text::hex_lines(&mut text, "", cdb);
+        out::err_str(&text);
+    } else if verbose > 0 {
         let mut line = String::from("    cdb to send: ");
         if verbose > 1 {
             let _ = write!(line, "{} ", cdb_name(cdb));
@@ -417,14 +524,23 @@ fn one(d: &mut sgmap_sys::Device, o: &Options, cdb: &[u8], verbose: u8) -> CmdRe
         _ => Data::None,
     };
     let resp = d.execute(&cmd, data).map_err(dev::sys_fail)?;
-    let (code, line) = exit_status(&resp);
+    let (code, line) = if scsi {
+        exit_status(&resp)
+    } else {
+        // sg_raw's NVMe path: no SCSI status, no sense, status 0.
+        (0, None)
+    };
     let mut report = line.unwrap_or_default();
-    let _ = write!(
-        report,
-        "SCSI Status: {} \n\n",
-        sense_text::status_name(resp.status)
-    );
-    if resp.status & 0x7e == 0x02 && !o.nosense {
+    if !scsi {
+        report.push_str("NVMe Result=0x0\n");
+    } else {
+        let _ = write!(
+            report,
+            "SCSI Status: {} \n\n",
+            sense_text::status_name(resp.status)
+        );
+    }
+    if scsi && resp.status & 0x7e == 0x02 && !o.nosense {
         let bytes = resp.sense();
         if bytes.is_empty() {
             report.push_str(">>> Strange: status is CHECK CONDITION but no Sense Information\n");

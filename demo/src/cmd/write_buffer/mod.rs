@@ -306,6 +306,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         verbose_lines(&o, &chunks, req.bpw);
     }
     if o.dry_run {
+        // As sg_write_buffer, which opens the device before it skips the commands.
+        drop(dev::open(&device)?);
         if o.json {
             let mut j = Json::object();
             j.str("device", &device)
