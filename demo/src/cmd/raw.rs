@@ -275,7 +275,7 @@ pub fn is_scsi_cdb(cdb: &[u8]) -> bool {
     }
     let group = cdb[0] >> 5;
     if group == 3 {
-        if len < 12 || len % 4 != 0 {
+        if len < 12 || !len.is_multiple_of(4) {
             return false;
         }
         let be16 = |i: usize| usize::from(u16::from_be_bytes([cdb[i], cdb[i + 1]]));
