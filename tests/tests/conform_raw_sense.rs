@@ -350,7 +350,8 @@ fn raw_status_sense_and_data_go_where_sg_raw_puts_them() {
         with_cdb(&["-v", "-r", "36"], &INQUIRY),
         with_cdb(&["-v"], &["00", "00", "00", "00", "00", "00"]),
         with_cdb(&["-k", "0", "-r", "36"], &INQUIRY),
-        with_cdb(&["--scan=0,1"], &["00", "00", "00", "00", "00", "00"]),
+        // INQUIRY, then opcode 13h (no command of a disk): both harmless.
+        with_cdb(&["--scan=0x12,0x13", "-r", "36"], &INQUIRY),
     ];
     for args in &cases {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
