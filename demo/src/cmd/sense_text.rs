@@ -16,44 +16,6 @@ use sgmap_core::sense::{AdditionalSense, Progress, SenseKey};
 /// for the NUL it keeps in reserve and one more for the string's own NUL).
 pub const DECODE_CAP: usize = 2046;
 
-/// Text pieces without `format!` (the decoder runs over every byte of sense data and the
-/// static binary counts its size): `S` a string, `D` decimal, `X` hex without padding,
-/// `B` two hex digits.
-enum P<'a> {
-    S(&'a str),
-    D(u64),
-    X(u64),
-    B(u8),
-}
-
-/// Appends the pieces.
-fn put(o: &mut String, parts: &[P<'_>]) {
-    for p in parts {
-        match *p {
-            P::S(s) => o.push_str(s),
-            P::D(n) => radix(o, n, 10),
-            P::X(n) => radix(o, n, 16),
-            P::B(b) => crate::json::push_hex_byte(o, b),
-        }
-    }
-}
-
-fn radix(o: &mut String, mut n: u64, base: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b"0123456789abcdef"[(n % base) as usize];
-        n /= base;
-        if n == 0 {
-            break;
-        }
-    }
-    o.push_str(core::str::from_utf8(&buf[i..]).unwrap_or(""));
-}
-
-use P::{B, D, S, X};
-
 /// The bytes, read as the tools read them: past the end is 0.
 #[derive(Clone, Copy)]
 struct Bytes<'a>(&'a [u8]);
@@ -79,9 +41,7 @@ pub fn key_name(key: u8) -> &'static str {
 pub fn asc_line(asc: u8, ascq: u8) -> String {
     let a = AdditionalSense::new(asc, ascq);
     if a.name().is_some() || a.range_name().is_some() {
-        let mut s = String::from("Additional sense: ");
-        let _ = write!(s, "{a}");
-        s
+        format!("Additional sense: {a}")
     } else {
         a.to_string()
     }
@@ -102,11 +62,7 @@ pub fn status_name(status: u8) -> String {
         0x28 => "Task Set Full",
         0x30 => "ACA Active",
         0x40 => "Task Aborted",
-        _ => {
-            let mut o = String::new();
-            put(&mut o, &[S("Unknown status [0x"), X(s.into()), S("]")]);
-            return o;
-        }
+        _ => return format!("Unknown status [0x{s:x}]"),
     };
     name.to_owned()
 }
@@ -120,7 +76,7 @@ pub fn hex_lines(out: &mut String, lead: &str, bytes: &[u8]) {
             if k == 8 {
                 out.push(' ');
             }
-            put(out, &[B(*b)]);
+            let _ = write!(out, "{b:02x}");
             if k + 1 < chunk.len() {
                 out.push(' ');
             }
@@ -168,23 +124,19 @@ pub fn sense_str(bytes: &[u8], raw: bool) -> String {
             0x72 => "Descriptor format, current",
             _ => "Descriptor format, <<<deferred>>>",
         };
-        put(
-            &mut o,
-            &[S(what), S("; Sense key: "), S(key_name(key)), S("\n")],
-        );
+        let _ = writeln!(o, "{what}; Sense key: {}", key_name(key));
         if ovfl {
             o.push_str("<<<Sense data overflow (SDAT_OVFL)>>>\n");
         }
-        let asc_text = |o: &mut String| put(o, &[S(&asc_line(asc, ascq)), S("\n")]);
         if descriptor {
-            asc_text(&mut o);
+            let _ = writeln!(o, "{}", asc_line(asc, ascq));
             descriptors(&mut o, b, len);
         } else if len > 12 && asc == 0 && ascq == 0x1d {
-            asc_text(&mut o);
+            let _ = writeln!(o, "{}", asc_line(asc, ascq));
             ata_pass_through_fixed(&mut o, b, key);
         } else if len > 2 {
             if len > 12 {
-                asc_text(&mut o);
+                let _ = writeln!(o, "{}", asc_line(asc, ascq));
             }
             let mut r = String::new();
             fixed(&mut r, b, len, key, valid);
@@ -192,14 +144,7 @@ pub fn sense_str(bytes: &[u8], raw: bool) -> String {
             r.truncate(255);
             o.push_str(&r);
         } else {
-            put(
-                &mut o,
-                &[
-                    S(" fixed descriptor length too short, len="),
-                    D(len as u64),
-                    S("\n"),
-                ],
-            );
+            let _ = writeln!(o, " fixed descriptor length too short, len={len}");
         }
     } else if sb_len < 4 {
         o.push_str("sense buffer too short (4 byte minimum)\n");
@@ -209,32 +154,24 @@ pub fn sense_str(bytes: &[u8], raw: bool) -> String {
         return o;
     } else {
         o.push_str("Probably uninitialized data.\n  Try to view as SCSI-1 non-extended sense:\n");
-        put(
-            &mut o,
-            &[
-                S("  AdValid="),
-                D(valid.into()),
-                S("  Error class="),
-                D(((b.at(0) >> 4) & 7).into()),
-                S("  Error code="),
-                D((b.at(0) & 0x0f).into()),
-                S("\n"),
-            ],
+        let _ = writeln!(
+            o,
+            "  AdValid={}  Error class={}  Error code={}",
+            u8::from(valid),
+            (b.at(0) >> 4) & 7,
+            b.at(0) & 0x0f
         );
         if valid {
             let lba = u32::from_be_bytes([0, b.at(1), b.at(2), b.at(3)]) & 0x1f_ffff;
-            put(&mut o, &[S("  lba=0x"), X(lba.into()), S("\n")]);
+            let _ = writeln!(o, "  lba=0x{lba:x}");
         }
         o.push('\n');
     }
     if raw {
-        put(
-            &mut o,
-            &[S(" Raw sense data (in hex), sb_len="), D(sb_len as u64)],
-        );
+        let _ = write!(o, " Raw sense data (in hex), sb_len={sb_len}");
         let embed = if sb_len > 7 && (0x70..0x74).contains(&b.at(0)) {
             let e = usize::from(b.at(7)) + 8;
-            put(&mut o, &[S(", embedded_len="), D(e as u64), S("\n")]);
+            let _ = writeln!(o, ", embedded_len={e}");
             e
         } else {
             o.push('\n');
@@ -252,27 +189,9 @@ fn fixed(r: &mut String, b: Bytes<'_>, len: usize, key: u8, valid: bool) {
     if len > 6 {
         info = b.be32(3);
         if valid {
-            put(
-                r,
-                &[
-                    S("  Info fld=0x"),
-                    X(info.into()),
-                    S(" ["),
-                    D(info.into()),
-                    S("] "),
-                ],
-            );
+            let _ = write!(r, "  Info fld=0x{info:x} [{info}] ");
         } else if info > 0 {
-            put(
-                r,
-                &[
-                    S("  Valid=0, Info fld=0x"),
-                    X(info.into()),
-                    S(" ["),
-                    D(info.into()),
-                    S("] "),
-                ],
-            );
+            let _ = write!(r, "  Valid=0, Info fld=0x{info:x} [{info}] ");
         }
     }
     let flags = b.at(2);
@@ -287,88 +206,61 @@ fn fixed(r: &mut String, b: Bytes<'_>, len: usize, key: u8, valid: bool) {
         r.push('\n');
     }
     if len >= 14 && b.at(14) != 0 {
-        put(
-            r,
-            &[
-                S("  Field replaceable unit code: "),
-                D(b.at(14).into()),
-                S("\n"),
-            ],
-        );
+        let _ = writeln!(r, "  Field replaceable unit code: {}", b.at(14));
     }
     if len >= 18 && b.at(15) & 0x80 != 0 {
         let b15 = b.at(15);
         let bit = |r: &mut String| {
             if b15 & 0x08 != 0 {
-                put(r, &[S(" bit "), D((b15 & 7).into())]);
+                let _ = write!(r, " bit {}", b15 & 7);
             }
             r.push('\n');
         };
         match key {
             5 => {
-                put(
+                let _ = write!(
                     r,
-                    &[
-                        S("  Sense Key Specific: Error in "),
-                        S(place(b15)),
-                        S(": byte "),
-                        D(b.be16(16).into()),
-                    ],
+                    "  Sense Key Specific: Error in {}: byte {}",
+                    if b15 & 0x40 != 0 {
+                        "Command"
+                    } else {
+                        "Data parameters"
+                    },
+                    b.be16(16)
                 );
                 bit(r);
             }
             0 | 2 => {
-                r.push_str("  Progress indication: ");
-                percent(r, b.be16(16), "%\n");
+                let _ = writeln!(r, "  Progress indication: {}", Progress(b.be16(16)));
             }
             1 | 3 | 4 => {
-                put(
+                let _ = writeln!(
                     r,
-                    &[
-                        S("  Actual retry count: 0x"),
-                        B(b.at(16)),
-                        B(b.at(17)),
-                        S("\n"),
-                    ],
+                    "  Actual retry count: 0x{:02x}{:02x}",
+                    b.at(16),
+                    b.at(17)
                 );
             }
             0x0a => {
-                put(
+                let _ = write!(
                     r,
-                    &[
-                        S("  Segment pointer: Relative to start of "),
-                        S(segment_origin(b15)),
-                        S(", byte "),
-                        D(b.be16(16).into()),
-                    ],
+                    "  Segment pointer: Relative to start of {}, byte {}",
+                    segment_origin(b15),
+                    b.be16(16)
                 );
                 bit(r);
             }
             6 => {
-                put(
+                let _ = writeln!(
                     r,
-                    &[
-                        S("  Unit attention condition queue: overflow flag is "),
-                        D((b15 & 1).into()),
-                        S("\n"),
-                    ],
+                    "  Unit attention condition queue: overflow flag is {}",
+                    b15 & 1
                 );
             }
             _ => {
-                put(
-                    r,
-                    &[S("  Sense_key: 0x"), X(key.into()), S(" unexpected\n")],
-                );
+                let _ = writeln!(r, "  Sense_key: 0x{key:x} unexpected");
             }
         }
-    }
-}
-
-fn place(flags: u8) -> &'static str {
-    if flags & 0x40 != 0 {
-        "Command"
-    } else {
-        "Data parameters"
     }
 }
 
@@ -386,42 +278,36 @@ fn ata_pass_through_fixed(o: &mut String, b: Bytes<'_>, key: u8) {
         o.push_str("  >> expected Sense key: Recovered Error ??\n");
     }
     let flags = b.at(8);
-    let plus = |set: bool| if set { "+\n" } else { " \n" };
-    put(
+    let plus = |set: bool| if set { '+' } else { ' ' };
+    let _ = writeln!(
         o,
-        &[
-            S("  error=0x"),
-            X(b.at(3).into()),
-            S(", status=0x"),
-            X(b.at(4).into()),
-            S(", device=0x"),
-            X(b.at(5).into()),
-            S(", count(7:0)=0x"),
-            X(b.at(6).into()),
-            S(plus(flags & 0x40 != 0)),
-            S("  extend="),
-            D((flags >> 7).into()),
-            S(", log_index=0x"),
-            X((flags & 0x0f).into()),
-            S(", lba_high,mid,low(7:0)=0x"),
-            X(b.at(9).into()),
-            S(",0x"),
-            X(b.at(10).into()),
-            S(",0x"),
-            X(b.at(11).into()),
-            S(plus(flags & 0x20 != 0)),
-        ],
+        "  error=0x{:x}, status=0x{:x}, device=0x{:x}, count(7:0)=0x{:x}{}",
+        b.at(3),
+        b.at(4),
+        b.at(5),
+        b.at(6),
+        plus(flags & 0x40 != 0)
+    );
+    let _ = writeln!(
+        o,
+        "  extend={}, log_index=0x{:x}, lba_high,mid,low(7:0)=0x{:x},0x{:x},0x{:x}{}",
+        u8::from(flags & 0x80 != 0),
+        flags & 0x0f,
+        b.at(9),
+        b.at(10),
+        b.at(11),
+        plus(flags & 0x20 != 0)
     );
 }
 
-const TOO_SHORT: &str = "   >> descriptor too short\n";
+const TOO_SHORT: &str = "   >> descriptor too short";
 
 /// The sense-key-specific bytes at `d[4..7]` of a descriptor (types 02h and 0Dh); false
 /// when the bytes are to be dumped after.
 fn sks(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
     let bit = |o: &mut String| {
         if d.at(4) & 0x08 != 0 {
-            put(o, &[S(" bit "), D((d.at(4) & 7).into())]);
+            let _ = write!(o, " bit {}", d.at(4) & 7);
         }
         o.push('\n');
     };
@@ -430,86 +316,71 @@ fn sks(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
             o.push_str("Field pointer:");
             if add_len < 6 {
                 o.push(' ');
-                o.push_str(TOO_SHORT);
+                let _ = writeln!(o, "{TOO_SHORT}");
                 return false;
             }
-            put(
+            let _ = write!(
                 o,
-                &[
-                    S("\n        Error in "),
-                    S(place(d.at(4))),
-                    S(": byte "),
-                    D(d.be16(5).into()),
-                ],
+                "\n        Error in {}: byte {}",
+                if d.at(4) & 0x40 != 0 {
+                    "Command"
+                } else {
+                    "Data parameters"
+                },
+                d.be16(5)
             );
             bit(o);
         }
         1 | 3 | 4 => {
             o.push_str("Actual retry count: ");
             if add_len < 6 {
-                o.push_str(TOO_SHORT);
+                let _ = writeln!(o, "{TOO_SHORT}");
                 return false;
             }
-            put(o, &[D(d.be16(5).into()), S("\n")]);
+            let _ = writeln!(o, "{}", d.be16(5));
         }
         0 | 2 => {
             o.push_str("Progress indication: ");
             if add_len < 6 {
-                o.push_str(TOO_SHORT);
+                let _ = writeln!(o, "{TOO_SHORT}");
                 return false;
             }
-            percent(o, d.be16(5), "%\n");
+            let _ = writeln!(o, "{}", Progress(d.be16(5)));
         }
         0x0a => {
             o.push_str("Segment pointer:\n");
             if add_len < 6 {
-                o.push_str(TOO_SHORT);
+                let _ = writeln!(o, "{TOO_SHORT}");
                 return false;
             }
-            put(
+            let _ = write!(
                 o,
-                &[
-                    S("        Relative to start of "),
-                    S(segment_origin(d.at(4))),
-                    S(", byte "),
-                    D(d.be16(5).into()),
-                ],
+                "        Relative to start of {}, byte {}",
+                segment_origin(d.at(4)),
+                d.be16(5)
             );
             bit(o);
         }
         6 => {
-            put(
+            let _ = writeln!(
                 o,
-                &[
-                    S("Unit attention condition queue:\n        overflow flag is "),
-                    D((d.at(4) & 1).into()),
-                    S("\n"),
-                ],
+                "Unit attention condition queue:\n        overflow flag is {}",
+                d.at(4) & 1
             );
         }
         _ => {
-            put(o, &[S("Sense_key: 0x"), X(key.into()), S(" unexpected\n")]);
+            let _ = writeln!(o, "Sense_key: 0x{key:x} unexpected");
             return false;
         }
     }
     true
 }
 
-/// sg3_utils' progress percentage (`25.00`), then `tail`.
-fn percent(o: &mut String, p: u16, tail: &str) {
-    let (whole, hundredths) = Progress(p).sg3_percent();
-    put(o, &[D(whole.into()), S(".")]);
-    if hundredths < 10 {
-        o.push('0');
-    }
-    put(o, &[D(hundredths.into()), S(tail)]);
-}
-
 /// `0x` and eight bytes from `d[at..]`, then a newline.
 fn hex8(o: &mut String, d: Bytes<'_>, at: usize) {
     o.push_str("0x");
     for j in 0..8 {
-        put(o, &[B(d.at(at + j))]);
+        let _ = write!(o, "{:02x}", d.at(at + j));
     }
     o.push('\n');
 }
@@ -542,7 +413,7 @@ fn descriptors(o: &mut String, b: Bytes<'_>, sb_len: usize) {
                 if j > 0 && j % 24 == 0 {
                     o.push_str("\n    ");
                 }
-                put(o, &[B(d.at(j + 2)), S(" ")]);
+                let _ = write!(o, "{:02x} ", d.at(j + 2));
             }
             o.push('\n');
         }
@@ -559,7 +430,7 @@ fn descriptors(o: &mut String, b: Bytes<'_>, sb_len: usize) {
 /// One descriptor after its `Descriptor type: `; false when its bytes are to be dumped.
 fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
     let short = |o: &mut String| {
-        o.push_str(TOO_SHORT);
+        let _ = writeln!(o, "{TOO_SHORT}");
         false
     };
     match d.at(0) {
@@ -589,7 +460,7 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
             if add_len < 2 {
                 return short(o);
             }
-            put(o, &[S("0x"), X(d.at(3).into()), S("\n")]);
+            let _ = writeln!(o, "0x{:x}", d.at(3));
         }
         0x04 => {
             o.push_str("Stream commands: ");
@@ -614,10 +485,7 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
                 return short(o);
             }
             let set = if d.at(3) & 0x20 != 0 { "set" } else { "clear" };
-            put(
-                o,
-                &[S("Incorrect Length Indicator (ILI) "), S(set), S("\n")],
-            );
+            let _ = writeln!(o, "Incorrect Length Indicator (ILI) {set}");
         }
         0x06 => {
             o.push_str("OSD object identification\n");
@@ -643,40 +511,21 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
                 } else {
                     0
                 };
-            put(
+            let _ = write!(
                 o,
-                &[
-                    S("extend="),
-                    D(extend.into()),
-                    S(" error=0x"),
-                    X(d.at(3).into()),
-                    S(" \n        count=0x"),
-                    X(count.into()),
-                    S(" "),
-                ],
+                "extend={extend} error=0x{:x} \n        count=0x{count:x} ",
+                d.at(3)
             );
             if extend != 0 {
-                o.push_str("lba=0x");
+                let _ = write!(o, "lba=0x");
                 for i in [10, 8, 6, 11, 9, 7] {
-                    put(o, &[B(d.at(i))]);
+                    let _ = write!(o, "{:02x}", d.at(i));
                 }
                 o.push(' ');
             } else {
-                put(
-                    o,
-                    &[S("lba=0x"), B(d.at(11)), B(d.at(9)), B(d.at(7)), S(" ")],
-                );
+                let _ = write!(o, "lba=0x{:02x}{:02x}{:02x} ", d.at(11), d.at(9), d.at(7));
             }
-            put(
-                o,
-                &[
-                    S("device=0x"),
-                    X(d.at(12).into()),
-                    S(" status=0x"),
-                    X(d.at(13).into()),
-                    S("\n"),
-                ],
-            );
+            let _ = writeln!(o, "device=0x{:x} status=0x{:x}", d.at(12), d.at(13));
         }
         0x0a => {
             o.push_str("Another progress indication: ");
@@ -686,21 +535,13 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
             // sg3_utils 1.46 prints the hundredths after a literal ".02" (a slip in its
             // format string, kept: scripts see that text).
             let (whole, hundredths) = Progress(d.be16(6)).sg3_percent();
-            put(
+            let _ = writeln!(o, "{whole}.02{hundredths}%");
+            let _ = writeln!(
                 o,
-                &[D(whole.into()), S(".02"), D(hundredths.into()), S("%\n")],
-            );
-            put(
-                o,
-                &[
-                    S("        [sense_key=0x"),
-                    X(d.at(2).into()),
-                    S(" asc,ascq=0x"),
-                    X(d.at(3).into()),
-                    S(",0x"),
-                    X(d.at(4).into()),
-                    S("]\n"),
-                ],
+                "        [sense_key=0x{:x} asc,ascq=0x{:x},0x{:x}]",
+                d.at(2),
+                d.at(3),
+                d.at(4)
             );
         }
         0x0b => {
@@ -716,37 +557,23 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
             if add_len < 2 {
                 return short(o);
             }
-            o.push_str(if d.at(2) & 0x80 != 0 {
-                "    FSDT: set\n"
-            } else {
-                "    FSDT: clear\n"
-            });
+            let _ = writeln!(
+                o,
+                "    FSDT: {}",
+                if d.at(2) & 0x80 != 0 { "set" } else { "clear" }
+            );
             o.push_str("    Sense data source: ");
             let src = d.at(2) & 0x0f;
             match src {
                 0 => o.push_str("Extended copy command source device\n"),
                 1..=7 => {
-                    put(
-                        o,
-                        &[
-                            S("Extended copy command destination device "),
-                            D((src - 1).into()),
-                            S("\n"),
-                        ],
-                    );
+                    let _ = writeln!(o, "Extended copy command destination device {}", src - 1);
                 }
                 _ => {
-                    put(o, &[S("unknown ["), D(src.into()), S("]\n")]);
+                    let _ = writeln!(o, "unknown [{src}]");
                 }
             }
-            put(
-                o,
-                &[
-                    S("    Forwarded status: "),
-                    S(&status_name(d.at(3))),
-                    S("\n"),
-                ],
-            );
+            let _ = writeln!(o, "    Forwarded status: {}", status_name(d.at(3)));
             if add_len > 2 {
                 o.push_str(" vvvvvvvvvvvvvvvv\n");
                 let inner: Vec<u8> = (0..(add_len - 2) as usize).map(|i| d.at(4 + i)).collect();
@@ -770,14 +597,7 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
                 o.push_str("    Sense key specific: ");
                 processed = sks(o, d, add_len, key);
             }
-            put(
-                o,
-                &[
-                    S("    Field replaceable unit code: 0x"),
-                    X(d.at(7).into()),
-                    S("\n"),
-                ],
-            );
+            let _ = writeln!(o, "    Field replaceable unit code: 0x{:x}", d.at(7));
             if d.at(2) & 0x80 != 0 {
                 o.push_str("    Information: ");
                 hex8(o, d, 8);
@@ -794,12 +614,12 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
             match d.be16(6) {
                 0 => o.push_str("time: unknown\n"),
                 t => {
-                    put(o, &[S("time: "), D(t.into()), S(" seconds\n")]);
+                    let _ = writeln!(o, "time: {t} seconds");
                 }
             }
         }
         t if t >= 0x80 && t != 0xde => {
-            put(o, &[S("Vendor specific [0x"), X(t.into()), S("]\n")]);
+            let _ = writeln!(o, "Vendor specific [0x{t:x}]");
             return false;
         }
         0xde => {
@@ -808,25 +628,19 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
                 return short(o);
             }
             let sct_sc = d.be16(6);
-            put(
+            let _ = writeln!(
                 o,
-                &[
-                    S("DNR="),
-                    D((d.at(5) >> 7).into()),
-                    S(", M="),
-                    D(((d.at(5) >> 6) & 1).into()),
-                    S(", SCT_SC=0x"),
-                    X(sct_sc.into()),
-                    S("\n"),
-                ],
+                "DNR={}, M={}, SCT_SC=0x{sct_sc:x}",
+                u8::from(d.at(5) & 0x80 != 0),
+                u8::from(d.at(5) & 0x40 != 0)
             );
             if sct_sc > 0 {
                 // sgmap drives no NVMe device and carries no NVMe status names.
-                put(o, &[S("    NVMe status 0x"), X(sct_sc.into()), S("\n")]);
+                let _ = writeln!(o, "    NVMe status 0x{sct_sc:x}");
             }
         }
         t => {
-            put(o, &[S("Unknown [0x"), X(t.into()), S("]\n")]);
+            let _ = writeln!(o, "Unknown [0x{t:x}]");
             return false;
         }
     }
@@ -836,36 +650,21 @@ fn descriptor(o: &mut String, d: Bytes<'_>, add_len: isize, key: u8) -> bool {
 /// SBC's user data segment referral descriptor (0Bh).
 fn referrals(o: &mut String, d: Bytes<'_>, add_len: isize) {
     let dlen = add_len - 2;
-    put(
-        o,
-        &[
-            S("   Not all referrals: "),
-            D((d.at(2) & 1).into()),
-            S("\n"),
-        ],
-    );
+    let _ = writeln!(o, "   Not all referrals: {}", d.at(2) & 1);
     let mut at = 4usize;
     let mut k: isize = 0;
-    let mut f = 1u64;
+    let mut f = 1;
     while k + 4 < dlen {
         let groups = usize::from(d.at(at + 3));
         let g = (groups * 4 + 20) as isize;
-        put(o, &[S("    Descriptor "), D(f), S("\n")]);
+        let _ = writeln!(o, "    Descriptor {f}");
         if k + g > dlen {
             o.push_str("      truncated descriptor, stop\n");
             return;
         }
         let be64 = |i: usize| (0..8).fold(0u64, |acc, j| acc << 8 | u64::from(d.at(i + j)));
-        put(
-            o,
-            &[
-                S("      first uds LBA: 0x"),
-                X(be64(at + 4)),
-                S("\n      last uds LBA:  0x"),
-                X(be64(at + 12)),
-                S("\n"),
-            ],
-        );
+        let _ = writeln!(o, "      first uds LBA: 0x{:x}", be64(at + 4));
+        let _ = writeln!(o, "      last uds LBA:  0x{:x}", be64(at + 12));
         for j in 0..groups {
             let tp = at + 20 + j * 4;
             let state = match d.at(tp) & 0x0f {
@@ -875,22 +674,9 @@ fn referrals(o: &mut String, d: Bytes<'_>, add_len: isize) {
                 0x3 => "unavailable".to_owned(),
                 0xe => "offline".to_owned(),
                 0xf => "transitioning between states".to_owned(),
-                s => {
-                    let mut t = String::from("unknown: 0x");
-                    radix(&mut t, s.into(), 16);
-                    t
-                }
+                s => format!("unknown: 0x{s:x}"),
             };
-            put(
-                o,
-                &[
-                    S("        tpg: "),
-                    D(d.be16(tp + 2).into()),
-                    S("  state: "),
-                    S(&state),
-                    S("\n"),
-                ],
-            );
+            let _ = writeln!(o, "        tpg: {}  state: {state}", d.be16(tp + 2));
         }
         k += g;
         at += g as usize;
