@@ -4,13 +4,37 @@
 //! tool itself, and for sg_raw (whose status lines, sense and data hex are on stderr) the
 //! same standard error too.
 //!
-//! The sense decoder's random buffers are in `conform_sense_random.rs`.
+//! The sense decoder's random fixed and descriptor buffers are in
+//! `conform_sense_random.rs` (500 a phase); here 120 more with `-v` and 80 that are not
+//! sense data.
 
 mod cli_common;
+mod sense_gen;
 
 use std::fs;
 
 use cli_common::*;
+use sense_gen::{decodes_the_same, random_buffers_decode_the_same, Rng, LINK_EVERY};
+
+#[test]
+fn sense_random_buffers_with_v_add_the_raw_hex_as_sg_decode_sense() {
+    let _env = Env::get();
+    random_buffers_decode_the_same(0x5eed_1018, 120, &["-v"]);
+}
+
+#[test]
+fn sense_buffers_that_are_not_sense_data_decode_as_sg_decode_sense() {
+    let _env = Env::get();
+    let mut r = Rng(0x5eed_2018);
+    for _ in 0..80 {
+        let len = 1 + r.below(30) as usize;
+        let mut b: Vec<u8> = (0..len).map(|_| r.byte()).collect();
+        if r.chance(30) {
+            b[0] = 0x7f;
+        }
+        decodes_the_same(&b, &[], b.len().is_multiple_of(LINK_EVERY));
+    }
+}
 
 #[test]
 fn sense_options_are_sg_decode_senses() {
