@@ -427,7 +427,7 @@ fn bad_operands_are_syntax_errors_1_and_contradictions_31() {
         "write-buffer",
         "--mode=5",
         "--in=/tmp/x",
-        "--bpw=0",
+        "--bpw=x",
         &env.sg,
     ])
     .status(1);

@@ -300,6 +300,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         out::fail(cat, "write-buffer", "", format_args!("{e}"))
     })?;
     if !o.json {
+        if o.length.is_some_and(|l| l > 0 && u64::from(o.bpw) > l) {
+            out::err_str("trim chunk size (CS) to be the same as LEN\n");
+        }
         read_lines(&o, image.len() as u64);
     }
     if crate::invocation::verbose() > 0 && !o.json {
@@ -590,7 +593,7 @@ mod tests {
             &["--mode=nope", "--in=x", "/dev/sg0"],
             &["--mode=5", "--in=x", "--id=256", "/dev/sg0"],
             &["--mode=5", "--in=x", "--timeout=0", "/dev/sg0"],
-            &["--mode=5", "--in=x", "--bpw=1k,later", "/dev/sg0"],
+            &["--mode=5", "--in=x", "--bpw=1k_", "/dev/sg0"],
             &["--mode=5", "--in=x", "/dev/sg0", "/dev/sg1"],
             &["--mode=5", "--in=x", "--specific=8", "/dev/sg0"],
             &["--mode=32", "--in=x", "/dev/sg0"],

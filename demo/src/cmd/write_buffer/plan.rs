@@ -84,17 +84,14 @@ pub fn is_offset_mode(mode: u8) -> bool {
 
 /// Parses `--bpw=CHUNK[,act]`.
 pub fn parse_bpw(s: &str) -> Result<(u32, bool), String> {
+    // As sg_write_buffer: text after the comma other than 'act' is ignored, and 0 is one
+    // command for the whole image (',act' then does nothing).
     let (num, act) = match s.split_once(',') {
-        Some((num, "act")) => (num, true),
-        Some((_, other)) => {
-            return Err(format!(
-                "--bpw={s}: '{other}' after the comma, only 'act' is known"
-            ))
-        }
+        Some((num, rest)) => (num, rest.starts_with("act")),
         None => (s, false),
     };
     match parse_num(num) {
-        Ok(0) => Err(format!("--bpw={s}: chunk size must be at least 1")),
+        Ok(0) => Ok((0, false)),
         Ok(n) if n <= MAX_FIELD => Ok((n as u32, act)),
         Ok(_) => Err(format!(
             "--bpw={s}: chunk size exceeds the 24-bit length field ({MAX_FIELD})"
@@ -281,8 +278,9 @@ mod tests {
     fn bpw_with_and_without_act() {
         assert_eq!(parse_bpw("4k"), Ok((4096, false)));
         assert_eq!(parse_bpw("0x1000,act"), Ok((4096, true)));
-        assert!(parse_bpw("0").is_err());
-        assert!(parse_bpw("4k,now").is_err());
+        assert_eq!(parse_bpw("0"), Ok((0, false)));
+        assert_eq!(parse_bpw("0,act"), Ok((0, false)));
+        assert_eq!(parse_bpw("4k,now"), Ok((4096, false)));
         assert!(parse_bpw("16m").is_err());
         assert!(parse_bpw(",act").is_err());
     }
