@@ -320,31 +320,78 @@ fn read_cmdfile(path: &str, raw: bool) -> Option<Vec<u8>> {
     super::inhex::parse_hex(&bytes).ok()
 }
 
-/// sg_raw's exit status for a completed command, and the line it prints on stderr first
-/// for a transport error or an unusual status.
+/// Linux's host byte names, as sg3_utils prints them.
+const HOST_BYTES: [&str; 20] = [
+    "DID_OK",
+    "DID_NO_CONNECT",
+    "DID_BUS_BUSY",
+    "DID_TIME_OUT",
+    "DID_BAD_TARGET",
+    "DID_ABORT",
+    "DID_PARITY",
+    "DID_ERROR",
+    "DID_RESET",
+    "DID_BAD_INTR",
+    "DID_PASSTHROUGH",
+    "DID_SOFT_ERROR",
+    "DID_IMM_RETRY",
+    "DID_REQUEUE",
+    "DID_TRANSPORT_DISRUPTED",
+    "DID_TRANSPORT_FAILFAST",
+    "DID_TARGET_FAILURE",
+    "DID_NEXUS_FAILURE (reservation conflict)",
+    "DID_ALLOC_FAILURE",
+    "DID_MEDIUM_ERROR",
+];
+
+/// Linux's driver byte names (its low four bits), as sg3_utils prints them.
+const DRIVER_BYTES: [&str; 9] = [
+    "DRIVER_OK",
+    "DRIVER_BUSY",
+    "DRIVER_SOFT",
+    "DRIVER_MEDIA",
+    "DRIVER_ERROR",
+    "DRIVER_INVALID",
+    "DRIVER_TIMEOUT",
+    "DRIVER_HARD",
+    "DRIVER_SENSE",
+];
+
+/// sg_raw's exit status for a completed command (sg_pt_linux's result category), and what
+/// it prints on stderr first for a transport error or a status it has no category for.
 fn exit_status(resp: &sgmap_sys::Response) -> (u8, Option<String>) {
     let host = resp.host_status;
     let driver = resp.driver_status & 0x0f;
+    let status = resp.status & 0x7e;
     if host != 0 || (driver != 0 && driver != 0x08) {
+        let mut t = String::from(">>> transport error: ");
+        if host != 0 {
+            match HOST_BYTES.get(usize::from(host)) {
+                Some(name) => {
+                    let _ = writeln!(t, "Host_status=0x{host:02x} [{name}]");
+                }
+                None => {
+                    let _ = writeln!(t, "Host_status=0x{host:02x} is invalid");
+                }
+            }
+        }
+        let name = DRIVER_BYTES
+            .get(usize::from(driver))
+            .copied()
+            .unwrap_or("invalid");
+        let _ = writeln!(t, "Driver_status=0x{:02x} [{name}]\n", resp.driver_status);
         // A timed-out command (DID_TIME_OUT) is 33 in every sgmap command, sg_raw's
         // name included: the README's deliberate difference (sg_raw says 99).
-        return (
-            if host == 0x03 { 33 } else { 99 },
-            Some(format!(
-                ">>> transport error: Host_status=0x{host:02x}, Driver_status=0x{:02x}\n",
-                resp.driver_status
-            )),
-        );
+        return (if host == 0x03 { 33 } else { 99 }, Some(t));
     }
-    let status = resp.status & 0x7e;
-    if status == 0x02 || (status == 0 && driver == 0x08) {
+    if driver == 0x08 || status == 0x02 || status == 0x22 {
         return (sgmap_core::sense::category(resp.sense()).code(), None);
     }
     match status {
-        0x00 | 0x04 => (0, None),
-        0x18 => (24, None),
-        _ => (
-            99,
+        0x00 => (0, None),
+        // sg_raw has no category for another status: 99, and 24 for RESERVATION CONFLICT.
+        s => (
+            if s == 0x18 { 24 } else { 99 },
             Some(">>> unknown pass through result category (1)\n".to_owned()),
         ),
     }
