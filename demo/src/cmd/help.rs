@@ -235,27 +235,13 @@ with 128 + the signal, in any phase (copy, sync, verify).
 /// `sgmap write-buffer`.
 pub const WRITE_BUFFER: &str = "\
 Usage: sgmap write-buffer [--bpw=CS[,act]] [--dry-run] [--id=ID] [--in=FILE]
-                          [--length=LEN] [--mode=MO] [--offset=OFF] [--read-stdin]
-                          [--skip=SKIP] [--specific=MS] [--timeout=TO] [--verbose]
-                          [--version] [--json[=JO]] DEVICE
+         [--length=LEN] [--mode=MO] [--offset=OFF] [--read-stdin] [--skip=SKIP]
+         [--specific=MS] [--timeout=TO] [-v] [-V] [--json[=JO]] DEVICE
 
-Downloads FILE with WRITE BUFFER through the mapped reserve, as sg_write_buffer.
-  --bpw=CS, -b    chunks of CS bytes at buffer offset OFF+k (offset modes);
-                  ',act' adds a final activate_mc; 0: one command (default)
-  --dry-run, -d   send no WRITE BUFFER (-v says what would be sent)
-  --id=ID, -i     buffer id (0)
-  --in=FILE, -I   the image; '-' or --read-stdin (-r): binary from stdin
-  --length=LEN, -l  bytes to send: the image cut, or padded with 0xff
-  --mode=MO, -m   number or acronym (prefix): hd 0, vendor 1, data 2, dmc 4,
-                  dmc_save 5, dmc_offs 6, dmc_offs_save 7, echo 0xa,
-                  dmc_offs_ev_defer 0xd, dmc_offs_defer 0xe, activate_mc 0xf,
-                  en_ex 0x1a, dis_ex 0x1b, deh 0x1c (default 0); '-m xxx' lists
-  --offset=OFF, -o  buffer offset of the first byte (0)
-  --skip=SKIP, -s   bytes of FILE passed over
-  --specific=MS, -S mode specific field, 0 to 7
-  --timeout=TO, -t  per command, in seconds (300)
-A chunk larger than the reserve the kernel grants is refused (exit 62) with the
-largest size allowed. A chunk that meets a UNIT ATTENTION is sent again, once.
+WRITE BUFFER of FILE ('-' or -r: stdin, binary) through the mapped reserve, with
+sg_write_buffer's options; -m xxx lists the modes (default 0). --bpw=CS: chunks
+at buffer offset OFF+k, ',act' then activates. A chunk larger than the reserve is
+refused (62); one that meets a UNIT ATTENTION is sent again, once.
 ";
 
 /// `sgmap opcodes`.
@@ -327,43 +313,21 @@ command's category (22 LBA out of range, 5 invalid field, 9 not supported).
 
 /// `sgmap raw`.
 pub const RAW: &str = "\
-Usage: sgmap raw [OPTIONS] DEVICE [CDB0 CDB1 ...]
+Usage: sgmap raw [-b] [-c CF [-w]] [-C CS] [-e] [-i IF] [-k LEN] [-n] [-o OF] [-R]
+                 [-r LEN] [-Q FO,LO] [-s LEN] [-t SECS] [-v] [-V] DEVICE [CDB0 ...]
 
-Sends any CDB of 6 to 32 bytes (hex, as sg_raw: 12 00 00 00 24 00), its data
-through the mapped reserve. The status, the sense and the data-in's hex dump go
-to stderr, as sg_raw puts them.
-  --binary, -b         data-in to stdout in binary
-  --cmdfile=CF, -c CF  the CDB from CF (hex; binary with --raw, -w)
-  --cmdset=CS, -C CS   0 guess, 1 SCSI (2, NVMe, is refused)
-  --enumerate, -e      name the command and exit
-  --infile=F, -i F     data-out from F (default: stdin)
-  --nosense, -n        leave the sense out
-  --outfile=F, -o F    data-in to F in binary ('-': stdout)
-  --readonly, -R       taken (the node is opened read-write all the same)
-  --request=LEN, -r    data-in of up to LEN bytes
-  --scan=FO,LO, -Q     the CDB with each opcode from FO to LO
-  --send=LEN, -s       data-out of LEN bytes
-  --skip=LEN, -k       bytes of the data-out source passed over
-  --timeout=S, -t      seconds (20)
-  --verbose, -v        the CDB, the sense's raw bytes, the exit status in words
+Sends a CDB of 6 to 32 hex bytes as sg_raw (its long options too), the data
+through the mapped reserve; status, sense and the data's hex dump on stderr.
 ";
 
 /// `sgmap sense`.
 pub const SENSE: &str = "\
 Usage: sgmap sense [--binary=BFN] [--cdb] [--err=ES] [--file=HFN] [--hex]
-                   [--nospace] [--status=SS] [--verbose] [--version]
-                   [--write=WFN] [--json[=JO]] H1 H2 H3 ...
+                   [--nospace] [--status=SS] [-v] [-V] [--write=WFN]
+                   [--json[=JO]] H1 H2 H3 ...
 
-Decodes sense data (fixed or descriptor format) as sg_decode_sense does.
-  --binary=BFN, -b  the sense data from BFN, binary
-  --cdb, -c         name the bytes as a CDB instead
-  --err=ES, -e      name ES, an exit status of the sg3_utils tools
-  --file=HFN, -f    the sense data from HFN in hex ('-': stdin)
-  --hex, -H         with --write: C-style hex instead of binary
-  --nospace, -n     hex digits without separators ('3132330A')
-  --status=SS, -s   name SS, a SCSI status byte (hex)
-  --write=WFN, -w   write the sense data to WFN
-  --json, -j        the decode as JSON (exit status 97 when not sense data)
+Decodes sense data as sg_decode_sense (its options); --json: as JSON, exit
+status 97 when the bytes are not sense data.
 ";
 
 /// `sgmap start` and `sgmap stop`.
