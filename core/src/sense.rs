@@ -222,7 +222,7 @@ impl SenseKey {
             SenseKey::UnitAttention => "Unit Attention",
             SenseKey::DataProtect => "Data Protect",
             SenseKey::BlankCheck => "Blank Check",
-            SenseKey::VendorSpecific => "Vendor Specific",
+            SenseKey::VendorSpecific => "Vendor specific(9)",
             SenseKey::CopyAborted => "Copy Aborted",
             SenseKey::AbortedCommand => "Aborted Command",
             SenseKey::Equal => "Equal",

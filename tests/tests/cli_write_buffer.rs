@@ -18,13 +18,17 @@ fn write_buffer_dry_run_prints_the_plan_and_sends_nothing() {
         "--offset=0x100",
         &format!("--in={img}"),
         "--dry-run",
+        "-v",
         &env.sg,
     ]);
+    // As sg_write_buffer: nothing on stdout; with -v each command and its skipping on
+    // stderr.
     run.status(0)
-        .out_has("chunk 0: mode 0xe (dmc_offs_defer) offset 0x100 (256) length 4096")
-        .out_has("chunk 1: mode 0xe (dmc_offs_defer) offset 0x1100 (4352) length 4096")
-        .out_has("chunk 2: mode 0xe (dmc_offs_defer) offset 0x2100 (8448) length 1808")
-        .out_has("chunk 3: mode 0xf (activate_mc) offset 0x0 (0) length 0");
+        .err_has("sending write buffer, mode=0xe, mspec=0, id=0,  offset=256, len=4096\nskipping WRITE BUFFER command due to --dry-run")
+        .err_has("sending write buffer, mode=0xe, mspec=0, id=0,  offset=4352, len=4096")
+        .err_has("sending write buffer, mode=0xe, mspec=0, id=0,  offset=8448, len=1808")
+        .err_has("sending Activate deferred microcode [0xf]\nskipping WRITE BUFFER(ACTIVATE) command due to --dry-run");
+    assert!(run.stdout.is_empty(), "{run:?}");
     let json = sgmap(&[
         "write-buffer",
         "--mode=7",
@@ -209,10 +213,11 @@ fn scsi_debug_write_buffer_timeout_names_the_chunk_and_exits_33() {
 
 #[test]
 fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly_with_141() {
-    use std::io::{BufRead, BufReader};
+    use std::io::Read as _;
     use std::process::{Command, Stdio};
     let env = Env::get();
-    // 4 MiB in 512-byte chunks: about 8192 plan lines, far more than a pipe holds.
+    // 4 MiB in 512-byte chunks: a JSON plan of about 8192 chunks, far more than a pipe
+    // holds.
     let img = scratch_file("wb-pipe.bin", &pattern(4 << 20, 44));
     let mut child = Command::new(SGMAP)
         .args([
@@ -221,21 +226,21 @@ fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly_with_141() {
             "--bpw=512",
             &format!("--in={img}"),
             "--dry-run",
+            "--json",
             &env.sg,
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn sgmap");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    for _ in 0..3 {
-        lines.read_line(&mut first).expect("a plan line");
-    }
-    drop(lines); // as `| head -3` does
+    let mut pipe = child.stdout.take().expect("stdout");
+    let mut head = [0u8; 200];
+    pipe.read_exact(&mut head).expect("the plan's first bytes");
+    let first = String::from_utf8_lossy(&head).into_owned();
+    drop(pipe); // as `| head -c 200` does
     let out = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(first.contains("chunk 0:"), "{first}");
+    assert!(first.contains("\"chunks\":[{\"mode\":14"), "{first}");
     assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
     assert!(stderr.is_empty(), "quiet: {stderr}");
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use sgmap_core::sense::{self, Sense};
+use sgmap_core::sense::Sense;
 use sgmap_core::status::{ExitCategory, Outcome};
 use sgmap_sys::{Command, Data, Device, OpenOptions, Response, Timeout};
 
@@ -92,7 +92,7 @@ pub fn sense_lines(resp: &Response) -> String {
         return String::new();
     }
     let mut s = String::new();
-    for line in sense::render(bytes).to_string().lines() {
+    for line in super::sense_text::sense_str(bytes, false).lines() {
         s.push_str("  ");
         s.push_str(line);
         s.push('\n');

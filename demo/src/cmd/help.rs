@@ -234,23 +234,14 @@ with 128 + the signal, in any phase (copy, sync, verify).
 
 /// `sgmap write-buffer`.
 pub const WRITE_BUFFER: &str = "\
-Usage: sgmap write-buffer --mode=MODE --in=FILE [--bpw=CHUNK[,act]] [--offset=N]
-                          [--id=N] [--length=N] [--timeout=SECS] [--dry-run]
-                          [--json[=JO]] DEVICE
+Usage: sgmap write-buffer [--bpw=CS[,act]] [--dry-run] [--id=ID] [--in=FILE]
+         [--length=LEN] [--mode=MO] [--offset=OFF] [--read-stdin] [--skip=SKIP]
+         [--specific=MS] [--timeout=TO] [-v] [-V] [--json[=JO]] DEVICE
 
-Downloads FILE (- for stdin) with WRITE BUFFER through the mapped reserve.
-  --mode=MODE   number or acronym: hd 0, vendor 1, data 2, dmc 4, dmc_save 5,
-                dmc_offs 6, dmc_offs_save 7, echo 0xa, dmc_offs_ev_defer 0xd,
-                dmc_offs_defer 0xe, activate_mc 0xf (which needs no --in)
-  --bpw=CHUNK   send in chunks of CHUNK bytes at buffer offset OFFSET+k (offset
-                modes only); ',act' adds a final activate_mc (mode 0xf, length 0)
-  --offset=N    buffer offset of the first byte (0)
-  --id=N        buffer id (0)
-  --length=N    bytes to send: the image cut, or padded with 0xff
-  --timeout=S   per command, in seconds (300)
-  --dry-run     print the plan (each chunk's offset and length), send nothing
-A chunk larger than the reserve the kernel grants is refused (exit 62) with the
-largest size allowed. A chunk that meets a UNIT ATTENTION is sent again, once.
+WRITE BUFFER of FILE ('-' or -r: stdin, binary) through the mapped reserve, with
+sg_write_buffer's options; -m xxx lists the modes (default 0). --bpw=CS: chunks
+at buffer offset OFF+k, ',act' then activates. A chunk larger than the reserve is
+refused (62); one that meets a UNIT ATTENTION is sent again, once.
 ";
 
 /// `sgmap opcodes`.
@@ -322,25 +313,21 @@ command's category (22 LBA out of range, 5 invalid field, 9 not supported).
 
 /// `sgmap raw`.
 pub const RAW: &str = "\
-Usage: sgmap raw [--request=LEN | --send=LEN [--infile=FILE]] [--outfile=FILE]
-                 [--binary] [--timeout=SECS] DEVICE CDB-BYTE...
+Usage: sgmap raw [-b] [-c CF [-w]] [-C CS] [-e] [-i IF] [-k LEN] [-n] [-o OF] [-R]
+                 [-r LEN] [-Q FO,LO] [-s LEN] [-t SECS] [-v] [-V] DEVICE [CDB0 ...]
 
-Sends any CDB of 6 to 32 bytes (hex, like sg_raw: 12 00 00 00 24 00).
-  --request=LEN  data-in of LEN bytes
-  --send=LEN     data-out of LEN bytes from --infile (default: stdin)
-  --outfile=F    write the data-in to F (binary)
-  --binary       write the data-in to stdout in binary, not as a hex dump
-  --timeout=S    seconds (60)
-Status and sense are decoded on stderr; the exit status is the command's category.
+Sends a CDB of 6 to 32 hex bytes as sg_raw (its long options too), the data
+through the mapped reserve; status, sense and the data's hex dump on stderr.
 ";
 
 /// `sgmap sense`.
 pub const SENSE: &str = "\
-Usage: sgmap sense [--json[=JO]] HEX-BYTE...
-       sgmap sense [--json[=JO]] < FILE-OF-HEX-BYTES
+Usage: sgmap sense [--binary=BFN] [--cdb] [--err=ES] [--file=HFN] [--hex]
+                   [--nospace] [--status=SS] [-v] [-V] [--write=WFN]
+                   [--json[=JO]] H1 H2 H3 ...
 
-Decodes sense data (fixed or descriptor format) as sg_decode_sense does.
-Exit status: 0 when decoded, 1 for bad hex, 97 when the bytes are not sense data.
+Decodes sense data as sg_decode_sense (its options); --json: as JSON, exit
+status 97 when the bytes are not sense data.
 ";
 
 /// `sgmap start` and `sgmap stop`.

@@ -29,6 +29,7 @@ pub mod requests;
 pub mod sanitize;
 pub mod sense;
 pub mod sense_json;
+pub mod sense_text;
 pub mod simple_inquiry;
 pub mod start;
 pub mod sync;

@@ -192,7 +192,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 if !o.raw && !o.hex && !o.json && o.num == 1 {
                     out::err_str(&format!(
                         "data-in decoded as sense:\n{}\n",
-                        sense::render(&data)
+                        super::sense_text::sense_str(&data, false).trim_end()
                     ));
                 }
             }

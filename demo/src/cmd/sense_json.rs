@@ -79,7 +79,10 @@ fn decoded(j: &mut Json, s: &Sense<&[u8]>) {
         .bool("eom", eom)
         .bool("ili", ili)
         .u64("category", u64::from(s.category().code()))
-        .str("text", &s.to_string());
+        .str(
+            "text",
+            super::sense_text::sense_str(s.into_inner(), false).trim_end(),
+        );
 }
 
 #[cfg(test)]
@@ -109,8 +112,7 @@ mod tests {
                 r#""information":4660,"command_specific_information":16909060,"#,
                 r#""filemark":false,"eom":false,"ili":true,"category":3,"#,
                 r#""text":"Fixed format, current; Sense key: Medium Error\n"#,
-                r#"Additional sense: Unrecovered read error\n  Info fld=0x1234 [4660]  ILI\n"#,
-                r#"  Command specific=0x1020304""#,
+                r#"Additional sense: Unrecovered read error\n  Info fld=0x1234 [4660]  ILI""#,
                 "}\n"
             )
         );

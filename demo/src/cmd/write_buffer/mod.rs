@@ -39,6 +39,10 @@ pub struct Options {
     pub timeout_secs: u32,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--skip`: bytes of the file passed over.
+    pub skip: u64,
+    /// `--specific`: the 3-bit mode specific field.
+    pub specific: u8,
     /// `--json`.
     pub json: bool,
     /// DEVICE.
@@ -48,6 +52,7 @@ pub struct Options {
 /// Parses the options of write-buffer.
 pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
     let mut cli = Cli::new("write-buffer", args);
+    let mut help = 0u8;
     let mut o = Options {
         timeout_secs: 300,
         ..Options::default()
@@ -56,7 +61,31 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         match arg {
             lexopt::Arg::Long("mode") | lexopt::Arg::Short('m') => {
                 let v = cli.value("--mode")?;
-                o.mode = Some(plan::parse_mode(&v).map_err(|e| cli.syntax(format_args!("{e}")))?);
+                match plan::parse_mode_as_tool(&v) {
+                    Some(m) => o.mode = Some(m),
+                    None if v.starts_with(|c: char| c.is_ascii_digit()) => {
+                        out::err_str("argument to '--mode' should be in the range 0 to 31\n");
+                        return Err(Fail::new(ExitCategory::Syntax));
+                    }
+                    None => {
+                        out::err_str(&plan::modes_text());
+                        return Err(Fail::new(ExitCategory::Syntax));
+                    }
+                }
+            }
+            lexopt::Arg::Long("read-stdin" | "read_stdin" | "raw") | lexopt::Arg::Short('r') => {
+                o.input = Some("-".to_owned())
+            }
+            lexopt::Arg::Long("skip") | lexopt::Arg::Short('s') => o.skip = cli.number("--skip")?,
+            lexopt::Arg::Long("specific") | lexopt::Arg::Short('S') => {
+                let v = cli.value("--specific")?;
+                match crate::args::parse_num(&v).ok().filter(|&n| n <= 7) {
+                    Some(n) => o.specific = n as u8,
+                    None => {
+                        out::err_str("expected argument to '--specific' to be 0 to 7\n");
+                        return Err(Fail::new(ExitCategory::Syntax));
+                    }
+                }
             }
             lexopt::Arg::Long("in") | lexopt::Arg::Short('I') => o.input = Some(cli.value("--in")?),
             lexopt::Arg::Long("bpw") | lexopt::Arg::Short('b') => {
@@ -89,21 +118,35 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                         ))
                     })?;
             }
-            lexopt::Arg::Long("dry-run") | lexopt::Arg::Short('d') => o.dry_run = true,
+            lexopt::Arg::Long("dry-run" | "dry_run") | lexopt::Arg::Short('d') => o.dry_run = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
+            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => help += 1,
             lexopt::Arg::Value(v) if o.device.is_none() => {
                 o.device = Some(super::utf8("write-buffer", "DEVICE", v)?);
             }
-            other => return Err(super::unexpected("write-buffer", other)),
+            lexopt::Arg::Value(v) => {
+                out::err_str(&format!(
+                    "Unexpected extra argument: {}\n",
+                    v.to_string_lossy()
+                ));
+                out::err_str(super::help::WRITE_BUFFER);
+                return Err(Fail::new(ExitCategory::Syntax));
+            }
+            // getopt's '?' is sg_write_buffer's help: the usage, status 0.
+            _ => help += 1,
         }
     }
-    let Some(mode) = o.mode else {
-        return Err(cli.syntax(format_args!("--mode=MODE is required")));
-    };
+    if help > 0 {
+        // As sg_write_buffer: the usage on stderr, with the modes after a second -h.
+        out::err_str(super::help::WRITE_BUFFER);
+        if help > 1 {
+            out::err_str("\n");
+            out::err_str(&plan::modes_text());
+        }
+        return Ok(None);
+    }
+    // Mode 0 unless given, as sg_write_buffer.
+    let mode = *o.mode.get_or_insert(0);
     if o.device.is_none() {
         return Err(cli.syntax(format_args!("DEVICE is required")));
     }
@@ -137,21 +180,64 @@ pub fn fill_chunk(dst: &mut [u8], image: &[u8], c: &Chunk) {
     dst[from_image..].fill(0xff);
 }
 
-/// The plan as text: one line per chunk.
-pub fn plan_text(device: &str, chunks: &[Chunk], id: u8) -> String {
-    let mut s = format!(
-        "write-buffer plan for {device}: {} command{}, buffer id {id}\n",
-        chunks.len(),
-        if chunks.len() == 1 { "" } else { "s" }
-    );
-    for (i, c) in chunks.iter().enumerate() {
-        let name = plan::mode_name(c.mode).unwrap_or("?");
-        s.push_str(&format!(
-            "  chunk {i}: mode {:#x} ({name}) offset {:#x} ({}) length {}\n",
-            c.mode, c.offset, c.offset, c.length
-        ));
+/// What sg_write_buffer says of the image it read, on stderr: a `--length` longer than the
+/// file is padded with 0xff (always said); else with `-v` how much it will write (it reads
+/// at most 8 MiB and says so against that).
+fn read_lines(o: &Options, got: u64) {
+    const DEF_XFER_LEN: u64 = 8 * 1024 * 1024;
+    let Some(file) = o.input.as_deref() else {
+        return;
+    };
+    let want = o.length.filter(|&l| l > 0);
+    match want {
+        Some(len) if got < len => out::err_str(&format!(
+            "tried to read {len} bytes from {file}, got {got} bytes\npad with 0xff bytes and \
+             continue\n"
+        )),
+        None if got < DEF_XFER_LEN && crate::invocation::verbose() > 0 => {
+            let per = if o.bpw > 0 {
+                format!(", {} bytes per WRITE BUFFER command", o.bpw)
+            } else {
+                String::new()
+            };
+            out::err_str(&format!(
+                "tried to read {DEF_XFER_LEN} bytes from {file}, got {got} bytes\nwill write \
+                 {got} bytes{per}\n"
+            ));
+        }
+        _ => {}
     }
-    s
+}
+
+/// sg_write_buffer's `-v` lines for the plan, on stderr: one per command, and what
+/// `--dry-run` skips.
+fn verbose_lines(o: &Options, chunks: &[Chunk], bpw: u32) {
+    let mut s = String::new();
+    for c in chunks {
+        if c.mode == plan::MODE_ACTIVATE && o.activate {
+            s.push_str("sending Activate deferred microcode [0xf]\n");
+            if o.dry_run {
+                s.push_str("skipping WRITE BUFFER(ACTIVATE) command due to --dry-run\n");
+            }
+        } else if bpw > 0 {
+            s.push_str(&format!(
+                "sending write buffer, mode=0x{:x}, mspec={}, id={},  offset={}, len={}\n",
+                c.mode, o.specific, o.id, c.offset, c.length
+            ));
+            if o.dry_run {
+                s.push_str("skipping WRITE BUFFER command due to --dry-run\n");
+            }
+        } else {
+            s.push_str(&format!(
+                "sending single write buffer, mode=0x{:x}, mpsec={}, id={}, offset={}, len={}\n",
+                c.mode, o.specific, o.id, c.offset, c.length
+            ));
+            if o.dry_run {
+                s.push_str("skipping WRITE BUFFER(all in one) command due to --dry-run\n");
+            }
+        }
+    }
+    out::err_str(&s);
 }
 
 /// Appends the plan's members to a JSON object.
@@ -174,7 +260,28 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     };
     let device = o.device.clone().unwrap_or_default();
     let mode = o.mode.unwrap_or(0);
-    let image = read_image(o.input.as_deref())?;
+    if let Some(path) = o.input.as_deref().filter(|p| *p != "-") {
+        // As sg_write_buffer: an image that cannot be opened is 50 + errno.
+        if let Err(e) = std::fs::File::open(path) {
+            out::err_str(&format!(
+                "sg_write_buffer: could not open {path} for reading: {}\n",
+                out::IoWhy(&e)
+            ));
+            let cat = e
+                .raw_os_error()
+                .and_then(|n| u16::try_from(n).ok())
+                .map_or(ExitCategory::FileError, ExitCategory::OsError);
+            return Err(Fail::new(cat));
+        }
+    }
+    let mut image = read_image(o.input.as_deref())?;
+    if o.skip > 0 {
+        if o.input.as_deref() == Some("-") {
+            out::err_str("Can't skip on stdin\n");
+            return Err(Fail::new(ExitCategory::FileError));
+        }
+        image.drain(..(o.skip as usize).min(image.len()));
+    }
     let req = Request {
         mode,
         id: o.id,
@@ -192,7 +299,18 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         };
         out::fail(cat, "write-buffer", "", format_args!("{e}"))
     })?;
+    if !o.json {
+        if o.length.is_some_and(|l| l > 0 && u64::from(o.bpw) > l) {
+            out::err_str("trim chunk size (CS) to be the same as LEN\n");
+        }
+        read_lines(&o, image.len() as u64);
+    }
+    if crate::invocation::verbose() > 0 && !o.json {
+        verbose_lines(&o, &chunks, req.bpw);
+    }
     if o.dry_run {
+        // As sg_write_buffer, which opens the device before it skips the commands.
+        drop(dev::open(&device)?);
         if o.json {
             let mut j = Json::object();
             j.str("device", &device)
@@ -206,7 +324,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             j.u64("exit_status", 0);
             return out::out_str(&j.finish());
         }
-        return out::out_str(&plan_text(&device, &chunks, o.id));
+        return Ok(());
     }
     send(&o, &device, &image, &chunks, &req)
 }
@@ -271,7 +389,11 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
         let cdb = dev::cdb(
             &WriteBuffer {
                 mode: WriteBufferMode::from(c.mode),
-                mode_specific: 0,
+                mode_specific: if c.mode == plan::MODE_ACTIVATE && o.activate {
+                    0
+                } else {
+                    o.specific
+                },
                 buffer_id: req.id,
                 offset: c.offset,
                 length: c.length,
@@ -466,15 +588,15 @@ mod tests {
     #[test]
     fn bad_options() {
         for bad in [
-            &["--in=x", "/dev/sg0"][..],
-            &["--mode=5", "/dev/sg0"],
+            &["--mode=5", "/dev/sg0"][..],
             &["--mode=5", "--in=x"],
             &["--mode=nope", "--in=x", "/dev/sg0"],
             &["--mode=5", "--in=x", "--id=256", "/dev/sg0"],
             &["--mode=5", "--in=x", "--timeout=0", "/dev/sg0"],
-            &["--mode=5", "--in=x", "--bpw=1k,later", "/dev/sg0"],
+            &["--mode=5", "--in=x", "--bpw=1k_", "/dev/sg0"],
             &["--mode=5", "--in=x", "/dev/sg0", "/dev/sg1"],
-            &["--mode=5", "--in=x", "--frobnicate", "/dev/sg0"],
+            &["--mode=5", "--in=x", "--specific=8", "/dev/sg0"],
+            &["--mode=32", "--in=x", "/dev/sg0"],
         ] {
             assert_eq!(parse(args(bad)).unwrap_err().code, 1, "{bad:?}");
         }
@@ -525,9 +647,6 @@ mod tests {
                 length: 0,
             },
         ];
-        let t = plan_text("/dev/sg0", &chunks, 0);
-        assert!(t.contains("chunk 0: mode 0xe (dmc_offs_defer) offset 0x0 (0) length 4096"));
-        assert!(t.contains("chunk 1: mode 0xf (activate_mc) offset 0x0 (0) length 0"));
         let mut j = Json::object();
         plan_json(&mut j, &chunks);
         assert_eq!(

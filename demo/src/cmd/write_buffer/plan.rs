@@ -9,62 +9,69 @@ use crate::args::parse_num;
 /// WRITE BUFFER's buffer offset and parameter list length are 24-bit fields (SPC-5 §6.49).
 pub const MAX_FIELD: u64 = 0x00ff_ffff;
 
-/// The mode acronyms of sg_write_buffer, with their numbers and descriptions.
-pub const MODES: &[(&str, u8, &str)] = &[
+/// `MODE_ACTIVATE_MC`.
+pub const MODE_ACTIVATE: u8 = 0xf;
+
+/// sg_write_buffer's modes, with the three obsolete or expander ones it also lists.
+pub const TOOL_MODES: &[(&str, u8, &str)] = &[
     ("hd", 0x0, "combined header and data (obsolete)"),
     ("vendor", 0x1, "vendor specific"),
     ("data", 0x2, "data"),
     ("dmc", 0x4, "download microcode and activate"),
-    ("dmc_save", 0x5, "download microcode, save, and activate"),
-    (
-        "dmc_offs",
-        0x6,
-        "download microcode with offsets and activate",
-    ),
-    (
-        "dmc_offs_save",
-        0x7,
-        "download microcode with offsets, save, and activate",
-    ),
+    ("dmc_save", 0x5, "download microcode, save and activate"),
+    ("dmc_offs", 0x6, "download microcode with offsets and activate"),
+    ("dmc_offs_save", 0x7, "download microcode with offsets, save and\n\t\t\t\tactivate"),
     ("echo", 0xa, "write data to echo buffer"),
     (
         "dmc_offs_ev_defer",
         0xd,
-        "download microcode with offsets, select activation events, save and defer activate",
+        "download microcode with offsets, select\n\t\t\t\tactivation event, save and defer activation",
     ),
     (
         "dmc_offs_defer",
         0xe,
-        "download microcode with offsets, save and defer activate",
+        "download microcode with offsets, save and\n\t\t\t\tdefer activation",
     ),
     ("activate_mc", 0xf, "activate deferred microcode"),
+    (
+        "en_ex",
+        0x1a,
+        "enable expander communications protocol and\n\t\t\t\techo buffer (obsolete)",
+    ),
+    ("dis_ex", 0x1b, "disable expander communications protocol\n\t\t\t\t(obsolete)"),
+    ("deh", 0x1c, "download application client error history "),
 ];
 
-/// `MODE_ACTIVATE_MC`.
-pub const MODE_ACTIVATE: u8 = 0xf;
+/// `--mode` as sg_write_buffer takes it: a number (0 to 31) when it starts with a digit,
+/// else the first acronym the text begins (`dmc_o` is dmc_offs). `None` when neither.
+pub fn parse_mode_as_tool(s: &str) -> Option<u8> {
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        return parse_num(s).ok().filter(|&n| n <= 31).map(|n| n as u8);
+    }
+    TOOL_MODES
+        .iter()
+        .find(|(name, _, _)| name.starts_with(s))
+        .map(|&(_, n, _)| n)
+}
 
-/// Parses `--mode`: an acronym, or a number 0..=0x1f.
-pub fn parse_mode(s: &str) -> Result<u8, String> {
-    if let Some(&(_, n, _)) = MODES.iter().find(|(name, _, _)| *name == s) {
-        return Ok(n);
+/// sg_write_buffer's list of modes (`-m xxx`, `-hh`).
+pub fn modes_text() -> String {
+    let mut s = String::from(
+        "The modes parameter argument can be numeric (hex or decimal)\nor symbolic:\n",
+    );
+    for (name, n, what) in TOOL_MODES {
+        s.push_str(&format!(" {n:2} (0x{n:02x})  {name:<18}{what}\n"));
     }
-    match parse_num(s) {
-        Ok(n) if n <= 0x1f => Ok(n as u8),
-        Ok(_) => Err(format!("--mode={s}: the mode field is 5 bits (0 to 0x1f)")),
-        Err(_) => Err(format!(
-            "--mode={s}: not a mode number or one of {}",
-            MODES
-                .iter()
-                .map(|(name, _, _)| *name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
+    s.push_str(
+        "\nAdditionally '--bpw=<val>,act' does a activate deferred microcode after\n\
+         successful dmc_offs_defer and dmc_offs_ev_defer mode downloads.\n",
+    );
+    s
 }
 
 /// The acronym of a mode, if it has one.
 pub fn mode_name(mode: u8) -> Option<&'static str> {
-    MODES
+    TOOL_MODES
         .iter()
         .find(|(_, n, _)| *n == mode)
         .map(|(name, _, _)| *name)
@@ -77,17 +84,14 @@ pub fn is_offset_mode(mode: u8) -> bool {
 
 /// Parses `--bpw=CHUNK[,act]`.
 pub fn parse_bpw(s: &str) -> Result<(u32, bool), String> {
+    // As sg_write_buffer: text after the comma other than 'act' is ignored, and 0 is one
+    // command for the whole image (',act' then does nothing).
     let (num, act) = match s.split_once(',') {
-        Some((num, "act")) => (num, true),
-        Some((_, other)) => {
-            return Err(format!(
-                "--bpw={s}: '{other}' after the comma, only 'act' is known"
-            ))
-        }
+        Some((num, rest)) => (num, rest.starts_with("act")),
         None => (s, false),
     };
     match parse_num(num) {
-        Ok(0) => Err(format!("--bpw={s}: chunk size must be at least 1")),
+        Ok(0) => Ok((0, false)),
         Ok(n) if n <= MAX_FIELD => Ok((n as u32, act)),
         Ok(_) => Err(format!(
             "--bpw={s}: chunk size exceeds the 24-bit length field ({MAX_FIELD})"
@@ -249,17 +253,23 @@ mod tests {
 
     #[test]
     fn modes_by_name_and_number() {
-        assert_eq!(parse_mode("dmc_save"), Ok(5));
-        assert_eq!(parse_mode("dmc_offs_save"), Ok(7));
-        assert_eq!(parse_mode("dmc_offs_defer"), Ok(0xe));
-        assert_eq!(parse_mode("activate_mc"), Ok(0xf));
-        assert_eq!(parse_mode("hd"), Ok(0));
-        assert_eq!(parse_mode("echo"), Ok(0xa));
-        assert_eq!(parse_mode("0xe"), Ok(0xe));
-        assert_eq!(parse_mode("5"), Ok(5));
-        assert_eq!(parse_mode("0x1f"), Ok(0x1f));
-        assert!(parse_mode("0x20").is_err());
-        assert!(parse_mode("dmc_foo").unwrap_err().contains("dmc_offs_save"));
+        let m = parse_mode_as_tool;
+        assert_eq!(m("dmc_save"), Some(5));
+        assert_eq!(m("dmc_offs_save"), Some(7));
+        assert_eq!(m("dmc_offs_defer"), Some(0xe));
+        assert_eq!(m("activate_mc"), Some(0xf));
+        assert_eq!(m("hd"), Some(0));
+        assert_eq!(m("echo"), Some(0xa));
+        assert_eq!(m("deh"), Some(0x1c));
+        // As sg_write_buffer: the first acronym the text begins.
+        assert_eq!(m("dmc_o"), Some(6));
+        assert_eq!(m("d"), Some(2));
+        assert_eq!(m("0xe"), Some(0xe));
+        assert_eq!(m("5"), Some(5));
+        assert_eq!(m("0x1f"), Some(0x1f));
+        assert_eq!(m("0x20"), None);
+        assert_eq!(m("dmc_foo"), None);
+        assert!(modes_text().contains(" 28 (0x1c)  deh"));
         assert_eq!(mode_name(0xd), Some("dmc_offs_ev_defer"));
         assert_eq!(mode_name(0x1f), None);
     }
@@ -268,8 +278,9 @@ mod tests {
     fn bpw_with_and_without_act() {
         assert_eq!(parse_bpw("4k"), Ok((4096, false)));
         assert_eq!(parse_bpw("0x1000,act"), Ok((4096, true)));
-        assert!(parse_bpw("0").is_err());
-        assert!(parse_bpw("4k,now").is_err());
+        assert_eq!(parse_bpw("0"), Ok((0, false)));
+        assert_eq!(parse_bpw("0,act"), Ok((0, false)));
+        assert_eq!(parse_bpw("4k,now"), Ok((4096, false)));
         assert!(parse_bpw("16m").is_err());
         assert!(parse_bpw(",act").is_err());
     }
