@@ -236,12 +236,28 @@ fn inquiry_without_a_device_exits_as_sg_inq_does() {
         vec!["-I", &hex_file, "-HH"],
         vec!["-p", "zz"],
         vec!["-p"],
-        vec!["-c", "/dev/null"],
         vec!["/dev/null", "extra"],
         vec!["-l", "70000", "/dev/null"],
     ];
     for args in cases {
         same_as_tool("inquiry", "sg_inq", &args);
+    }
+    // Refused, deliberately: CmdDt (obsolete since SPC-3) and the old option syntax.
+    for args in [
+        ["-c", "/dev/null"],
+        ["--cmddt", "/dev/null"],
+        ["-O", "/dev/null"],
+    ] {
+        let theirs = sg3("sg_inq", &args);
+        assert_ne!(theirs.code, 0, "{theirs:?}");
+        for ours in [
+            sgmap(&["inquiry", args[0], args[1]]),
+            as_tool("sg_inq", &args),
+        ] {
+            ours.status(1)
+                .err_has(if args[0] == "-O" { "--old" } else { "--cmddt" });
+            assert!(ours.stdout.is_empty(), "{ours:?}");
+        }
     }
     for page in [
         "vpd_pg80", "vpd_pg83", "vpd_pg00", "vpd_pgb0", "vpd_pgb1", "vpd_pgb2",

@@ -832,7 +832,7 @@ fn scsi_ports(out: &mut Vec<u8>, rp: &[u8], hex: u8, verbose: u8) {
     }
 }
 
-/// `decode_x_inq_vpd()` (86h).
+/// `decode_x_inq_vpd()` (86h): its lines are sg_vpd's.
 fn extended(out: &mut Vec<u8>, b: &[u8], hex: u8) {
     if b.len() < 7 {
         out::err_str(&format!(
@@ -844,95 +844,7 @@ fn extended(out: &mut Vec<u8>, b: &[u8], hex: u8) {
     if hex > 0 {
         return hexout(out, b, level(hex));
     }
-    let f = |i, m| bit(b, i, m);
-    let _ = writeln!(
-        out,
-        "  ACTIVATE_MICROCODE={} SPT={} GRD_CHK={} APP_CHK={} REF_CHK={}",
-        (at(b, 4) >> 6) & 3,
-        (at(b, 4) >> 3) & 7,
-        f(4, 4),
-        f(4, 2),
-        f(4, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  UASK_SUP={} GROUP_SUP={} PRIOR_SUP={} HEADSUP={} ORDSUP={} SIMPSUP={}",
-        f(5, 0x20),
-        f(5, 0x10),
-        f(5, 8),
-        f(5, 4),
-        f(5, 2),
-        f(5, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  WU_SUP={} [CRD_SUP={}] NV_SUP={} V_SUP={}",
-        f(6, 8),
-        f(6, 4),
-        f(6, 2),
-        f(6, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  NO_PI_CHK={} P_I_I_SUP={} LUICLR={}",
-        f(7, 0x20),
-        f(7, 0x10),
-        f(7, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  LU_COLL_TYPE={} R_SUP={} RTD_SUP={} HSSRELEF={} [CBCS={}]",
-        (at(b, 8) >> 5) & 7,
-        f(8, 0x10),
-        f(8, 8),
-        f(8, 2),
-        f(8, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  Multi I_T nexus microcode download={}",
-        at(b, 9) & 0xf
-    );
-    let _ = writeln!(
-        out,
-        "  Extended self-test completion minutes={}",
-        be16(b, 10)
-    );
-    let _ = writeln!(
-        out,
-        "  POA_SUP={} HRA_SUP={} VSA_SUP={} DMS_VALID={}",
-        f(12, 0x80),
-        f(12, 0x40),
-        f(12, 0x20),
-        f(12, 0x10)
-    );
-    let _ = writeln!(out, "  Maximum supported sense data length={}", at(b, 13));
-    let _ = writeln!(
-        out,
-        "  IBS={} IAS={} SAC={} NRD1={} NRD0={}",
-        f(14, 0x80),
-        f(14, 0x40),
-        f(14, 4),
-        f(14, 2),
-        f(14, 1)
-    );
-    let _ = writeln!(out, "  Maximum inquiry change logs={}", be16(b, 15));
-    let _ = writeln!(out, "  Maximum mode page change logs={}", be16(b, 17));
-    let _ = writeln!(
-        out,
-        "  DM_MD_4={} DM_MD_5={} DM_MD_6={} DM_MD_7={}",
-        f(19, 0x80),
-        f(19, 0x40),
-        f(19, 0x20),
-        f(19, 0x10)
-    );
-    let _ = writeln!(
-        out,
-        "  DM_MD_D={} DM_MD_E={} DM_MD_F={}",
-        f(19, 8),
-        f(19, 4),
-        f(19, 2)
-    );
+    super::vpd_text::pages::extended_inquiry(out, b);
 }
 
 /// `sg_ata_get_chars()`: the characters of `num` IDENTIFY words from `start` (each word
@@ -1082,30 +994,6 @@ fn power_condition(out: &mut Vec<u8>, b: &[u8], hex: u8) {
     }
 }
 
-/// `N blocks`, or `0 blocks [why]`.
-fn blocks(out: &mut Vec<u8>, label: &str, n: u32, zero: &str) {
-    if n == 0 {
-        let _ = writeln!(out, "  {label}: 0 {zero}");
-    } else {
-        let _ = writeln!(out, "  {label}: {n} blocks");
-    }
-}
-
-/// `N`, or `0 [why]`, or `-1 [unbounded]`.
-fn count(out: &mut Vec<u8>, label: &str, n: u32) {
-    match n {
-        0 => {
-            let _ = writeln!(out, "  {label}: 0 [Unmap command not implemented]");
-        }
-        u32::MAX => {
-            let _ = writeln!(out, "  {label}: -1 [unbounded]");
-        }
-        n => {
-            let _ = writeln!(out, "  {label}: {n}");
-        }
-    }
-}
-
 /// `decode_b0_vpd()` after the heading.
 fn block_limits(out: &mut Vec<u8>, b: &[u8]) {
     let len = b.len();
@@ -1125,80 +1013,14 @@ fn block_limits(out: &mut Vec<u8>, b: &[u8]) {
         out::err_str(&format!("Block limits VPD page length too short={len}\n"));
         return;
     }
-    let nr = "blocks [not reported]";
-    if b[5] == 0 {
-        out.extend_from_slice(
-            b"  Maximum compare and write length: 0 blocks [Command not implemented]\n",
-        );
-    } else {
-        let _ = writeln!(out, "  Maximum compare and write length: {} blocks", b[5]);
-    }
-    blocks(out, "Optimal transfer length granularity", be16(b, 6), nr);
-    blocks(out, "Maximum transfer length", be32(b, 8), nr);
-    blocks(out, "Optimal transfer length", be32(b, 12), nr);
-    if len > 19 {
-        blocks(
-            out,
-            "Maximum prefetch transfer length",
-            be32(b, 16),
-            "blocks [ignored]",
-        );
-    }
-    if len > 27 {
-        count(out, "Maximum unmap LBA count", be32(b, 20));
-        count(out, "Maximum unmap block descriptor count", be32(b, 24));
-    }
-    if len > 35 {
-        blocks(out, "Optimal unmap granularity", be32(b, 28), nr);
-        let valid = b[32] & 0x80 != 0;
-        let _ = writeln!(out, "  Unmap granularity alignment valid: {valid}");
-        let _ = writeln!(
-            out,
-            "  Unmap granularity alignment: {}{}",
-            be32(b, 32) & 0x7fff_ffff,
-            if valid { "" } else { " [invalid]" }
-        );
-    }
-    if len > 43 {
-        let n = be64(b, 36);
-        if n == 0 {
-            let _ = writeln!(out, "  Maximum write same length: 0 {nr}");
-        } else {
-            let _ = writeln!(out, "  Maximum write same length: 0x{n:x} blocks");
-        }
-    }
-    if len > 44 {
-        blocks(out, "Maximum atomic transfer length", be32(b, 44), nr);
-        let n = be32(b, 48);
-        if n == 0 {
-            out.extend_from_slice(b"  Atomic alignment: 0 [unaligned atomic writes permitted]\n");
-        } else {
-            let _ = writeln!(out, "  Atomic alignment: {n}");
-        }
-        let n = be32(b, 52);
-        if n == 0 {
-            // sg_inq 1.46 leaves the bracket open.
-            out.extend_from_slice(
-                b"  Atomic transfer length granularity: 0 [no granularity requirement\n",
-            );
-        } else {
-            let _ = writeln!(out, "  Atomic transfer length granularity: {n}");
-        }
-    }
-    if len > 56 {
-        blocks(
-            out,
-            "Maximum atomic transfer length with atomic boundary",
-            be32(b, 56),
-            nr,
-        );
-        blocks(
-            out,
-            "Maximum atomic boundary size",
-            be32(b, 60),
-            "blocks [can only write atomic 1 block]",
-        );
-    }
+    // sg_inq's lines are sg_vpd's without its first (WSNZ).
+    let Ok(v) = sgmap_core::response::Vpd::new_checked(b) else {
+        return;
+    };
+    let mut text = Vec::new();
+    super::vpd_text::pages::block_limits(&mut text, &v);
+    let first = text.iter().position(|&c| c == b'\n').map_or(0, |i| i + 1);
+    out.extend_from_slice(&text[first..]);
 }
 
 /// `decode_b1_vpd()` after the heading.
@@ -1313,141 +1135,12 @@ fn ascii_information(out: &mut Vec<u8>, b: &[u8], hex: u8) {
 }
 
 /// The version descriptor families sg_inq names (the "no version claimed" entries of
-/// sg3_utils' `sg_version_descriptor_arr[]`, SPC-5 Annex E): value and standard.
-const VERSION_FAMILIES: &[(u16, &str)] = &[
-    (0x20, "SAM"),
-    (0x40, "SAM-2"),
-    (0x60, "SAM-3"),
-    (0x80, "SAM-4"),
-    (0xa0, "SAM-5"),
-    (0xc0, "SAM-6"),
-    (0x120, "SPC"),
-    (0x140, "MMC"),
-    (0x160, "SCC"),
-    (0x180, "SBC"),
-    (0x1a0, "SMC"),
-    (0x1c0, "SES"),
-    (0x200, "SSC"),
-    (0x220, "RBC"),
-    (0x240, "MMC-2"),
-    (0x260, "SPC-2"),
-    (0x280, "OCRW"),
-    (0x2a0, "MMC-3"),
-    (0x2e0, "SMC-2"),
-    (0x300, "SPC-3"),
-    (0x320, "SBC-2"),
-    (0x340, "OSD"),
-    (0x360, "SSC-2"),
-    (0x380, "BCC"),
-    (0x3a0, "MMC-4"),
-    (0x3c0, "ADC"),
-    (0x3e0, "SES-2"),
-    (0x400, "SSC-3"),
-    (0x420, "MMC-5"),
-    (0x440, "OSD-2"),
-    (0x460, "SPC-4"),
-    (0x480, "SMC-3"),
-    (0x4a0, "ADC-2"),
-    (0x4c0, "SBC-3"),
-    (0x4e0, "MMC-6"),
-    (0x500, "ADC-3"),
-    (0x520, "SSC-4"),
-    (0x560, "OSD-3"),
-    (0x580, "SES-3"),
-    (0x5a0, "SSC-5"),
-    (0x5c0, "SPC-5"),
-    (0x5e0, "SFSC"),
-    (0x600, "SBC-4"),
-    (0x620, "ZBC"),
-    (0x640, "ADC-4"),
-    (0x660, "ZBC-2"),
-    (0x680, "SES-4"),
-    (0x820, "SSA-TL2"),
-    (0x840, "SSA-TL1"),
-    (0x860, "SSA-S3P"),
-    (0x880, "SSA-S2P"),
-    (0x8a0, "SIP"),
-    (0x8c0, "FCP"),
-    (0x8e0, "SBP-2"),
-    (0x900, "FCP-2"),
-    (0x920, "SST"),
-    (0x940, "SRP"),
-    (0x960, "iSCSI"),
-    (0x980, "SBP-3"),
-    (0x9a0, "SRP-2"),
-    (0x9c0, "ADP"),
-    (0x9e0, "ADT"),
-    (0xa00, "FCP-3"),
-    (0xa20, "ADT-2"),
-    (0xa40, "FCP-4"),
-    (0xa60, "ADT-3"),
-    (0xaa0, "SPI"),
-    (0xac0, "Fast-20"),
-    (0xae0, "SPI-2"),
-    (0xb00, "SPI-3"),
-    (0xb20, "EPI"),
-    (0xb40, "SPI-4"),
-    (0xb60, "SPI-5"),
-    (0xbe0, "SAS"),
-    (0xc00, "SAS-1.1"),
-    (0xc20, "SAS-2"),
-    (0xc40, "SAS-2.1"),
-    (0xc60, "SAS-3"),
-    (0xc80, "SAS-4"),
-    (0xd20, "FC-PH"),
-    (0xd40, "FC-AL"),
-    (0xd60, "FC-AL-2"),
-    (0xd80, "FC-PH-3"),
-    (0xda0, "FC-FS"),
-    (0xdc0, "FC-PI"),
-    (0xde0, "FC-PI-2"),
-    (0xe00, "FC-FS-2"),
-    (0xe20, "FC-LS"),
-    (0xe40, "FC-SP"),
-    (0xe60, "FC-PI-3"),
-    (0xe80, "FC-PI-4"),
-    (0xea0, "FC 10GFC"),
-    (0xec0, "FC-SP-2"),
-    (0xee0, "FC-FS-3"),
-    (0xf00, "FC-LS-2"),
-    (0xf20, "FC-PI-5"),
-    (0xf40, "FC-PI-6"),
-    (0xf60, "FC-FS-4"),
-    (0xf80, "FC-LS-3"),
-    (0x12a0, "FC-SCM"),
-    (0x12c0, "FC-DA-2"),
-    (0x12e0, "FC-DA"),
-    (0x1300, "FC-Tape"),
-    (0x1320, "FC-FLA"),
-    (0x1340, "FC-PLDA"),
-    (0x1360, "SSA-PH2"),
-    (0x1380, "SSA-PH3"),
-    (0x14a0, "IEEE 1394"),
-    (0x14c0, "IEEE 1394a"),
-    (0x14e0, "IEEE 1394b"),
-    (0x15e0, "ATA/ATAPI-6"),
-    (0x1600, "ATA/ATAPI-7"),
-    (0x1620, "ATA/ATAPI-8 ATA-AAM Architecture model"),
-    (0x1621, "ATA/ATAPI-8 ATA-PT Parallel transport"),
-    (0x1622, "ATA/ATAPI-8 ATA-AST Serial transport"),
-    (0x1623, "ATA/ATAPI-8 ATA-ACS ATA/ATAPI command set"),
-    (0x1740, "UAS"),
-    (0x1761, "ACS-2"),
-    (0x1780, "UAS-2"),
-    (0x1ea0, "SAT"),
-    (0x1ec0, "SAT-2"),
-    (0x1ee0, "SAT-3"),
-    (0x1f00, "SAT-4"),
-    (0x20a0, "SPL"),
-    (0x20c0, "SPL-2"),
-    (0x20e0, "SPL-3"),
-    (0x2100, "SPL-4"),
-    (0x2120, "SPL-5"),
-    (0x21e0, "SOP"),
-    (0x2200, "PQI"),
-    (0x2240, "PQI-2"),
-    (0xffc0, "IEEE 1667"),
-];
+/// sg3_utils' `sg_version_descriptor_arr[]`, SPC-5 Annex E): their values.
+const VERSION_VALUES: [u16; 132] = [0x20, 0x40, 0x60, 0x80, 0xa0, 0xc0, 0x120, 0x140, 0x160, 0x180, 0x1a0, 0x1c0, 0x200, 0x220, 0x240, 0x260, 0x280, 0x2a0, 0x2e0, 0x300, 0x320, 0x340, 0x360, 0x380, 0x3a0, 0x3c0, 0x3e0, 0x400, 0x420, 0x440, 0x460, 0x480, 0x4a0, 0x4c0, 0x4e0, 0x500, 0x520, 0x560, 0x580, 0x5a0, 0x5c0, 0x5e0, 0x600, 0x620, 0x640, 0x660, 0x680, 0x820, 0x840, 0x860, 0x880, 0x8a0, 0x8c0, 0x8e0, 0x900, 0x920, 0x940, 0x960, 0x980, 0x9a0, 0x9c0, 0x9e0, 0xa00, 0xa20, 0xa40, 0xa60, 0xaa0, 0xac0, 0xae0, 0xb00, 0xb20, 0xb40, 0xb60, 0xbe0, 0xc00, 0xc20, 0xc40, 0xc60, 0xc80, 0xd20, 0xd40, 0xd60, 0xd80, 0xda0, 0xdc0, 0xde0, 0xe00, 0xe20, 0xe40, 0xe60, 0xe80, 0xea0, 0xec0, 0xee0, 0xf00, 0xf20, 0xf40, 0xf60, 0xf80, 0x12a0, 0x12c0, 0x12e0, 0x1300, 0x1320, 0x1340, 0x1360, 0x1380, 0x14a0, 0x14c0, 0x14e0, 0x15e0, 0x1600, 0x1620, 0x1621, 0x1622, 0x1623, 0x1740, 0x1761, 0x1780, 0x1ea0, 0x1ec0, 0x1ee0, 0x1f00, 0x20a0, 0x20c0, 0x20e0, 0x2100, 0x2120, 0x21e0, 0x2200, 0x2240, 0xffc0];
+
+/// The standards of [`VERSION_VALUES`], in its order, `|` between them.
+const VERSION_NAMES: &str = "SAM|SAM-2|SAM-3|SAM-4|SAM-5|SAM-6|SPC|MMC|SCC|SBC|SMC|SES|SSC|RBC|MMC-2|SPC-2|OCRW|MMC-3|SMC-2|SPC-3|SBC-2|OSD|SSC-2|BCC|MMC-4|ADC|SES-2|SSC-3|MMC-5|OSD-2|SPC-4|SMC-3|ADC-2|SBC-3|MMC-6|ADC-3|SSC-4|OSD-3|SES-3|SSC-5|SPC-5|SFSC|SBC-4|ZBC|ADC-4|ZBC-2|SES-4|SSA-TL2|SSA-TL1|SSA-S3P|SSA-S2P|SIP|FCP|SBP-2|FCP-2|SST|SRP|iSCSI|SBP-3|SRP-2|ADP|ADT|FCP-3|ADT-2|FCP-4|ADT-3|SPI|Fast-20|SPI-2|SPI-3|EPI|SPI-4|SPI-5|SAS|SAS-1.1|SAS-2|SAS-2.1|SAS-3|SAS-4|FC-PH|FC-AL|FC-AL-2|FC-PH-3|FC-FS|FC-PI|FC-PI-2|FC-FS-2|FC-LS|FC-SP|FC-PI-3|FC-PI-4|FC 10GFC|FC-SP-2|FC-FS-3|FC-LS-2|FC-PI-5|FC-PI-6|FC-FS-4|FC-LS-3|FC-SCM|FC-DA-2|FC-DA|FC-Tape|FC-FLA|FC-PLDA|SSA-PH2|SSA-PH3|IEEE 1394|IEEE 1394a|IEEE 1394b|ATA/ATAPI-6|ATA/ATAPI-7|ATA/ATAPI-8 ATA-AAM Architecture model|ATA/ATAPI-8 ATA-PT Parallel transport|ATA/ATAPI-8 ATA-AST Serial transport|ATA/ATAPI-8 ATA-ACS ATA/ATAPI command set|UAS|ACS-2|UAS-2|SAT|SAT-2|SAT-3|SAT-4|SPL|SPL-2|SPL-3|SPL-4|SPL-5|SOP|PQI|PQI-2|IEEE 1667";
+
 
 /// A version descriptor as sg_inq names it; `None` for the ones sgmap does not know (the
 /// specific revisions of each standard).
@@ -1455,10 +1148,9 @@ pub fn version_descriptor(v: u16) -> Option<String> {
     if v == 0 {
         return Some("Version Descriptor not supported or No standard identified".to_owned());
     }
-    VERSION_FAMILIES
-        .iter()
-        .find(|e| e.0 == v)
-        .map(|e| format!("{} (no version claimed)", e.1))
+    let k = VERSION_VALUES.iter().position(|&x| x == v)?;
+    let name = VERSION_NAMES.split('|').nth(k)?;
+    Some(format!("{name} (no version claimed)"))
 }
 
 #[cfg(test)]

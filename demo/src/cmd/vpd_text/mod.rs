@@ -15,7 +15,7 @@ use sgmap_core::response::{page, Association, Vpd};
 
 mod designator;
 mod json;
-mod pages;
+pub mod pages;
 
 pub use designator::{
     association_name, code_set_name, designator, designator_type_name, quiet_ids, PROTOCOLS,
