@@ -9,6 +9,40 @@ mod cli_common;
 
 use cli_common::*;
 
+/// A check of [`all_of`]: what it runs, and the run.
+type Check = (String, Box<dyn FnOnce() + std::panic::UnwindSafe>);
+
+/// Runs each check, then fails listing every one that failed (each failure's own message
+/// is printed as it happens), so that one run shows all the differences.
+fn all_of(checks: Vec<Check>) {
+    let failed: Vec<String> = checks
+        .into_iter()
+        .filter_map(|(what, check)| std::panic::catch_unwind(check).err().map(|_| what))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} differ:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+/// A [`same_as_tool`] check for [`all_of`], with the tool's status when `status` says.
+fn same(command: &'static str, tool: &'static str, args: &[&str], status: Option<i32>) -> Check {
+    let owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let what = format!("{tool} {}", owned.join(" "));
+    (
+        what,
+        Box::new(move || {
+            let a: Vec<&str> = owned.iter().map(String::as_str).collect();
+            let theirs = same_as_tool(command, tool, &a);
+            if let Some(code) = status {
+                theirs.status(code);
+            }
+        }),
+    )
+}
+
 /// The nodes of the phase: each device's sg node and block node.
 fn nodes(env: &Env) -> Vec<String> {
     let mut v = vec![env.sg.clone(), env.block.clone()];
@@ -183,14 +217,15 @@ fn listed_pages(node: &str) -> Vec<u8> {
 #[test]
 fn inquiry_options_print_what_sg_inq_prints() {
     let env = Env::get();
+    let mut checks = Vec::new();
     for node in nodes(&env) {
         for case in INQ_CASES {
             let mut args = case.to_vec();
             args.push(&node);
-            same_as_tool("inquiry", "sg_inq", &args);
+            checks.push(same("inquiry", "sg_inq", &args, None));
         }
         for acron in INQ_ACRONYMS {
-            same_as_tool("inquiry", "sg_inq", &["-p", acron, &node]);
+            checks.push(same("inquiry", "sg_inq", &["-p", acron, &node], None));
         }
         for p in listed_pages(&node) {
             let page = format!("0x{p:02x}");
@@ -206,11 +241,11 @@ fn inquiry_options_print_what_sg_inq_prints() {
                 let mut args = vec!["--page", &page];
                 args.extend_from_slice(form);
                 args.push(&node);
-                let theirs = same_as_tool("inquiry", "sg_inq", &args);
-                theirs.status(0);
+                checks.push(same("inquiry", "sg_inq", &args, Some(0)));
             }
         }
     }
+    all_of(checks);
 }
 
 #[test]
@@ -239,9 +274,10 @@ fn inquiry_without_a_device_exits_as_sg_inq_does() {
         vec!["/dev/null", "extra"],
         vec!["-l", "70000", "/dev/null"],
     ];
-    for args in cases {
-        same_as_tool("inquiry", "sg_inq", &args);
-    }
+    let mut checks: Vec<Check> = cases
+        .iter()
+        .map(|args| same("inquiry", "sg_inq", args, None))
+        .collect();
     // Refused, deliberately: CmdDt (obsolete since SPC-3) and the old option syntax.
     for args in [
         ["-c", "/dev/null"],
@@ -268,10 +304,11 @@ fn inquiry_without_a_device_exits_as_sg_inq_does() {
             for form in [&[][..], &["-H"], &["-HH"], &["-u"]] {
                 let mut args = vec![inhex.as_str(), "--raw"];
                 args.extend_from_slice(form);
-                same_as_tool("inquiry", "sg_inq", &args);
+                checks.push(same("inquiry", "sg_inq", &args, None));
             }
         }
     }
+    all_of(checks);
 }
 
 #[test]
@@ -330,13 +367,11 @@ const VPD_CASES: &[&[&str]] = &[
     &[],
     &["-a"],
     &["--all"],
-    &["-a", "-l"],
     &["-a", "-q"],
     &["-a", "-H"],
     &["-i"],
     &["--ident"],
     &["-ii"],
-    &["-ii", "-l"],
     &["-q"],
     &["--quiet"],
     &["-q", "-p", "di"],
@@ -382,6 +417,7 @@ const VPD_FORMS: &[&[&str]] = &[
 #[test]
 fn vpd_options_print_what_sg_vpd_prints() {
     let env = Env::get();
+    let mut checks = Vec::new();
     for node in nodes(&env) {
         for case in VPD_CASES {
             let mut args = case.to_vec();
@@ -390,7 +426,7 @@ fn vpd_options_print_what_sg_vpd_prints() {
                 same_text(&as_tool("sg_vpd", &args), &sg3("sg_vpd", &args));
                 continue;
             }
-            same_as_tool("vpd", "sg_vpd", &args);
+            checks.push(same("vpd", "sg_vpd", &args, None));
         }
         let list = sg3("sg_vpd", &["-p", "0", "-r", &node]);
         list.status(0);
@@ -400,10 +436,11 @@ fn vpd_options_print_what_sg_vpd_prints() {
                 let mut args = vec![page.as_str()];
                 args.extend_from_slice(form);
                 args.push(&node);
-                same_as_tool("vpd", "sg_vpd", &args).status(0);
+                checks.push(same("vpd", "sg_vpd", &args, Some(0)));
             }
         }
     }
+    all_of(checks);
 }
 
 #[test]
@@ -431,28 +468,22 @@ fn vpd_without_a_device_exits_as_sg_vpd_does() {
         vec!["--inhex=/nonexistent"],
         vec!["-p"],
     ];
-    for args in cases {
-        same_as_tool("vpd", "sg_vpd", &args);
-    }
+    let mut checks: Vec<Check> = cases
+        .iter()
+        .map(|args| same("vpd", "sg_vpd", args, None))
+        .collect();
     for page in [
         "vpd_pg80", "vpd_pg83", "vpd_pg00", "vpd_pgb0", "vpd_pgb1", "vpd_pgb2",
     ] {
         let path = format!("{sysfs}/{page}");
         if std::path::Path::new(&path).exists() {
             let inhex = format!("--inhex={path}");
-            for form in [
-                &[][..],
-                &["-H"],
-                &["-HH"],
-                &["-q"],
-                &["-i"],
-                &["-a"],
-                &["-l"],
-            ] {
+            for form in [&[][..], &["-H"], &["-HH"], &["-q"], &["-i"], &["-a"]] {
                 let mut args = vec![inhex.as_str(), "--raw"];
                 args.extend_from_slice(form);
-                same_as_tool("vpd", "sg_vpd", &args);
+                checks.push(same("vpd", "sg_vpd", &args, None));
             }
         }
     }
+    all_of(checks);
 }

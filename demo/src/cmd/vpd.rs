@@ -14,69 +14,61 @@ use super::vpd_text::{self, Form};
 use super::{dev, inhex, inq_pages, names, Cli};
 use crate::out::{self, CmdResult, Fail};
 
-/// sg_vpd's vendor and product identifiers (`vp_arr[]`): acronym, number, name.
-const VENDORS: &[(&str, u8, &str)] = &[
-    ("dds", 3, "DDS tape family from IBM"),
-    ("emc", 2, "EMC (company)"),
-    ("hit", 7, "WDC/Hitachi disk"),
-    ("hp3par", 4, "3PAR array (HP was Left Hand)"),
-    ("hp_lto", 6, "HP LTO tape/systems"),
-    ("ibm_lto", 5, "IBM LTO tape/systems"),
-    ("nvme", 8, "NVMe related"),
-    ("rdac", 1, "RDAC array (NetApp E-Series)"),
-    ("sea", 0, "Seagate disk"),
-    ("sg", 9, "sg3_utils extensions"),
-    ("wdc", 7, "WDC/Hitachi disk"),
-];
+/// sg_vpd's vendor and product identifiers (`vp_arr[]`) as `--enumerate` lists them:
+/// acronym, number, name.
+const VENDORS: &str = concat!(
+    "  dds        3      DDS tape family from IBM\n",
+    "  emc        2      EMC (company)\n",
+    "  hit        7      WDC/Hitachi disk\n",
+    "  hp3par     4      3PAR array (HP was Left Hand)\n",
+    "  hp_lto     6      HP LTO tape/systems\n",
+    "  ibm_lto    5      IBM LTO tape/systems\n",
+    "  nvme       8      NVMe related\n",
+    "  rdac       1      RDAC array (NetApp E-Series)\n",
+    "  sea        0      Seagate disk\n",
+    "  sg         9      sg3_utils extensions\n",
+    "  wdc        7      WDC/Hitachi disk\n",
+);
 
-/// sg_vpd's vendor specific pages (`vendor_vpd_pg[]`): acronym, page, vendor number, name.
-const VENDOR_PAGES: &[(&str, u8, u8, &str)] = &[
-    ("aci", 0xc5, 6, "ACI revision level (HP LTO)"),
-    ("datc", 0xc1, 0, "Date code (Seagate)"),
-    ("dcrl", 0xc0, 5, "Drive component revision levels (IBM LTO)"),
-    ("ddsver", 0xc0, 3, "Firmware revision (DDS)"),
-    ("devb", 0xc3, 0, "Device behavior (Seagate)"),
-    ("dsn", 0xc1, 5, "Drive serial numbers (IBM LTO)"),
-    (
-        "ducd",
-        0xc7,
-        5,
-        "Device unique configuration data (IBM LTO)",
-    ),
-    ("edid", 0xc8, 1, "Extended device identification (RDAC)"),
-    ("firm", 0xc0, 0, "Firmware numbers (Seagate)"),
-    ("frl", 0xc0, 6, "Firmware revision level (HP LTO)"),
-    ("fwr4", 0xc1, 1, "Firmware version (RDAC)"),
-    ("head", 0xc4, 6, "Head Assy revision level (HP LTO)"),
-    ("hp3par", 0xc0, 4, "Volume information (HP/3PAR)"),
-    ("hrl", 0xc1, 6, "Hardware revision level (HP LTO)"),
-    ("hwr4", 0xc0, 1, "Hardware version (RDAC)"),
-    ("jump", 0xc2, 0, "Jump setting (Seagate)"),
-    ("mech", 0xc3, 6, "Mechanism revision level (HP LTO)"),
-    ("mpds", 0xc8, 5, "Mode parameter default settings (IBM LTO)"),
-    (
-        "nicr",
-        0xde,
-        9,
-        "NVMe Identify Controller Response (sg3_utils)",
-    ),
-    ("pca", 0xc2, 6, "PCA revision level (HP LTO)"),
-    ("prm4", 0xc3, 1, "Feature Parameters (RDAC)"),
-    (
-        "rvsi",
-        0xca,
-        1,
-        "Replicated volume source identifier (RDAC)",
-    ),
-    ("said", 0xd0, 1, "Storage array world wide name (RDAC)"),
-    ("subs", 0xc4, 1, "Subsystem identifier (RDAC)"),
-    ("swr4", 0xc2, 1, "Software version (RDAC)"),
-    ("upr", 0xc0, 2, "Unit path report (EMC)"),
-    ("vac1", 0xc9, 1, "Volume access control (RDAC)"),
-    ("wp3", 0x03, 7, "Page 0x3 (WDC/Hitachi)"),
-    ("wpd1", 0xd1, 7, "Page 0xd1 (WDC/Hitachi)"),
-    ("wpd2", 0xd2, 7, "Page 0xd2 (WDC/Hitachi)"),
-];
+/// sg_vpd's vendor specific pages (`vendor_vpd_pg[]`) as `--enumerate` lists them:
+/// acronym, page and vendor number, name.
+const VENDOR_PAGES: &str = concat!(
+    "  aci        0xc5,6      ACI revision level (HP LTO)\n",
+    "  datc       0xc1,0      Date code (Seagate)\n",
+    "  dcrl       0xc0,5      Drive component revision levels (IBM LTO)\n",
+    "  ddsver     0xc0,3      Firmware revision (DDS)\n",
+    "  devb       0xc3,0      Device behavior (Seagate)\n",
+    "  dsn        0xc1,5      Drive serial numbers (IBM LTO)\n",
+    "  ducd       0xc7,5      Device unique configuration data (IBM LTO)\n",
+    "  edid       0xc8,1      Extended device identification (RDAC)\n",
+    "  firm       0xc0,0      Firmware numbers (Seagate)\n",
+    "  frl        0xc0,6      Firmware revision level (HP LTO)\n",
+    "  fwr4       0xc1,1      Firmware version (RDAC)\n",
+    "  head       0xc4,6      Head Assy revision level (HP LTO)\n",
+    "  hp3par     0xc0,4      Volume information (HP/3PAR)\n",
+    "  hrl        0xc1,6      Hardware revision level (HP LTO)\n",
+    "  hwr4       0xc0,1      Hardware version (RDAC)\n",
+    "  jump       0xc2,0      Jump setting (Seagate)\n",
+    "  mech       0xc3,6      Mechanism revision level (HP LTO)\n",
+    "  mpds       0xc8,5      Mode parameter default settings (IBM LTO)\n",
+    "  nicr       0xde,9      NVMe Identify Controller Response (sg3_utils)\n",
+    "  pca        0xc2,6      PCA revision level (HP LTO)\n",
+    "  prm4       0xc3,1      Feature Parameters (RDAC)\n",
+    "  rvsi       0xca,1      Replicated volume source identifier (RDAC)\n",
+    "  said       0xd0,1      Storage array world wide name (RDAC)\n",
+    "  subs       0xc4,1      Subsystem identifier (RDAC)\n",
+    "  swr4       0xc2,1      Software version (RDAC)\n",
+    "  upr        0xc0,2      Unit path report (EMC)\n",
+    "  vac1       0xc9,1      Volume access control (RDAC)\n",
+    "  wp3        0x03,7      Page 0x3 (WDC/Hitachi)\n",
+    "  wpd1       0xd1,7      Page 0xd1 (WDC/Hitachi)\n",
+    "  wpd2       0xd2,7      Page 0xd2 (WDC/Hitachi)\n",
+);
+
+/// The second field of an enumeration line.
+fn field(line: &str, n: usize) -> &str {
+    line.split_whitespace().nth(n).unwrap_or("")
+}
 
 /// What the command line asked (sg_vpd's `struct opts_t`).
 #[derive(Debug, Default, Clone)]
@@ -110,9 +102,7 @@ fn enumerate_all() -> String {
         s.push_str(&format!("  {acron:<10} 0x{pn:02x}      {name}\n"));
     }
     s.push_str("\nVendor/product identifiers:\n");
-    for (acron, n, name) in VENDORS {
-        s.push_str(&format!("  {acron:<10} {n}      {name}\n"));
-    }
+    s.push_str(VENDORS);
     s.push_str(&vendor_pages(None));
     s
 }
@@ -120,9 +110,14 @@ fn enumerate_all() -> String {
 /// The vendor specific pages (of one vendor).
 fn vendor_pages(vp: Option<u8>) -> String {
     let mut s = String::from("\nVendor specific VPD pages:\n");
-    for (acron, pn, v, name) in VENDOR_PAGES {
-        if vp.is_none_or(|x| x == *v) {
-            s.push_str(&format!("  {acron:<10} 0x{pn:02x},{v}      {name}\n"));
+    for line in VENDOR_PAGES.lines() {
+        let v = field(line, 1)
+            .split(',')
+            .nth(1)
+            .and_then(|n| n.parse::<u8>().ok());
+        if vp.is_none() || v == vp {
+            s.push_str(line);
+            s.push('\n');
         }
     }
     s
@@ -137,7 +132,10 @@ fn enumerate(o: &Opts) -> CmdResult {
                 .filter(|&n| n <= 10)
                 .map(|n| n as u8)
         } else {
-            VENDORS.iter().find(|v| v.0 == vp).map(|v| v.1)
+            VENDORS
+                .lines()
+                .find(|l| field(l, 0) == vp)
+                .and_then(|l| field(l, 1).parse().ok())
         };
         let Some(n) = n else {
             return Err(out::syntax(
@@ -184,13 +182,16 @@ fn enumerate(o: &Opts) -> CmdResult {
         }
     }
     if s.is_empty() {
-        for (acron, v, vp, name) in VENDOR_PAGES {
-            if i32::from(*v) == pn {
-                if s.is_empty() {
-                    s.push_str("Matching vendor specific VPD pages:\n");
-                }
-                s.push_str(&format!("  {acron:<10} 0x{v:02x},{vp}      {name}\n"));
+        let want = format!("0x{pn:02x},");
+        for line in VENDOR_PAGES
+            .lines()
+            .filter(|l| field(l, 1).starts_with(&want))
+        {
+            if s.is_empty() {
+                s.push_str("Matching vendor specific VPD pages:\n");
             }
+            s.push_str(line);
+            s.push('\n');
         }
     }
     if s.is_empty() {
@@ -325,7 +326,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             )));
         }
         if p.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            if VENDOR_PAGES.iter().any(|v| v.0 == p) {
+            if VENDOR_PAGES.lines().any(|l| field(l, 0) == p) {
                 return Err(cli.syntax(format_args!(
                     "--page={p}: a vendor's private page; sgmap decodes only the standard ones"
                 )));
