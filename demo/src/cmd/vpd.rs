@@ -528,9 +528,24 @@ fn one(
         text.extend_from_slice(vpd_text::json(name, &view).as_bytes());
         return Ok(());
     }
+    // Pages sg_vpd decodes and sgmap shows in hex: sg_vpd's heading first all the same.
+    let other = match pn {
+        0x8a => Some("Power condition VPD page:"),
+        0x8b => Some("Device constituents VPD page:"),
+        0x8d => Some("Power consumption VPD page:"),
+        0x8f => Some("Third party copy VPD page:"),
+        0x90 => Some("Protocol-specific logical unit information:"),
+        0x91 => Some("Protocol-specific port information:"),
+        0x92 => Some("SCSI Feature sets:"),
+        _ => None,
+    };
     if decoded {
         if allow_name {
             text.extend_from_slice(vpd_text::preamble(pn, form).as_bytes());
+        }
+    } else if let Some(h) = other {
+        if allow_name {
+            let _ = writeln!(text, "{h}");
         }
     } else {
         if o.hex == 0 && o.raw == 0 {
