@@ -94,12 +94,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         let arg = match cli.next() {
             Ok(Some(a)) => a,
             Ok(None) => break,
-            // getopt_long's '?' (an unknown option, a missing value): sg_inq prints its
-            // usage and exits 0.
-            Err(f) if f.code == 1 => {
-                o.bad_option = true;
-                continue;
-            }
+            // A value where none is taken, a bad --json=JO: refused (sg_inq's getopt
+            // would print its usage and exit 0 for the first).
             Err(f) => return Err(f),
         };
         match arg {
@@ -208,12 +204,12 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 std_wanted = p.is_none();
             }
             Err(e) => {
-                out::err_str(&format!("{e}\n"));
+                let fail = cli.syntax(format_args!("{e}"));
                 if arg.starts_with(|c: char| c.is_ascii_alphabetic()) {
                     out::err_str(">>> Available abbreviations:\n");
                     out::out_str(&inq_pages::enumerate())?;
                 }
-                return Err(Fail::new(ExitCategory::Syntax));
+                return Err(fail);
             }
         }
     }
@@ -296,7 +292,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         Some(p) if o.decode => vpd_decode(&mut src, &name, p, &o, &mut text),
         Some(p) => vpd_mainly_hex(&mut src, &name, p, &o, &mut text),
     };
-    out::out_bytes(&text)?;
+    if !text.is_empty() {
+        out::out_bytes(&text)?;
+    }
     result
 }
 

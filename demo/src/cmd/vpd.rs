@@ -215,12 +215,12 @@ fn help(cli: &Cli, to_stderr: bool) -> CmdResult {
 
 /// A `--page=` value sg_vpd refuses: the reason on stderr, the standard pages on stdout.
 fn bad_page(why: &str) -> Fail {
-    out::err_str(&format!("{why}\n"));
+    let fail = out::syntax("vpd", format_args!("{why}"));
     let _ = out::out_str(&format!(
         "Available standard VPD pages:\n{}",
         enumerate_all()
     ));
-    Fail::new(ExitCategory::Syntax)
+    fail
 }
 
 /// Runs `sgmap vpd`.
@@ -232,11 +232,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         let arg = match cli.next() {
             Ok(Some(a)) => a,
             Ok(None) => break,
-            // getopt_long's '?': sg_vpd prints its usage and exits 0.
-            Err(f) if f.code == 1 => {
-                bad_option = true;
-                continue;
-            }
+            // A value where none is taken, a bad --json=JO: refused (sg_vpd's getopt
+            // would print its usage and exit 0 for the first).
             Err(f) => return Err(f),
         };
         match arg {
@@ -431,7 +428,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     } else {
         one(&mut src, &name, pn, subvalue, &o, &mut text)
     };
-    out::out_bytes(&text)?;
+    if !text.is_empty() {
+        out::out_bytes(&text)?;
+    }
     result
 }
 
