@@ -170,58 +170,6 @@ pub fn error_json(j: &mut Json, key: &str, failure: Option<&Response>) {
     }
 }
 
-/// sg_vpd's and sg_inq's largest VPD allocation length (`MX_ALLOC_LEN`).
-const VPD_MAX: usize = 0xc000 + 0x80;
-
-/// Fetches VPD page `pn` as sg_vpd's `vpd_fetch_page()` does: INQUIRY with EVPD for
-/// `alloc` bytes, then, when the page says it is longer, again for all of it. Returns the
-/// page through its last byte; reports a failed command (its category), a response too
-/// short for a page header or of another page (97) as `device` / `INQUIRY VPD page 0xNN`.
-pub fn fetch_vpd(dev: &mut Device, device: &str, pn: u8, alloc: usize) -> Result<Vec<u8>, Fail> {
-    let what = format!("INQUIRY VPD page 0x{pn:02x}");
-    let mut n = alloc;
-    for _ in 0..2 {
-        let cmd = sgmap_core::cdb::Inquiry::vpd(pn, n as u16);
-        let c = cdb(&cmd, device)?;
-        let (resp, mut data) = data_in(dev, c.as_bytes(), n, Timeout::DEFAULT)?;
-        if !resp.is_good() {
-            return Err(scsi_fail(device, &what, &resp));
-        }
-        let malformed = |why: &str| {
-            out::fail(
-                ExitCategory::MalformedResponse,
-                device,
-                &what,
-                format_args!("{why}"),
-            )
-        };
-        if data.len() < 4 {
-            return Err(malformed(&format!(
-                "response too short ({} bytes)",
-                data.len()
-            )));
-        }
-        if data[1] != pn || (pn == 0x80 && data[2] == 2 && data[3] == 2) {
-            return Err(malformed(
-                "not that VPD page: probably a standard INQUIRY response",
-            ));
-        }
-        let len = usize::from(u16::from_be_bytes([data[2], data[3]])) + 4;
-        if len <= data.len() {
-            data.truncate(len);
-            return Ok(data);
-        }
-        if n != alloc {
-            return Ok(data);
-        }
-        if len > VPD_MAX {
-            return Err(malformed(&format!("page length {len} is too long")));
-        }
-        n = len;
-    }
-    Err(Fail::new(ExitCategory::Other))
-}
-
 /// Sizes the reserve for `len` bytes and maps it, or refuses (62, ENOMEM's status) when the
 /// kernel grants less: `what` (the data, in a few words) does not fit, with the sizes.
 pub fn map_reserve(d: &mut Device, device: &str, what: &str, len: u32) -> Result<(), Fail> {

@@ -53,46 +53,63 @@ Opens no device.
 
 /// `sgmap inquiry`.
 pub const INQUIRY: &str = "\
-Usage: sgmap inquiry [--vpd=PAGE] [--hex|--raw|--export|--json[=JO]] DEVICE
-       sgmap inquiry --inhex=FILE [--raw] [--vpd=PAGE] [--hex|--export|--json[=JO]]
+Usage: sgmap inquiry [OPTIONS] DEVICE        (also as sg_inq)
+       sgmap inquiry --inhex=FILE [--raw] [OPTIONS]
 
-Sends INQUIRY and prints, like sg_inq:
-  Vendor identification:, Product identification:, Product revision level:,
-  Unit serial number: (when the device has VPD page 0x80), then the rest.
-  --vpd=PAGE   a VPD page by number or name (sv 0x00, sn 0x80, di 0x83, ei 0x86,
-               bl 0xb0, bdc 0xb1, lbpv 0xb2); also --page, -p
-  --hex, -H    the response as a hex dump
-  --raw, -r    the response in binary; with --inhex, FILE is binary
-  --export, -u the KEY=VALUE lines of sg_inq --export (udev: SCSI_VENDOR,
-               SCSI_MODEL, SCSI_IDENT_*, the _ENC forms), for the standard
-               INQUIRY data or, with --vpd=sn or di, pages 0x80 and 0x83
+Sends INQUIRY and prints what sg_inq 1.46 prints: the standard INQUIRY data
+(with the unit serial number when page 0x80 is listed), or a VPD page in
+sg_inq's own wording. DEVICE is an sg, block (sd, sr) or bsg node.
+  --page=PG, -p PG  a VPD page: a number or sg_inq's abbreviation (sv, sn, di,
+                ei, ai, bl, bdc, lbpv, mna, mpp, sp, sii, ...; sinq: standard)
+  --vpd, -e     VPD mode (page 0x00 unless --page)
+  --id, -i      page 0x83        --extended, -E, -x   page 0x86
+  --descriptors, -d   the version descriptors too
+  --hex, -H     in hex (-HH without offsets, -HHH per sg_inq)
+  --raw, -r     in binary (-rr: page 0x89 as hdparm reads it); with --inhex,
+                FILE is binary
+  --export, -u  udev's KEY=VALUE lines (SCSI_VENDOR, SCSI_MODEL, SCSI_IDENT_*)
+                of the standard data or, with --page=sn or di, pages 0x80, 0x83
+  --len=LEN, -l LEN, --maxlen=LEN, -m LEN   allocation length (0: 36 first)
+  --only, -o    no unit serial number     --vendor, -s  vendor specific bytes
+  --force, -f   skip the page 0x00 check  --block=0|1, -B  accepted
+  --long, -L    accepted (NVMe detail)    --verbose, -v  CDBs on stderr
   --inhex=FILE, -I FILE  decode saved bytes (hex text, or binary with --raw,
-               such as sysfs inquiry, vpd_pg80, vpd_pg83); no device is opened.
-               Without --vpd the page is guessed as sg_inq does.
-  --json       one JSON object (also --json=JO, -j, -j=JO)
-Exit status 83 (as sg_inq) for --export of a page missing from page 0x00's
-list; 31 for contradicting options (DEVICE with --inhex, two output forms).
+                such as sysfs inquiry, vpd_pg80, vpd_pg83); no device opened
+  --json        one JSON object (sgmap's; also --json=JO, -j); --vpd=PG is
+                sgmap's older --page=PG
+  --version, -V sg_inq's version line    -h, -hh  usage (-hh: abbreviations)
+Not supported: --cmddt/-c (obsolete CmdDt; sg_opcodes lists commands), --old/-O.
+Exit statuses as sg_inq: 83 for a page missing from page 0x00's list, 31 for
+contradicting options, 50 + errno when DEVICE cannot be opened, 75 for a file
+that is not a SCSI device.
 ";
 
 /// `sgmap vpd`.
 pub const VPD: &str = "\
-Usage: sgmap vpd [--page=PG] [--hex|--raw|--json[=JO]] [--force] DEVICE
-       sgmap vpd --inhex=FILE [--raw] [--hex|--json[=JO]]
+Usage: sgmap vpd [OPTIONS] DEVICE            (also as sg_vpd)
+       sgmap vpd --inhex=FILE [--raw] [OPTIONS]
+       sgmap vpd --enumerate [--page=PG] [--vendor=VP]
 
-Fetches a VPD page with INQUIRY and prints it as sg_vpd (sg3_utils 1.46) does.
+Fetches VPD pages with INQUIRY and prints them as sg_vpd 1.46 does.
   --page=PG, -p PG  a page number (0x83, 131) or sg_vpd's abbreviation: sv,
                  sn, di (di_lu, di_port, di_target, di_asis), sii, mna, ei,
                  mpp, sp, ai, bl, bdc, lbpv, ... (default: sv, page 0x00)
-  --hex, -H      the page as a hex dump (once: not sg_vpd's -HH, -HHH)
-  --raw, -r      the page in binary; with --inhex, FILE is binary
+  --all, -a      every page page 0x00 lists (or the file's pages, in order)
+  --ident, -i    page 0x83 (-ii: the logical unit's identifiers, quietly)
+  --quiet, -q    less: no headings, 0x83's identifiers one a line
+  --long, -l     more: page numbers, the device type line
+  --hex, -H      in hex (-HH, -HHH as sg_vpd)
+  --raw, -r      in binary; with --inhex, FILE is binary
+  --maxlen=LEN, -m LEN  allocation length (0: 252 first)
   --force, -f    skip the check that page 0x00 lists the page
+  --enumerate, -e  list the pages sg_vpd knows (no device)
   --inhex=FILE, -I FILE  decode saved bytes (hex text, or binary with --raw,
                  such as sysfs vpd_pg83); the page is the one the bytes say
-  --json         one JSON object (also --json=JO, -j, -j=JO)
-Decoded: 0x00, 0x80, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89 (ATA information:
-model, serial number, firmware), 0xb0, 0xb1, 0xb2; other pages in hex, as
-sg_vpd shows a page it does not know. A page missing from page 0x00's list
-exits 83 as sg_vpd does; a device that rejects the page, its category.
+  --json         one JSON object (sgmap's; also --json=JO, -j)
+  --verbose, -v  CDBs on stderr     --version, -V  sg_vpd's version line
+Not supported: vendors' private pages (--vendor with a device, --page=PG,VP,
+vendor abbreviations), --examine/-E, sg_vpd's standard INQUIRY (--page=sinq).
+A page missing from page 0x00's list exits 83 as sg_vpd does.
 ";
 
 /// `sgmap readcap`.

@@ -1,206 +1,559 @@
-//! `sgmap inquiry`: standard INQUIRY data and VPD pages, printed as `sg_inq` prints them.
+//! `sgmap inquiry` (`sg_inq`): standard INQUIRY data and VPD pages, printed as sg_inq 1.46
+//! prints them (src/sg_inq.c), with its whole option surface: `-e` (VPD), `-p PG`, `-i`
+//! (83h), `-E`/`-x` (86h), `-d` (version descriptors), `-H`/`-HH`/`-HHH`, `-r`/`-rr`,
+//! `-u` (udev's `KEY=VALUE` lines), `-l`/`-m` (allocation length), `-o`, `-s`, `-f`,
+//! `-B`, `--inhex` (a file instead of the device). sg_inq's page decodings are its own
+//! (`inq_pages`), not sg_vpd's. `--json` is sgmap's.
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
 use sgmap_core::cdb::Inquiry as InquiryCdb;
-use sgmap_core::response::{page, Inquiry, InquiryFlags, Text, Vpd};
+use sgmap_core::response::{Inquiry, InquiryFlags, Text, Vpd};
 use sgmap_core::status::ExitCategory;
 use sgmap_sys::Timeout;
 
-use super::vpd_text::{association_name, code_set_name, designator_type_name};
-use super::{dev, export, inhex, names, vpd_text, Cli};
+use super::{dev, export, inhex, inq_pages, names, vpd_text, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
 
-/// VPD page names as `sg_inq --page=` takes them.
-const PAGES: &[(&str, u8, &str)] = &[
-    ("sv", 0x00, "Supported VPD pages"),
-    ("sn", 0x80, "Unit serial number"),
-    ("di", 0x83, "Device identification"),
-    ("ei", 0x86, "Extended INQUIRY data"),
-    ("bl", 0xb0, "Block limits"),
-    ("bdc", 0xb1, "Block device characteristics"),
-    ("lbpv", 0xb2, "Logical block provisioning"),
-];
+/// sg_inq's largest allocation length (`MX_ALLOC_LEN`).
+const MX_ALLOC_LEN: usize = 0xc000 + 0x80;
+/// sg_inq's first VPD allocation length (`DEF_ALLOC_LEN`).
+const DEF_ALLOC_LEN: usize = 252;
+/// sg_inq's first standard INQUIRY length (`SAFE_STD_INQ_RESP_LEN`).
+const SAFE_STD_LEN: usize = 36;
 
-/// Standard INQUIRY allocation length (sg_inq asks 36, then the rest; 96 has everything
-/// that is printed here).
-/// VPD allocation length.
-const VPD_LEN: usize = 0xfc;
+/// What the command line asked (sg_inq's `struct opts_t`).
+#[derive(Debug, Default)]
+struct Opts {
+    hex: u8,
+    raw: u8,
+    export: bool,
+    json: bool,
+    descriptors: bool,
+    vpd: bool,
+    decode: bool,
+    force: bool,
+    only: bool,
+    vendor: u8,
+    cmddt: bool,
+    help: u8,
+    bad_option: bool,
+    resp_len: usize,
+    page: Option<u8>,
+    page_given: bool,
+    page_arg: Option<String>,
+    inhex: Option<String>,
+    device: Option<String>,
+}
 
-/// Parses `--vpd=PAGE`: a name or a number.
-pub fn parse_page(s: &str) -> Result<u8, String> {
-    if let Some(&(_, n, _)) = PAGES.iter().find(|(name, _, _)| *name == s) {
-        return Ok(n);
+/// A `--page=` value as sg_inq takes it: an abbreviation (`Ok(None)` for `sinq`, the
+/// standard INQUIRY data) or a number from 0 to 255.
+pub fn parse_page(s: &str) -> Result<Option<u8>, String> {
+    if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return match inq_pages::ACRONYMS.iter().find(|e| e.0 == s) {
+            Some(e) => Ok(e.1),
+            None => Err(format!(
+                "abbreviation {s} given to '--page=' not recognized"
+            )),
+        };
+    }
+    if s.starts_with('-') {
+        return Ok(None);
     }
     match crate::args::parse_num(s) {
-        Ok(n) if n <= 0xff => Ok(n as u8),
-        _ => Err(format!(
-            "--vpd={s}: not a page number (0 to 0xff) or one of sv, sn, di, ei, bl, bdc, lbpv"
-        )),
+        Ok(n) if n <= 0xff => Ok(Some(n as u8)),
+        _ => Err("Bad argument to '--page=', expecting 0 to 255 inclusive".to_owned()),
     }
 }
 
-fn page_name(p: u8) -> Option<&'static str> {
-    PAGES.iter().find(|(_, n, _)| *n == p).map(|(_, _, d)| *d)
-}
-
-/// What `inquiry` shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Show {
-    Text,
-    Hex,
-    Raw,
-    Json,
-    Export,
+/// sg_inq's usage on stderr (under its name, or after an unknown option: as the tool
+/// prints it) or sgmap's help on stdout (`sgmap inquiry -h`), then, for `-hh`, the page
+/// abbreviations on stdout.
+fn help(cli: &Cli, times: u8, to_stderr: bool) -> CmdResult {
+    if to_stderr || crate::invocation::tool().is_some() {
+        if let Some(text) = super::help::of(cli.name) {
+            out::err_str(text);
+        }
+    } else {
+        cli.help()?;
+    }
+    if times > 1 {
+        out::err_str("\n>>> Available VPD page abbreviations:\n");
+        out::out_str(&inq_pages::enumerate())?;
+    }
+    Ok(())
 }
 
 /// Runs `sgmap inquiry`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut cli = Cli::new("inquiry", args);
-    let (mut vpd, mut hex, mut json, mut device) = (None, false, false, None);
-    let (mut raw, mut export, mut inhex_path) = (false, false, None);
-    while let Some(arg) = cli.next()? {
+    let mut o = Opts::default();
+    loop {
+        let arg = match cli.next() {
+            Ok(Some(a)) => a,
+            Ok(None) => break,
+            // A value where none is taken, a bad --json=JO: refused (sg_inq's getopt
+            // would print its usage and exit 0 for the first).
+            Err(f) => return Err(f),
+        };
         match arg {
-            lexopt::Arg::Long("vpd") | lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => {
-                let v = cli.value("--vpd")?;
-                vpd = Some(parse_page(&v).map_err(|e| cli.syntax(format_args!("{e}")))?);
+            lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => match cli.value("--page") {
+                Ok(v) => (o.page_arg, o.page_given) = (Some(v), true),
+                Err(_) => o.bad_option = true,
+            },
+            lexopt::Arg::Short('e') => o.vpd = true,
+            lexopt::Arg::Long("vpd") => {
+                // sgmap's older `--vpd=PG` is `--page=PG`; sg_inq's `--vpd` takes no value.
+                match cli.attached() {
+                    Some(v) => {
+                        o.page_arg = Some(v);
+                        o.page_given = true;
+                    }
+                    None => o.vpd = true,
+                }
             }
-            lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => hex = true,
-            lexopt::Arg::Long("raw") | lexopt::Arg::Short('r') => raw = true,
-            lexopt::Arg::Long("export") | lexopt::Arg::Short('u') => export = true,
-            lexopt::Arg::Long("inhex") | lexopt::Arg::Short('I') => {
-                inhex_path = Some(cli.value("--inhex")?)
+            lexopt::Arg::Long("id") | lexopt::Arg::Short('i') => {
+                (o.decode, o.vpd, o.page, o.page_given) = (true, true, Some(0x83), true)
             }
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => return cli.help(),
-            lexopt::Arg::Value(v) if device.is_none() => {
-                device = Some(super::utf8("inquiry", "DEVICE", v)?)
+            lexopt::Arg::Long("extended") | lexopt::Arg::Short('E' | 'x') => {
+                (o.decode, o.vpd, o.page, o.page_given) = (true, true, Some(0x86), true)
             }
-            other => return Err(super::unexpected("inquiry", other)),
+            lexopt::Arg::Long("descriptors") | lexopt::Arg::Short('d') => o.descriptors = true,
+            lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => o.hex = o.hex.saturating_add(1),
+            lexopt::Arg::Long("raw") | lexopt::Arg::Short('r') => o.raw = o.raw.saturating_add(1),
+            lexopt::Arg::Long("export") | lexopt::Arg::Short('u') => o.export = true,
+            lexopt::Arg::Long("force") | lexopt::Arg::Short('f') => o.force = true,
+            lexopt::Arg::Long("only") | lexopt::Arg::Short('o') => o.only = true,
+            lexopt::Arg::Long("vendor") | lexopt::Arg::Short('s') => {
+                o.vendor = o.vendor.saturating_add(1)
+            }
+            lexopt::Arg::Long("long") | lexopt::Arg::Short('L') | lexopt::Arg::Short('N') => {
+                // NVMe detail, and "new options" (already the case): nothing for SCSI.
+            }
+            lexopt::Arg::Long("len" | "maxlen") | lexopt::Arg::Short('l' | 'm') => {
+                let Ok(v) = cli.value("--len") else {
+                    o.bad_option = true;
+                    continue;
+                };
+                match crate::args::parse_num(&v) {
+                    Ok(n) if n <= 65532 => o.resp_len = n as usize,
+                    _ => return Err(cli.syntax(format_args!("bad argument to '--len='"))),
+                }
+            }
+            lexopt::Arg::Long("block") | lexopt::Arg::Short('B') => {
+                // Whether open() blocks: sgmap's open does not wait on the node.
+                let Ok(v) = cli.value("--block") else {
+                    o.bad_option = true;
+                    continue;
+                };
+                if !v.starts_with('-') && !matches!(crate::args::parse_num(&v), Ok(0 | 1)) {
+                    return Err(cli.syntax(format_args!("bad argument to '--block=' want 0 or 1")));
+                }
+            }
+            lexopt::Arg::Long("cmddt") | lexopt::Arg::Short('c') => o.cmddt = true,
+            lexopt::Arg::Long("old") | lexopt::Arg::Short('O') => {
+                return Err(cli.syntax(format_args!(
+                    "--old: sg_inq's old option syntax is not supported (use the options \
+                     of 'sg_inq --help')"
+                )));
+            }
+            lexopt::Arg::Long("inhex") | lexopt::Arg::Short('I') => match cli.value("--inhex") {
+                Ok(v) => o.inhex = Some(v),
+                Err(_) => o.bad_option = true,
+            },
+            lexopt::Arg::Short('a') => {
+                // In sg_inq's option string, but Debian's build has no ATA IDENTIFY.
+                return Err(cli.syntax(format_args!("unrecognised option code a [0x61]")));
+            }
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
+            lexopt::Arg::Long("help") | lexopt::Arg::Short('h' | '?') => {
+                o.help = o.help.saturating_add(1)
+            }
+            lexopt::Arg::Value(v) if o.device.is_none() => {
+                o.device = Some(super::utf8("inquiry", "DEVICE", v)?)
+            }
+            lexopt::Arg::Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "Unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            _ => o.bad_option = true,
         }
     }
-    // sg_inq's refusals: 31 for these, as it exits.
+    if o.help > 0 || o.bad_option {
+        return help(&cli, o.help, o.help == 0);
+    }
     let contradict = |why: &str| Err(out::contradict("inquiry", format_args!("{why}")));
-    if inhex_path.is_some() && device.is_some() {
-        return contradict("a DEVICE and --inhex=FILE: choose one");
+    let mut std_wanted = false;
+    if let Some(arg) = o.page_arg.take() {
+        if o.page.is_some() {
+            return contradict("Given '-p' option and another option that implies a page");
+        }
+        match parse_page(&arg) {
+            Ok(p) => {
+                if arg.starts_with(|c: char| c.is_ascii_digit() || c.is_ascii_alphabetic())
+                    && o.hex != 1
+                    && o.raw == 0
+                {
+                    o.decode = true;
+                }
+                o.page = p;
+                std_wanted = p.is_none();
+            }
+            Err(e) => {
+                let fail = cli.syntax(format_args!("{e}"));
+                if arg.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    out::err_str(">>> Available abbreviations:\n");
+                    out::out_str(&inq_pages::enumerate())?;
+                }
+                return Err(fail);
+            }
+        }
     }
-    if inhex_path.is_none() && device.is_none() {
-        return Err(cli.syntax(format_args!("DEVICE or --inhex=FILE is required")));
+    if o.cmddt {
+        return Err(cli.syntax(format_args!(
+            "--cmddt: CmdDt is obsolete (SPC-3 dropped it); 'sgmap opcodes' (sg_opcodes) \
+             lists the supported commands"
+        )));
     }
-    if export && vpd.is_some_and(|p| p != page::UNIT_SERIAL_NUMBER && p != 0x83) {
-        return contradict("--export: only the standard INQUIRY data and VPD pages 0x80 and 0x83");
+    let mut inhex_data = None;
+    if let Some(path) = &o.inhex {
+        if o.device.is_some() {
+            return contradict("Cannot have both a DEVICE and --inhex= option");
+        }
+        let data = inhex::read("inquiry", path, o.raw > 0)?;
+        o.raw = 0;
+        if o.page.is_none() && !std_wanted {
+            if let Some(p) = guess_page(&data) {
+                (o.page, o.vpd) = (Some(p), true);
+                if o.hex != 1 {
+                    o.decode = true;
+                }
+            }
+        }
+        inhex_data = Some(data);
+    } else if o.device.is_none() {
+        return Err(cli.syntax(format_args!("No DEVICE argument given")));
     }
-    // --raw with --inhex says how the file is read, not how to print.
-    let raw_out = raw && inhex_path.is_none();
-    let chosen = [
-        (hex, Show::Hex),
-        (raw_out, Show::Raw),
-        (json, Show::Json),
-        (export, Show::Export),
-    ];
-    let mut shows = chosen.iter().filter(|(on, _)| *on).map(|(_, s)| *s);
-    let show = shows.next().unwrap_or(Show::Text);
-    if shows.next().is_some() {
-        return contradict("--hex, --raw, --json and --export each choose the output: one at most");
+    if o.export {
+        if let Some(p) = o.page {
+            if p != 0x83 && p != 0x80 {
+                return contradict("Option '--export' only supported for VPD pages 0x80 and 0x83");
+            }
+            (o.decode, o.vpd) = (true, true);
+        }
     }
-    if let Some(path) = inhex_path {
-        let data = inhex::read("inquiry", &path, raw)?;
-        return saved(&path, &data, vpd, show);
+    if o.page.is_some() && o.page_given {
+        o.vpd = true;
     }
-    let Some(device) = device else {
-        return Err(cli.syntax(format_args!("DEVICE or --inhex=FILE is required")));
+    if o.raw > 0 && o.hex > 0 {
+        return contradict("Can't do hex and raw at the same time");
+    }
+    if o.vpd && o.page.is_none() {
+        o.page = Some(0);
+    }
+    if o.descriptors {
+        if o.resp_len > 0 && o.resp_len < 60 {
+            return Err(cli.syntax(format_args!(
+                "version descriptors need INQUIRY response length >= 60 bytes"
+            )));
+        }
+        if o.vpd {
+            return Err(cli.syntax(format_args!("version descriptors require standard INQUIRY")));
+        }
+    }
+    if o.json && (o.hex > 0 || o.raw > 0 || o.export) {
+        return contradict("--json, --hex, --raw and --export each choose the output: one at most");
+    }
+    let name = o.device.clone().or(o.inhex.clone()).unwrap_or_default();
+    let mut src = match inhex_data {
+        Some(data) => Source::File(data),
+        None => Source::Device(Box::new(dev::open(&name)?)),
     };
-    let mut dev = dev::open(&device)?;
-    match vpd {
-        None => {
-            // As sg_inq: 36 bytes first, then the length the device says it has (below 256).
-            let (resp, mut data) = standard_inquiry(&mut dev, &device, SAFE_STD_LEN)?;
-            let len = usize::from(data.get(4).copied().unwrap_or(0)) + 5;
-            let mut resp = resp;
-            if resp.is_good() && len > SAFE_STD_LEN && len < 256 {
-                (resp, data) = standard_inquiry(&mut dev, &device, len)?;
-                data.truncate(len);
+    let mut text = Vec::new();
+    let result = match o.page.filter(|_| o.vpd) {
+        None => standard(&mut src, &name, &o, &mut text),
+        Some(p) if o.json => {
+            let r = src.fetch(&name, p, o.resp_len);
+            match r {
+                Ok(data) => match Vpd::new_checked(&data[..]) {
+                    Ok(view) => {
+                        text.extend_from_slice(vpd_text::json(&name, &view).as_bytes());
+                        Ok(())
+                    }
+                    Err(_) => Err(malformed(&name, "INQUIRY VPD", data.len())),
+                },
+                Err(f) => Err(f),
             }
-            if !resp.is_good() {
-                return Err(dev::scsi_fail(&device, "INQUIRY", &resp));
-            }
-            match show {
-                Show::Hex => return dump(&data),
-                Show::Raw => return out::out_bytes(&data),
-                Show::Export => {
-                    let mut text = Vec::new();
-                    export::standard(&mut text, &data);
-                    return out::out_bytes(&text);
-                }
-                Show::Text | Show::Json => {}
-            }
-            let Ok(view) = Inquiry::new_checked(&data[..]) else {
-                return Err(malformed(&device, "INQUIRY", data.len()));
-            };
-            // sg_inq prints the serial number too when page 00h lists page 80h.
-            let serial = unit_serial_number(&mut dev);
-            let text = if json {
-                standard_json(&device, &view, data.len(), serial.as_deref().map(str::trim))
-            } else {
-                standard_text(&data, serial.as_deref())
-            };
-            out::out_str(&text)
         }
-        Some(p) if show == Show::Export => {
-            // sg_inq's vpd_decode(): the page must be in page 00h's list (else 83, EDOM).
-            let list = dev::fetch_vpd(&mut dev, &device, page::SUPPORTED_PAGES, VPD_LEN)?;
-            let num = usize::from(list[3]).min(list.len() - 4);
-            if !list[4..4 + num].contains(&p) {
-                return Err(out::fail(
-                    ExitCategory::OsError(33),
-                    &device,
-                    &format!("VPD page 0x{p:02x}"),
-                    format_args!("not in the device's Supported VPD pages (00h) list"),
-                ));
+        Some(p) if o.decode => vpd_decode(&mut src, &name, p, &o, &mut text),
+        Some(p) => vpd_mainly_hex(&mut src, &name, p, &o, &mut text),
+    };
+    if !text.is_empty() {
+        out::out_bytes(&text)?;
+    }
+    result
+}
+
+/// Where the bytes come from: the device, or a file's (`--inhex`). Shared with `vpd`:
+/// sg_vpd fetches pages as sg_inq does.
+pub(super) enum Source {
+    Device(Box<sgmap_sys::Device>),
+    File(Vec<u8>),
+}
+
+impl Source {
+    /// One INQUIRY with the CDB line at `-v`: the response and its valid bytes.
+    fn inquiry(
+        dev: &mut sgmap_sys::Device,
+        name: &str,
+        cdb: &InquiryCdb,
+        len: usize,
+    ) -> Result<(sgmap_sys::Response, Vec<u8>), Fail> {
+        let c = dev::cdb(cdb, name)?;
+        dev::verbose_cdb("inquiry", c.as_bytes());
+        dev::data_in(dev, c.as_bytes(), len, Timeout::DEFAULT)
+    }
+
+    /// VPD page `pn` as sg_inq's `vpd_fetch_page_from_dev()` gets it: `mxlen` bytes (0:
+    /// 252, then all the page says it has), through the page's last byte. From a file:
+    /// the file's bytes, to the page's length.
+    pub(super) fn fetch(&mut self, name: &str, pn: u8, mxlen: usize) -> Result<Vec<u8>, Fail> {
+        let dev = match self {
+            Source::File(data) => {
+                let len = data
+                    .get(2..4)
+                    .map_or(4, |b| usize::from(u16::from_be_bytes([b[0], b[1]])) + 4);
+                return Ok(data[..len.min(data.len())].to_vec());
             }
-            let data = dev::fetch_vpd(&mut dev, &device, p, VPD_LEN)?;
-            let mut text = Vec::new();
-            export_page(&mut text, p, &data);
-            out::out_bytes(&text)
+            Source::Device(d) => d,
+        };
+        let what = format!("INQUIRY VPD page 0x{pn:02x}");
+        let bad = |why: String| {
+            out::fail(
+                ExitCategory::MalformedResponse,
+                name,
+                &what,
+                format_args!("{why}"),
+            )
+        };
+        if mxlen > MX_ALLOC_LEN {
+            return Err(out::syntax(
+                "inquiry",
+                format_args!("--maxlen=LEN too long: {mxlen} > {MX_ALLOC_LEN}"),
+            ));
         }
-        Some(p) => {
-            let data = match fetch_vpd(&mut dev, p) {
-                Ok(d) => d,
-                Err(resp) => {
-                    return Err(dev::scsi_fail(
-                        &device,
-                        &format!("INQUIRY VPD page 0x{p:02x}"),
-                        &resp,
-                    ))
-                }
-            };
-            match show {
-                Show::Hex => return dump(&data),
-                Show::Raw => return out::out_bytes(&data),
-                _ => {}
-            }
-            let Ok(view) = Vpd::new_checked(&data[..]) else {
-                return Err(malformed(&device, "INQUIRY VPD", data.len()));
-            };
-            let text = if json {
-                vpd_text::json(&device, &view)
-            } else {
-                page_text(&view)
-            };
-            out::out_str(&text)
+        let n = if mxlen > 0 { mxlen } else { DEF_ALLOC_LEN };
+        let (resp, data) = Self::inquiry(dev, name, &InquiryCdb::vpd(pn, n as u16), n)?;
+        if !dev::sg3_ok(&resp) {
+            return Err(dev::scsi_fail(name, &what, &resp));
         }
+        if data.len() < 4 {
+            return Err(bad(format!("VPD response too short (len={})", data.len())));
+        }
+        if data[1] != pn {
+            return Err(bad(
+                "invalid VPD response; probably a STANDARD INQUIRY response".into(),
+            ));
+        }
+        if pn == 0x80 && data[2] == 2 && data[3] == 2 {
+            return Err(bad(
+                "invalid Unit Serial Number VPD response; probably a STANDARD INQUIRY response"
+                    .into(),
+            ));
+        }
+        let len = usize::from(u16::from_be_bytes([data[2], data[3]])) + 4;
+        if len <= data.len() {
+            return Ok(data[..len].to_vec());
+        }
+        if mxlen > 0 {
+            return Ok(data);
+        }
+        if len > MX_ALLOC_LEN {
+            return Err(bad(format!(
+                "response length too long: {len} > {MX_ALLOC_LEN}"
+            )));
+        }
+        let (resp, data) = Self::inquiry(dev, name, &InquiryCdb::vpd(pn, len as u16), len)?;
+        if !dev::sg3_ok(&resp) {
+            return Err(dev::scsi_fail(name, &what, &resp));
+        }
+        Ok(data)
     }
 }
 
-/// The export lines of VPD page 80h or 83h.
-fn export_page(text: &mut Vec<u8>, p: u8, data: &[u8]) {
-    if p == page::UNIT_SERIAL_NUMBER {
-        export::serial(text, data);
-    } else {
-        export::device_identification(text, data);
+/// The standard INQUIRY data, as `std_inq_process()` fetches it and `std_inq_decode()`
+/// prints it.
+fn standard(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdResult {
+    let (data, serial) = match src {
+        Source::File(data) => (data.clone(), None),
+        Source::Device(dev) => {
+            let rlen = if o.resp_len > 0 {
+                o.resp_len
+            } else {
+                SAFE_STD_LEN
+            };
+            let (resp, mut data) =
+                Source::inquiry(dev, name, &InquiryCdb::standard(rlen as u16), rlen)?;
+            if !dev::sg3_ok(&resp) {
+                return Err(dev::scsi_fail(name, "INQUIRY", &resp));
+            }
+            let mut len = usize::from(data.get(4).copied().unwrap_or(0)) + 5;
+            let mut rlen = rlen;
+            if len > SAFE_STD_LEN && len < 256 && o.resp_len == 0 {
+                rlen = len;
+                let (resp, again) =
+                    Source::inquiry(dev, name, &InquiryCdb::standard(len as u16), len)?;
+                if !dev::sg3_ok(&resp) {
+                    out::err_str(&format!("second INQUIRY ({len} byte) failed\n"));
+                    return Err(Fail::new(ExitCategory::Other));
+                }
+                data = again;
+                len = usize::from(data.get(4).copied().unwrap_or(0)) + 5;
+            }
+            let act_len = if o.resp_len > 0 { rlen } else { rlen.min(len) }.min(data.len());
+            data.truncate(act_len);
+            let serial = if !o.only && !o.export && o.resp_len == 0 && !o.json {
+                unit_serial_number(dev, name)
+            } else {
+                None
+            };
+            (data, serial)
+        }
+    };
+    if o.raw > 0 {
+        text.extend_from_slice(&data);
+        return Ok(());
     }
+    if o.hex > 0 {
+        inq_pages::hexout(text, &data, if o.hex == 1 { 0 } else { -1 });
+        return Ok(());
+    }
+    if o.export {
+        export::standard(text, &data);
+        return Ok(());
+    }
+    if o.json {
+        let Ok(view) = Inquiry::new_checked(&data[..]) else {
+            return Err(malformed(name, "INQUIRY", data.len()));
+        };
+        let sn = match src {
+            Source::Device(dev) => unit_serial_number(dev, name),
+            Source::File(_) => None,
+        };
+        text.extend_from_slice(
+            standard_json(name, &view, data.len(), sn.as_deref().map(str::trim)).as_bytes(),
+        );
+        return Ok(());
+    }
+    text.extend_from_slice(&bytes_of(&standard_text_with(
+        &data,
+        serial.as_deref(),
+        o.vendor,
+        o.descriptors,
+    )));
+    Ok(())
+}
+
+/// sg_inq's `vpd_mainly_hex()`: the page in hex (00h decoded), after
+/// `VPD INQUIRY, page code=0xNN:`.
+fn vpd_mainly_hex(src: &mut Source, name: &str, pn: u8, o: &Opts, text: &mut Vec<u8>) -> CmdResult {
+    if o.raw == 0 && o.hex < 2 {
+        let _ =
+            std::io::Write::write_fmt(text, format_args!("VPD INQUIRY, page code=0x{pn:02x}:\n"));
+    }
+    let rp = match src {
+        Source::File(data) => {
+            // The page's length, whatever the file holds (sg_inq's buffer is zeroed).
+            let len = data
+                .get(2..4)
+                .map_or(4, |b| usize::from(u16::from_be_bytes([b[0], b[1]])) + 4);
+            let mut rp = data.clone();
+            rp.resize(len, 0);
+            rp
+        }
+        Source::Device(_) => src.fetch(name, pn, o.resp_len)?,
+    };
+    if o.raw > 0 {
+        text.extend_from_slice(&rp);
+    } else if pn == 0 {
+        inq_pages::supported(text, &rp, o.hex);
+    } else {
+        if crate::invocation::verbose() > 0 {
+            let b0 = rp.first().copied().unwrap_or(0);
+            let _ = std::io::Write::write_fmt(
+                text,
+                format_args!(
+                    "   [PQual={}  Peripheral device type: {}]\n",
+                    (b0 & 0xe0) >> 5,
+                    names::pdt(b0 & 0x1f)
+                ),
+            );
+        }
+        inq_pages::hexout(text, &rp, if o.hex == 1 { 0 } else { -1 });
+    }
+    Ok(())
+}
+
+/// sg_inq's `vpd_decode()`: page `pn` checked against page 00h's list (unless `--force`),
+/// fetched and decoded as sg_inq decodes it.
+fn vpd_decode(src: &mut Source, name: &str, pn: u8, o: &Opts, text: &mut Vec<u8>) -> CmdResult {
+    if let Source::Device(_) = src {
+        if !o.force && pn != 0 {
+            let list = src.fetch(name, 0, o.resp_len)?;
+            let rlen = (usize::from(list[3]) + 4).min(list.len());
+            if !list[4..rlen].contains(&pn) {
+                return Err(out::fail(
+                    ExitCategory::OsError(33),
+                    name,
+                    &format!("VPD page 0x{pn:02x}"),
+                    format_args!(
+                        "not in the device's Supported VPD pages (00h) list (--force asks anyway)"
+                    ),
+                ));
+            }
+        }
+    }
+    let raw = o.raw > 0;
+    let verbose = crate::invocation::verbose();
+    if pn == 0xb2 || (0x80..=0xff).contains(&pn) && !inq_pages::decoded(pn) {
+        if (0xb4..=0xb9).contains(&pn) {
+            out::err_str("Please try the sg_vpd utility which decodes more VPD pages\n\n");
+        }
+        if pn == 0xb2 {
+            if !raw && o.hex < 2 {
+                out::err_str(
+                    " Only hex output supported. The sg_vpd utility decodes the B2h page.\n",
+                );
+            }
+        } else if o.hex < 2 {
+            out::err_str(" Only hex output supported. The sg_vpd and sdparm utilities decode more VPD pages.\n");
+        }
+        return vpd_mainly_hex(src, name, pn, o, text);
+    }
+    if (0x01..0x80).contains(&pn) && !raw && o.hex < 2 {
+        let _ = std::io::Write::write_fmt(
+            text,
+            format_args!("VPD INQUIRY: ASCII information page, FRU code=0x{pn:x}\n"),
+        );
+    }
+    if let Some(h) = inq_pages::heading(pn, o.hex, raw, o.export) {
+        text.extend_from_slice(h.as_bytes());
+    }
+    let rp = match src.fetch(name, pn, o.resp_len) {
+        Ok(rp) => rp,
+        Err(f) => {
+            if matches!(pn, 0xb0 | 0xb1 | 0xb3) && !raw {
+                out::err_str(&format!("VPD INQUIRY: page=0x{pn:x}\n"));
+            }
+            return Err(f);
+        }
+    };
+    inq_pages::decode(text, pn, &rp, o.hex, o.raw, o.export, verbose);
+    Ok(())
 }
 
 /// Which page saved INQUIRY bytes are, when `--vpd` does not say: sg_inq's guess
@@ -222,57 +575,6 @@ pub fn guess_page(data: &[u8]) -> Option<u8> {
     Some(b(1))
 }
 
-/// `--inhex`: the saved bytes decoded as the device's would be (standard INQUIRY data
-/// without the unit serial number line, as sg_inq prints it from a file).
-fn saved(path: &str, data: &[u8], vpd: Option<u8>, show: Show) -> CmdResult {
-    let Some(p) = vpd.or_else(|| guess_page(data)) else {
-        return match show {
-            Show::Hex => dump(data),
-            Show::Export => {
-                let mut text = Vec::new();
-                export::standard(&mut text, data);
-                out::out_bytes(&text)
-            }
-            Show::Json => match Inquiry::new_checked(data) {
-                Ok(view) => out::out_str(&standard_json(path, &view, data.len(), None)),
-                Err(_) => Err(malformed(path, "INQUIRY", data.len())),
-            },
-            Show::Text | Show::Raw => out::out_str(&standard_text(data, None)),
-        };
-    };
-    let len = data
-        .get(2..4)
-        .map_or(data.len(), |b| {
-            usize::from(u16::from_be_bytes([b[0], b[1]])) + 4
-        })
-        .min(data.len());
-    let rp = &data[..len];
-    match show {
-        Show::Hex => dump(rp),
-        Show::Export => {
-            let mut text = Vec::new();
-            export_page(&mut text, p, rp);
-            out::out_bytes(&text)
-        }
-        _ => {
-            let Ok(view) = Vpd::new_checked(rp) else {
-                return Err(malformed(path, "INQUIRY VPD", rp.len()));
-            };
-            if show == Show::Json {
-                out::out_str(&vpd_text::json(path, &view))
-            } else {
-                out::out_str(&page_text(&view))
-            }
-        }
-    }
-}
-
-fn dump(data: &[u8]) -> CmdResult {
-    let mut s = String::new();
-    out::hex_dump(data, &mut s);
-    out::out_str(&s)
-}
-
 fn malformed(device: &str, what: &str, len: usize) -> Fail {
     out::fail(
         ExitCategory::MalformedResponse,
@@ -282,56 +584,31 @@ fn malformed(device: &str, what: &str, len: usize) -> Fail {
     )
 }
 
-/// INQUIRY with EVPD for page `p`: the valid bytes, or the failed response.
-fn fetch_vpd(dev: &mut sgmap_sys::Device, p: u8) -> Result<Vec<u8>, sgmap_sys::Response> {
-    let Ok(cdb) = sgmap_core::cdb::Command::to_cdb(&InquiryCdb::vpd(p, VPD_LEN as u16)) else {
-        return Ok(Vec::new());
-    };
-    let mut buf = vec![0u8; VPD_LEN];
-    match dev.execute(
-        &sgmap_sys::Command::new(cdb.as_bytes()),
-        sgmap_sys::Data::In(&mut buf),
-    ) {
-        Ok(resp) if resp.is_good() => {
-            buf.truncate((resp.valid as usize).min(VPD_LEN));
-            Ok(buf)
-        }
-        Ok(resp) => Err(resp),
-        Err(e) => {
-            dev::sys_fail(e);
-            Ok(Vec::new())
-        }
-    }
-}
-
-/// sg_inq's first standard INQUIRY length (`SAFE_STD_INQ_RESP_LEN`).
-const SAFE_STD_LEN: usize = 36;
-
-/// A standard INQUIRY of `len` bytes: the response and the bytes that came.
-fn standard_inquiry(
-    dev: &mut sgmap_sys::Device,
-    device: &str,
-    len: usize,
-) -> Result<(sgmap_sys::Response, Vec<u8>), Fail> {
-    let cdb = dev::cdb(&InquiryCdb::standard(len as u16), device)?;
-    dev::data_in(dev, cdb.as_bytes(), len, Timeout::DEFAULT)
-}
-
 /// The unit serial number as sg_inq shows it under standard INQUIRY data
-/// (`fetch_unit_serial_num()`): only when page 00h lists page 80h; the page's bytes up to the
-/// first NUL, each unprintable one shown as a space, nothing trimmed.
-fn unit_serial_number(dev: &mut sgmap_sys::Device) -> Option<String> {
-    let supported = fetch_vpd(dev, page::SUPPORTED_PAGES).ok()?;
-    let listed = Vpd::new_checked(&supported[..]).ok()?;
-    if !listed.payload().contains(&page::UNIT_SERIAL_NUMBER) {
+/// (`fetch_unit_serial_num()`): only when page 00h lists page 80h (both read with the
+/// one-byte length sg_inq uses there); the page's bytes up to the first NUL, each
+/// unprintable one shown as a space, nothing trimmed.
+fn unit_serial_number(dev: &mut sgmap_sys::Device, name: &str) -> Option<String> {
+    let short = |dev: &mut sgmap_sys::Device, pn: u8| -> Option<Vec<u8>> {
+        let (resp, data) = Source::inquiry(
+            dev,
+            name,
+            &InquiryCdb::vpd(pn, DEF_ALLOC_LEN as u16),
+            DEF_ALLOC_LEN,
+        )
+        .ok()?;
+        if !dev::sg3_ok(&resp) || data.len() < 4 || data[1] != pn {
+            return None;
+        }
+        let len = (usize::from(data[3]) + 4).min(data.len());
+        Some(data[..len].to_vec())
+    };
+    let supported = short(dev, 0)?;
+    if !supported[4..].contains(&0x80) {
         return None;
     }
-    let sn = fetch_vpd(dev, page::UNIT_SERIAL_NUMBER).ok()?;
-    let len = sn
-        .get(2..4)
-        .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-    let bytes = sn.get(4..(4 + len).min(sn.len()))?;
-    let text: String = bytes
+    let sn = short(dev, 0x80)?;
+    let text: String = sn[4..]
         .iter()
         .take_while(|&&c| c != 0)
         .map(|&c| {
@@ -350,20 +627,43 @@ fn b01(byte: u8, mask: u8) -> u8 {
     u8::from(byte & mask != 0)
 }
 
-/// A fixed-length ASCII field as `printf("%s")` prints it: up to its first NUL.
+/// A fixed-length ASCII field as `printf("%s")` prints it: up to its first NUL; a byte
+/// above 7Fh stands in the text as U+F780 + byte, which [`bytes_of`] turns back into it.
 fn c_field(data: &[u8], at: usize, len: usize) -> String {
     data.get(at..(at + len).min(data.len()))
         .unwrap_or(&[])
         .iter()
         .take_while(|&&c| c != 0)
-        .map(|&c| char::from(c))
+        .map(|&c| match c {
+            0..=0x7f => char::from(c),
+            _ => char::from_u32(0xf700 + u32::from(c)).unwrap_or('?'),
+        })
         .collect()
+}
+
+/// The bytes of text built with [`c_field`]: the device's bytes as they came.
+fn bytes_of(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        match u32::from(c) {
+            n @ 0xf780..=0xf7ff => out.push((n - 0xf700) as u8),
+            _ => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
 }
 
 /// The text of standard INQUIRY data exactly as sg_inq 1.46 prints it (`std_inq_decode()`,
 /// without options): `data` is what came back (sg_inq's `act_len` bytes), `serial` the unit
 /// serial number line's text.
+#[cfg(test)]
 pub fn standard_text(data: &[u8], serial: Option<&str>) -> String {
+    standard_text_with(data, serial, 0, false)
+}
+
+/// [`standard_text`] with `-s` (`vendor`: the vendor specific bytes 36–55, and with `-ss`
+/// those past 96) and `-d` (`descriptors`: the version descriptors).
+fn standard_text_with(data: &[u8], serial: Option<&str>, vendor: u8, descriptors: bool) -> String {
     let act_len = data.len();
     let b = |i: usize| data.get(i).copied().unwrap_or(0);
     let (b1, b3, b5, b6, b7) = (b(1), b(3), b(5), b(6), b(7));
@@ -476,8 +776,60 @@ pub fn standard_text(data: &[u8], serial: Option<&str>) -> String {
             let _ = writeln!(s, " Product revision level: {}", c_field(data, 32, 4));
         }
     }
+    if act_len > 8 && vendor > 0 {
+        // sg_inq copies the fields into one buffer in turn and prints the vendor
+        // specific bytes from it with %s: a short copy shows the product's tail.
+        let mut xtra = [0u8; 64];
+        let field = |xtra: &mut [u8; 64], at: usize, n: usize| {
+            let end = (at + n).min(act_len);
+            let n = end.saturating_sub(at);
+            xtra[..n].copy_from_slice(&data[at..end]);
+            n
+        };
+        if act_len > 16 {
+            field(&mut xtra, 16, 16);
+            xtra[16] = 0;
+        }
+        if act_len > 32 {
+            field(&mut xtra, 32, 4);
+            xtra[4] = 0;
+        }
+        if act_len > 36 && b(36) != 0 && b(36) != b' ' {
+            field(&mut xtra, 36, 20);
+            let v = c_field(&xtra, 0, 64);
+            let _ = writeln!(s, " Vendor specific: {v}");
+        }
+        if vendor > 1 && act_len > 96 {
+            let n = (act_len - 96).min(64);
+            let mut x = [0u8; 64];
+            x[..n].copy_from_slice(&data[96..96 + n]);
+            let _ = writeln!(s, " Vendor specific: {}", c_field(&x, 0, 64));
+        }
+    }
     if let Some(sn) = serial {
         let _ = writeln!(s, " Unit serial number: {sn}");
+    }
+    if descriptors {
+        let descs: Vec<u16> = (0..8)
+            .map(|j| 58 + 2 * j)
+            .take_while(|&k| k + 1 < act_len)
+            .map(|k| u16::from_be_bytes([b(k), b(k + 1)]))
+            .collect();
+        if descs.first().copied().unwrap_or(0) == 0 {
+            s.push_str("\n  No version descriptors available\n");
+        } else {
+            s.push_str("\n  Version descriptors:\n");
+            for d in descs.into_iter().take_while(|&d| d != 0) {
+                match inq_pages::version_descriptor(d) {
+                    Some(name) => {
+                        let _ = writeln!(s, "    {name}");
+                    }
+                    None => {
+                        let _ = writeln!(s, "    [unrecognised version descriptor code: 0x{d:x}]");
+                    }
+                }
+            }
+        }
     }
     s
 }
@@ -533,75 +885,10 @@ pub fn standard_json(device: &str, v: &Inquiry<&[u8]>, len: usize, serial: Optio
     j.finish()
 }
 
-/// The text of a VPD page.
-pub fn page_text(v: &Vpd<&[u8]>) -> String {
-    let p = v.page_code();
-    let mut s = match page_name(p) {
-        Some(name) => format!("VPD INQUIRY: {name} page\n"),
-        None => format!("VPD INQUIRY: page 0x{p:02x}\n"),
-    };
-    match p {
-        page::SUPPORTED_PAGES => {
-            if let Ok(pages) = v.supported_pages() {
-                s.push_str("   Supported VPD pages:\n");
-                for code in pages {
-                    let name = page_name(code).unwrap_or("");
-                    let _ = writeln!(s, "     0x{code:02x}  {name}");
-                }
-            }
-        }
-        page::UNIT_SERIAL_NUMBER => {
-            if let Ok(sn) = v.unit_serial_number() {
-                let _ = writeln!(s, "  Unit serial number: {sn}");
-            }
-        }
-        page::DEVICE_IDENTIFICATION => {
-            if let Ok(designators) = v.designators() {
-                for (i, d) in designators.enumerate() {
-                    let _ = writeln!(
-                        s,
-                        "  Designation descriptor number {}, descriptor length: {}\n    \
-                         designator_type: {},  code_set: {}\n    associated with the {}\n      \
-                         {}",
-                        i + 1,
-                        d.designator.len() + 4,
-                        designator_type_name(d.designator_type),
-                        code_set_name(d.code_set),
-                        association_name(d.association),
-                        d.identifier()
-                    );
-                }
-            }
-        }
-        page::BLOCK_LIMITS => {
-            if let Ok(bl) = v.block_limits() {
-                let lines: [(&str, Option<u32>); 4] = [
-                    ("Maximum transfer length", bl.maximum_transfer_length()),
-                    ("Optimal transfer length", bl.optimal_transfer_length()),
-                    ("Maximum unmap LBA count", bl.maximum_unmap_lba_count()),
-                    (
-                        "Maximum unmap block descriptor count",
-                        bl.maximum_unmap_block_descriptor_count(),
-                    ),
-                ];
-                if let Some(g) = bl.optimal_transfer_length_granularity() {
-                    let _ = writeln!(s, "  Optimal transfer length granularity: {g} blocks");
-                }
-                for (name, value) in lines {
-                    if let Some(n) = value {
-                        let _ = writeln!(s, "  {name}: {n} blocks");
-                    }
-                }
-            }
-        }
-        _ => out::hex_dump(v.payload(), &mut s),
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::vpd_text::{association_name, code_set_name, designator_type_name};
     use sgmap_core::response::{Association, CodeSet, DesignatorType};
 
     /// scsi_debug's standard INQUIRY data (first 36 bytes).
@@ -700,14 +987,15 @@ mod tests {
 
     #[test]
     fn vpd_pages() {
-        assert_eq!(parse_page("sn"), Ok(0x80));
-        assert_eq!(parse_page("0xb0"), Ok(0xb0));
-        assert_eq!(parse_page("131"), Ok(0x83));
+        assert_eq!(parse_page("sn"), Ok(Some(0x80)));
+        assert_eq!(parse_page("0xb0"), Ok(Some(0xb0)));
+        assert_eq!(parse_page("131"), Ok(Some(0x83)));
+        assert_eq!(parse_page("sinq"), Ok(None));
+        assert_eq!(parse_page("-1"), Ok(None));
         assert!(parse_page("0x100").is_err());
         assert!(parse_page("xx").is_err());
         let sv = [0u8, 0, 0, 3, 0, 0x80, 0x83];
         let v = Vpd::new_checked(&sv[..]).unwrap();
-        assert!(page_text(&v).contains("0x80  Unit serial number"));
         assert!(vpd_text::json("d", &v).contains(r#""pages":[0,128,131]"#));
         let sn = [0x25u8, 0x80, 0, 6, b' ', b' ', b'2', b'0', b'0', b'0'];
         let v = Vpd::new_checked(&sn[..]).unwrap();
@@ -720,12 +1008,6 @@ mod tests {
                 "\n"
             )
         );
-        let sn = [0u8, 0x80, 0, 6, b' ', b' ', b'2', b'0', b'0', b'0'];
-        let v = Vpd::new_checked(&sn[..]).unwrap();
-        assert!(page_text(&v).contains("Unit serial number: 2000"));
-        let other = [0u8, 0x89, 0, 2, 0xab, 0xcd];
-        let v = Vpd::new_checked(&other[..]).unwrap();
-        assert!(page_text(&v).contains(" 00     ab cd"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod export;
 pub mod format;
 pub mod help;
 pub mod inhex;
+pub mod inq_pages;
 pub mod inquiry;
 pub mod list;
 pub mod luns;
@@ -187,6 +188,14 @@ impl Cli {
         self.json = true;
         out::json_asked();
         true
+    }
+
+    /// The value attached to the option just read (`--vpd=X`), if any: for an option whose
+    /// value is optional.
+    pub fn attached(&mut self) -> Option<String> {
+        self.parser
+            .optional_value()
+            .map(|v| v.to_string_lossy().into_owned())
     }
 
     /// The value of the option just read, as UTF-8.

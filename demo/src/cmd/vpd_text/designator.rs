@@ -9,7 +9,7 @@ use sgmap_core::response::{Association, CodeSet, Designator, DesignatorType, Des
 use super::{c_str, di, hex2str};
 
 /// sg3_utils' `sg_lib_transport_proto_strs`.
-const PROTOCOLS: [&str; 16] = [
+pub const PROTOCOLS: [&str; 16] = [
     "Fibre Channel Protocol for SCSI (FCP-5)",
     "SCSI Parallel Interface (SPI-5)",
     "Serial Storage Architecture SCSI-3 Protocol (SSA-S3P)",
@@ -316,5 +316,124 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>) {
             let _ = writeln!(out, "{pre}reserved designator=0x{t:x}");
             hex2str(out, ip, lip, false);
         }
+    }
+}
+
+/// Page 83h with `--quiet` (sg_vpd's `decode_dev_ids_quiet()`, per association as
+/// `decode_id_vpd()` asks): one line per identifier a script can use (EUI-64, NAA, SCSI
+/// name string, UUID; a SAS target port's NAA with its relative port after a comma).
+pub fn quiet_ids(out: &mut Vec<u8>, rp: &[u8], subvalue: u8) {
+    let buff = rp.get(4..).unwrap_or(&[]);
+    let assocs: &[u8] = match subvalue {
+        0 => &[0, 1, 2],
+        di::AS_IS => &[0xff],
+        s => {
+            let all = [(di::LU, 0u8), (di::PORT, 1), (di::TARGET, 2)];
+            let picked: Vec<u8> = all
+                .iter()
+                .filter(|(b, _)| s & b != 0)
+                .map(|e| e.1)
+                .collect();
+            for a in picked {
+                quiet_assoc(out, buff, a);
+            }
+            return;
+        }
+    };
+    for &a in assocs {
+        quiet_assoc(out, buff, a);
+    }
+}
+
+/// [`quiet_ids`] for the designators of association `m_assoc` (0xff: all).
+fn quiet_assoc(out: &mut Vec<u8>, buff: &[u8], m_assoc: u8) {
+    let len = buff.len();
+    let hexs = |out: &mut Vec<u8>, b: &[u8]| {
+        out.extend_from_slice(b"  0x");
+        for x in b {
+            let _ = write!(out, "{x:02x}");
+        }
+    };
+    let mut rtp: u16 = 0;
+    let mut sas_tport: Option<[u8; 8]> = None;
+    let mut k = 0;
+    while k + 4 <= len {
+        let bp = &buff[k..];
+        let i_len = usize::from(bp[3]);
+        let next = k + i_len + 4;
+        let assoc = (bp[1] >> 4) & 3;
+        if m_assoc != 0xff && assoc != m_assoc {
+            k = next;
+            continue;
+        }
+        if next > len {
+            return;
+        }
+        let ip = &bp[4..4 + i_len];
+        let c_set = bp[0] & 0xf;
+        let is_sas = bp[1] & 0x80 != 0 && bp[0] >> 4 == 6;
+        match bp[1] & 0xf {
+            2 => {
+                hexs(out, ip);
+                out.push(b'\n');
+            }
+            3 if c_set == 1 => match ip.first().map(|b| b >> 4) {
+                Some(2) if i_len == 8 => {
+                    hexs(out, ip);
+                    out.push(b'\n');
+                }
+                Some(3 | 5) if i_len == 8 => {
+                    if !is_sas || assoc != 1 {
+                        hexs(out, ip);
+                        out.push(b'\n');
+                    } else if rtp != 0 {
+                        hexs(out, ip);
+                        let _ = writeln!(out, ",0x{rtp:x}");
+                        rtp = 0;
+                    } else {
+                        if let Some(a) = sas_tport {
+                            hexs(out, &a);
+                            out.push(b'\n');
+                        }
+                        let mut a = [0u8; 8];
+                        a.copy_from_slice(ip);
+                        sas_tport = Some(a).filter(|a| a[0] != 0);
+                    }
+                }
+                Some(6) if i_len == 16 => {
+                    hexs(out, ip);
+                    out.push(b'\n');
+                }
+                _ => {}
+            },
+            4 if is_sas && c_set == 1 && assoc == 1 && i_len == 4 => {
+                rtp = u16::from_be_bytes([ip[2], ip[3]]);
+                if let Some(a) = sas_tport.take() {
+                    hexs(out, &a);
+                    let _ = writeln!(out, ",0x{rtp:x}");
+                    rtp = 0;
+                }
+            }
+            8 if c_set >= 2 => {
+                out.extend_from_slice(b"  ");
+                out.extend_from_slice(c_str(ip));
+                out.push(b'\n');
+            }
+            0xa if c_set == 1 && i_len == 18 && ip[0] >> 4 == 1 => {
+                for (m, b) in ip[2..18].iter().enumerate() {
+                    if matches!(m, 4 | 6 | 8 | 10) {
+                        out.push(b'-');
+                    }
+                    let _ = write!(out, "{b:02x}");
+                }
+                out.push(b'\n');
+            }
+            _ => {}
+        }
+        k = next;
+    }
+    if let Some(a) = sas_tport {
+        hexs(out, &a);
+        out.push(b'\n');
     }
 }

@@ -15,9 +15,11 @@ use sgmap_core::response::{page, Association, Vpd};
 
 mod designator;
 mod json;
-mod pages;
+pub mod pages;
 
-pub use designator::{association_name, code_set_name, designator, designator_type_name};
+pub use designator::{
+    association_name, code_set_name, designator, designator_type_name, quiet_ids, PROTOCOLS,
+};
 pub use json::json;
 
 /// sg_vpd's `standard_vpd_pg[]` (page, peripheral device type or -1 for any, acronym,
@@ -122,6 +124,11 @@ const STANDARD: &[(u8, i8, &str, &str)] = &[
     (0xb6, -1, "zbdch", "Zoned block device characteristics"),
 ];
 
+/// sg_vpd's standard pages (page, device type or -1, acronym, name), in its order.
+pub fn standard() -> &'static [(u8, i8, &'static str, &'static str)] {
+    STANDARD
+}
+
 /// `--page=` subvalues of page 83h (sg_vpd's `VPD_DI_SEL_*`): which associations, or all
 /// as found.
 pub mod di {
@@ -173,7 +180,7 @@ pub fn parse_page(s: &str) -> Result<(u8, u8), String> {
 
 /// sg_vpd's name and acronym of page `pn` for a device of type `pdt`
 /// (`sdp_get_vpd_detail()`): the first entry of that type, else the first of any.
-fn detail(pn: u8, pdt: u8) -> Option<(&'static str, &'static str)> {
+pub fn detail(pn: u8, pdt: u8) -> Option<(&'static str, &'static str)> {
     let of_type = STANDARD
         .iter()
         .find(|e| e.0 == pn && i16::from(e.1) == i16::from(pdt));
@@ -385,11 +392,11 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
 }
 
 /// Disk, write-once, optical memory, zoned: the SBC device types.
-pub(super) fn is_block(pdt: u8) -> bool {
+pub fn is_block(pdt: u8) -> bool {
     matches!(pdt, 0x00 | 0x04 | 0x07 | 0x14)
 }
 
-fn block_page_name(pn: u8, pdt: u8) -> Option<&'static str> {
+pub fn block_page_name(pn: u8, pdt: u8) -> Option<&'static str> {
     let tape = matches!(pdt, 1 | 8);
     Some(match pn {
         0xb0 if is_block(pdt) => "Block limits VPD page (SBC):",
@@ -431,7 +438,7 @@ pub fn hex_no_ascii(out: &mut Vec<u8>, data: &[u8]) {
 /// `hex2str()` (`dStrHexStr()`): each line `leadin` and sixteen bytes (an extra space after
 /// the eighth), trailing spaces trimmed; with `ascii`, the printable characters after
 /// column `leadin + 52` (the last line's padded with spaces).
-pub(super) fn hex2str(out: &mut Vec<u8>, data: &[u8], leadin: &str, ascii: bool) {
+pub fn hex2str(out: &mut Vec<u8>, data: &[u8], leadin: &str, ascii: bool) {
     for chunk in data.chunks(16) {
         let mut line = String::from(leadin);
         for (i, b) in chunk.iter().enumerate() {
@@ -458,7 +465,7 @@ pub(super) fn hex2str(out: &mut Vec<u8>, data: &[u8], leadin: &str, ascii: bool)
     }
 }
 
-fn service_type(t: u8) -> String {
+pub fn service_type(t: u8) -> String {
     const NAMES: [&str; 8] = [
         "unspecified",
         "storage configuration service",

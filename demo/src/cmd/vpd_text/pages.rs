@@ -7,7 +7,7 @@ use sgmap_core::response::{RotationRate, Vpd};
 use super::{c_str, designator};
 
 /// The 86h page (`decode_x_inq_vpd()`, not long).
-pub(super) fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8]) {
+pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8]) {
     if rp.len() < 7 {
         return;
     }
@@ -166,7 +166,7 @@ fn blocks(out: &mut Vec<u8>, label: &str, n: u32, zero: &str) {
 }
 
 /// The B0h page of a block device (`decode_b0_vpd()`).
-pub(super) fn block_limits(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
+pub fn block_limits(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
     let len = v.page().len();
     let Ok(bl) = v.block_limits() else {
         return;
