@@ -41,6 +41,8 @@ pub struct Options {
     pub tmf: bool,
     pub unsorted: bool,
     pub json: bool,
+    /// `-h`, an unknown option, an option without its argument: the usage, status 0.
+    pub help: bool,
     pub device: Option<String>,
 }
 
@@ -68,7 +70,10 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("mlu") | Short('M') => o.mlu = true,
             Long("no-inquiry") | Long("no_inquiry") | Short('n') => o.no_inquiry = true,
             Long("opcode") | Short('o') => {
-                let v = cli.value("--opcode")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--opcode")? else {
+                    o.help = true;
+                    continue;
+                };
                 let (op, sa) = match v.split_once(',') {
                     Some((op, sa)) => (op, Some(sa)),
                     None => (v.as_str(), None),
@@ -79,11 +84,17 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 }
             }
             Long("sa") | Short('s') => {
-                let v = cli.value("--sa")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--sa")? else {
+                    o.help = true;
+                    continue;
+                };
                 o.sa = Some(num_in(&cli, "--sa", &v, 0xffff)? as u16);
             }
             Long("pdt") | Short('p') => {
-                let v = cli.value("--pdt")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--pdt")? else {
+                    o.help = true;
+                    continue;
+                };
                 o.pdt = match v.as_str() {
                     "-1" => None,
                     _ => Some(num_in(&cli, "--pdt", &v, 0x1f)? as u8),
@@ -95,13 +106,21 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("tmf") | Short('t') => o.tmf = true,
             Long("unsorted") | Short('u') => o.unsorted = true,
             Long("json") | Short('j') => o.json = cli.json(),
-            Long("help") | Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
+            Long("new") | Short('N') => {}
             Value(v) if o.device.is_none() => o.device = Some(super::utf8("opcodes", "DEVICE", v)?),
-            other => return Err(super::unexpected("opcodes", other)),
+            Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            // `-h` and what getopt_long() answers '?' for.
+            _ => o.help = true,
         }
+    }
+    if o.help {
+        super::unit_opts::usage("opcodes")?;
+        return Ok(None);
     }
     if o.device.is_none() && !o.enumerate {
         return Err(cli.syntax(format_args!("DEVICE is required")));
@@ -146,7 +165,17 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return enumerate(&o);
     }
     let device = o.device.clone().unwrap_or_default();
-    let mut d = dev::open(&device)?;
+    // sg_opcodes opens read-only to list all commands (INQUIRY first), read-write to ask
+    // about one; on a file that is no SCSI node its INQUIRY fails (99), or the first
+    // REPORT command (75).
+    let asks_inquiry = o.opcode.is_none() && !(o.no_inquiry && o.pdt.is_some());
+    let Some(mut d) = super::unit_opts::open(&device, o.opcode.is_some())? else {
+        return Err(Fail::new(if asks_inquiry {
+            ExitCategory::Other
+        } else {
+            ExitCategory::OsError(25)
+        }));
+    };
     let mut pdt = o.pdt;
     let mut text = String::new();
     let mut inquiry: Option<Simple> = None;
@@ -159,6 +188,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             );
         }
         if !(o.no_inquiry && o.pdt.is_some()) {
+            dev::verbose_cdb("inquiry", &[0x12, 0, 0, 0, 36, 0]);
             let (resp, simple) = simple_inquiry::inquire(&mut d)?;
             let Some(simple) = simple else {
                 let _ = dev::scsi_fail(&device, "INQUIRY", &resp);
@@ -200,6 +230,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             ALL_LEN,
         )
     };
+    dev::verbose_cdb(what, cdb.as_bytes());
     let (resp, data) = dev::data_in(&mut d, cdb.as_bytes(), len as usize, Timeout::DEFAULT)?;
     if !resp.is_good() {
         let fail = dev::scsi_fail(&device, &what.to_ascii_uppercase(), &resp);

@@ -39,6 +39,10 @@ pub struct Options {
     pub modifier: u8,
     /// `--json`.
     pub json: bool,
+    /// `--readonly`, `-r`: open the device read-only.
+    pub readonly: bool,
+    /// `-h`, an unknown option, an option without its argument: the usage, status 0.
+    pub help: bool,
     /// The device.
     pub device: Option<String>,
 }
@@ -59,13 +63,21 @@ fn run(args: Vec<OsString>, stop: bool) -> CmdResult {
     let Some(mut o) = parse(name, args)? else {
         return Ok(());
     };
+    if o.help {
+        return super::unit_opts::usage(name);
+    }
     o.stop |= stop;
     let ssu = plan(name, &o)?;
     let Some(device) = o.device.clone() else {
         return Err(out::syntax(name, format_args!("DEVICE is required")));
     };
     let cdb = dev::cdb(&ssu, &device)?;
-    let mut d = dev::open(&device)?;
+    dev::verbose_cdb("start stop unit", cdb.as_bytes());
+    // sg_start opens read-write unless --readonly; a file that is no SCSI node fails its
+    // command as ioctl() does there (75).
+    let Some(mut d) = super::unit_opts::open(&device, !o.readonly)? else {
+        return Err(Fail::new(ExitCategory::OsError(25)));
+    };
     let timeout = Timeout::from_secs(TIMEOUT_SECS).unwrap_or(Timeout::DEFAULT);
     let resp = d
         .execute(&Command::new(cdb.as_bytes()).timeout(timeout), Data::None)
@@ -118,30 +130,30 @@ fn parse(name: &'static str, args: Vec<OsString>) -> Result<Option<Options>, Fai
             lexopt::Arg::Long("immed") | lexopt::Arg::Short('i') => o.immed = true,
             lexopt::Arg::Long("noflush") | lexopt::Arg::Short('n') => o.noflush = true,
             lexopt::Arg::Long("fl") | lexopt::Arg::Short('f') => {
-                let n = cli.number("--fl")?;
+                let Some(n) = arg_value(&mut cli, "--fl", &mut o)? else {
+                    continue;
+                };
                 // As sg_start: a format layer also means load and start.
                 o.fl = Some(small(&cli, "--fl", n, 3)?);
                 o.loej = true;
                 o.start = true;
             }
             lexopt::Arg::Long("pc") | lexopt::Arg::Short('p') => {
-                let n = cli.number("--pc")?;
+                let Some(n) = arg_value(&mut cli, "--pc", &mut o)? else {
+                    continue;
+                };
                 o.pc = small(&cli, "--pc", n, 15)?;
             }
             lexopt::Arg::Long("mod") | lexopt::Arg::Short('m') => {
-                let n = cli.number("--mod")?;
+                let Some(n) = arg_value(&mut cli, "--mod", &mut o)? else {
+                    continue;
+                };
                 o.modifier = small(&cli, "--mod", n, 15)?;
             }
             // sg_start's switch to its "new" interface, which is the only one sgmap has.
             lexopt::Arg::Long("new") | lexopt::Arg::Short('N') => {}
-            // sg3_utils opens read-only with these; sgmap always opens O_RDWR (see dev::open)
-            // and START STOP UNIT needs no more.
-            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => {}
+            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => o.readonly = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
             lexopt::Arg::Value(v) => {
                 let v = super::utf8(name, "operand", v)?;
                 match v.as_str() {
@@ -153,10 +165,23 @@ fn parse(name: &'static str, args: Vec<OsString>) -> Result<Option<Options>, Fai
                     }
                 }
             }
-            other => return Err(super::unexpected(name, other)),
+            // `-h` and what getopt_long() answers '?' for.
+            _ => o.help = true,
         }
     }
     Ok(Some(o))
+}
+
+/// The number of an option that takes one, as `sg_get_num()` reads it (a bad one is the
+/// syntax error 1); `None` when it is missing (the usage, status 0).
+fn arg_value(cli: &mut Cli, option: &str, o: &mut Options) -> Result<Option<u64>, Fail> {
+    let Some(v) = super::unit_opts::value(cli, option)? else {
+        o.help = true;
+        return Ok(None);
+    };
+    super::unit_opts::int(&v)
+        .map(Some)
+        .ok_or_else(|| cli.syntax(format_args!("bad argument to '{option}={v}'")))
 }
 
 /// `n` if at most `max`, else sg_start's syntax error.
@@ -294,7 +319,6 @@ mod tests {
             &["--pc=x", "d"],
             &["d", "e"],
             &["--start"],
-            &["--bogus", "d"],
         ] {
             assert_eq!(cdb(bad, false), Err(1), "{bad:?}");
         }
