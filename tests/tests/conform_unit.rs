@@ -193,6 +193,21 @@ fn readcap_options_are_sg_readcaps() {
             (&["-vV"], All),
             (&["--bogus", DEV], Out),
             (&["-X", DEV], Out),
+            // The old interface (--old, -O).
+            (&["-O", "-16", DEV], Out),
+            (&["-O", "-b", DEV], Out),
+            (&["-O", "-H", DEV], Out),
+            (&["--old", "-r", DEV], Out),
+            (&["-O", "-pmi", "-lba=10", DEV], Out),
+            (&["-O", "-lba=10", DEV], Out),
+            (&["-O", "-lba=zz", "-pmi", DEV], Out),
+            (&["-O", "-bogus", DEV], Out),
+            (&["-O", "-z", DEV], Out),
+            (&["-O", "-R", "-16", DEV], Out),
+            (&["-O", "-v", DEV], Out),
+            (&["-O", "-h", DEV], Out),
+            (&["-O", "-N", "-b", DEV], Out),
+            (&["-O", DEV, "extra"], Out),
         ],
     );
 }
@@ -247,6 +262,17 @@ fn tur_options_are_sg_turs() {
             (&["--verbose", DEV], Out),
             (&["-vV"], All),
             (&["--bogus", DEV], Status),
+            // The old interface (--old, -O); its errors print its usage on stdout.
+            (&["-O", "-n=3", DEV], Out),
+            (&["-O", "-d=1", "-n=2", DEV], Out),
+            (&["-O", "-p", DEV], Out),
+            (&["-O", "-t", DEV], Digits),
+            (&["-O", DEV, "-l"], Out),
+            (&["-O", "-l", DEV], Status),
+            (&["-O", "-n=0", DEV], Status),
+            (&["-O", "-h", DEV], Status),
+            (&["--old", "-v", DEV], Out),
+            (&["-O", "-N", "-n", "2", DEV], Out),
         ],
     );
 }
@@ -342,6 +368,28 @@ fn start_options_are_sg_starts() {
         &["-vv", "-S", DEV],
         &["--verbose", "-iS", DEV],
         &["--bogus", DEV],
+        // The old interface (--old, -O).
+        &["-O", "0", DEV],
+        &["-O", "1", DEV],
+        &["-O", "--stop", DEV],
+        &["-O", "--start", DEV],
+        &["-O", "-eject", DEV],
+        &["-O", "--load", DEV],
+        &["-O", "--loej", DEV],
+        &["-O", "-i", "--stop", DEV],
+        &["-O", "--imm=1", "0", DEV],
+        &["-O", "--imm=2", DEV],
+        &["-O", "--noflush", "0", DEV],
+        &["-O", "--pc=2", DEV],
+        &["-O", "--pc=10", DEV],
+        &["-O", "--mod=1", DEV],
+        &["-O", "--fl=1", DEV],
+        &["-O", "--start", "--stop", DEV],
+        &["-O", "1", "0", DEV],
+        &["-O", "-r", "1", DEV],
+        &["-O", "-S", DEV],
+        &["-O", "-v", "0", DEV],
+        &["-O", "-N", "-S", DEV],
     ];
     let mut failures = Vec::new();
     for args in cases {
@@ -605,6 +653,19 @@ fn opcodes_options_are_sg_opcodes() {
             (&["--verbose", "-n", DEV], Out),
             (&["-vV"], All),
             (&["--bogus", DEV], Out),
+            // The old interface (--old, -O).
+            (&["-O", DEV], Out),
+            (&["-O", "-o=12", DEV], Out),
+            (&["-O", "-o=9e", "-s=10", DEV], Out),
+            (&["-O", "-p=0", "-n", DEV], Out),
+            (&["-O", "-e", "-o=28"], Out),
+            (&["-O", "-H", DEV], Out),
+            (&["--old", "-t", DEV], Out),
+            (&["-O", "-ac", DEV], Out),
+            (&["-O", "-o=zz", DEV], Out),
+            (&["-O", "-p=40", DEV], Out),
+            (&["-O", "-x", DEV], Out),
+            (&["-O", "-N", "-a", DEV], Out),
         ],
     );
 }

@@ -497,38 +497,6 @@ fn scan_2x(s: &[u8]) -> Option<u8> {
     }
 }
 
-/// What `sscanf(s, " %lu")` (or `" %lx"` when `hex`) reads: white space, an optional sign,
-/// (`0x` for hex,) digits; `None` without a digit.
-fn scan_u64(s: &str, hex: bool) -> Option<u64> {
-    let s = s.trim_start();
-    let (neg, s) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let s = if hex {
-        s.strip_prefix("0x")
-            .or_else(|| s.strip_prefix("0X"))
-            .filter(|r| r.bytes().next().is_some_and(|c| c.is_ascii_hexdigit()))
-            .unwrap_or(s)
-    } else {
-        s
-    };
-    let radix = if hex { 16 } else { 10 };
-    let n = s
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if n == 0 {
-        return None;
-    }
-    let v = s[..n].bytes().fold(0u64, |acc, c| {
-        acc.wrapping_mul(u64::from(radix))
-            .wrapping_add(u64::from((c as char).to_digit(radix).unwrap_or(0)))
-    });
-    Some(if neg { v.wrapping_neg() } else { v })
-}
-
 /// Linux's integer LUN as the eight bytes of the T10 LUN (its 16-bit words in reverse).
 fn linux_to_t10(mut n: u64) -> [u8; 8] {
     let mut lun = [0u8; 8];
@@ -560,9 +528,9 @@ fn test(o: &Options, alun: &str) -> CmdResult {
             && rest.as_bytes()[0] == b'0'
             && rest.as_bytes()[1].eq_ignore_ascii_case(&b'x')
         {
-            scan_u64(&rest[2..], true)
+            super::unit_opts::scan_u64(&rest[2..], true)
         } else {
-            scan_u64(rest, false)
+            super::unit_opts::scan_u64(rest, false)
         };
         let Some(n) = n else {
             return Err(out::syntax(

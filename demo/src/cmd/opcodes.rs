@@ -12,6 +12,7 @@ use sgmap_core::status::ExitCategory;
 use sgmap_sys::{Device, Timeout};
 
 use super::simple_inquiry::{self, Simple};
+use super::unit_opts::Letter;
 use super::{dev, names, Cli};
 use crate::args::parse_num;
 use crate::json::Json;
@@ -43,6 +44,10 @@ pub struct Options {
     pub json: bool,
     /// `-h`, an unknown option, an option without its argument: the usage, status 0.
     pub help: bool,
+    /// `-V` in the old interface.
+    pub version: bool,
+    /// `-N` in the old interface: back to the new one.
+    pub renew: bool,
     pub device: Option<String>,
 }
 
@@ -57,8 +62,116 @@ fn num_in(cli: &Cli, what: &str, v: &str, max: u64) -> Result<u64, Fail> {
 
 /// Parses the options; `None` after `--help`.
 pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
-    let mut cli = Cli::new("opcodes", args);
+    let raw = args.clone();
     let mut o = Options::default();
+    if super::unit_opts::old_from_env() {
+        old_parse(&raw, &mut o)?;
+        if o.renew {
+            new_parse(args, &mut o)?;
+        }
+    } else if new_parse(args, &mut o)? {
+        old_parse(&raw, &mut o)?;
+    }
+    if o.help {
+        super::unit_opts::usage("opcodes")?;
+        return Ok(None);
+    }
+    if o.version {
+        return Err(crate::invocation::version());
+    }
+    if o.device.is_none() && !o.enumerate {
+        return Err(out::syntax("opcodes", format_args!("DEVICE is required")));
+    }
+    if o.sa.is_some() && o.opcode.is_none() {
+        return Err(out::contradict(
+            "opcodes",
+            format_args!(
+                "--sa=SA needs --opcode=OP (sg_opcodes: when '-s' is chosen, so must '-o' be)"
+            ),
+        ));
+    }
+    if (o.raw || o.hex) && o.json {
+        return Err(out::contradict(
+            "opcodes",
+            format_args!("--json with --raw or --hex: one output format"),
+        ));
+    }
+    Ok(Some(o))
+}
+
+/// sg_opcodes' old interface: letters `-acehHmMnqrRtu`, words `o=OP`, `s=SA` (hex) and
+/// `p=DT` (decimal, -1 to 31).
+fn old_parse(args: &[OsString], o: &mut Options) -> Result<(), Fail> {
+    super::unit_opts::old_style(
+        "opcodes",
+        args,
+        o,
+        |o, c, _| {
+            match c {
+                'a' => o.alpha = true,
+                'c' => o.compact = true,
+                'e' => o.enumerate = true,
+                'H' => o.hex = true,
+                'm' => o.mask = true,
+                'M' => o.mlu = true,
+                'n' => o.no_inquiry = true,
+                'N' => {
+                    o.renew = true;
+                    return Letter::Stop;
+                }
+                'O' => {}
+                'q' => o.repd = true,
+                'r' => o.raw = true,
+                'R' => o.rctd = true,
+                't' => o.tmf = true,
+                'u' => o.unsorted = true,
+                'v' => crate::invocation::verbose_more(),
+                'V' => o.version = true,
+                'h' | '?' => o.help = true,
+                _ => return Letter::Out,
+            }
+            Letter::Flag
+        },
+        |o, w| {
+            let bad = |what: &str| {
+                out::syntax("opcodes", format_args!("Bad number after '{what}' option"))
+            };
+            if let Some(v) = w.strip_prefix("o=") {
+                let n = super::unit_opts::scan_u64(v, true)
+                    .filter(|n| *n <= 255)
+                    .ok_or_else(|| bad("o="))?;
+                o.opcode = Some(n as u8);
+            } else if let Some(v) = w.strip_prefix("p=") {
+                let n = super::unit_opts::scan_u64(v, false)
+                    .map(|n| n as i64)
+                    .filter(|n| (-1..=0x1f).contains(n))
+                    .ok_or_else(|| bad("p="))?;
+                o.pdt = u8::try_from(n).ok();
+            } else if let Some(v) = w.strip_prefix("s=") {
+                let n = super::unit_opts::scan_u64(v, true).ok_or_else(|| bad("s="))?;
+                o.sa = Some(n as u16);
+            } else {
+                return Ok(false);
+            }
+            Ok(true)
+        },
+        |o, d| {
+            if o.device.is_some() {
+                return Err(out::syntax(
+                    "opcodes",
+                    format_args!("too many arguments: {d}"),
+                ));
+            }
+            o.device = Some(d.to_owned());
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// The new interface; `Ok(true)` at `--old`/`-O`.
+fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
+    let mut cli = Cli::new("opcodes", args);
     while let Some(arg) = cli.next()? {
         use lexopt::Arg::{Long, Short, Value};
         match arg {
@@ -107,6 +220,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("unsorted") | Short('u') => o.unsorted = true,
             Long("json") | Short('j') => o.json = cli.json(),
             Long("new") | Short('N') => {}
+            Long("old") | Short('O') => return Ok(true),
             Value(v) if o.device.is_none() => o.device = Some(super::utf8("opcodes", "DEVICE", v)?),
             Value(v) => {
                 return Err(cli.syntax(format_args!(
@@ -118,28 +232,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             _ => o.help = true,
         }
     }
-    if o.help {
-        super::unit_opts::usage("opcodes")?;
-        return Ok(None);
-    }
-    if o.device.is_none() && !o.enumerate {
-        return Err(cli.syntax(format_args!("DEVICE is required")));
-    }
-    if o.sa.is_some() && o.opcode.is_none() {
-        return Err(out::contradict(
-            "opcodes",
-            format_args!(
-                "--sa=SA needs --opcode=OP (sg_opcodes: when '-s' is chosen, so must '-o' be)"
-            ),
-        ));
-    }
-    if (o.raw || o.hex) && o.json {
-        return Err(out::contradict(
-            "opcodes",
-            format_args!("--json with --raw or --hex: one output format"),
-        ));
-    }
-    Ok(Some(o))
+    Ok(false)
 }
 
 /// Runs `sgmap opcodes`.

@@ -9,7 +9,7 @@ use sgmap_core::status::ExitCategory;
 use sgmap_sys::Timeout;
 
 use super::capacity::Capacity;
-use super::unit_opts;
+use super::unit_opts::{self, Letter};
 use super::{dev, Cli};
 use crate::args::parse_num;
 use crate::json::Json;
@@ -28,14 +28,91 @@ struct Options {
     readonly: bool,
     zbc: bool,
     help: bool,
+    /// `-V` in the old interface (the new one's is answered by [`Cli`]).
+    version: bool,
     device: Option<String>,
 }
 
-/// Parses sg_readcap 1.46's options (`-16` is `-1` then `-6`, as its getopt string has
-/// them); `Err` for the tool's syntax errors.
+/// Parses sg_readcap 1.46's options: its new interface, or the old one (`--old`, `-O`,
+/// `SG3_UTILS_OLD_OPTS`) until `-N`; `Err` for the tool's syntax errors.
 fn parse(args: Vec<OsString>) -> Result<Options, Fail> {
-    let mut cli = Cli::new("readcap", args);
+    let raw = args.clone();
     let mut o = Options::default();
+    if unit_opts::old_from_env() {
+        if old_parse(&raw, &mut o)? {
+            new_parse(args, &mut o)?;
+        }
+        return Ok(o);
+    }
+    // After `-O`, the old interface reads every argument; its `-N` then ends the
+    // parsing (sg3_utils switches back only when SG3_UTILS_OLD_OPTS chose the old one).
+    if new_parse(args, &mut o)? {
+        old_parse(&raw, &mut o)?;
+    }
+    Ok(o)
+}
+
+/// The old interface: `-16`, `-b`, `-H`, `-lba=LBA` (hex), `-pmi`, `-r`, `-R`, `-z`...
+/// `Ok(true)` at `-N` (back to the new one).
+fn old_parse(args: &[OsString], o: &mut Options) -> Result<bool, Fail> {
+    unit_opts::old_style(
+        "readcap",
+        args,
+        o,
+        |o, c, rest| {
+            match c {
+                '1' if rest.starts_with("16") => {
+                    o.long = true;
+                    return Letter::Long(2);
+                }
+                'p' if rest.starts_with("pmi") => {
+                    o.pmi = true;
+                    return Letter::Long(3);
+                }
+                'b' => o.brief = true,
+                'h' | '?' => o.help = true,
+                'H' => o.hex += 1,
+                'N' => return Letter::Stop,
+                'O' => {}
+                'r' => o.raw = true,
+                'R' => o.readonly = true,
+                'v' => crate::invocation::verbose_more(),
+                'V' => o.version = true,
+                'z' => o.zbc = true,
+                _ => return Letter::Out,
+            }
+            Letter::Flag
+        },
+        |o, w| {
+            let Some(v) = w.strip_prefix("lba=") else {
+                return Ok(false);
+            };
+            let Some(lba) = unit_opts::scan_u64(v, true) else {
+                out::out_str("Bad value after 'lba=' option\n")?;
+                return Err(out::syntax("readcap", format_args!("bad value: {w}")));
+            };
+            if lba > 0xffff_fffe {
+                o.long = true;
+            }
+            o.lba = lba;
+            Ok(true)
+        },
+        |o, d| {
+            if o.device.is_some() {
+                return Err(out::syntax(
+                    "readcap",
+                    format_args!("too many arguments: {d}"),
+                ));
+            }
+            o.device = Some(d.to_owned());
+            Ok(())
+        },
+    )
+}
+
+/// The new interface; `Ok(true)` at `--old`/`-O` (the old one then reads every argument).
+fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
+    let mut cli = Cli::new("readcap", args);
     let mut a_one = false;
     while let Some(arg) = cli.next()? {
         match arg {
@@ -49,6 +126,7 @@ fn parse(args: Vec<OsString>) -> Result<Options, Fail> {
             lexopt::Arg::Long("readonly") | lexopt::Arg::Short('R') => o.readonly = true,
             lexopt::Arg::Long("zbc") | lexopt::Arg::Short('z') => o.zbc = true,
             lexopt::Arg::Long("new") | lexopt::Arg::Short('N') => {}
+            lexopt::Arg::Long("old") | lexopt::Arg::Short('O') => return Ok(true),
             lexopt::Arg::Long("lba") | lexopt::Arg::Short('L') => {
                 let Some(v) = unit_opts::value(&mut cli, "--lba")? else {
                     o.help = true;
@@ -75,7 +153,7 @@ fn parse(args: Vec<OsString>) -> Result<Options, Fail> {
             _ => o.help = true,
         }
     }
-    Ok(o)
+    Ok(false)
 }
 
 /// Runs `sgmap readcap` (`sg_readcap`).
@@ -83,6 +161,9 @@ pub fn run_cmd(args: Vec<OsString>) -> CmdResult {
     let mut o = parse(args)?;
     if o.help {
         return unit_opts::usage("readcap");
+    }
+    if o.version {
+        return Err(crate::invocation::version());
     }
     let Some(device) = o.device.take() else {
         return Err(out::syntax("readcap", format_args!("DEVICE is required")));

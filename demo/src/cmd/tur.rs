@@ -8,7 +8,7 @@ use sgmap_sys::{Command, Data, Response};
 use sgmap_core::status::ExitCategory;
 
 use super::progress::{self, Reply, Style};
-use super::unit_opts;
+use super::unit_opts::{self, Letter};
 use super::{dev, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
@@ -25,16 +25,97 @@ struct Options {
     time: bool,
     json: bool,
     help: bool,
+    /// `-V` in the old interface.
+    version: bool,
+    /// `-N` in the old interface: back to the new one.
+    renew: bool,
     device: Option<String>,
 }
 
-/// Parses sg_turs 1.46's options; `Err` for its syntax errors.
+/// Parses sg_turs 1.46's options: its new interface, or the old one (`--old`, `-O`,
+/// `SG3_UTILS_OLD_OPTS`) until `-N`; `Err` for its syntax errors.
 fn parse(args: Vec<OsString>) -> Result<Options, Fail> {
-    let mut cli = Cli::new("tur", args);
+    let raw = args.clone();
     let mut o = Options {
         number: 1,
         ..Options::default()
     };
+    if unit_opts::old_from_env() {
+        old_parse(&raw, &mut o)?;
+        if o.renew {
+            new_parse(args, &mut o)?;
+        }
+        return Ok(o);
+    }
+    if new_parse(args, &mut o)? {
+        old_parse(&raw, &mut o)?;
+    }
+    Ok(o)
+}
+
+/// The old interface: `-d=MS`, `-l`, `-n=NUM`, `-p`, `-t`... (`-l` and `-?` end the
+/// parsing there, as in sg_turs).
+fn old_parse(args: &[OsString], o: &mut Options) -> Result<(), Fail> {
+    unit_opts::old_style(
+        "tur",
+        args,
+        o,
+        |o, c, _| {
+            match c {
+                'l' => {
+                    o.low = true;
+                    return Letter::Stop;
+                }
+                'N' => {
+                    o.renew = true;
+                    return Letter::Stop;
+                }
+                '?' => {
+                    o.help = true;
+                    return Letter::Stop;
+                }
+                'O' => {}
+                'p' => o.progress = true,
+                't' => o.time = true,
+                'v' => crate::invocation::verbose_more(),
+                'V' => o.version = true,
+                _ => return Letter::Out,
+            }
+            Letter::Flag
+        },
+        |o, w| {
+            if let Some(v) = w.strip_prefix("d=") {
+                let Some(n) = unit_opts::int(v) else {
+                    out::out_str("Couldn't decode number after 'd=' option\n")?;
+                    return Err(out::syntax("tur", format_args!("bad value: {w}")));
+                };
+                o.delay_ms = Some(n);
+                return Ok(true);
+            }
+            if let Some(v) = w.strip_prefix("n=") {
+                let Some(n) = unit_opts::int(v).filter(|n| *n > 0) else {
+                    out::out_str("Couldn't decode number after 'n=' option\n")?;
+                    return Err(out::syntax("tur", format_args!("bad value: {w}")));
+                };
+                o.number = n;
+                return Ok(true);
+            }
+            Ok(false)
+        },
+        |o, d| {
+            if o.device.is_some() {
+                return Err(out::syntax("tur", format_args!("too many arguments: {d}")));
+            }
+            o.device = Some(d.to_owned());
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// The new interface; `Ok(true)` at `--old`/`-O`.
+fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
+    let mut cli = Cli::new("tur", args);
     while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("number" | "num") | lexopt::Arg::Short('n') => {
@@ -59,6 +140,7 @@ fn parse(args: Vec<OsString>) -> Result<Options, Fail> {
             lexopt::Arg::Long("progress") | lexopt::Arg::Short('p') => o.progress = true,
             lexopt::Arg::Long("time") | lexopt::Arg::Short('t') => o.time = true,
             lexopt::Arg::Long("new") | lexopt::Arg::Short('N') => {}
+            lexopt::Arg::Long("old") | lexopt::Arg::Short('O') => return Ok(true),
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
             lexopt::Arg::Value(v) if o.device.is_none() => {
                 o.device = Some(super::utf8("tur", "DEVICE", v)?)
@@ -72,7 +154,7 @@ fn parse(args: Vec<OsString>) -> Result<Options, Fail> {
             _ => o.help = true,
         }
     }
-    Ok(o)
+    Ok(false)
 }
 
 /// Runs `sgmap tur` (`sg_turs`).
@@ -84,6 +166,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             Some(text) => out::out_str(text),
             None => Ok(()),
         };
+    }
+    if o.version {
+        return Err(crate::invocation::version());
     }
     let Some(device) = o.device.clone() else {
         return Err(out::syntax("tur", format_args!("DEVICE is required")));

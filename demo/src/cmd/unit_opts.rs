@@ -36,6 +36,113 @@ pub fn verbose_cdb_from(level: u8, what: &str, cdb: &[u8]) {
     }
 }
 
+/// What `sscanf(s, " %lu")` (or `" %lx"` when `hex`) reads: white space, an optional sign,
+/// (`0x` for hex,) digits; `None` without a digit.
+pub fn scan_u64(s: &str, hex: bool) -> Option<u64> {
+    let s = s.trim_start();
+    let (neg, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let s = if hex {
+        s.strip_prefix("0x")
+            .or_else(|| s.strip_prefix("0X"))
+            .filter(|r| r.bytes().next().is_some_and(|c| c.is_ascii_hexdigit()))
+            .unwrap_or(s)
+    } else {
+        s
+    };
+    let radix = if hex { 16 } else { 10 };
+    let n = s
+        .bytes()
+        .take_while(|c| (*c as char).is_digit(radix))
+        .count();
+    if n == 0 {
+        return None;
+    }
+    let v = s[..n].bytes().fold(0u64, |acc, c| {
+        acc.wrapping_mul(u64::from(radix))
+            .wrapping_add(u64::from((c as char).to_digit(radix).unwrap_or(0)))
+    });
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+/// What one letter of an old-style (`-O`) option word does.
+pub enum Letter {
+    /// A flag of one letter, taken.
+    Flag,
+    /// A flag of `n` letters (`16`, `pmi`), taken.
+    Long(usize),
+    /// Not a letter flag: the word from here is matched whole (`lba=`, `eject`).
+    Out,
+    /// `n` letters passed over, then the word from there is matched whole (sg_start's
+    /// second `-`).
+    SkipOut(usize),
+    /// Parsing ends here (sg_turs' `-l`, `-N` of every tool: back to the new interface).
+    Stop,
+}
+
+/// sg3_utils' old command-line interface (`--old`, `-O`, or `SG3_UTILS_OLD_OPTS` in the
+/// environment), as the tools' `old_parse_cmd_line()` walks it: each argument that starts
+/// with `-` is read letter by letter (`letter` says what each does, given the letters from
+/// it on); what is left after a letter that is no flag is a word (`lba=LBA`, `eject`) that
+/// `word` takes (`Ok(false)`: not one of its words, an error 1 unless it is `-old`); any
+/// other argument is an operand. `Ok(true)` when parsing stopped at [`Letter::Stop`].
+pub fn old_style<T>(
+    command: &str,
+    args: &[std::ffi::OsString],
+    o: &mut T,
+    letter: impl Fn(&mut T, char, &str) -> Letter,
+    word: impl Fn(&mut T, &str) -> Result<bool, Fail>,
+    operand: impl Fn(&mut T, &str) -> Result<(), Fail>,
+) -> Result<bool, Fail> {
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if arg.is_empty() {
+            continue;
+        }
+        let Some(rest) = arg.strip_prefix('-') else {
+            operand(o, &arg)?;
+            continue;
+        };
+        let mut i = 0;
+        let mut out_at = None;
+        while let Some(c) = rest[i..].chars().next() {
+            match letter(o, c, &rest[i..]) {
+                Letter::Flag => i += c.len_utf8(),
+                Letter::Long(n) => i += n,
+                Letter::Out => {
+                    out_at = Some(i);
+                    break;
+                }
+                Letter::SkipOut(n) => {
+                    out_at = Some(i + n);
+                    break;
+                }
+                Letter::Stop => return Ok(true),
+            }
+        }
+        let Some(at) = out_at else {
+            continue;
+        };
+        let w = rest.get(at..).unwrap_or("");
+        if w.is_empty() || word(o, w)? || w.starts_with("-old") {
+            continue;
+        }
+        return Err(out::syntax(
+            command,
+            format_args!("Unrecognized option: {w}"),
+        ));
+    }
+    Ok(false)
+}
+
+/// Whether the old interface is asked for from the start (`SG3_UTILS_OLD_OPTS` set).
+pub fn old_from_env() -> bool {
+    std::env::var_os("SG3_UTILS_OLD_OPTS").is_some()
+}
+
 /// `hex2stdout(data, len, 1)`: offsets, the bytes, no ASCII column, trailing spaces
 /// trimmed.
 pub fn hex_offsets(data: &[u8]) -> String {
