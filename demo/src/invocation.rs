@@ -53,7 +53,13 @@ pub fn version() -> Fail {
     let running = RUNNING.get();
     let tool = running.and_then(|&(c, t)| t.or_else(|| c.tools.first()));
     match tool {
-        Some(t) => out::err_str(&format!("{}\n", t.version)),
+        Some(t) => {
+            // Every 1.46 tool says this first when -v came with -V.
+            if verbose() > 0 {
+                out::err_str("Not in DEBUG mode, so '-vV' has no special action\n");
+            }
+            out::err_str(&format!("{}\n", t.version));
+        }
         None => {
             let _ = out::out_str(&version_text());
         }

@@ -114,29 +114,40 @@ A page missing from page 0x00's list exits 83 as sg_vpd does.
 
 /// `sgmap readcap`.
 pub const READCAP: &str = "\
-Usage: sgmap readcap [--16] [--brief] [--json[=JO]] DEVICE
+Usage: sgmap readcap [--16|--long] [--brief] [--hex] [--raw] [--pmi] [--lba=LBA]
+                     [--readonly] [--zbc] [--old] [--json[=JO]] DEVICE
 
 Sends READ CAPACITY (10, or 16 with --16 or when the device needs it) and prints
 like sg_readcap: Last LBA=..., Number of logical blocks=..., Logical block
 length=... bytes, Device size: ... bytes.
-  --brief  one line: 0x<blocks> 0x<block length>
+  --brief, -b     one line: 0x<blocks> 0x<block length>
+  --hex, -H       the parameter data in hex (-HHH: without offsets)
+  --raw, -r       the parameter data in binary
+  --pmi, -p       PMI: the last LBA before a delay after --lba=LBA (-L)
+  --readonly, -R  open read-only;  --zbc, -z  show RC BASIS (implies --16)
+  --old, -O       sg_readcap's old options (-16 -b -H -lba=HEX -pmi -r -R -z)
 ";
 
 /// `sgmap tur`.
 pub const TUR: &str = "\
-Usage: sgmap tur [--number=N] [--progress] [--json[=JO]] DEVICE
+Usage: sgmap tur [--number=N] [--delay=MS] [--low] [--progress] [--time]
+                 [--old] [--json[=JO]] DEVICE
 
 Sends TEST UNIT READY N times (default 1). Exit status: that of the last failing
 command (6 for a pending unit attention, 2 when not ready), else 0.
-  --progress  as sg_turs -p: one now, then every 30 seconds (at most N), printing
-              'Progress indication: P.PP% done' while the sense data has one;
-              'Completed K Test Unit Ready commands' when N > 1
+  --delay=MS, -d  wait MS milliseconds before each command
+  --low, -l       as sg_turs --low (no CDB line at -v)
+  --progress, -p  as sg_turs -p: one now, then every 30 seconds (or --delay; at
+                  most N), printing 'Progress indication: P.PP% done' while the
+                  sense data has one; 'Completed K Test Unit Ready commands'
+  --time, -t      the time taken and the commands per second
+  --old, -O       sg_turs' old options (-d=MS -l -n=N -p -t)
 ";
 
 /// `sgmap requests`.
 pub const REQUESTS: &str = "\
 Usage: sgmap requests [--num=N] [--desc] [--maxlen=LEN] [--progress] [--hex]
-                      [--raw] [--status] [--json[=JO]] DEVICE
+                      [--raw] [--status] [--time] [--error] [--json[=JO]] DEVICE
 
 Sends REQUEST SENSE N times (default 1), as sg_requests. One command: the data-in
 decoded as sense on stderr. Errors counted on stdout ('Number of command errors
@@ -147,7 +158,9 @@ detected: N', 'Number of data-in errors detected: N, most recent sense_key=K').
               indication: P.PP% done' while the data has one
   --hex       the data-in as a hex dump;  --raw  the data-in in binary
   --status    exit status from the sense data returned (not only from the command)
---progress contradicts --hex and --raw (exit 31), as in sg_requests.
+  --time      the time taken and the commands per second
+  --error     opcode FFh instead (twice: no command), to measure the overhead
+--progress and --time contradict --hex and --raw (exit 31), as in sg_requests.
 ";
 
 /// `sgmap format`.
@@ -412,7 +425,8 @@ sense gives the LBA), 5 invalid field; 31 for --ebytchk without --ndo, or
 /// `sgmap luns`.
 pub const LUNS: &str = "\
 Usage: sgmap luns [--select=SR] [--decode] [--hex] [--raw] [--quiet]
-                  [--lu_cong] [--maxlen=LEN] [--json[=JO]] DEVICE
+                  [--lu_cong] [--maxlen=LEN] [--readonly] [--json[=JO]] DEVICE
+       sgmap luns --test=ALUN [--decode] [--hex] [--lu_cong]
 
 Sends REPORT LUNS and prints like sg_luns: the list length, then each LUN in
 hex (T10 format).
@@ -427,6 +441,8 @@ hex (T10 format).
   --lu_cong, -L     decode as if LU_CONG were set (twice: clear)
   --maxlen=LEN, -m  allocation length (0: 8192; at most 1048576)
   --linux, -l       accepted, no effect (as in sg_luns 1.46)
+  --test=ALUN, -t   decode ALUN (hex, or Linux's integer as L<n>; a trailing L
+                    also shows Linux's integer), no device
 ";
 
 /// The help of a command by name, alias or tool name.

@@ -29,14 +29,27 @@ struct Options {
     maxlen: u32,
     select: u8,
     json: bool,
+    /// How many times `--decode` was given (twice: `--test` shows the dashed form).
+    decode_n: u32,
+    /// `--lu_cong` was given.
+    lu_cong_given: bool,
+    readonly: bool,
+    /// `-v` was given (sg_luns' decode says more).
+    verbose: bool,
+    /// `--test=ALUN`.
+    test: Option<String>,
     device: Option<String>,
 }
 
 /// Runs `sgmap luns`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
-    let Some(o) = parse(args)? else {
+    let Some(mut o) = parse(args)? else {
         return Ok(());
     };
+    o.verbose = crate::invocation::verbose() > 0;
+    if let Some(alun) = &o.test {
+        return test(&o, alun);
+    }
     let Some(device) = o.device.clone() else {
         return Err(out::syntax("luns", format_args!("DEVICE is required")));
     };
@@ -46,11 +59,16 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             format_args!("--json with --raw or --hex: both choose the output"),
         ));
     }
-    let mut d = dev::open(&device)?;
+    // sg_luns opens read-write unless --readonly; a file that is no SCSI node fails the
+    // first command as ioctl() does there (75).
+    let Some(mut d) = super::unit_opts::open(&device, !o.readonly)? else {
+        return Err(Fail::new(ExitCategory::OsError(25)));
+    };
     let timeout = Timeout::DEFAULT;
     // Without --lu_cong, the decode asks the standard INQUIRY whether LU_CONG is set.
-    let lu_cong = if o.decode && o.lu_cong == 0 {
+    let lu_cong = if o.decode && !o.lu_cong_given {
         let cdb = dev::cdb(&Inquiry::standard(36), &device)?;
+        dev::verbose_cdb("inquiry", cdb.as_bytes());
         let (resp, data) = dev::data_in(&mut d, cdb.as_bytes(), 36, timeout)?;
         if !dev::sg3_ok(&resp) {
             return Err(dev::scsi_fail(&device, "INQUIRY (for LU_CONG)", &resp));
@@ -67,6 +85,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         &device,
     )?;
     let maxlen = o.maxlen as usize;
+    dev::verbose_cdb("report luns", cdb.as_bytes());
     let (resp, mut buf) = dev::data_in(&mut d, cdb.as_bytes(), maxlen, timeout)?;
     if !dev::sg3_ok(&resp) {
         let fail = dev::scsi_fail(&device, "REPORT LUNS", &resp);
@@ -143,6 +162,7 @@ fn to_text(o: &Options, lu_cong: bool, buf: &[u8], luns: i32) -> String {
                 buf.get(at..).unwrap_or(&[]),
                 lu_cong,
                 o.hex > 0,
+                o.verbose,
             );
         }
     }
@@ -171,6 +191,7 @@ fn to_json(device: &str, o: &Options, lu_cong: bool, buf: &[u8]) -> String {
                 buf.get(at..).unwrap_or(&[]),
                 lu_cong,
                 o.hex > 0,
+                o.verbose,
             );
             j.str("decoded", text.trim_end());
         }
@@ -194,7 +215,7 @@ fn be(b: &[u8], i: usize, n: usize) -> u64 {
 /// sg_luns 1.46's `decode_lun()` (SAM-5 LUN structure), line for line; `lun` is the LUN's
 /// bytes and whatever follows it in the response (a level's extended address may read past
 /// the eight, as sg_luns does). Total: any bytes give lines.
-fn decode_lun(s: &mut String, leadin: &str, lun: &[u8], lu_cong: bool, hex: bool) {
+fn decode_lun(s: &mut String, leadin: &str, lun: &[u8], lu_cong: bool, hex: bool, verbose: bool) {
     if at(lun, 0) == 0xff {
         let _ = writeln!(s, "{leadin}Logical unit _not_ specified");
         return;
@@ -209,7 +230,7 @@ fn decode_lun(s: &mut String, leadin: &str, lun: &[u8], lu_cong: bool, hex: bool
                 admin_lu_cong = false;
                 if at(lun, p) == 0 && at(lun, p + 1) == 0 {
                     let _ = writeln!(s, "{l}>>>> Administrative LU");
-                    if hex {
+                    if hex || verbose {
                         s.push_str("        since Subsidiary element is 0x0000\n");
                     }
                     break;
@@ -239,18 +260,19 @@ fn decode_lun(s: &mut String, leadin: &str, lun: &[u8], lu_cong: bool, hex: bool
             0 => {
                 let bus = b0 & 0x3f;
                 let what = "Peripheral device addressing: ";
-                match (bus, hex) {
-                    (0, true) => {
+                let id = if bus == 0 { "lun" } else { "target" };
+                match (bus == 0 && !verbose, hex) {
+                    (true, true) => {
                         let _ = writeln!(s, "{l}{what}lun=0x{b1:02x}");
                     }
-                    (0, false) => {
+                    (true, false) => {
                         let _ = writeln!(s, "{l}{what}lun={b1}");
                     }
-                    (_, true) => {
-                        let _ = writeln!(s, "{l}{what}bus_id=0x{bus:02x}, target=0x{b1:02x}");
+                    (false, true) => {
+                        let _ = writeln!(s, "{l}{what}bus_id=0x{bus:02x}, {id}=0x{b1:02x}");
                     }
-                    (_, false) => {
-                        let _ = writeln!(s, "{l}{what}bus_id={bus}, target={b1}");
+                    (false, false) => {
+                        let _ = writeln!(s, "{l}{what}bus_id={bus}, {id}={b1}");
                     }
                 }
                 next_level = bus != 0;
@@ -397,13 +419,28 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
     };
     while let Some(arg) = cli.next()? {
         match arg {
-            lexopt::Arg::Long("decode") | lexopt::Arg::Short('d') => o.decode = true,
+            lexopt::Arg::Long("decode") | lexopt::Arg::Short('d') => {
+                o.decode = true;
+                o.decode_n += 1;
+            }
+            lexopt::Arg::Long("test") | lexopt::Arg::Short('t') => {
+                let Some(v) = super::unit_opts::value(&mut cli, "--test")? else {
+                    return usage();
+                };
+                o.test = Some(v);
+            }
             lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => o.hex += 1,
             lexopt::Arg::Long("raw") | lexopt::Arg::Short('r') => o.raw = true,
             lexopt::Arg::Long("quiet") | lexopt::Arg::Short('q') => o.quiet = true,
-            lexopt::Arg::Long("lu_cong" | "lu-cong") | lexopt::Arg::Short('L') => o.lu_cong += 1,
+            lexopt::Arg::Long("lu_cong" | "lu-cong") | lexopt::Arg::Short('L') => {
+                o.lu_cong += 1;
+                o.lu_cong_given = true;
+            }
             lexopt::Arg::Long("maxlen") | lexopt::Arg::Short('m') => {
-                let n = cli.number("--maxlen")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--maxlen")? else {
+                    return usage();
+                };
+                let n = super::number("luns", "--maxlen", &v)?;
                 if n > MAX_MAXLEN {
                     return Err(cli.syntax(format_args!("--maxlen={n}: at most {MAX_MAXLEN}")));
                 }
@@ -411,26 +448,164 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 o.maxlen = if n == 0 { DEFAULT_MAXLEN } else { n as u32 };
             }
             lexopt::Arg::Long("select") | lexopt::Arg::Short('s') => {
-                let n = cli.number("--select")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--select")? else {
+                    return usage();
+                };
+                let n = super::number("luns", "--select", &v)?;
                 o.select = u8::try_from(n)
                     .map_err(|_| cli.syntax(format_args!("--select={n}: 0 to 255")))?;
             }
-            // sgmap always opens O_RDWR (see dev::open).
-            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('R') => {}
+            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('R') => o.readonly = true,
             // sg_luns 1.46 takes --linux and then clears its own flag: it changes nothing.
             lexopt::Arg::Long("linux") | lexopt::Arg::Short('l') => {}
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
             lexopt::Arg::Value(v) if o.device.is_none() => {
                 o.device = Some(super::utf8("luns", "DEVICE", v)?)
             }
-            other => return Err(super::unexpected("luns", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            // `-h` and what getopt_long() answers '?' for: the usage, status 0, at once.
+            _ => return usage(),
         }
     }
     Ok(Some(o))
+}
+
+/// The usage on stderr; nothing more to do.
+fn usage() -> Result<Option<Options>, Fail> {
+    super::unit_opts::usage("luns")?;
+    Ok(None)
+}
+
+/// What `sscanf(s, "%2x")` reads at the start of `s`: white space skipped, then one or two
+/// hex digits.
+fn scan_2x(s: &[u8]) -> Option<u8> {
+    let s = &s[s.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+    let digits: Vec<u8> = s
+        .iter()
+        .take(2)
+        .map_while(|&c| crate::args::hex_digit(c))
+        .collect();
+    match digits[..] {
+        [a] => Some(a),
+        [a, b] => Some(a << 4 | b),
+        _ => None,
+    }
+}
+
+/// Linux's integer LUN as the eight bytes of the T10 LUN (its 16-bit words in reverse).
+fn linux_to_t10(mut n: u64) -> [u8; 8] {
+    let mut lun = [0u8; 8];
+    for k in (0..8).step_by(2) {
+        lun[k..k + 2].copy_from_slice(&(n as u16).to_be_bytes());
+        n >>= 16;
+    }
+    lun
+}
+
+/// The T10 LUN as Linux's integer LUN.
+fn t10_to_linux(lun: &[u8; 8]) -> u64 {
+    (0..8).step_by(2).rev().fold(0u64, |acc, k| {
+        acc << 16 | u64::from(u16::from_be_bytes([lun[k], lun[k + 1]]))
+    })
+}
+
+/// `--test=ALUN`: decodes ALUN as sg_luns 1.46 does, with no device: T10 hex (`0x`
+/// optional; spaces, tabs or dashes between bytes), or Linux's integer LUN with a leading
+/// `L` (decimal, or hex after `L0x`), and a trailing `L` to show Linux's integer too.
+fn test(o: &Options, alun: &str) -> CmdResult {
+    let mut lun = [0u8; 8];
+    let mut linux_in = false;
+    let mut linux_out = false;
+    let b = alun.as_bytes();
+    if b.first().is_some_and(|c| c.eq_ignore_ascii_case(&b'L')) {
+        let rest = &alun[1..];
+        let n = if rest.len() >= 2
+            && rest.as_bytes()[0] == b'0'
+            && rest.as_bytes()[1].eq_ignore_ascii_case(&b'x')
+        {
+            super::unit_opts::scan_u64(&rest[2..], true)
+        } else {
+            super::unit_opts::scan_u64(rest, false)
+        };
+        let Some(n) = n else {
+            return Err(out::syntax(
+                "luns",
+                format_args!("Unable to read Linux style LUN integer given to --test="),
+            ));
+        };
+        lun = linux_to_t10(n);
+        linux_in = true;
+    } else {
+        if b.last().is_some_and(|c| c.eq_ignore_ascii_case(&b'L')) {
+            linux_out = true;
+        }
+        let mut cp: &[u8] = b;
+        if cp.len() >= 2 && cp[0] == b'0' && cp[1].eq_ignore_ascii_case(&b'x') {
+            cp = &cp[2..];
+        }
+        let separated = cp.iter().any(|c| matches!(c, b' ' | b'\t' | b'-'));
+        let mut k = 0;
+        let mut i = 0usize;
+        while k < 8 {
+            if separated {
+                match cp.get(i) {
+                    None => break,
+                    Some(c) if !c.is_ascii_hexdigit() => i += 1,
+                    Some(_) => {}
+                }
+            }
+            let Some(h) = scan_2x(cp.get(i..).unwrap_or(&[])) else {
+                break;
+            };
+            lun[k] = h;
+            k += 1;
+            i += 2;
+        }
+        if k == 0 {
+            return Err(out::syntax(
+                "luns",
+                format_args!("expected a hex number, optionally prefixed by '0x'"),
+            ));
+        }
+    }
+    let mut s = String::new();
+    if crate::invocation::verbose() > 0 || linux_in || o.decode_n > 0 {
+        if o.decode_n > 1 {
+            s.push_str("64 bit LUN in T10 (hex, dashed) format: ");
+            for k in (0..8).step_by(2) {
+                let _ = write!(
+                    s,
+                    "{}{:02x}{:02x}",
+                    if k > 0 { '-' } else { ' ' },
+                    lun[k],
+                    lun[k + 1]
+                );
+            }
+        } else {
+            s.push_str("64 bit LUN in T10 preferred (hex) format: ");
+            for b in lun {
+                let _ = write!(s, " {b:02x}");
+            }
+        }
+        s.push('\n');
+    }
+    if linux_out {
+        let n = t10_to_linux(&lun);
+        s.push_str("Linux 'word flipped' integer LUN representation: ");
+        let _ = match o.hex {
+            0 => writeln!(s, "{n}"),
+            1 => writeln!(s, "0x{n:x}"),
+            _ => writeln!(s, "0x{n:016x}"),
+        };
+    }
+    s.push_str("Decoded LUN:\n");
+    decode_lun(&mut s, "  ", &lun, o.lu_cong % 2 == 1, o.hex > 0, o.verbose);
+    out::out_str(&s)
 }
 
 #[cfg(test)]
@@ -439,7 +614,7 @@ mod tests {
 
     fn decoded(lun: &[u8], lu_cong: bool, hex: bool) -> String {
         let mut s = String::new();
-        decode_lun(&mut s, "      ", lun, lu_cong, hex);
+        decode_lun(&mut s, "      ", lun, lu_cong, hex, false);
         s
     }
 

@@ -35,6 +35,7 @@ pub mod simple_inquiry;
 pub mod start;
 pub mod sync;
 pub mod tur;
+pub mod unit_opts;
 pub mod unmap;
 pub mod verify;
 pub mod vpd;

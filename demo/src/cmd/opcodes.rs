@@ -12,6 +12,7 @@ use sgmap_core::status::ExitCategory;
 use sgmap_sys::{Device, Timeout};
 
 use super::simple_inquiry::{self, Simple};
+use super::unit_opts::Letter;
 use super::{dev, names, Cli};
 use crate::args::parse_num;
 use crate::json::Json;
@@ -41,6 +42,12 @@ pub struct Options {
     pub tmf: bool,
     pub unsorted: bool,
     pub json: bool,
+    /// `-h`, an unknown option, an option without its argument: the usage, status 0.
+    pub help: bool,
+    /// `-V` in the old interface.
+    pub version: bool,
+    /// `-N` in the old interface: back to the new one.
+    pub renew: bool,
     pub device: Option<String>,
 }
 
@@ -55,56 +62,25 @@ fn num_in(cli: &Cli, what: &str, v: &str, max: u64) -> Result<u64, Fail> {
 
 /// Parses the options; `None` after `--help`.
 pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
-    let mut cli = Cli::new("opcodes", args);
+    let raw = args.clone();
     let mut o = Options::default();
-    while let Some(arg) = cli.next()? {
-        use lexopt::Arg::{Long, Short, Value};
-        match arg {
-            Long("alpha") | Short('a') => o.alpha = true,
-            Long("compact") | Short('c') => o.compact = true,
-            Long("enumerate") | Short('e') => o.enumerate = true,
-            Long("hex") | Short('H') => o.hex = true,
-            Long("mask") | Short('m') => o.mask = true,
-            Long("mlu") | Short('M') => o.mlu = true,
-            Long("no-inquiry") | Long("no_inquiry") | Short('n') => o.no_inquiry = true,
-            Long("opcode") | Short('o') => {
-                let v = cli.value("--opcode")?;
-                let (op, sa) = match v.split_once(',') {
-                    Some((op, sa)) => (op, Some(sa)),
-                    None => (v.as_str(), None),
-                };
-                o.opcode = Some(num_in(&cli, "--opcode", op, 0xff)? as u8);
-                if let Some(sa) = sa {
-                    o.sa = Some(num_in(&cli, "--opcode", sa, 0xffff)? as u16);
-                }
-            }
-            Long("sa") | Short('s') => {
-                let v = cli.value("--sa")?;
-                o.sa = Some(num_in(&cli, "--sa", &v, 0xffff)? as u16);
-            }
-            Long("pdt") | Short('p') => {
-                let v = cli.value("--pdt")?;
-                o.pdt = match v.as_str() {
-                    "-1" => None,
-                    _ => Some(num_in(&cli, "--pdt", &v, 0x1f)? as u8),
-                };
-            }
-            Long("raw") | Short('r') => o.raw = true,
-            Long("rctd") | Short('R') => o.rctd = true,
-            Long("repd") | Short('q') => o.repd = true,
-            Long("tmf") | Short('t') => o.tmf = true,
-            Long("unsorted") | Short('u') => o.unsorted = true,
-            Long("json") | Short('j') => o.json = cli.json(),
-            Long("help") | Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
-            Value(v) if o.device.is_none() => o.device = Some(super::utf8("opcodes", "DEVICE", v)?),
-            other => return Err(super::unexpected("opcodes", other)),
+    if super::unit_opts::old_from_env() {
+        old_parse(&raw, &mut o)?;
+        if o.renew {
+            new_parse(args, &mut o)?;
         }
+    } else if new_parse(args, &mut o)? {
+        old_parse(&raw, &mut o)?;
+    }
+    if o.help {
+        super::unit_opts::usage("opcodes")?;
+        return Ok(None);
+    }
+    if o.version {
+        return Err(crate::invocation::version());
     }
     if o.device.is_none() && !o.enumerate {
-        return Err(cli.syntax(format_args!("DEVICE is required")));
+        return Err(out::syntax("opcodes", format_args!("DEVICE is required")));
     }
     if o.sa.is_some() && o.opcode.is_none() {
         return Err(out::contradict(
@@ -121,6 +97,142 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         ));
     }
     Ok(Some(o))
+}
+
+/// sg_opcodes' old interface: letters `-acehHmMnqrRtu`, words `o=OP`, `s=SA` (hex) and
+/// `p=DT` (decimal, -1 to 31).
+fn old_parse(args: &[OsString], o: &mut Options) -> Result<(), Fail> {
+    super::unit_opts::old_style(
+        "opcodes",
+        args,
+        o,
+        |o, c, _| {
+            match c {
+                'a' => o.alpha = true,
+                'c' => o.compact = true,
+                'e' => o.enumerate = true,
+                'H' => o.hex = true,
+                'm' => o.mask = true,
+                'M' => o.mlu = true,
+                'n' => o.no_inquiry = true,
+                'N' => {
+                    o.renew = true;
+                    return Letter::Stop;
+                }
+                'O' => {}
+                'q' => o.repd = true,
+                'r' => o.raw = true,
+                'R' => o.rctd = true,
+                't' => o.tmf = true,
+                'u' => o.unsorted = true,
+                'v' => crate::invocation::verbose_more(),
+                'V' => o.version = true,
+                'h' | '?' => o.help = true,
+                _ => return Letter::Out,
+            }
+            Letter::Flag
+        },
+        |o, w| {
+            let bad = |what: &str| {
+                out::syntax("opcodes", format_args!("Bad number after '{what}' option"))
+            };
+            if let Some(v) = w.strip_prefix("o=") {
+                let n = super::unit_opts::scan_u64(v, true)
+                    .filter(|n| *n <= 255)
+                    .ok_or_else(|| bad("o="))?;
+                o.opcode = Some(n as u8);
+            } else if let Some(v) = w.strip_prefix("p=") {
+                let n = super::unit_opts::scan_u64(v, false)
+                    .map(|n| n as i64)
+                    .filter(|n| (-1..=0x1f).contains(n))
+                    .ok_or_else(|| bad("p="))?;
+                o.pdt = u8::try_from(n).ok();
+            } else if let Some(v) = w.strip_prefix("s=") {
+                let n = super::unit_opts::scan_u64(v, true).ok_or_else(|| bad("s="))?;
+                o.sa = Some(n as u16);
+            } else {
+                return Ok(false);
+            }
+            Ok(true)
+        },
+        |o, d| {
+            if o.device.is_some() {
+                return Err(out::syntax(
+                    "opcodes",
+                    format_args!("too many arguments: {d}"),
+                ));
+            }
+            o.device = Some(d.to_owned());
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// The new interface; `Ok(true)` at `--old`/`-O`.
+fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
+    let mut cli = Cli::new("opcodes", args);
+    while let Some(arg) = cli.next()? {
+        use lexopt::Arg::{Long, Short, Value};
+        match arg {
+            Long("alpha") | Short('a') => o.alpha = true,
+            Long("compact") | Short('c') => o.compact = true,
+            Long("enumerate") | Short('e') => o.enumerate = true,
+            Long("hex") | Short('H') => o.hex = true,
+            Long("mask") | Short('m') => o.mask = true,
+            Long("mlu") | Short('M') => o.mlu = true,
+            Long("no-inquiry") | Long("no_inquiry") | Short('n') => o.no_inquiry = true,
+            Long("opcode") | Short('o') => {
+                let Some(v) = super::unit_opts::value(&mut cli, "--opcode")? else {
+                    o.help = true;
+                    continue;
+                };
+                let (op, sa) = match v.split_once(',') {
+                    Some((op, sa)) => (op, Some(sa)),
+                    None => (v.as_str(), None),
+                };
+                o.opcode = Some(num_in(&cli, "--opcode", op, 0xff)? as u8);
+                if let Some(sa) = sa {
+                    o.sa = Some(num_in(&cli, "--opcode", sa, 0xffff)? as u16);
+                }
+            }
+            Long("sa") | Short('s') => {
+                let Some(v) = super::unit_opts::value(&mut cli, "--sa")? else {
+                    o.help = true;
+                    continue;
+                };
+                o.sa = Some(num_in(&cli, "--sa", &v, 0xffff)? as u16);
+            }
+            Long("pdt") | Short('p') => {
+                let Some(v) = super::unit_opts::value(&mut cli, "--pdt")? else {
+                    o.help = true;
+                    continue;
+                };
+                o.pdt = match v.as_str() {
+                    "-1" => None,
+                    _ => Some(num_in(&cli, "--pdt", &v, 0x1f)? as u8),
+                };
+            }
+            Long("raw") | Short('r') => o.raw = true,
+            Long("rctd") | Short('R') => o.rctd = true,
+            Long("repd") | Short('q') => o.repd = true,
+            Long("tmf") | Short('t') => o.tmf = true,
+            Long("unsorted") | Short('u') => o.unsorted = true,
+            Long("json") | Short('j') => o.json = cli.json(),
+            Long("new") | Short('N') => {}
+            Long("old") | Short('O') => return Ok(true),
+            Value(v) if o.device.is_none() => o.device = Some(super::utf8("opcodes", "DEVICE", v)?),
+            Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            // `-h` and what getopt_long() answers '?' for.
+            _ => o.help = true,
+        }
+    }
+    Ok(false)
 }
 
 /// Runs `sgmap opcodes`.
@@ -146,7 +258,17 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return enumerate(&o);
     }
     let device = o.device.clone().unwrap_or_default();
-    let mut d = dev::open(&device)?;
+    // sg_opcodes opens read-only to list all commands (INQUIRY first), read-write to ask
+    // about one; on a file that is no SCSI node its INQUIRY fails (99), or the first
+    // REPORT command (75).
+    let asks_inquiry = o.opcode.is_none() && !(o.no_inquiry && o.pdt.is_some());
+    let Some(mut d) = super::unit_opts::open(&device, o.opcode.is_some())? else {
+        return Err(Fail::new(if asks_inquiry {
+            ExitCategory::Other
+        } else {
+            ExitCategory::OsError(25)
+        }));
+    };
     let mut pdt = o.pdt;
     let mut text = String::new();
     let mut inquiry: Option<Simple> = None;
@@ -159,6 +281,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             );
         }
         if !(o.no_inquiry && o.pdt.is_some()) {
+            dev::verbose_cdb("inquiry", &[0x12, 0, 0, 0, 36, 0]);
             let (resp, simple) = simple_inquiry::inquire(&mut d)?;
             let Some(simple) = simple else {
                 let _ = dev::scsi_fail(&device, "INQUIRY", &resp);
@@ -200,6 +323,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             ALL_LEN,
         )
     };
+    dev::verbose_cdb(what, cdb.as_bytes());
     let (resp, data) = dev::data_in(&mut d, cdb.as_bytes(), len as usize, Timeout::DEFAULT)?;
     if !resp.is_good() {
         let fail = dev::scsi_fail(&device, &what.to_ascii_uppercase(), &resp);

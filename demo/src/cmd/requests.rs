@@ -9,7 +9,7 @@ use sgmap_core::status::ExitCategory;
 use sgmap_sys::{Device, Timeout};
 
 use super::progress::{self, Ask, Reply, Style};
-use super::{dev, names, Cli};
+use super::{dev, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
 
@@ -24,8 +24,19 @@ struct Options {
     num: u64,
     maxlen: u8,
     json: bool,
+    /// `--error`, `-e`: once, opcode FFh; twice, no command at all (each counts as an
+    /// error), to measure overhead.
+    error: u8,
+    /// `--time`, `-t`.
+    time: bool,
     device: String,
 }
+
+/// The skipped command of `-ee`: counted as an error, nothing sent.
+const SKIPPED: u8 = 254;
+
+/// Whether the `-v` CDB line was printed (sg_requests prints it for the first command).
+static CDB_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
     let mut cli = Cli::new("requests", args);
@@ -38,6 +49,8 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         num: 1,
         maxlen: 252,
         json: false,
+        error: 0,
+        time: false,
         device: String::new(),
     };
     let mut device = None;
@@ -47,15 +60,27 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             lexopt::Arg::Long("hex") | lexopt::Arg::Short('H') => o.hex = true,
             lexopt::Arg::Long("raw") | lexopt::Arg::Short('r') => o.raw = true,
             lexopt::Arg::Long("progress") | lexopt::Arg::Short('p') => o.progress = true,
+            lexopt::Arg::Long("error") | lexopt::Arg::Short('e') => {
+                o.error = o.error.saturating_add(1)
+            }
+            lexopt::Arg::Long("time") | lexopt::Arg::Short('t') => o.time = true,
             lexopt::Arg::Long("status") | lexopt::Arg::Short('s') => o.status = true,
             lexopt::Arg::Long("num" | "number") | lexopt::Arg::Short('n') => {
-                o.num = cli.number("--num")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--num")? else {
+                    super::unit_opts::usage("requests")?;
+                    return Ok(None);
+                };
+                o.num = super::unit_opts::int(&v).unwrap_or(0);
                 if o.num == 0 {
                     return Err(cli.syntax(format_args!("--num=0: at least 1")));
                 }
             }
             lexopt::Arg::Long("maxlen") | lexopt::Arg::Short('m') => {
-                let n = cli.number("--maxlen")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--maxlen")? else {
+                    super::unit_opts::usage("requests")?;
+                    return Ok(None);
+                };
+                let n = super::unit_opts::int(&v).unwrap_or(256);
                 // sg_requests: 0 means the default, 252; at most 255.
                 o.maxlen = match n {
                     0 => 252,
@@ -66,24 +91,30 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 };
             }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("requests", "DEVICE", v)?)
             }
-            other => return Err(super::unexpected("requests", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            // `-h` and what getopt_long() answers '?' for: the usage, status 0, at once.
+            _ => {
+                super::unit_opts::usage("requests")?;
+                return Ok(None);
+            }
         }
     }
     let Some(device) = device else {
         return Err(cli.syntax(format_args!("DEVICE is required")));
     };
     o.device = device;
-    if (o.raw || o.hex) && o.progress {
+    if (o.raw || o.hex) && (o.progress || o.time) {
         return Err(out::contradict(
             "requests",
-            format_args!("with either --raw or --hex, --progress contradicts"),
+            format_args!("with either --raw or --hex, --progress and --time contradict"),
         ));
     }
     if o.json && (o.raw || o.hex) {
@@ -97,6 +128,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
 
 /// One REQUEST SENSE: its exit category and the data-in.
 fn request(d: &mut Device, o: &Options, device: &str) -> Result<(u8, Vec<u8>), Fail> {
+    if o.error > 1 {
+        return Ok((SKIPPED, Vec::new()));
+    }
     let cdb = dev::cdb(
         &RequestSense {
             descriptor: o.desc,
@@ -104,8 +138,39 @@ fn request(d: &mut Device, o: &Options, device: &str) -> Result<(u8, Vec<u8>), F
         },
         device,
     )?;
-    let (resp, data) = dev::data_in(d, cdb.as_bytes(), usize::from(o.maxlen), Timeout::DEFAULT)?;
-    let status = resp.category().code();
+    let mut cdb = *cdb
+        .as_bytes()
+        .first_chunk::<6>()
+        .unwrap_or(&[3, 0, 0, 0, 252, 0]);
+    if o.error > 0 {
+        cdb[0] = 0xff;
+    }
+    if !CDB_SHOWN.swap(true, std::sync::atomic::Ordering::Relaxed)
+        && crate::invocation::verbose() > 0
+    {
+        let mut line = String::from("    cdb: ");
+        line.push_str(if o.error > 0 {
+            "Vendor specific [0xff]"
+        } else {
+            "Request Sense"
+        });
+        line.push_str(" [");
+        for (k, b) in cdb.iter().enumerate() {
+            if k > 0 {
+                line.push(' ');
+            }
+            crate::json::push_hex_byte(&mut line, *b);
+        }
+        line.push_str("]\n");
+        out::err_str(&line);
+    }
+    let cdb = &cdb[..];
+    let (resp, data) = dev::data_in(d, cdb, usize::from(o.maxlen), Timeout::DEFAULT)?;
+    let status = if dev::sg3_ok(&resp) {
+        0
+    } else {
+        resp.category().code()
+    };
     if status != 0 {
         // sg3_utils reports the first failure of a run (noisy on the first command).
         let _ = dev::scsi_fail(device, "REQUEST SENSE", &resp);
@@ -119,7 +184,12 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return Ok(());
     };
     let device = o.device.clone();
-    let mut d = dev::open(&device)?;
+    // Read-only, as sg_requests opens; a file that is no SCSI node fails the first
+    // command as ioctl() does there (75).
+    let Some(mut d) = super::unit_opts::open(&device, false)? else {
+        return exit(ExitCategory::OsError(25).code());
+    };
+    let started = std::time::Instant::now();
     if o.progress {
         let mut last = Vec::new();
         let outcome = progress::run(
@@ -164,6 +234,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         let (status, data) = request(&mut d, &o, &device)?;
         match status {
             0 | 20 | 21 => {}
+            SKIPPED => errors += 1,
             2 => {
                 errors += 1;
                 if o.num == 1 {
@@ -176,8 +247,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 errors += 1;
                 if o.num == 1 {
                     ret = other;
-                    text.push_str(&names::exit_status(other));
-                    text.push('\n');
+                    text.push_str(&super::unit_opts::category_line(other));
                 }
             }
         }
@@ -208,6 +278,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         }
         last = data;
     }
+    let completed = ret == 0;
     if ret == 0 && o.status && !last.is_empty() {
         ret = sense::category(&last).code();
         if ret == ExitCategory::NoSense.code() {
@@ -232,6 +303,19 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return exit(ret);
     }
     if !o.raw && !o.hex {
+        if o.time && completed {
+            let us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            text.push_str(&format!(
+                "time to perform commands was {} secs",
+                out::Secs(us)
+            ));
+            if us > 10 {
+                let per_sec = o.num as f64 * 1_000_000.0 / us as f64;
+                text.push_str(&format!("; {per_sec:.2} operations/sec\n"));
+            } else {
+                text.push('\n');
+            }
+        }
         if errors > 0 {
             text.push_str(&format!("Number of command errors detected: {errors}\n"));
         }

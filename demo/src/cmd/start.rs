@@ -7,6 +7,7 @@ use sgmap_core::cdb::StartStopUnit;
 use sgmap_core::status::ExitCategory;
 use sgmap_sys::{Command, Data, Timeout};
 
+use super::unit_opts::Letter;
 use super::{dev, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
@@ -39,6 +40,19 @@ pub struct Options {
     pub modifier: u8,
     /// `--json`.
     pub json: bool,
+    /// `--readonly`, `-r`: open the device read-only.
+    pub readonly: bool,
+    /// `-h`, an unknown option, an option without its argument: the usage, status 0.
+    pub help: bool,
+    /// The old interface was used (`--old`, `-O`, `SG3_UTILS_OLD_OPTS`): `--loej` alone
+    /// then ejects.
+    pub old: bool,
+    /// Start (true) or stop (false) as the old interface's words and operands set it.
+    pub old_ss: Option<bool>,
+    /// `-N` in the old interface: back to the new one.
+    pub renew: bool,
+    /// `-V` in the old interface.
+    pub version: bool,
     /// The device.
     pub device: Option<String>,
 }
@@ -59,13 +73,24 @@ fn run(args: Vec<OsString>, stop: bool) -> CmdResult {
     let Some(mut o) = parse(name, args)? else {
         return Ok(());
     };
+    if o.help {
+        return super::unit_opts::usage(name);
+    }
+    if o.version {
+        return Err(crate::invocation::version());
+    }
     o.stop |= stop;
     let ssu = plan(name, &o)?;
     let Some(device) = o.device.clone() else {
         return Err(out::syntax(name, format_args!("DEVICE is required")));
     };
     let cdb = dev::cdb(&ssu, &device)?;
-    let mut d = dev::open(&device)?;
+    dev::verbose_cdb("start stop unit", cdb.as_bytes());
+    // sg_start opens read-write unless --readonly; a file that is no SCSI node fails its
+    // command as ioctl() does there (75).
+    let Some(mut d) = super::unit_opts::open(&device, !o.readonly)? else {
+        return Err(Fail::new(ExitCategory::OsError(25)));
+    };
     let timeout = Timeout::from_secs(TIMEOUT_SECS).unwrap_or(Timeout::DEFAULT);
     let resp = d
         .execute(&Command::new(cdb.as_bytes()).timeout(timeout), Data::None)
@@ -97,11 +122,125 @@ fn run(args: Vec<OsString>, stop: bool) -> CmdResult {
     }
 }
 
-/// Parses sg_start's options (its "new" interface) and its operands `0` and `1`; `None`
-/// after `--help` (printed).
+/// Parses sg_start's options, its new interface or the old one (`--old`, `-O`,
+/// `SG3_UTILS_OLD_OPTS`; until `-N`), and its operands `0` and `1`.
 fn parse(name: &'static str, args: Vec<OsString>) -> Result<Option<Options>, Fail> {
-    let mut cli = Cli::new(name, args);
+    let raw = args.clone();
     let mut o = Options::default();
+    if super::unit_opts::old_from_env() {
+        old_parse(name, &raw, &mut o)?;
+        if o.renew {
+            new_parse(name, args, &mut o)?;
+        }
+    } else if new_parse(name, args, &mut o)? {
+        old_parse(name, &raw, &mut o)?;
+    }
+    Ok(Some(o))
+}
+
+/// Notes start (`true`) or stop from the old interface; both is sg_start's contradiction.
+fn old_startstop(name: &str, o: &mut Options, start: bool) -> Result<(), Fail> {
+    if o.old_ss == Some(!start) {
+        return Err(out::contradict(
+            name,
+            format_args!("please, only one of 0, 1, --eject, --load, --start or --stop"),
+        ));
+    }
+    o.old_ss = Some(start);
+    Ok(())
+}
+
+/// A hex number of the old interface's `WORD=N`, or sg_start's syntax error.
+fn old_hex(name: &str, w: &str, v: &str, max: u64) -> Result<u64, Fail> {
+    super::unit_opts::scan_u64(v, true)
+        .filter(|n| *n <= max)
+        .ok_or_else(|| out::syntax(name, format_args!("Bad value after '{w}' option")))
+}
+
+/// sg_start's old interface: `0`, `1`, `-i`, `--imm=0|1`, `--eject`, `--load`, `--loej`,
+/// `--fl=FL`, `--pc=PC`, `--noflush`, `--start`, `--stop`, `-r` (hex values).
+fn old_parse(name: &'static str, args: &[OsString], o: &mut Options) -> Result<(), Fail> {
+    o.old = true;
+    super::unit_opts::old_style(
+        name,
+        args,
+        o,
+        |o, c, rest| {
+            match c {
+                'i' if rest.len() == 1 => o.immed = true,
+                'r' => o.readonly = true,
+                'v' => crate::invocation::verbose_more(),
+                'V' => o.version = true,
+                'h' | '?' => o.help = true,
+                'N' => {
+                    o.renew = true;
+                    o.old = false;
+                    return Letter::Stop;
+                }
+                'O' => {}
+                '-' => return Letter::SkipOut(1),
+                _ => return Letter::Out,
+            }
+            Letter::Flag
+        },
+        |o, w| {
+            if w.starts_with("eject") {
+                o.loej = true;
+                old_startstop(name, o, false)?;
+            } else if let Some(v) = w.strip_prefix("fl=") {
+                let fl = old_hex(name, "fl=", v, 3)?;
+                old_startstop(name, o, true)?;
+                o.loej = true;
+                o.fl = Some(fl as u8);
+            } else if let Some(v) = w.strip_prefix("imm=") {
+                o.immed = old_hex(name, "imm=", v, 1)? == 1;
+            } else if w.starts_with("load") {
+                o.loej = true;
+                old_startstop(name, o, true)?;
+            } else if w.starts_with("loej") {
+                o.loej = true;
+            } else if let Some(v) = w.strip_prefix("pc=") {
+                o.pc = old_hex(name, "pc=", v, 15)? as u8;
+            } else if w.starts_with("mod=") {
+                // sg_start 1.46 reads the value from the '=' on: never a number.
+                return Err(out::syntax(
+                    name,
+                    format_args!("Bad value after 'mod=' option"),
+                ));
+            } else if w.starts_with("noflush") {
+                o.noflush = true;
+            } else if w.starts_with("start") {
+                old_startstop(name, o, true)?;
+            } else if w.starts_with("stop") {
+                old_startstop(name, o, false)?;
+            } else {
+                return Ok(w.starts_with("old"));
+            }
+            Ok(true)
+        },
+        |o, d| {
+            match d {
+                "0" => old_startstop(name, o, false)?,
+                "1" => old_startstop(name, o, true)?,
+                _ if o.device.is_none() => o.device = Some(d.to_owned()),
+                _ => {
+                    return Err(out::syntax(name, format_args!("too many arguments: {d}")));
+                }
+            }
+            Ok(())
+        },
+    )?;
+    match o.old_ss {
+        Some(true) => o.start = true,
+        Some(false) => o.stop = true,
+        None => {}
+    }
+    Ok(())
+}
+
+/// sg_start's new interface; `Ok(true)` at `--old`/`-O`.
+fn new_parse(name: &'static str, args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
+    let mut cli = Cli::new(name, args);
     while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("start") | lexopt::Arg::Short('s') => o.start = true,
@@ -118,30 +257,30 @@ fn parse(name: &'static str, args: Vec<OsString>) -> Result<Option<Options>, Fai
             lexopt::Arg::Long("immed") | lexopt::Arg::Short('i') => o.immed = true,
             lexopt::Arg::Long("noflush") | lexopt::Arg::Short('n') => o.noflush = true,
             lexopt::Arg::Long("fl") | lexopt::Arg::Short('f') => {
-                let n = cli.number("--fl")?;
+                let Some(n) = arg_value(&mut cli, "--fl", o)? else {
+                    continue;
+                };
                 // As sg_start: a format layer also means load and start.
                 o.fl = Some(small(&cli, "--fl", n, 3)?);
                 o.loej = true;
                 o.start = true;
             }
             lexopt::Arg::Long("pc") | lexopt::Arg::Short('p') => {
-                let n = cli.number("--pc")?;
+                let Some(n) = arg_value(&mut cli, "--pc", o)? else {
+                    continue;
+                };
                 o.pc = small(&cli, "--pc", n, 15)?;
             }
             lexopt::Arg::Long("mod") | lexopt::Arg::Short('m') => {
-                let n = cli.number("--mod")?;
+                let Some(n) = arg_value(&mut cli, "--mod", o)? else {
+                    continue;
+                };
                 o.modifier = small(&cli, "--mod", n, 15)?;
             }
-            // sg_start's switch to its "new" interface, which is the only one sgmap has.
             lexopt::Arg::Long("new") | lexopt::Arg::Short('N') => {}
-            // sg3_utils opens read-only with these; sgmap always opens O_RDWR (see dev::open)
-            // and START STOP UNIT needs no more.
-            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => {}
+            lexopt::Arg::Long("old") | lexopt::Arg::Short('O') => return Ok(true),
+            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => o.readonly = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
             lexopt::Arg::Value(v) => {
                 let v = super::utf8(name, "operand", v)?;
                 match v.as_str() {
@@ -153,10 +292,23 @@ fn parse(name: &'static str, args: Vec<OsString>) -> Result<Option<Options>, Fai
                     }
                 }
             }
-            other => return Err(super::unexpected(name, other)),
+            // `-h` and what getopt_long() answers '?' for.
+            _ => o.help = true,
         }
     }
-    Ok(Some(o))
+    Ok(false)
+}
+
+/// The number of an option that takes one, as `sg_get_num()` reads it (a bad one is the
+/// syntax error 1); `None` when it is missing (the usage, status 0).
+fn arg_value(cli: &mut Cli, option: &str, o: &mut Options) -> Result<Option<u64>, Fail> {
+    let Some(v) = super::unit_opts::value(cli, option)? else {
+        o.help = true;
+        return Ok(None);
+    };
+    super::unit_opts::int(&v)
+        .map(Some)
+        .ok_or_else(|| cli.syntax(format_args!("bad argument to '{option}={v}'")))
 }
 
 /// `n` if at most `max`, else sg_start's syntax error.
@@ -187,8 +339,9 @@ pub fn plan(name: &str, o: &Options) -> Result<StartStopUnit, Fail> {
     } else if o.eject || o.stop {
         false
     } else {
-        // --loej alone loads; with nothing active the default is to start.
-        o.start || o.loej || (o.fl.is_none() && o.pc == 0)
+        // --loej alone loads (the old interface's ejects); with nothing active the default
+        // is to start.
+        o.start || (o.loej && !o.old) || (!o.loej && o.fl.is_none() && o.pc == 0)
     };
     if o.device.is_none() {
         return Err(out::syntax(name, format_args!("DEVICE is required")));
@@ -294,7 +447,6 @@ mod tests {
             &["--pc=x", "d"],
             &["d", "e"],
             &["--start"],
-            &["--bogus", "d"],
         ] {
             assert_eq!(cdb(bad, false), Err(1), "{bad:?}");
         }

@@ -32,6 +32,12 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let Some(device) = o.device.clone() else {
         return Err(out::syntax("sync", format_args!("DEVICE is required")));
     };
+    // sg_sync opens read-write, then builds its CDB; a file that is no SCSI node fails
+    // the command as ioctl() does there (75).
+    let Some(mut d) = super::unit_opts::open(&device, true)? else {
+        plan(&o)?;
+        return Err(Fail::new(ExitCategory::OsError(25)));
+    };
     let sc = plan(&o)?;
     let cdb = dev::cdb(&sc, &device)?;
     let what = if o.sixteen {
@@ -39,7 +45,12 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     } else {
         "SYNCHRONIZE CACHE (10)"
     };
-    let mut d = dev::open(&device)?;
+    let shown = if o.sixteen {
+        "Synchronize cache(16)"
+    } else {
+        "synchronize cache(10)"
+    };
+    dev::verbose_cdb(shown, cdb.as_bytes());
     // sg_sync's default, and its meaning of 0: 60 seconds.
     let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
     let resp = d
@@ -79,9 +90,17 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
     while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("16") | lexopt::Arg::Short('S') => o.sixteen = true,
-            lexopt::Arg::Long("lba") | lexopt::Arg::Short('l') => o.lba = cli.number("--lba")?,
+            lexopt::Arg::Long("lba") | lexopt::Arg::Short('l') => {
+                let Some(v) = super::unit_opts::value(&mut cli, "--lba")? else {
+                    return usage();
+                };
+                o.lba = super::number("sync", "--lba", &v)?;
+            }
             lexopt::Arg::Long("count") | lexopt::Arg::Short('c') => {
-                o.count = cli.number("--count")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--count")? else {
+                    return usage();
+                };
+                o.count = super::number("sync", "--count", &v)?;
                 if o.count > u64::from(u32::MAX) {
                     return Err(cli.syntax(format_args!(
                         "--count={}: at most {} blocks",
@@ -91,7 +110,10 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 }
             }
             lexopt::Arg::Long("group") | lexopt::Arg::Short('g') => {
-                let g = cli.number("--group")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--group")? else {
+                    return usage();
+                };
+                let g = super::number("sync", "--group", &v)?;
                 o.group = u8::try_from(g)
                     .ok()
                     .filter(|&g| g <= 63)
@@ -100,29 +122,41 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             lexopt::Arg::Long("immed") | lexopt::Arg::Short('i') => o.immed = true,
             lexopt::Arg::Long("sync-nv") | lexopt::Arg::Short('s') => o.sync_nv = true,
             lexopt::Arg::Long("timeout") | lexopt::Arg::Short('t') => {
-                let t = cli.number("--timeout")?;
+                let Some(v) = super::unit_opts::value(&mut cli, "--timeout")? else {
+                    return usage();
+                };
+                let t = super::number("sync", "--timeout", &v)?;
                 o.timeout_secs = u32::try_from(t)
                     .ok()
                     .filter(|&t| t <= u32::MAX / 1000)
                     .ok_or_else(|| cli.syntax(format_args!("--timeout={t}: too large")))?;
             }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
-            }
             lexopt::Arg::Value(v) if o.device.is_none() => {
                 o.device = Some(super::utf8("sync", "DEVICE", v)?)
             }
-            other => return Err(super::unexpected("sync", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            // `-h` and what getopt_long() answers '?' for: the usage, status 0, at once.
+            _ => return usage(),
         }
     }
     Ok(Some(o))
 }
 
-/// The CDB, or the refusal of values SYNCHRONIZE CACHE (10) cannot carry: a COUNT past
-/// 65535 (sg_sync exits 99 there, after sending nothing) and an LBA past 32 bits (which
-/// sg_sync cuts to its low 32 bits; sgmap refuses, exit 1).
+/// The usage on stderr; nothing more to do.
+fn usage() -> Result<Option<Options>, Fail> {
+    super::unit_opts::usage("sync")?;
+    Ok(None)
+}
+
+/// The CDB, or the refusal of a COUNT past 65535 that SYNCHRONIZE CACHE (10) cannot
+/// carry (sg_sync exits 99 there, after sending nothing). An LBA past 32 bits is cut to
+/// its low 32 bits for the (10), as sg_sync does.
 fn plan(o: &Options) -> Result<SynchronizeCache, Fail> {
     if !o.sixteen && o.count > 0xffff {
         return Err(out::fail(
@@ -136,17 +170,12 @@ fn plan(o: &Options) -> Result<SynchronizeCache, Fail> {
             ),
         ));
     }
-    if !o.sixteen && o.lba > u64::from(u32::MAX) {
-        return Err(out::syntax(
-            "sync",
-            format_args!(
-                "--lba={:#x} does not fit SYNCHRONIZE CACHE (10) (32 bits): add --16",
-                o.lba
-            ),
-        ));
-    }
     Ok(SynchronizeCache {
-        lba: o.lba,
+        lba: if o.sixteen {
+            o.lba
+        } else {
+            o.lba & u64::from(u32::MAX)
+        },
         blocks: o.count as u32,
         immed: o.immed,
         sync_nv: o.sync_nv,
@@ -193,7 +222,10 @@ mod tests {
     #[test]
     fn refusals_before_anything_is_sent() {
         assert_eq!(cdb(&["--count=65536", "d"]), Err(99));
-        assert_eq!(cdb(&["--lba=0x100000000", "d"]), Err(1));
+        assert_eq!(
+            cdb(&["--lba=0x100000001", "d"]),
+            Ok(vec![0x35, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+        );
         assert_eq!(cdb(&["--count=0x100000000", "--16", "d"]), Err(1));
         assert_eq!(cdb(&["--group=64", "d"]), Err(1));
         assert_eq!(cdb(&["--lba=-1", "d"]), Err(1));

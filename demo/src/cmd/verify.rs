@@ -34,6 +34,7 @@ struct Options {
     ones: bool,
     quiet: bool,
     json: bool,
+    readonly: bool,
     device: Option<String>,
 }
 
@@ -55,6 +56,7 @@ impl Default for Options {
             ones: false,
             quiet: false,
             json: false,
+            readonly: false,
             device: None,
         }
     }
@@ -77,15 +79,19 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let Some(o) = parse(args)? else {
         return Ok(());
     };
-    let Some(device) = o.device.clone() else {
-        return Err(out::syntax("verify", format_args!("DEVICE is required")));
-    };
     let p = plan(&o)?;
     for n in &p.notes {
         out::diag("verify", "", format_args!("{n}"));
     }
     let data = compare_data(&o)?;
-    let mut d = dev::open(&device)?;
+    let Some(device) = o.device.clone() else {
+        return Err(out::syntax("verify", format_args!("DEVICE is required")));
+    };
+    // sg_verify opens read-write unless --readonly; a file that is no SCSI node fails the
+    // first command as ioctl() does there (75).
+    let Some(mut d) = super::unit_opts::open(&device, !o.readonly)? else {
+        return Err(Fail::new(ExitCategory::OsError(25)));
+    };
     if !data.is_empty() {
         dev::load_reserve(&mut d, &device, "the --ndo compare data", &data)?;
     }
@@ -109,6 +115,15 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             size: Some(if p.sixteen { Size::Sixteen } else { Size::Ten }),
         };
         let cdb = dev::cdb(&v, &device)?;
+        super::unit_opts::verbose_cdb_from(
+            2,
+            if p.sixteen {
+                "verify(16)"
+            } else {
+                "verify(10)"
+            },
+            cdb.as_bytes(),
+        );
         let dout = if data.is_empty() {
             Data::None
         } else {
@@ -221,55 +236,100 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         match arg {
             lexopt::Arg::Long("16") | lexopt::Arg::Short('S') => o.sixteen = true,
             lexopt::Arg::Long("0") | lexopt::Arg::Short('0') => o.zeros = true,
-            lexopt::Arg::Long("ff") | lexopt::Arg::Short('f') => o.ones = true,
-            lexopt::Arg::Long("lba") | lexopt::Arg::Short('l') => o.lba = cli.number("--lba")?,
+            // sg_verify 1.46's usage lists --ff, but its long options lack it: only -f.
+            lexopt::Arg::Short('f') => o.ones = true,
+            lexopt::Arg::Long("lba") | lexopt::Arg::Short('l') => {
+                o.lba = match num(&mut cli, "--lba")? {
+                    Some(n) => n,
+                    None => return usage(),
+                }
+            }
             lexopt::Arg::Long("count") | lexopt::Arg::Short('c') => {
-                o.count = cli.number("--count")?;
+                o.count = match num(&mut cli, "--count")? {
+                    Some(n) => n,
+                    None => return usage(),
+                };
                 if o.count > i64::MAX as u64 {
                     return Err(cli.syntax(format_args!("--count={}: too large", o.count)));
                 }
             }
             lexopt::Arg::Long("bpc") | lexopt::Arg::Short('b') => {
-                let n = cli.number("--bpc")?;
+                let n = match num(&mut cli, "--bpc")? {
+                    Some(n) => n,
+                    None => return usage(),
+                };
                 o.bpc = ranged(&cli, "--bpc", n, 1, i32::MAX as u64)? as u32;
                 o.bpc_given = true;
             }
             lexopt::Arg::Long("dpo") | lexopt::Arg::Short('d') => o.dpo = true,
             lexopt::Arg::Long("ebytchk") | lexopt::Arg::Short('E') => {
-                let n = cli.number("--ebytchk")?;
+                let n = match num(&mut cli, "--ebytchk")? {
+                    Some(n) => n,
+                    None => return usage(),
+                };
                 o.ebytchk = ranged(&cli, "--ebytchk", n, 0, 3)? as u8;
             }
             lexopt::Arg::Long("group") | lexopt::Arg::Short('g') => {
-                let n = cli.number("--group")?;
+                let n = match num(&mut cli, "--group")? {
+                    Some(n) => n,
+                    None => return usage(),
+                };
                 o.group = ranged(&cli, "--group", n, 0, 63)? as u8;
             }
             lexopt::Arg::Long("vrprotect") | lexopt::Arg::Short('P') => {
-                let n = cli.number("--vrprotect")?;
+                let n = match num(&mut cli, "--vrprotect")? {
+                    Some(n) => n,
+                    None => return usage(),
+                };
                 o.vrprotect = ranged(&cli, "--vrprotect", n, 0, 7)? as u8;
             }
             // --nbo and --bytchk=NDO: sg_verify's older spellings of --ndo.
             lexopt::Arg::Long("ndo" | "nbo" | "bytchk")
             | lexopt::Arg::Short('n')
             | lexopt::Arg::Short('B') => {
-                let n = cli.number("--ndo")?;
+                let n = match num(&mut cli, "--ndo")? {
+                    Some(n) => n,
+                    None => return usage(),
+                };
                 o.ndo = ranged(&cli, "--ndo", n, 1, i32::MAX as u64)? as u32;
             }
-            lexopt::Arg::Long("in") | lexopt::Arg::Short('i') => o.input = Some(cli.value("--in")?),
-            lexopt::Arg::Long("quiet") | lexopt::Arg::Short('q') => o.quiet = true,
-            // sgmap always opens O_RDWR (see dev::open).
-            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => {}
-            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                cli.help()?;
-                return Ok(None);
+            lexopt::Arg::Long("in") | lexopt::Arg::Short('i') => {
+                let Some(v) = super::unit_opts::value(&mut cli, "--in")? else {
+                    return usage();
+                };
+                o.input = Some(v);
             }
+            lexopt::Arg::Long("quiet") | lexopt::Arg::Short('q') => o.quiet = true,
+            lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => o.readonly = true,
+            lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
             lexopt::Arg::Value(v) if o.device.is_none() => {
                 o.device = Some(super::utf8("verify", "DEVICE", v)?)
             }
-            other => return Err(super::unexpected("verify", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(cli.syntax(format_args!(
+                    "unexpected extra argument: {}",
+                    v.to_string_lossy()
+                )))
+            }
+            // `-h` and what getopt_long() answers '?' for: the usage, status 0, at once.
+            _ => return usage(),
         }
     }
     Ok(Some(o))
+}
+
+/// The usage on stderr; nothing more to do.
+fn usage() -> Result<Option<Options>, Fail> {
+    super::unit_opts::usage("verify")?;
+    Ok(None)
+}
+
+/// An option's number; `None` when it is missing (the usage, status 0).
+fn num(cli: &mut Cli, option: &str) -> Result<Option<u64>, Fail> {
+    match super::unit_opts::value(cli, option)? {
+        Some(v) => super::number("verify", option, &v).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// `n` within `min..=max`, else a syntax error.
