@@ -119,7 +119,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("znr") | Short('Z') => o.znr = true,
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
-                cli.help()?;
+                dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
             lexopt::Arg::Value(v) if device.is_none() => {

@@ -158,7 +158,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
-                cli.help()?;
+                dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
             Value(v) if device.is_none() => device = Some(super::utf8("unmap", "DEVICE", v)?),

@@ -150,7 +150,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("dry-run") | Short('d') => o.dry_run = true,
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
-                cli.help()?;
+                dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
             Value(v) if device.is_none() => device = Some(super::utf8("write-same", "DEVICE", v)?),

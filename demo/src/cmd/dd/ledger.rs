@@ -346,14 +346,27 @@ impl<'a> Ledger<'a> {
         let us = self.elapsed_us();
         let bytes = self.rout.full.saturating_mul(u64::from(self.plan.bs));
         let mut text = String::new();
+        let sgp = self.ops.tool == Some(super::tool::Flavor::Sgp);
         if self.ops.time {
+            // sgp_dd: "was", and ", N MB/sec"; both leave the rate out below 512 bytes.
+            let (was, at) = if sgp { (" was", ",") } else { (":", " at") };
             text.push_str(&format!(
-                "time to transfer data: {} secs at {} MB/sec\n",
-                out::Secs(us),
-                out::Centi(out::rate_centi_mb(bytes, us))
+                "time to transfer data{was} {} secs",
+                out::Secs(us)
             ));
+            if bytes > 511 && us > 10 {
+                text.push_str(&format!(
+                    "{at} {} MB/sec",
+                    out::Centi(out::rate_centi_mb(bytes, us))
+                ));
+            }
+            text.push('\n');
         }
-        if let Some(left) = self.remaining() {
+        if let (true, Some(left)) = (sgp, self.remaining()) {
+            text.push_str(&format!(
+                ">>>> Some error occurred, remaining blocks={left}\n  remaining block count={left}\n"
+            ));
+        } else if let Some(left) = self.remaining() {
             // sgm_dd's words before it: "Some error occurred," after a failure (its
             // main loop), "Interrupted by signal," after a stop (its handler).
             let why = if self.failure.is_some() {

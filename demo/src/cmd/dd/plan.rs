@@ -54,6 +54,9 @@ pub struct Operands {
     pub retries: u32,
     /// `coe_limit=N`: with coe, at most N unreadable stretches in a row (0: no limit).
     pub coe_limit: u32,
+    /// The sg3_utils dd tool whose name `dd` runs under (its dry run and report lines);
+    /// `None` for `sgmap dd`, which reports as sgm_dd does.
+    pub tool: Option<super::tool::Flavor>,
 }
 
 /// What `iflag=`/`oflag=` set on one side: sg_dd's flags (a superset of sgm_dd's).
