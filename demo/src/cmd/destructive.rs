@@ -159,6 +159,7 @@ pub fn identify(d: &mut Device, device: &str) -> Result<Identity, Fail> {
             },
             device,
         )?;
+        dev::verbose_sent(cdb.as_bytes());
         dev::data_in(d, cdb.as_bytes(), usize::from(len), Timeout::DEFAULT)
     };
     let (resp, data) = inq(d, None, 36)?;

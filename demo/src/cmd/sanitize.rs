@@ -94,7 +94,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         ..Options::default()
     };
     let mut device = None;
-    while let Some(arg) = cli.next()? {
+    while let Some(arg) = cli.next().map_err(|f| dev::getopt_error("sanitize", f))? {
         use lexopt::Arg::{Long, Short};
         match arg {
             Long("ause") | Short('A') => o.ause = true,
@@ -125,7 +125,13 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("sanitize", "DEVICE", v)?)
             }
-            other => return Err(super::unexpected("sanitize", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(super::unexpected("sanitize", lexopt::Arg::Value(v)))
+            }
+            other => {
+                let e = other.unexpected();
+                return Err(dev::getopt_usage("sanitize", format_args!("{e}")));
+            }
         }
     }
     let Some(device) = device else {
@@ -201,6 +207,7 @@ fn pattern(o: &Options) -> Result<Vec<u8>, Fail> {
 /// READ CAPACITY (10)'s logical block length, if the device tells it.
 fn block_length(d: &mut Device, device: &str) -> Result<Option<u32>, Fail> {
     let cdb = dev::cdb(&ReadCapacity10, device)?;
+    dev::verbose_sent(cdb.as_bytes());
     let (resp, data) = dev::data_in(d, cdb.as_bytes(), 8, Timeout::DEFAULT)?;
     if !resp.is_good() {
         return Ok(None);
@@ -317,6 +324,7 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
     }
     let timeout = Timeout::from_secs(o.timeout_secs()).unwrap_or(Timeout::DEFAULT);
     let command = Command::new(cdb.as_bytes()).timeout(timeout);
+    dev::verbose_sent(cdb.as_bytes());
     let resp = if list.is_empty() {
         d.execute(&command, Data::None)
     } else {

@@ -100,7 +100,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         json: false,
         device: String::new(),
     };
-    while let Some(arg) = cli.next()? {
+    while let Some(arg) = cli.next().map_err(|f| dev::getopt_error("unmap", f))? {
         use lexopt::Arg::{Long, Short, Value};
         match arg {
             Long("all") | Short('A') => {
@@ -162,7 +162,11 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 return Ok(None);
             }
             Value(v) if device.is_none() => device = Some(super::utf8("unmap", "DEVICE", v)?),
-            other => return Err(super::unexpected("unmap", other)),
+            lexopt::Arg::Value(v) => return Err(super::unexpected("unmap", lexopt::Arg::Value(v))),
+            other => {
+                let e = other.unexpected();
+                return Err(dev::getopt_usage("unmap", format_args!("{e}")));
+            }
         }
     }
     let Some(device) = device else {
@@ -270,6 +274,7 @@ fn send(o: &Options, d: &mut Device, ranges: &[(u64, u32)]) -> Result<Response, 
         &o.device,
     )?;
     let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
+    dev::verbose_sent(cdb.as_bytes());
     d.execute(
         &Command::new(cdb.as_bytes()).timeout(timeout),
         Data::MmapOut(n as u32),

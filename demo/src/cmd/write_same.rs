@@ -95,7 +95,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Ok(())
         }
     };
-    while let Some(arg) = cli.next()? {
+    while let Some(arg) = cli.next().map_err(|f| dev::getopt_error("write-same", f))? {
         use lexopt::Arg::{Long, Short, Value};
         match arg {
             Long("10") | Short('R') => o.want_10 = true,
@@ -154,7 +154,13 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 return Ok(None);
             }
             Value(v) if device.is_none() => device = Some(super::utf8("write-same", "DEVICE", v)?),
-            other => return Err(super::unexpected("write-same", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(super::unexpected("write-same", lexopt::Arg::Value(v)))
+            }
+            other => {
+                let e = other.unexpected();
+                return Err(dev::getopt_usage("write-same", format_args!("{e}")));
+            }
         }
     }
     if o.want_10 && o.size.is_some() {
@@ -298,6 +304,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     } else {
         Data::MmapOut(data.len() as u32)
     };
+    dev::verbose_sent(cdb.as_bytes());
     let resp = d
         .execute(&Command::new(cdb.as_bytes()).timeout(timeout), io)
         .map_err(dev::sys_fail)?;

@@ -49,9 +49,13 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
     let mut cli = Cli::new("format", args);
     let mut o = Options {
         cmplst: true,
+        mode_page: 1,
         ..Options::default()
     };
     let (mut cmplst_given, mut json, mut device) = (false, false, None);
+    let (mut pinfo, mut rto_req, mut fmtmaxlba) = (false, false, false);
+    let (mut preset, mut tape, mut tape_verify): (Option<u64>, Option<u64>, bool) =
+        (None, None, false);
     while let Some(arg) = cli.next()? {
         use lexopt::Arg::{Long, Short};
         match arg {
@@ -93,10 +97,37 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
             }
             Long("ffmt") | Short('t') => o.ffmt = ranged(&mut cli, "--ffmt", 0, 3)? as u8,
             Long("dry-run" | "dry_run") | Short('d') => o.dry_run = true,
+            Long("pinfo") | Short('p') => pinfo = true,
+            Long("rto_req") | Short('R') => rto_req = true,
+            Long("mode") | Short('M') => o.mode_page = ranged(&mut cli, "--mode", 0, 62)? as u8,
+            Long("fmtmaxlba") | Short('b') => fmtmaxlba = true,
+            Long("preset") | Short('E') => {
+                let n = cli.number("--preset")?;
+                if n > u64::from(u32::MAX) {
+                    return Err(cli.syntax(format_args!(
+                        "bad argument to '--preset', need 32 bit integer"
+                    )));
+                }
+                preset = Some(n);
+            }
+            Long("tape") | Short('T') => {
+                let v = cli.value("--tape")?;
+                if v != "-1" {
+                    let n = super::number("format", "--tape", &v)?;
+                    if n > 15 {
+                        return Err(cli.syntax(format_args!(
+                            "bad argument to '--tape', accepts 0 to 15 inclusive"
+                        )));
+                    }
+                    tape = Some(n);
+                }
+            }
+            Long("verify") | Short('y') => tape_verify = true,
             Long("json") | Short('j') => json = cli.json(),
             Long("help") | Short('h') => {
                 cli.help()?;
-                return Ok(None);
+                // sg_format: SG_LIB_OK_FALSE after its usage.
+                return Err(Fail::code(36));
             }
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("format", "DEVICE", v)?)
@@ -109,6 +140,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
     };
     // sg_format's contradictions (exit 31), before the device is opened.
     let contradict = |why: &str| Err(out::contradict("format", format_args!("{why}")));
+    if usize::from(o.format > 0) + usize::from(tape.is_some()) + usize::from(preset.is_some()) > 1 {
+        return contradict("Can choose only one of: '--format', '--tape=' and '--preset='");
+    }
     if o.ip_def && o.security {
         return contradict("'--ip_def' and '--security' contradict, choose one");
     }
@@ -128,6 +162,24 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
             "'--pie' sets a protection interval, which needs protection information \
              ('--fmtpinfo=2' or 3)",
         );
+    }
+    if (pinfo || rto_req) && o.fmtpinfo > 0 {
+        return contradict(
+            "confusing with both '--pinfo' or '--rto_req' together with '--fmtpinfo', best \
+             use '--fmtpinfo' only",
+        );
+    }
+    o.fmtpinfo |= if pinfo { 2 } else { 0 } | if rto_req { 1 } else { 0 };
+    // Not driven yet: FORMAT WITH PRESET (SBC-4) and a tape's FORMAT MEDIUM (SSC).
+    if preset.is_some() || fmtmaxlba {
+        return Err(cli.syntax(format_args!(
+            "--preset/--fmtmaxlba: sgmap does not send FORMAT WITH PRESET"
+        )));
+    }
+    if tape.is_some() || tape_verify {
+        return Err(cli.syntax(format_args!(
+            "--tape/--verify: sgmap does not send FORMAT MEDIUM (tapes)"
+        )));
     }
     if o.ffmt > 0 && !cmplst_given {
         o.cmplst = false;
@@ -300,7 +352,7 @@ fn fetch_block_desc(d: &mut Device, device: &str, o: &Options) -> Result<Prepare
             ModeSense6 {
                 dbd: false,
                 page_control: PageControl::Current,
-                page_code: 1,
+                page_code: o.mode_page,
                 subpage_code: 0,
                 allocation_length: 252,
             }
@@ -310,7 +362,7 @@ fn fetch_block_desc(d: &mut Device, device: &str, o: &Options) -> Result<Prepare
                 llbaa,
                 dbd: false,
                 page_control: PageControl::Current,
-                page_code: 1,
+                page_code: o.mode_page,
                 subpage_code: 0,
                 allocation_length: 252,
             }
@@ -318,6 +370,7 @@ fn fetch_block_desc(d: &mut Device, device: &str, o: &Options) -> Result<Prepare
         };
         let cdb =
             cdb.map_err(|e| out::fail(ExitCategory::Syntax, device, "CDB", format_args!("{e}")))?;
+        dev::verbose_sent(cdb.as_bytes());
         let (resp, data) = dev::data_in(d, cdb.as_bytes(), 252, Timeout::DEFAULT)?;
         let what = if six {
             "MODE SENSE (6)"
@@ -357,6 +410,7 @@ fn mode_select(
     let mut cmd = *cmd;
     loop {
         let cdb = dev::cdb(&cmd, device)?;
+        dev::verbose_sent(cdb.as_bytes());
         let resp = d
             .execute(&Command::new(cdb.as_bytes()), Data::Out(list))
             .map_err(dev::sys_fail)?;
@@ -401,6 +455,7 @@ fn report_capacity(
         } else {
             (dev::cdb(&sgmap_core::cdb::ReadCapacity10, device)?, 8)
         };
+        dev::verbose_sent(cdb.as_bytes());
         let (resp, data) = dev::data_in(d, cdb.as_bytes(), len, Timeout::DEFAULT)?;
         if !resp.is_good() {
             let f = dev::scsi_fail(device, "READ CAPACITY", &resp);
@@ -493,6 +548,7 @@ fn format_unit(d: &mut Device, a: &Args, total_bytes: u64, rec: &mut Record) -> 
     } else {
         Data::Out(&list)
     };
+    dev::verbose_sent(cdb.as_bytes());
     let resp = d
         .execute(&Command::new(cdb.as_bytes()).timeout(timeout), data)
         .map_err(dev::sys_fail)?;
