@@ -66,6 +66,19 @@ pub fn run(ops: &Operands) -> CmdResult {
     };
     let in_extent = extent(if_name, in_kind)?;
     let out_extent = extent(of_name, out_kind)?;
+    if let Some(flavor) = ops.tool {
+        // The tools take a count from an sg device's READ CAPACITY or a block device's
+        // size only: with neither side one, count= is needed.
+        let sized =
+            |e: &plan::Extent| matches!(e, plan::Extent::Sg { .. } | plan::Extent::Device { .. });
+        if ops.count.is_none() && !sized(&in_extent) && !sized(&out_extent) {
+            out::err_str("Couldn't calculate count, please give one\n");
+            return Err(Fail::new(match flavor {
+                super::tool::Flavor::Sgm => ExitCategory::Syntax,
+                _ => ExitCategory::Other,
+            }));
+        }
+    }
     let plan = plan::plan(ops, in_extent, out_extent).map_err(|e| {
         let why = e.describe(if_name, of_name);
         out::fail(super::plan_category(&e), "dd", "", format_args!("{why}"))
