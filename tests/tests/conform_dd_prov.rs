@@ -399,6 +399,20 @@ fn scsi_debug_dd_device_copies_report_as_each_tool_does() {
             cases.push((tool, tool, v(args), Also::Dd));
         }
     }
+    // sg_dd --verify: the region compared with itself (VERIFY with BYTCHK=1); a file
+    // output is refused.
+    let same_seek = format!("seek={}", region_lba(&env));
+    for flag in ["--verify", "-x"] {
+        let a = v(&[&iff, &off, &bs, "count=16", &skip, &same_seek, flag]);
+        cases.push(("sg_dd", "sg_dd", a, Also::Dd));
+    }
+    let a = v(&[&iff, &of_file, &bs, "count=16", "--verify"]);
+    cases.push(("sg_dd", "sg_dd", a, Also::Dd));
+    // sgp_dd's threads: sgmap's queue depth.
+    for thr in ["thr=1", "thr=4", "thr=16", "thr=32"] {
+        let a = v(&[&iff, &off, &bs, "count=64", &skip, &seek, thr]);
+        cases.push(("sgp_dd", "sgp_dd", a, Also::Dd));
+    }
     all_same(&cases);
 }
 
@@ -494,10 +508,15 @@ fn scsi_debug_unmap_options_are_sg_unmaps() {
         (
             "unmap",
             "sg_unmap",
-            d(&["--dry-run", &l(0), "--num=2"], dev),
+            d(&["-f", "--dry-run", &l(0), "--num=2"], dev),
             Also::Out,
         ),
-        ("unmap", "sg_unmap", d(&["--dry_run", &all], dev), Also::Out),
+        (
+            "unmap",
+            "sg_unmap",
+            d(&["-f", "--dry_run", &all], dev),
+            Also::Out,
+        ),
         (
             "unmap",
             "sg_unmap",
@@ -719,6 +738,7 @@ fn scsi_debug_sanitize_options_are_sg_sanitizes() {
         s(&["--block", "--ause", "--quick"]),
         s(&["-B", "-A", "-Q"]),
         s(&["--block", "--znr", "--quick"]),
+        s(&["--block", "-Z", "-Q"]),
         s(&["-B", "-Z", "-Q"]),
         s(&["--block", "--early", "--quick"]),
         s(&["-B", "-e", "-Q"]),
@@ -728,10 +748,11 @@ fn scsi_debug_sanitize_options_are_sg_sanitizes() {
         s(&["-B", "-d", "-Q"]),
         s(&["--block", "--timeout=30", "--quick"]),
         s(&["-B", "-t", "30", "-Q"]),
-        s(&["--block", "--dry-run"]),
-        s(&["--block", "--dry_run"]),
-        s(&["-B", "-D"]),
-        s(&["-O", "-z", "-D"]),
+        // sg_sanitize polls once, 60 s on, after a dry run without --early or --wait.
+        s(&["--block", "--dry-run", "-Q", "-e"]),
+        s(&["--block", "--dry_run", "-Q", "-w"]),
+        s(&["-B", "-D", "-Q", "-e"]),
+        s(&["-O", "-z", "-D", "-Qe"]),
         sv(&["-B", "-Q", "-v"]),
         sv(&["-B", "-Q", "--verbose"]),
         s(&["--bogus"]),

@@ -169,7 +169,7 @@ UNIT Complete'. With --json the text lines go to stderr.
 
 /// `sgmap sanitize`.
 pub const SANITIZE: &str = "\
-Usage: sgmap sanitize (--block | --crypto | --overwrite | --fail) [--ause] [--znr]
+Usage: sgmap sanitize (--block | --crypto | --overwrite | --fail) [--ause] [-Z]
                       [--pattern=FILE] [--zero] [--ipl=LEN] [--count=OC] [--invert]
                       [--test=TE] [--early] [--wait] [--desc] [--quick]
                       [--timeout=SECS] [--dry-run] [--json[=JO]] DEVICE
@@ -186,7 +186,7 @@ countdown comes first (control-C to abort).
   --ipl=LEN        pattern length (default: the file's); sgmap refuses a pattern
                    longer than a logical block (READ CAPACITY), exit 1
   --count=OC       overwrite passes 1..31 (1);  --invert  INVERT;  --test=TE  0..3
-  --ause, -A       AUSE;  --znr, -Z  ZNR (sg_sanitize 1.46 takes only -Z)
+  --ause, -A       AUSE;  -Z  ZNR (sg_sanitize 1.46 has no --znr: it prints its usage)
   --early          return once started;  --wait  no IMMED (timeout 15 h)
   --desc           poll with descriptor-format sense
   --dry-run        identify the device, print the SANITIZE CDB and parameter list

@@ -116,7 +116,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             Long("wait") | Short('w') => o.wait = true,
             Long("zero") | Short('z') => o.zero += 1,
-            Long("znr") | Short('Z') => o.znr = true,
+            // sg_sanitize 1.46 lists --znr in its usage but not in its getopt table: only
+            // -Z sets ZNR, and --znr is an unknown option (the usage, status 0).
+            Short('Z') => o.znr = true,
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
                 dev::help_as_tool(&cli)?;

@@ -39,6 +39,21 @@ pub fn run(ops: &Operands) -> CmdResult {
     let (of_name, out_kind) = sgio(of_given, out_kind, &ops.oflag)?;
     let (if_name, of_name) = (if_name.as_str(), of_name.as_str());
     check_flags(ops, in_kind, out_kind, of_name)?;
+    if ops.compare {
+        // sg_dd's checks of --verify, after the files are opened.
+        if out_kind != Kind::Sg {
+            out::err_str("--verify only supported when OFILE is a sg device or oflag=sgio\n");
+            return Err(Fail::new(ExitCategory::Contradict));
+        }
+        if ops.oflag.sparse {
+            out::err_str("--verify cannot be used with oflag=sparse\n");
+            return Err(Fail::new(ExitCategory::Contradict));
+        }
+        if ops.cdbsz == Some(6) {
+            out::err_str("sg_dd: there is no VERIFY(6), choose a larger cdbsz\n");
+            return Err(Fail::new(ExitCategory::Syntax));
+        }
+    }
     if ops.seek > 0 && out_kind == Kind::Std {
         return Err(out::contradict(
             "dd",
@@ -95,11 +110,17 @@ pub fn run(ops: &Operands) -> CmdResult {
     // The sg sides: qd files each, reserves for bs × bpt; bpt comes down to what every
     // side was granted.
     let mut bpt = plan.bpt;
-    let mut open_sg = |path: &str, kind: Kind, flags: Flags| -> Result<Option<SgSide>, Fail> {
+    let mut open_sg = |path: &str,
+                       kind: Kind,
+                       flags: Flags,
+                       output: bool|
+     -> Result<Option<SgSide>, Fail> {
         if kind != Kind::Sg {
             return Ok(None);
         }
-        let options = sg::SideOptions::new(ops, flags);
+        let mut options = sg::SideOptions::new(ops, flags);
+        // sg_dd --verify: the output side compares instead of writing.
+        options.verify = ops.compare && output;
         let (side, fit) = SgSide::open(path, ops.qd, plan.bs, plan.bpt, options)?;
         let asked = u64::from(plan.bs) * u64::from(plan.bpt);
         match fit {
@@ -131,8 +152,8 @@ pub fn run(ops: &Operands) -> CmdResult {
         }
         Ok(Some(side))
     };
-    let mut sg_in = open_sg(if_name, in_kind, ops.iflag)?;
-    let mut sg_out = open_sg(of_name, out_kind, ops.oflag)?;
+    let mut sg_in = open_sg(if_name, in_kind, ops.iflag, false)?;
+    let mut sg_out = open_sg(of_name, out_kind, ops.oflag, true)?;
     if ops.dry_run {
         // As sg_dd: the devices are opened and probed (READ CAPACITY), nothing is read or
         // written, and no output file is created.

@@ -67,6 +67,8 @@ pub struct Ledger<'a> {
     pub recovered: u64,
     /// `retries=N`: commands sent again.
     pub retries: u64,
+    /// sg_dd `--verify`: VERIFY commands that reported MISCOMPARE.
+    pub miscompares: u64,
     /// Commands that failed for good (passed over with coe, or the one that stopped
     /// the copy).
     pub unrecovered: u64,
@@ -106,6 +108,7 @@ impl<'a> Ledger<'a> {
             recovered: 0,
             retries: 0,
             unrecovered: 0,
+            miscompares: 0,
             removed: None,
             failure: None,
             interrupted: false,
@@ -376,8 +379,9 @@ impl<'a> Ledger<'a> {
             };
             text.push_str(&format!("{why}  remaining block count={left}\n"));
         }
+        let out_word = if self.ops.compare { "verified" } else { "out" };
         text.push_str(&format!(
-            "{} records in\n{} records out\n",
+            "{} records in\n{} records {out_word}\n",
             self.rin, self.rout
         ));
         // sg_dd's further lines (print_stats()), each when it has something to say.
@@ -396,6 +400,9 @@ impl<'a> Ledger<'a> {
                 // sgmap sends no READ LONG: coe=2 and 3 act as 1.
                 text.push_str("0 read_longs fetched part of unrecovered read errors\n");
             }
+        }
+        if self.miscompares > 0 {
+            text.push_str(&format!("{} miscompare error(s)\n", self.miscompares));
         }
         if let Some(path) = &self.removed {
             text.push_str(&format!(

@@ -57,6 +57,9 @@ pub struct Operands {
     /// The sg3_utils dd tool whose name `dd` runs under (its dry run and report lines);
     /// `None` for `sgmap dd`, which reports as sgm_dd does.
     pub tool: Option<super::tool::Flavor>,
+    /// sg_dd's `--verify`/`-x`: the output (an sg device) is compared with VERIFY (BYTCHK=1)
+    /// against the input's data instead of written.
+    pub compare: bool,
 }
 
 /// What `iflag=`/`oflag=` set on one side: sg_dd's flags (a superset of sgm_dd's).

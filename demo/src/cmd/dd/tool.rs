@@ -444,12 +444,7 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
         // its 16.
         ops.qd = threads.min(16) as u32;
     }
-    if verify {
-        // Not driven yet: sg_dd's VERIFY(n) with BYTCHK=1 against OFILE.
-        return Err(syntax(
-            "--verify: sgmap does not yet compare with VERIFY (BYTCHK=1)\n",
-        ));
-    }
+    ops.compare = verify;
     ops.bpt = if bs >= 2048 && !bpt_given {
         None
     } else {
