@@ -320,7 +320,9 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
             s.push_str("    Parameter list contents:\n");
             s.push_str(&hex_lines(&list));
         }
-        say(o.json, &s)?;
+        // On stderr, where sg_sanitize -vvv prints them: its dry run prints nothing more on
+        // stdout.
+        out::err_str(&s);
         out::err_str("Due to --dry-run option, bypassing SANITIZE command\n");
         return Ok(());
     }

@@ -32,6 +32,12 @@ struct Args {
     o: Options,
     json: bool,
     device: String,
+    /// `--preset=ID`: FORMAT WITH PRESET with this PRESET IDENTIFIER.
+    preset: Option<u32>,
+    /// `--fmtmaxlba`: its FMTMAXLBA bit.
+    fmtmaxlba: bool,
+    /// `--tape=FM`: FORMAT MEDIUM (tapes).
+    tape: Option<u8>,
 }
 
 /// A number operand in `lo..=hi`, or sg_format's "bad argument" (exit 1).
@@ -170,21 +176,19 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
         );
     }
     o.fmtpinfo |= if pinfo { 2 } else { 0 } | if rto_req { 1 } else { 0 };
-    // Not driven yet: FORMAT WITH PRESET (SBC-4) and a tape's FORMAT MEDIUM (SSC).
-    if preset.is_some() || fmtmaxlba {
-        return Err(cli.syntax(format_args!(
-            "--preset/--fmtmaxlba: sgmap does not send FORMAT WITH PRESET"
-        )));
-    }
-    if tape.is_some() || tape_verify {
-        return Err(cli.syntax(format_args!(
-            "--tape/--verify: sgmap does not send FORMAT MEDIUM (tapes)"
-        )));
-    }
+    // --verify sets FORMAT MEDIUM's VERIFY bit; without --tape sg_format ignores it.
+    let _ = tape_verify;
     if o.ffmt > 0 && !cmplst_given {
         o.cmplst = false;
     }
-    Ok(Some(Args { o, json, device }))
+    Ok(Some(Args {
+        o,
+        json,
+        device,
+        preset: preset.map(|p| p as u32),
+        fmtmaxlba,
+        tape: tape.map(|t| t as u8),
+    }))
 }
 
 /// What the run did, for `--json`.
@@ -252,8 +256,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
 
 /// Prints what a dry run would send: the CDB and parameter list as sg3_utils' verbose lines
 /// show them (`    Format unit cdb: [04 18 00 00 00 00]`, `    Format unit parameter
-/// list:` and the bytes; `    mode select(10) parameter list`, without the colon).
-fn dry_lines(json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
+/// list:` and the bytes; `    mode select(10) parameter list`, without the colon), on
+/// stderr, where sg_format -vvv prints them (its dry run prints nothing on stdout).
+fn dry_lines(_json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
     let mut s = format!("    {title} cdb: [{}]\n", hex_bytes(cdb));
     if !list.is_empty() {
         let colon = if title.starts_with("mode") { "" } else { ":" };
@@ -262,7 +267,8 @@ fn dry_lines(json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
             hex_lines(list)
         ));
     }
-    say(json, &s)
+    out::err_str(&s);
+    Ok(())
 }
 
 fn run_device(a: &Args, rec: &mut Record) -> CmdResult {
@@ -284,6 +290,21 @@ fn run_device(a: &Args, rec: &mut Record) -> CmdResult {
             }
             Err(f) => return Err(f),
         };
+        if a.tape.is_some() {
+            // FORMAT MEDIUM is for tapes, media changers and ADC devices.
+            if !matches!(pdt, 0x01 | 0x08 | 0x12) {
+                out::err_str("This format is only defined for tapes\n");
+                return Err(Fail::new(ExitCategory::MalformedResponse));
+            }
+            // Not driven: sgmap does not send SSC's FORMAT MEDIUM.
+            return Err(out::syntax(
+                "format",
+                format_args!("--tape: sgmap does not send FORMAT MEDIUM (tapes)"),
+            ));
+        }
+        if let Some(id) = a.preset {
+            return format_with_preset(&mut d, a, id);
+        }
         if o.format > 0 && !matches!(pdt, 0x00 | 0x07 | 0x0e) {
             return Err(out::fail(
                 ExitCategory::MalformedResponse,
@@ -588,6 +609,77 @@ fn format_unit(d: &mut Device, a: &Args, total_bytes: u64, rec: &mut Record) -> 
         },
     )?;
     rec.seen = outcome.seen;
+    Ok(())
+}
+
+/// FORMAT WITH PRESET (SBC-4), as sg_format's `--preset=ID`: the countdown unless
+/// `--quick`, the command with IMMED unless `--wait` (and FMTMAXLBA with `--fmtmaxlba`),
+/// then REQUEST SENSE every 60 seconds while it reports progress.
+fn format_with_preset(d: &mut Device, a: &Args, id: u32) -> CmdResult {
+    const WHAT: &str = "Format with preset";
+    let o = &a.o;
+    let device = a.device.as_str();
+    if !o.quick {
+        destructive::countdown("FORMAT WITH PRESET", device, a.json, progress::sleep_secs)?;
+    }
+    let immed = !o.wait;
+    let mut cdb = [0u8; 10];
+    cdb[0] = 0x38;
+    cdb[1] = if immed { 0x80 } else { 0 } | if a.fmtmaxlba { 0x40 } else { 0 };
+    cdb[2..6].copy_from_slice(&id.to_be_bytes());
+    if o.dry_run {
+        out::err_str("Due to --dry-run option bypassing FORMAT WITH PRESET command\n");
+    } else {
+        let secs = if immed { 60 } else { plan::timeout_secs(o, 0) }.max(o.timeout);
+        let timeout = Timeout::from_secs(secs).unwrap_or(Timeout::DEFAULT);
+        dev::verbose_cdb(WHAT, &cdb);
+        let resp = d
+            .execute(&Command::new(&cdb).timeout(timeout), Data::None)
+            .map_err(dev::sys_fail)?;
+        if !resp.is_good() && !matches!(resp.category().code(), 20 | 21) {
+            let f = dev::scsi_fail(device, "FORMAT WITH PRESET", &resp);
+            out::err_str(&format!(
+                "{WHAT} command: {}\nFORMAT WITH PRESET failed\n",
+                names::exit_status(f.code)
+            ));
+            if crate::invocation::verbose() == 0 {
+                out::err_str("    try '-v' for more information\n");
+            }
+            return Err(f);
+        }
+    }
+    if !immed {
+        return Ok(());
+    }
+    if !o.dry_run {
+        say(a.json, &format!("\n{WHAT} has started\n"))?;
+    }
+    if o.early {
+        return say(
+            a.json,
+            &format!("{WHAT} continuing,\n    Request sense can be used to monitor progress\n"),
+        );
+    }
+    if o.dry_run {
+        return say(a.json, "No point in polling for progress, so exit\n");
+    }
+    let json = a.json;
+    progress::run(
+        Style::Format {
+            request_sense: true,
+            secs: 60,
+        },
+        progress::sleep_secs,
+        |ask| progress::poll(d, device, ask),
+        |line| {
+            if json {
+                let (progress::Line::Out(s) | progress::Line::Err(s)) = line;
+                out::err_str(&format!("{s}\n"));
+            } else {
+                progress::print_line(line);
+            }
+        },
+    )?;
     Ok(())
 }
 
