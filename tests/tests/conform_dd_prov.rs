@@ -181,6 +181,8 @@ fn version_lines_are_the_tools() {
     for tool in ["sgm_dd", "sg_dd", "sgp_dd"] {
         cases.push((tool, tool, v(&["-dV"]), Also::Err));
         cases.push((tool, tool, v(&["--vers"]), Also::Err));
+        cases.push((tool, tool, v(&["-vV"]), Also::Err));
+        cases.push((tool, tool, v(&["--verbose", "--version"]), Also::Err));
     }
     all_same(&cases);
 }

@@ -148,6 +148,8 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
     let mut mmap_in = false;
     let mut mmap_out = false;
     let mut verify = false;
+    // -v or --verbose seen (sg_dd and sgp_dd note it; sgm_dd's `-v` does not).
+    let mut verbose_given = false;
     for arg in args {
         let arg = arg.to_string_lossy().into_owned();
         let (key, value) = match arg.split_once('=') {
@@ -362,6 +364,7 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
                     return Ok(Parsed::Done);
                 }
                 verbose += count('v') as i64;
+                verbose_given |= count('v') > 0 && flavor != Flavor::Sgm;
                 version |= count('V') > 0;
                 if flavor == Flavor::Sg {
                     known += count('p') + count('x');
@@ -380,7 +383,10 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
                 return Ok(Parsed::Done);
             }
             k if flavor == Flavor::Sg && k.starts_with("--progress") => ops.progress = true,
-            k if k.starts_with("--verb") => verbose += 1,
+            k if k.starts_with("--verb") => {
+                verbose += 1;
+                verbose_given |= flavor != Flavor::Sgm;
+            }
             k if flavor == Flavor::Sg && k.starts_with("--veri") => verify = true,
             k if k.starts_with("--vers") => version = true,
             k => {
@@ -389,6 +395,9 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
                 )))
             }
         }
+    }
+    if verbose_given && version {
+        out::err_str("Not in DEBUG mode, so '-vV' has no special action\n");
     }
     if version {
         return Err(crate::invocation::version());
