@@ -44,22 +44,7 @@ enum Also {
 fn dd_lines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter(|l| {
-            [
-                "records in",
-                "records out",
-                "remaining block",
-                "Some error occurred",
-                "dry-run",
-                "time to transfer",
-                "bypassed records",
-                "recovered errors",
-                "retries attempted",
-                "unrecovered error",
-            ]
-            .iter()
-            .any(|k| l.contains(k))
-        })
+        .filter(|l| is_report_line(l))
         .map(|l| {
             if l.contains("time to transfer") {
                 l.chars()
@@ -73,6 +58,33 @@ fn dd_lines(stderr: &str) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A line of the dd tools' reports (not of a usage text that mentions the words).
+fn is_report_line(l: &str) -> bool {
+    let counted = |rest: &str| {
+        let digits = l.len() - rest.len();
+        digits > 0 && l[..digits].bytes().all(|b| b.is_ascii_digit() || b == b'+')
+    };
+    let tail = l.trim_start_matches(|c: char| c.is_ascii_digit() || c == '+');
+    (counted(tail)
+        && [
+            " records in",
+            " records out",
+            " records verified",
+            " bypassed records out",
+            " recovered errors",
+            " retries attempted",
+            " unrecovered error(s)",
+            " miscompare error(s)",
+        ]
+        .contains(&tail))
+        || l.starts_with("  remaining block count=")
+        || l.starts_with("Some error occurred,")
+        || l.starts_with(">>>> Some error occurred")
+        || l.starts_with("time to transfer data")
+        || l == "Since --dry-run option given, bypassing copy"
+        || l == "Due to --dry-run option, bypass copy/read"
 }
 
 fn cdb_lines(stderr: &str) -> Vec<String> {
@@ -701,8 +713,14 @@ fn scsi_debug_format_options_are_sg_formats() {
         f(&["-T", "0", "-y", "-Q", "-d"]),
         ("format", "sg_format", d(&["--bogus"], dev), Also::Status),
         f(&["--format", "--fmtpinfo=4"]),
-        f(&["--format", "--resize", "--count=9"]),
-        ("format", "sg_format", v(&["--format"]), Also::Out),
+        // sg_format prints its usage on stdout after these: the status is compared.
+        (
+            "format",
+            "sg_format",
+            d(&["--format", "--resize", "--count=9"], dev),
+            Also::Status,
+        ),
+        ("format", "sg_format", v(&["--format"]), Also::Status),
     ];
     all_same(&cases);
 }

@@ -258,12 +258,8 @@ pub fn load_reserve(d: &mut Device, device: &str, what: &str, data: &[u8]) -> Re
 }
 
 /// `--help` of a command whose sg3_utils tool prints its usage on stderr (most do, with
-/// `pr2serr()`): under the tool's name the help goes to stderr, so that standard output
-/// stays the tool's (empty); as `sgmap COMMAND` to stdout.
+/// `pr2serr()`): the help goes to stderr, so that standard output stays the tool's (empty).
 pub fn help_as_tool(cli: &super::Cli) -> crate::out::CmdResult {
-    if crate::invocation::tool().is_none() {
-        return cli.help();
-    }
     match super::help::of(cli.name) {
         Some(text) => out::err_str(text),
         None => out::err_str(&super::help::main()),

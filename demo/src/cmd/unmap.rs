@@ -376,6 +376,9 @@ fn run_all(o: &Options, all: All) -> CmdResult {
     let (last, to_end) = match all.last {
         Some(l) => (l, false),
         None => {
+            if let Ok(rc) = dev::cdb(&sgmap_core::cdb::ReadCapacity16::default(), &o.device) {
+                dev::verbose_sent(rc.as_bytes());
+            }
             let c = capacity::read_capacity_16_or_10(&mut d, &o.device)?;
             if all.start > c.last_lba {
                 return Err(out::contradict(

@@ -248,6 +248,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         if o.xferlen == 0 {
             // sg_write_same: without the block length it cannot build the data-out, and
             // says so with a syntax error (1), whatever READ CAPACITY's failure was.
+            if let Ok(rc) = dev::cdb(&sgmap_core::cdb::ReadCapacity16::default(), &o.device) {
+                dev::verbose_sent(rc.as_bytes());
+            }
             let c = capacity::read_capacity_16_or_10(&mut d, &o.device).map_err(|_| {
                 out::syntax(
                     "write-same",

@@ -39,20 +39,16 @@ pub fn run(ops: &Operands) -> CmdResult {
     let (of_name, out_kind) = sgio(of_given, out_kind, &ops.oflag)?;
     let (if_name, of_name) = (if_name.as_str(), of_name.as_str());
     check_flags(ops, in_kind, out_kind, of_name)?;
-    if ops.compare {
-        // sg_dd's checks of --verify, after the files are opened.
-        if out_kind != Kind::Sg {
-            out::err_str("--verify only supported when OFILE is a sg device or oflag=sgio\n");
-            return Err(Fail::new(ExitCategory::Contradict));
-        }
-        if ops.oflag.sparse {
-            out::err_str("--verify cannot be used with oflag=sparse\n");
-            return Err(Fail::new(ExitCategory::Contradict));
-        }
-        if ops.cdbsz == Some(6) {
-            out::err_str("sg_dd: there is no VERIFY(6), choose a larger cdbsz\n");
-            return Err(Fail::new(ExitCategory::Syntax));
-        }
+    if ops.tool == Some(super::tool::Flavor::Sgp)
+        && ((ops.iflag.mmap && in_kind != Kind::Sg) || (ops.oflag.mmap && out_kind != Kind::Sg))
+    {
+        // sgp_dd maps the reserve of the side with mmap, which only an sg device has.
+        out::err_str("SG_GET_RESERVED_SIZE error: Inappropriate ioctl for device\n");
+        return Err(Fail::new(ExitCategory::Syntax));
+    }
+    if ops.compare && ops.cdbsz == Some(6) {
+        out::err_str("sg_dd: there is no VERIFY(6), choose a larger cdbsz\n");
+        return Err(Fail::new(ExitCategory::Syntax));
     }
     if ops.seek > 0 && out_kind == Kind::Std {
         return Err(out::contradict(
@@ -104,6 +100,25 @@ pub fn run(ops: &Operands) -> CmdResult {
             "dd",
             format_args!("{if_name} has no end: give count=N"),
         ));
+    }
+    if ops.compare && (out_kind != Kind::Sg || ops.oflag.sparse) {
+        // sg_dd's checks of --verify, once the count is known; then its report.
+        let mut text = if out_kind != Kind::Sg {
+            "--verify only supported when OFILE is a sg device or oflag=sgio\n".to_owned()
+        } else {
+            "--verify cannot be used with oflag=sparse\n".to_owned()
+        };
+        match plan.count {
+            Some(left) if left > 0 => {
+                text.push_str(&format!(
+                    "Some error occurred,  remaining block count={left}\n"
+                ));
+            }
+            _ => {}
+        }
+        text.push_str("0+0 records in\n0+0 records verified\n");
+        out::err_str(&text);
+        return Err(Fail::new(ExitCategory::Contradict));
     }
     check_cdb_size(ops, &plan, in_kind, out_kind)?;
 
@@ -334,6 +349,9 @@ fn open_fail(path: &str, e: std::io::Error) -> Fail {
         return Fail::code(sg::FLOCK_ERR);
     }
     let category = match e.raw_os_error() {
+        // sg_dd ends every failed open with SG_LIB_FILE_ERROR (15); sgm_dd and sgp_dd with
+        // sg_convert_errno() (50 + errno).
+        Some(_) if crate::invocation::tool() == Some("sg_dd") => ExitCategory::FileError,
         Some(errno) => ExitCategory::OsError(u16::try_from(errno).unwrap_or(0)),
         None => ExitCategory::Other,
     };

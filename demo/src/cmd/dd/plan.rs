@@ -95,6 +95,9 @@ pub struct Flags {
     pub sparse: bool,
     /// `00`, `ff`, `random` (input): generated data instead of `if=`.
     pub fill: Option<Fill>,
+    /// sgp_dd's `mmap`: that side's sg reserve is mmap-ed (sgmap's always is); on a side
+    /// that is not an sg device sgp_dd fails.
+    pub mmap: bool,
 }
 
 /// The generated input of `iflag=00|ff|random`.

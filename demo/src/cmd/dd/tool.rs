@@ -99,7 +99,10 @@ fn flag(flavor: Flavor, ops: &mut Operands, input: bool, name: &str, mmap: &mut 
         "fua" => f.fua = true,
         "null" => {}
         "coe" if flavor != Flavor::Sgm => f.coe = f.coe.saturating_add(1),
-        "mmap" if flavor == Flavor::Sgp => *mmap = true,
+        "mmap" if flavor == Flavor::Sgp => {
+            *mmap = true;
+            f.mmap = true;
+        }
         "flock" if sg_only => f.flock = true,
         "nocache" if sg_only => f.nocache = true,
         "nocreat" if sg_only => f.nocreat = true,
@@ -450,8 +453,13 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
             return Err(syntax("too few or too many threads requested\n"));
         }
         // sgp_dd's threads each carry one transfer at a time: sgmap's queue depth, up to
-        // its 16.
+        // its 16. sgp_dd's threads share one file descriptor; sgmap's queue opens the
+        // device once per slot, which the driver's exclusive open allows once: with excl,
+        // one slot.
         ops.qd = threads.min(16) as u32;
+        if ops.iflag.excl || ops.oflag.excl {
+            ops.qd = 1;
+        }
     }
     ops.compare = verify;
     ops.bpt = if bs >= 2048 && !bpt_given {
