@@ -652,7 +652,7 @@ fn scsi_debug_format_options_are_sg_formats() {
     let dev = env.sg.as_str();
     let f = |args: &[&str]| ("format", "sg_format", d(args, dev), Also::Out);
     let fv = |args: &[&str]| ("format", "sg_format", d(args, dev), Also::Cdb);
-    let cases = vec![
+    let mut cases = vec![
         f(&[]),
         f(&["--long"]),
         f(&["-l"]),
@@ -665,7 +665,6 @@ fn scsi_debug_format_options_are_sg_formats() {
         f(&["--format", "--quick", "--dry-run"]),
         f(&["-F", "-Q", "-d"]),
         f(&["-FQ", "--dry_run"]),
-        f(&["--format", "--quick"]),
         f(&["--format", "--format", "--quick", "--dry-run"]),
         f(&["--format", "--format", "--format", "--quick", "--dry-run"]),
         f(&["--format", "--quick", "--dry-run", "--cmplst=0"]),
@@ -722,6 +721,11 @@ fn scsi_debug_format_options_are_sg_formats() {
         ),
         ("format", "sg_format", v(&["--format"]), Also::Status),
     ];
+    // A FORMAT UNIT that is sent: scsi_debug refuses it (invalid operation code); QEMU's
+    // disk would format, which cli_format does once, undone.
+    if env.dev.scsi_debug.is_some() {
+        cases.push(f(&["--format", "--quick"]));
+    }
     all_same(&cases);
 }
 
