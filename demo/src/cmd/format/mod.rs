@@ -132,8 +132,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
             Long("json") | Short('j') => json = cli.json(),
             Long("help") | Short('h') => {
                 cli.help()?;
-                // sg_format: SG_LIB_OK_FALSE after its usage.
-                return Err(Fail::code(36));
+                return Ok(None);
             }
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("format", "DEVICE", v)?)
