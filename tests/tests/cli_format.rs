@@ -166,7 +166,7 @@ fn scsi_debug_format_dry_run_prints_the_bytes_sg_format_sends() {
         let want = block(&theirs.stderr, "    Format unit cdb: [");
         assert!(!want.is_empty(), "no verbose CDB line:\n{theirs:?}");
         assert_eq!(
-            block(&ours.out(), "    Format unit cdb: ["),
+            block(&ours.stderr, "    Format unit cdb: ["),
             want,
             "{opts:?}\n{ours:?}\n{theirs:?}"
         );
@@ -210,7 +210,7 @@ fn scsi_debug_format_size_dry_run_prints_the_mode_select_sg_format_sends() {
         };
         let want = block(&theirs.stderr, prefix);
         assert!(want.len() >= 3, "no verbose MODE SELECT:\n{theirs:?}");
-        assert_eq!(block(&ours.out(), prefix), want, "{opts:?}\n{ours:?}");
+        assert_eq!(block(&ours.stderr, prefix), want, "{opts:?}\n{ours:?}");
         // What sgmap does without --dry-run: the same refusal, the same status.
         let mut real = vec!["format", "--format", "--quick"];
         real.extend(opts);
@@ -266,7 +266,7 @@ fn scsi_debug_sanitize_dry_run_prints_the_bytes_sg_sanitize_sends() {
         let want = block(&theirs.stderr, "    Sanitize cdb: [");
         assert!(!want.is_empty(), "no verbose CDB line:\n{theirs:?}");
         assert_eq!(
-            block(&ours.out(), "    Sanitize cdb: ["),
+            block(&ours.stderr, "    Sanitize cdb: ["),
             want,
             "{opts:?}\n{ours:?}"
         );

@@ -159,6 +159,7 @@ pub fn identify(d: &mut Device, device: &str) -> Result<Identity, Fail> {
             },
             device,
         )?;
+        dev::verbose_sent(cdb.as_bytes());
         dev::data_in(d, cdb.as_bytes(), usize::from(len), Timeout::DEFAULT)
     };
     let (resp, data) = inq(d, None, 36)?;
@@ -177,6 +178,11 @@ pub fn identify(d: &mut Device, device: &str) -> Result<Identity, Fail> {
             ),
         ));
     };
+    // sg_format and sg_sanitize print the PROTECT bit at -v, after the first line.
+    if crate::invocation::verbose() > 0 {
+        let at = text.find('\n').map_or(text.len(), |n| n + 1);
+        text.insert_str(at, &format!("      PROTECT={}\n", u8::from(protect)));
+    }
     let mut id = Identity {
         pdt,
         protect,

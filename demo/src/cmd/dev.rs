@@ -204,3 +204,63 @@ pub fn load_reserve(d: &mut Device, device: &str, what: &str, data: &[u8]) -> Re
     d.mapping_mut().map_err(sys_fail)?[..data.len()].copy_from_slice(data);
     Ok(len)
 }
+
+/// `--help` of a command whose sg3_utils tool prints its usage on stderr (most do, with
+/// `pr2serr()`): the help goes to stderr, so that standard output stays the tool's (empty).
+pub fn help_as_tool(cli: &super::Cli) -> crate::out::CmdResult {
+    match super::help::of(cli.name) {
+        Some(text) => out::err_str(text),
+        None => out::err_str(&super::help::main()),
+    }
+    Ok(())
+}
+
+/// An option that getopt does not know, or one missing its argument, for the tools whose
+/// getopt loop takes `?` as `-h` (sg_sanitize, sg_unmap, sg_write_same): getopt's complaint,
+/// the usage (here the help, on stderr), and the status 0 those tools then return.
+pub fn getopt_usage(name: &str, why: std::fmt::Arguments<'_>) -> Fail {
+    out::err_str(&format!(
+        "{}: {why}\n",
+        crate::invocation::tool().unwrap_or(name)
+    ));
+    if let Some(text) = super::help::of(name) {
+        out::err_str(text);
+    }
+    Fail::code(0)
+}
+
+/// [`getopt_usage`] for a syntax error of [`super::Cli::next`] (lexopt's: a value after
+/// an option that takes none, a missing value); other failures pass through.
+pub fn getopt_error(name: &str, f: Fail) -> Fail {
+    if f.code == 1 {
+        getopt_usage(name, format_args!("invalid option use"))
+    } else {
+        f
+    }
+}
+
+/// [`verbose_cdb`] under the name sg3_utils' functions give the command (`inquiry`,
+/// `mode sense(10)`, `read capacity(16)`, `Format unit`, `unmap`, `Sanitize`,
+/// `Write same(16)`, ...), from its operation code.
+pub fn verbose_sent(cdb: &[u8]) {
+    let name = match (cdb.first(), cdb.get(1).map(|b| b & 0x1f), cdb.get(9)) {
+        (Some(0x00), _, _) => "test unit ready",
+        (Some(0x03), _, _) => "request sense",
+        (Some(0x04), _, _) => "Format unit",
+        (Some(0x12), _, _) => "inquiry",
+        (Some(0x15), _, _) => "mode select(6)",
+        (Some(0x1a), _, _) => "mode sense(6)",
+        (Some(0x25), _, _) => "read capacity(10)",
+        (Some(0x35), _, _) => "synchronize cache(10)",
+        (Some(0x41), _, _) => "Write same(10)",
+        (Some(0x42), _, _) => "unmap",
+        (Some(0x48), _, _) => "Sanitize",
+        (Some(0x55), _, _) => "mode select(10)",
+        (Some(0x5a), _, _) => "mode sense(10)",
+        (Some(0x7f), _, _) => "Write same(32)",
+        (Some(0x93), _, _) => "Write same(16)",
+        (Some(0x9e), Some(0x10), _) => "read capacity(16)",
+        _ => "command",
+    };
+    verbose_cdb(name, cdb);
+}

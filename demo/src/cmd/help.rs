@@ -169,7 +169,8 @@ Usage: sgmap format [--format] [--size=LB_SZ] [--count=COUNT] [--resize]
                     [--fmtpinfo=FPI] [--pfu=PFU] [--pie=PIE] [--ip_def] [--security]
                     [--cmplst=0|1] [--dcrt] [--ffmt=FFMT] [--early] [--wait]
                     [--poll=0|1] [--quick] [--long] [--six] [--timeout=SECS]
-                    [--dry-run] [--json[=JO]] DEVICE
+                    [--mode=MP] [--pinfo] [--rto_req] [--preset=ID] [--fmtmaxlba]
+                    [--tape=FM] [--verify] [--dry-run] [--json[=JO]] DEVICE
 
 As sg_format: prints the device's identification and its block descriptor (MODE
 SENSE); without --format, the capacity (READ CAPACITY) and 'No changes made.'.
@@ -188,7 +189,10 @@ countdown comes first (control-C to abort).
   --wait         no IMMED: wait for the format (timeout 20 h, more past 4 TB)
   --early        return once started;  --poll=1  poll with REQUEST SENSE, not TUR
   --long         READ CAPACITY (16) and MODE SENSE (10) with LLBAA
-  --six          MODE SENSE/SELECT (6)
+  --six          MODE SENSE/SELECT (6);  --mode=MP  the mode page MODE SENSE reads (1)
+  --pinfo, --rto_req  FMTPINFO's upper and lower bit (deprecated: --fmtpinfo)
+  --preset=ID    FORMAT WITH PRESET with PRESET IDENTIFIER ID (--fmtmaxlba: FMTMAXLBA)
+  --tape=FM      FORMAT MEDIUM: on a disk refused as sg_format (97); not sent to tapes
   --timeout=S    FORMAT UNIT timeout when longer than the default (20 s with IMMED)
   --dry-run      send INQUIRY and MODE SENSE only; print the MODE SELECT and FORMAT
                  UNIT CDBs and parameter lists that would be sent, as sg_format -vv
@@ -199,7 +203,7 @@ UNIT Complete'. With --json the text lines go to stderr.
 
 /// `sgmap sanitize`.
 pub const SANITIZE: &str = "\
-Usage: sgmap sanitize (--block | --crypto | --overwrite | --fail) [--ause] [--znr]
+Usage: sgmap sanitize (--block | --crypto | --overwrite | --fail) [--ause] [-Z]
                       [--pattern=FILE] [--zero] [--ipl=LEN] [--count=OC] [--invert]
                       [--test=TE] [--early] [--wait] [--desc] [--quick]
                       [--timeout=SECS] [--dry-run] [--json[=JO]] DEVICE
@@ -216,7 +220,7 @@ countdown comes first (control-C to abort).
   --ipl=LEN        pattern length (default: the file's); sgmap refuses a pattern
                    longer than a logical block (READ CAPACITY), exit 1
   --count=OC       overwrite passes 1..31 (1);  --invert  INVERT;  --test=TE  0..3
-  --ause, -A       AUSE;  --znr, -Z  ZNR (sg_sanitize 1.46 takes only -Z)
+  --ause, -A       AUSE;  -Z  ZNR (sg_sanitize 1.46 has no --znr: it prints its usage)
   --early          return once started;  --wait  no IMMED (timeout 15 h)
   --desc           poll with descriptor-format sense
   --dry-run        identify the device, print the SANITIZE CDB and parameter list
@@ -230,7 +234,10 @@ Usage: sgmap dd if=FILE of=FILE [bs=N] [bpt=N] [count=N] [skip=N] [seek=N] [qd=N
                 [retries=N] [coe=0|1] [coe_limit=N] [sync=1] [verify=1] [time=1]
                 [--progress] [--dry-run] [--json[=JO]]
 
-Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side.
+Copies blocks like sgm_dd, through the mmap-ed reserve of each sg side. Under the
+names sgm_dd, sg_dd and sgp_dd (a link, or 'sgmap sg_dd ...') each tool's own operands,
+statuses and report lines (sg_dd --verify: VERIFY with BYTCHK=1; sgp_dd thr=N: qd,
+at most 16).
   if=, of=   an sg device, a block device, a regular file, - (stdin/stdout);
              of=/dev/null or of=. discards
   bs=N       bytes per block (512); must equal an sg device's logical block size

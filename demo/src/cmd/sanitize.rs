@@ -94,7 +94,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         ..Options::default()
     };
     let mut device = None;
-    while let Some(arg) = cli.next()? {
+    while let Some(arg) = cli.next().map_err(|f| dev::getopt_error("sanitize", f))? {
         use lexopt::Arg::{Long, Short};
         match arg {
             Long("ause") | Short('A') => o.ause = true,
@@ -116,16 +116,24 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             Long("wait") | Short('w') => o.wait = true,
             Long("zero") | Short('z') => o.zero += 1,
-            Long("znr") | Short('Z') => o.znr = true,
+            // sg_sanitize 1.46 lists --znr in its usage but not in its getopt table: only
+            // -Z sets ZNR, and --znr is an unknown option (the usage, status 0).
+            Short('Z') => o.znr = true,
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
-                cli.help()?;
+                dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(super::utf8("sanitize", "DEVICE", v)?)
             }
-            other => return Err(super::unexpected("sanitize", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(super::unexpected("sanitize", lexopt::Arg::Value(v)))
+            }
+            other => {
+                let e = other.unexpected();
+                return Err(dev::getopt_usage("sanitize", format_args!("{e}")));
+            }
         }
     }
     let Some(device) = device else {
@@ -201,6 +209,7 @@ fn pattern(o: &Options) -> Result<Vec<u8>, Fail> {
 /// READ CAPACITY (10)'s logical block length, if the device tells it.
 fn block_length(d: &mut Device, device: &str) -> Result<Option<u32>, Fail> {
     let cdb = dev::cdb(&ReadCapacity10, device)?;
+    dev::verbose_sent(cdb.as_bytes());
     let (resp, data) = dev::data_in(d, cdb.as_bytes(), 8, Timeout::DEFAULT)?;
     if !resp.is_good() {
         return Ok(None);
@@ -311,12 +320,15 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
             s.push_str("    Parameter list contents:\n");
             s.push_str(&hex_lines(&list));
         }
-        say(o.json, &s)?;
+        // On stderr, where sg_sanitize -vvv prints them: its dry run prints nothing more on
+        // stdout.
+        out::err_str(&s);
         out::err_str("Due to --dry-run option, bypassing SANITIZE command\n");
         return Ok(());
     }
     let timeout = Timeout::from_secs(o.timeout_secs()).unwrap_or(Timeout::DEFAULT);
     let command = Command::new(cdb.as_bytes()).timeout(timeout);
+    dev::verbose_sent(cdb.as_bytes());
     let resp = if list.is_empty() {
         d.execute(&command, Data::None)
     } else {

@@ -100,7 +100,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
         json: false,
         device: String::new(),
     };
-    while let Some(arg) = cli.next()? {
+    while let Some(arg) = cli.next().map_err(|f| dev::getopt_error("unmap", f))? {
         use lexopt::Arg::{Long, Short, Value};
         match arg {
             Long("all") | Short('A') => {
@@ -158,11 +158,15 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
-                cli.help()?;
+                dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
             Value(v) if device.is_none() => device = Some(super::utf8("unmap", "DEVICE", v)?),
-            other => return Err(super::unexpected("unmap", other)),
+            lexopt::Arg::Value(v) => return Err(super::unexpected("unmap", lexopt::Arg::Value(v))),
+            other => {
+                let e = other.unexpected();
+                return Err(dev::getopt_usage("unmap", format_args!("{e}")));
+            }
         }
     }
     let Some(device) = device else {
@@ -220,11 +224,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
 }
 
 /// The warning and pause of sg_unmap without `--force`: 20 seconds to press control-C.
-fn countdown(o: &Options, d: &mut Device, what: &str) -> Result<(), Fail> {
-    let (_, simple) = simple_inquiry::inquire(d)?;
-    let line = simple
-        .map(|s| s.line())
-        .unwrap_or_else(|| "      ".to_owned());
+fn countdown(o: &Options, line: &str, what: &str) -> Result<(), Fail> {
     let say = |s: &str| {
         if o.json {
             out::err_str(s);
@@ -270,6 +270,7 @@ fn send(o: &Options, d: &mut Device, ranges: &[(u64, u32)]) -> Result<Response, 
         &o.device,
     )?;
     let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
+    dev::verbose_sent(cdb.as_bytes());
     d.execute(
         &Command::new(cdb.as_bytes()).timeout(timeout),
         Data::MmapOut(n as u32),
@@ -277,12 +278,18 @@ fn send(o: &Options, d: &mut Device, ranges: &[(u64, u32)]) -> Result<Response, 
     .map_err(dev::sys_fail)
 }
 
-/// Opens the device and maps a reserve for the largest parameter list.
-fn open_mapped(o: &Options, descriptors: usize) -> Result<Device, Fail> {
+/// Opens the device, sends sg_unmap's INQUIRY (always, its identity line for the
+/// countdown) and maps a reserve for the largest parameter list.
+fn open_mapped(o: &Options, descriptors: usize) -> Result<(Device, String), Fail> {
     let mut d = dev::open(&o.device)?;
+    dev::verbose_sent(&[0x12, 0, 0, 0, 36, 0]);
+    let (_, simple) = simple_inquiry::inquire(&mut d)?;
+    let line = simple
+        .map(|s| s.line())
+        .unwrap_or_else(|| "      ".to_owned());
     let len = unmap_parameters_len(descriptors) as u32;
     dev::map_reserve(&mut d, &o.device, "the UNMAP parameter list", len)?;
-    Ok(d)
+    Ok((d, line))
 }
 
 /// Runs `sgmap unmap`.
@@ -308,7 +315,7 @@ fn json_ranges(j: &mut Json, ranges: &[(u64, u32)]) {
 }
 
 fn run_list(o: &Options) -> CmdResult {
-    let mut d = open_mapped(o, o.ranges.len())?;
+    let (mut d, line) = open_mapped(o, o.ranges.len())?;
     if o.dry_run {
         out::err_str("Doing dry-run so here is 'LBA, number_of_blocks' list of candidates\n");
         if o.json {
@@ -326,7 +333,7 @@ fn run_list(o: &Options) -> CmdResult {
         return out::out_str(&s);
     }
     if !o.force {
-        countdown(o, &mut d, "Some data will be LOST")?;
+        countdown(o, &line, "Some data will be LOST")?;
     }
     let resp = send(o, &mut d, &o.ranges)?;
     let code = if resp.is_good() {
@@ -365,10 +372,13 @@ fn run_list(o: &Options) -> CmdResult {
 }
 
 fn run_all(o: &Options, all: All) -> CmdResult {
-    let mut d = open_mapped(o, 1)?;
+    let (mut d, line) = open_mapped(o, 1)?;
     let (last, to_end) = match all.last {
         Some(l) => (l, false),
         None => {
+            if let Ok(rc) = dev::cdb(&sgmap_core::cdb::ReadCapacity16::default(), &o.device) {
+                dev::verbose_sent(rc.as_bytes());
+            }
             let c = capacity::read_capacity_16_or_10(&mut d, &o.device)?;
             if all.start > c.last_lba {
                 return Err(out::contradict(
@@ -383,13 +393,14 @@ fn run_all(o: &Options, all: All) -> CmdResult {
             (c.last_lba, true)
         }
     };
-    if !o.force && !o.dry_run {
+    // sg_unmap counts down before its dry run too.
+    if !o.force {
         let range = if to_end {
             format!("LBA 0x{:x} to end of {} (0x{last:x})", all.start, o.device)
         } else {
             format!("LBA 0x{:x} to 0x{last:x} on {}", all.start, o.device)
         };
-        countdown(o, &mut d, &format!("ALL data from {range} will be LOST"))?;
+        countdown(o, &line, &format!("ALL data from {range} will be LOST"))?;
     }
     if o.dry_run {
         out::err_str(&format!(

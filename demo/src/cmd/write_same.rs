@@ -95,7 +95,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Ok(())
         }
     };
-    while let Some(arg) = cli.next()? {
+    while let Some(arg) = cli.next().map_err(|f| dev::getopt_error("write-same", f))? {
         use lexopt::Arg::{Long, Short, Value};
         match arg {
             Long("10") | Short('R') => o.want_10 = true,
@@ -150,11 +150,17 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("dry-run") | Short('d') => o.dry_run = true,
             Long("json") | Short('j') => o.json = cli.json(),
             Long("help") | Short('h') => {
-                cli.help()?;
+                dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
             Value(v) if device.is_none() => device = Some(super::utf8("write-same", "DEVICE", v)?),
-            other => return Err(super::unexpected("write-same", other)),
+            lexopt::Arg::Value(v) => {
+                return Err(super::unexpected("write-same", lexopt::Arg::Value(v)))
+            }
+            other => {
+                let e = other.unexpected();
+                return Err(dev::getopt_usage("write-same", format_args!("{e}")));
+            }
         }
     }
     if o.want_10 && o.size.is_some() {
@@ -242,6 +248,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         if o.xferlen == 0 {
             // sg_write_same: without the block length it cannot build the data-out, and
             // says so with a syntax error (1), whatever READ CAPACITY's failure was.
+            if let Ok(rc) = dev::cdb(&sgmap_core::cdb::ReadCapacity16::default(), &o.device) {
+                dev::verbose_sent(rc.as_bytes());
+            }
             let c = capacity::read_capacity_16_or_10(&mut d, &o.device).map_err(|_| {
                 out::syntax(
                     "write-same",
@@ -298,6 +307,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     } else {
         Data::MmapOut(data.len() as u32)
     };
+    dev::verbose_sent(cdb.as_bytes());
     let resp = d
         .execute(&Command::new(cdb.as_bytes()).timeout(timeout), io)
         .map_err(dev::sys_fail)?;

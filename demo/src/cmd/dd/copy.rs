@@ -39,6 +39,17 @@ pub fn run(ops: &Operands) -> CmdResult {
     let (of_name, out_kind) = sgio(of_given, out_kind, &ops.oflag)?;
     let (if_name, of_name) = (if_name.as_str(), of_name.as_str());
     check_flags(ops, in_kind, out_kind, of_name)?;
+    if ops.tool == Some(super::tool::Flavor::Sgp)
+        && ((ops.iflag.mmap && in_kind != Kind::Sg) || (ops.oflag.mmap && out_kind != Kind::Sg))
+    {
+        // sgp_dd maps the reserve of the side with mmap, which only an sg device has.
+        out::err_str("SG_GET_RESERVED_SIZE error: Inappropriate ioctl for device\n");
+        return Err(Fail::new(ExitCategory::Syntax));
+    }
+    if ops.compare && ops.cdbsz == Some(6) {
+        out::err_str("sg_dd: there is no VERIFY(6), choose a larger cdbsz\n");
+        return Err(Fail::new(ExitCategory::Syntax));
+    }
     if ops.seek > 0 && out_kind == Kind::Std {
         return Err(out::contradict(
             "dd",
@@ -66,6 +77,19 @@ pub fn run(ops: &Operands) -> CmdResult {
     };
     let in_extent = extent(if_name, in_kind)?;
     let out_extent = extent(of_name, out_kind)?;
+    if let Some(flavor) = ops.tool {
+        // The tools take a count from an sg device's READ CAPACITY or a block device's
+        // size only: with neither side one, count= is needed.
+        let sized =
+            |e: &plan::Extent| matches!(e, plan::Extent::Sg { .. } | plan::Extent::Device { .. });
+        if ops.count.is_none() && !sized(&in_extent) && !sized(&out_extent) {
+            out::err_str("Couldn't calculate count, please give one\n");
+            return Err(Fail::new(match flavor {
+                super::tool::Flavor::Sgm => ExitCategory::Syntax,
+                _ => ExitCategory::Other,
+            }));
+        }
+    }
     let plan = plan::plan(ops, in_extent, out_extent).map_err(|e| {
         let why = e.describe(if_name, of_name);
         out::fail(super::plan_category(&e), "dd", "", format_args!("{why}"))
@@ -77,16 +101,41 @@ pub fn run(ops: &Operands) -> CmdResult {
             format_args!("{if_name} has no end: give count=N"),
         ));
     }
+    if ops.compare && (out_kind != Kind::Sg || ops.oflag.sparse) {
+        // sg_dd's checks of --verify, once the count is known; then its report.
+        let mut text = if out_kind != Kind::Sg {
+            "--verify only supported when OFILE is a sg device or oflag=sgio\n".to_owned()
+        } else {
+            "--verify cannot be used with oflag=sparse\n".to_owned()
+        };
+        match plan.count {
+            Some(left) if left > 0 => {
+                text.push_str(&format!(
+                    "Some error occurred,  remaining block count={left}\n"
+                ));
+            }
+            _ => {}
+        }
+        text.push_str("0+0 records in\n0+0 records verified\n");
+        out::err_str(&text);
+        return Err(Fail::new(ExitCategory::Contradict));
+    }
     check_cdb_size(ops, &plan, in_kind, out_kind)?;
 
     // The sg sides: qd files each, reserves for bs × bpt; bpt comes down to what every
     // side was granted.
     let mut bpt = plan.bpt;
-    let mut open_sg = |path: &str, kind: Kind, flags: Flags| -> Result<Option<SgSide>, Fail> {
+    let mut open_sg = |path: &str,
+                       kind: Kind,
+                       flags: Flags,
+                       output: bool|
+     -> Result<Option<SgSide>, Fail> {
         if kind != Kind::Sg {
             return Ok(None);
         }
-        let options = sg::SideOptions::new(ops, flags);
+        let mut options = sg::SideOptions::new(ops, flags);
+        // sg_dd --verify: the output side compares instead of writing.
+        options.verify = ops.compare && output;
         let (side, fit) = SgSide::open(path, ops.qd, plan.bs, plan.bpt, options)?;
         let asked = u64::from(plan.bs) * u64::from(plan.bpt);
         match fit {
@@ -118,8 +167,8 @@ pub fn run(ops: &Operands) -> CmdResult {
         }
         Ok(Some(side))
     };
-    let mut sg_in = open_sg(if_name, in_kind, ops.iflag)?;
-    let mut sg_out = open_sg(of_name, out_kind, ops.oflag)?;
+    let mut sg_in = open_sg(if_name, in_kind, ops.iflag, false)?;
+    let mut sg_out = open_sg(of_name, out_kind, ops.oflag, true)?;
     if ops.dry_run {
         // As sg_dd: the devices are opened and probed (READ CAPACITY), nothing is read or
         // written, and no output file is created.
@@ -300,6 +349,9 @@ fn open_fail(path: &str, e: std::io::Error) -> Fail {
         return Fail::code(sg::FLOCK_ERR);
     }
     let category = match e.raw_os_error() {
+        // sg_dd ends every failed open with SG_LIB_FILE_ERROR (15); sgm_dd and sgp_dd with
+        // sg_convert_errno() (50 + errno).
+        Some(_) if crate::invocation::tool() == Some("sg_dd") => ExitCategory::FileError,
         Some(errno) => ExitCategory::OsError(u16::try_from(errno).unwrap_or(0)),
         None => ExitCategory::Other,
     };
@@ -308,6 +360,10 @@ fn open_fail(path: &str, e: std::io::Error) -> Fail {
 
 /// `--dry-run`: what the copy would do, on stderr (and the JSON object on stdout).
 fn dry_run(ops: &Operands, plan: &Plan, bpt: u32, if_name: &str, of_name: &str) -> CmdResult {
+    if let Some(flavor) = ops.tool {
+        tool_dry_run(flavor, ops, plan);
+        return Ok(());
+    }
     let transfers = plan.count.map(|c| c.div_ceil(u64::from(bpt)));
     let blocks = match plan.count {
         Some(c) => format!("{c} blocks"),
@@ -402,4 +458,31 @@ fn copy_files(
         }
     }
     ends::input_continues(ledger, src, if_name, of_name);
+}
+
+/// `--dry-run` under a tool's name: the tool's lines. sgm_dd and sgp_dd report the count
+/// as not done (sgp_dd after its note); sg_dd says it bypasses the copy, and prints its
+/// time line when asked, with nothing moved.
+fn tool_dry_run(flavor: super::tool::Flavor, ops: &Operands, plan: &Plan) {
+    use super::tool::Flavor;
+    let count = plan.count.unwrap_or(0);
+    let mut text = String::new();
+    match flavor {
+        Flavor::Sg => {
+            text.push_str("Since --dry-run option given, bypassing copy\n");
+            if ops.time {
+                text.push_str("time to transfer data: 0.000000 secs\n");
+            }
+        }
+        Flavor::Sgm | Flavor::Sgp => {
+            if flavor == Flavor::Sgp {
+                text.push_str("Due to --dry-run option, bypass copy/read\n");
+            }
+            if count != 0 {
+                text.push_str(&format!("  remaining block count={count}\n"));
+            }
+            text.push_str("0+0 records in\n0+0 records out\n");
+        }
+    }
+    out::err_str(&text);
 }

@@ -67,6 +67,8 @@ pub struct Ledger<'a> {
     pub recovered: u64,
     /// `retries=N`: commands sent again.
     pub retries: u64,
+    /// sg_dd `--verify`: VERIFY commands that reported MISCOMPARE.
+    pub miscompares: u64,
     /// Commands that failed for good (passed over with coe, or the one that stopped
     /// the copy).
     pub unrecovered: u64,
@@ -106,6 +108,7 @@ impl<'a> Ledger<'a> {
             recovered: 0,
             retries: 0,
             unrecovered: 0,
+            miscompares: 0,
             removed: None,
             failure: None,
             interrupted: false,
@@ -346,14 +349,27 @@ impl<'a> Ledger<'a> {
         let us = self.elapsed_us();
         let bytes = self.rout.full.saturating_mul(u64::from(self.plan.bs));
         let mut text = String::new();
+        let sgp = self.ops.tool == Some(super::tool::Flavor::Sgp);
         if self.ops.time {
+            // sgp_dd: "was", and ", N MB/sec"; both leave the rate out below 512 bytes.
+            let (was, at) = if sgp { (" was", ",") } else { (":", " at") };
             text.push_str(&format!(
-                "time to transfer data: {} secs at {} MB/sec\n",
-                out::Secs(us),
-                out::Centi(out::rate_centi_mb(bytes, us))
+                "time to transfer data{was} {} secs",
+                out::Secs(us)
             ));
+            if bytes > 511 && us > 10 {
+                text.push_str(&format!(
+                    "{at} {} MB/sec",
+                    out::Centi(out::rate_centi_mb(bytes, us))
+                ));
+            }
+            text.push('\n');
         }
-        if let Some(left) = self.remaining() {
+        if let (true, Some(left)) = (sgp, self.remaining()) {
+            text.push_str(&format!(
+                ">>>> Some error occurred, remaining blocks={left}\n  remaining block count={left}\n"
+            ));
+        } else if let Some(left) = self.remaining() {
             // sgm_dd's words before it: "Some error occurred," after a failure (its
             // main loop), "Interrupted by signal," after a stop (its handler).
             let why = if self.failure.is_some() {
@@ -363,8 +379,9 @@ impl<'a> Ledger<'a> {
             };
             text.push_str(&format!("{why}  remaining block count={left}\n"));
         }
+        let out_word = if self.ops.compare { "verified" } else { "out" };
         text.push_str(&format!(
-            "{} records in\n{} records out\n",
+            "{} records in\n{} records {out_word}\n",
             self.rin, self.rout
         ));
         // sg_dd's further lines (print_stats()), each when it has something to say.
@@ -383,6 +400,9 @@ impl<'a> Ledger<'a> {
                 // sgmap sends no READ LONG: coe=2 and 3 act as 1.
                 text.push_str("0 read_longs fetched part of unrecovered read errors\n");
             }
+        }
+        if self.miscompares > 0 {
+            text.push_str(&format!("{} miscompare error(s)\n", self.miscompares));
         }
         if let Some(path) = &self.removed {
             text.push_str(&format!(

@@ -19,12 +19,22 @@ pub mod ends;
 pub mod ledger;
 pub mod plan;
 pub mod sg;
+pub mod tool;
 pub mod verify;
 
 use plan::{OperandError, Operands};
 
 /// Runs `sgmap dd`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
+    if let Some(flavor) = tool::Flavor::of_invocation() {
+        return match tool::parse(flavor, args)? {
+            tool::Parsed::Copy(mut ops) => {
+                ops.finish().map_err(operand_fail)?;
+                copy::run(&ops)
+            }
+            tool::Parsed::Done => Ok(()),
+        };
+    }
     let mut cli = Cli::new("dd", args);
     let mut ops = Operands::default();
     while let Some(arg) = cli.next()? {

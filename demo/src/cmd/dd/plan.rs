@@ -54,6 +54,12 @@ pub struct Operands {
     pub retries: u32,
     /// `coe_limit=N`: with coe, at most N unreadable stretches in a row (0: no limit).
     pub coe_limit: u32,
+    /// The sg3_utils dd tool whose name `dd` runs under (its dry run and report lines);
+    /// `None` for `sgmap dd`, which reports as sgm_dd does.
+    pub tool: Option<super::tool::Flavor>,
+    /// sg_dd's `--verify`/`-x`: the output (an sg device) is compared with VERIFY (BYTCHK=1)
+    /// against the input's data instead of written.
+    pub compare: bool,
 }
 
 /// What `iflag=`/`oflag=` set on one side: sg_dd's flags (a superset of sgm_dd's).
@@ -89,6 +95,9 @@ pub struct Flags {
     pub sparse: bool,
     /// `00`, `ff`, `random` (input): generated data instead of `if=`.
     pub fill: Option<Fill>,
+    /// sgp_dd's `mmap`: that side's sg reserve is mmap-ed (sgmap's always is); on a side
+    /// that is not an sg device sgp_dd fails.
+    pub mmap: bool,
 }
 
 /// The generated input of `iflag=00|ff|random`.

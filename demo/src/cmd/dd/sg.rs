@@ -68,6 +68,8 @@ pub struct SideOptions {
     pub retries: u32,
     /// `coe_limit=`.
     pub coe_limit: u32,
+    /// sg_dd `--verify` on the output side: VERIFY (BYTCHK=1) instead of WRITE.
+    pub verify: bool,
 }
 
 impl SideOptions {
@@ -84,6 +86,7 @@ impl SideOptions {
             flags,
             retries: ops.retries,
             coe_limit: ops.coe_limit,
+            verify: false,
         }
     }
 }
@@ -227,7 +230,18 @@ impl SgSide {
 
     fn cdb(&self, write: bool, lba: u64, blocks: u32) -> Result<cdb::Cdb, cdb::Error> {
         let (dpo, fua, size) = (self.opts.flags.dpo, self.opts.flags.fua, self.opts.size);
-        if write {
+        if write && self.opts.verify {
+            cdb::Verify {
+                lba,
+                blocks,
+                bytchk: 1,
+                dpo,
+                vrprotect: 0,
+                group_number: 0,
+                size,
+            }
+            .to_cdb()
+        } else if write {
             cdb::Write {
                 lba,
                 blocks,
@@ -381,6 +395,22 @@ impl SgSide {
         } else if !resp.is_good() {
             if !write && self.opts.flags.coe > 0 {
                 return self.salvage(ledger, slot, p, resp);
+            }
+            if write && self.opts.verify && resp.category() == ExitCategory::Miscompare {
+                // sg_dd --verify: a miscompare is counted as such; with coe passed over.
+                ledger.miscompares += 1;
+                if self.opts.flags.coe > 0 {
+                    return Some(Done {
+                        slot,
+                        p,
+                        data: None,
+                        bypassed: true,
+                    });
+                }
+                out::err_str("VERIFY reports miscompare\n");
+                let name = format!("VERIFY({})", self.cdb_len(p.lba, p.blocks));
+                ledger.fail_scsi(&self.path, &name, p.lba, p.blocks, &resp);
+                return None;
             }
             if !retryable(&resp) {
                 ledger.unrecovered += 1;

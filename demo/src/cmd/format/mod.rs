@@ -32,6 +32,12 @@ struct Args {
     o: Options,
     json: bool,
     device: String,
+    /// `--preset=ID`: FORMAT WITH PRESET with this PRESET IDENTIFIER.
+    preset: Option<u32>,
+    /// `--fmtmaxlba`: its FMTMAXLBA bit.
+    fmtmaxlba: bool,
+    /// `--tape=FM`: FORMAT MEDIUM (tapes).
+    tape: Option<u8>,
 }
 
 /// A number operand in `lo..=hi`, or sg_format's "bad argument" (exit 1).
@@ -49,9 +55,13 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
     let mut cli = Cli::new("format", args);
     let mut o = Options {
         cmplst: true,
+        mode_page: 1,
         ..Options::default()
     };
     let (mut cmplst_given, mut json, mut device) = (false, false, None);
+    let (mut pinfo, mut rto_req, mut fmtmaxlba) = (false, false, false);
+    let (mut preset, mut tape, mut tape_verify): (Option<u64>, Option<u64>, bool) =
+        (None, None, false);
     while let Some(arg) = cli.next()? {
         use lexopt::Arg::{Long, Short};
         match arg {
@@ -93,6 +103,32 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
             }
             Long("ffmt") | Short('t') => o.ffmt = ranged(&mut cli, "--ffmt", 0, 3)? as u8,
             Long("dry-run" | "dry_run") | Short('d') => o.dry_run = true,
+            Long("pinfo") | Short('p') => pinfo = true,
+            Long("rto_req") | Short('R') => rto_req = true,
+            Long("mode") | Short('M') => o.mode_page = ranged(&mut cli, "--mode", 0, 62)? as u8,
+            Long("fmtmaxlba") | Short('b') => fmtmaxlba = true,
+            Long("preset") | Short('E') => {
+                let n = cli.number("--preset")?;
+                if n > u64::from(u32::MAX) {
+                    return Err(cli.syntax(format_args!(
+                        "bad argument to '--preset', need 32 bit integer"
+                    )));
+                }
+                preset = Some(n);
+            }
+            Long("tape") | Short('T') => {
+                let v = cli.value("--tape")?;
+                if v != "-1" {
+                    let n = super::number("format", "--tape", &v)?;
+                    if n > 15 {
+                        return Err(cli.syntax(format_args!(
+                            "bad argument to '--tape', accepts 0 to 15 inclusive"
+                        )));
+                    }
+                    tape = Some(n);
+                }
+            }
+            Long("verify") | Short('y') => tape_verify = true,
             Long("json") | Short('j') => json = cli.json(),
             Long("help") | Short('h') => {
                 cli.help()?;
@@ -109,6 +145,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
     };
     // sg_format's contradictions (exit 31), before the device is opened.
     let contradict = |why: &str| Err(out::contradict("format", format_args!("{why}")));
+    if usize::from(o.format > 0) + usize::from(tape.is_some()) + usize::from(preset.is_some()) > 1 {
+        return contradict("Can choose only one of: '--format', '--tape=' and '--preset='");
+    }
     if o.ip_def && o.security {
         return contradict("'--ip_def' and '--security' contradict, choose one");
     }
@@ -129,10 +168,26 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
              ('--fmtpinfo=2' or 3)",
         );
     }
+    if (pinfo || rto_req) && o.fmtpinfo > 0 {
+        return contradict(
+            "confusing with both '--pinfo' or '--rto_req' together with '--fmtpinfo', best \
+             use '--fmtpinfo' only",
+        );
+    }
+    o.fmtpinfo |= if pinfo { 2 } else { 0 } | if rto_req { 1 } else { 0 };
+    // --verify sets FORMAT MEDIUM's VERIFY bit; without --tape sg_format ignores it.
+    let _ = tape_verify;
     if o.ffmt > 0 && !cmplst_given {
         o.cmplst = false;
     }
-    Ok(Some(Args { o, json, device }))
+    Ok(Some(Args {
+        o,
+        json,
+        device,
+        preset: preset.map(|p| p as u32),
+        fmtmaxlba,
+        tape: tape.map(|t| t as u8),
+    }))
 }
 
 /// What the run did, for `--json`.
@@ -200,8 +255,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
 
 /// Prints what a dry run would send: the CDB and parameter list as sg3_utils' verbose lines
 /// show them (`    Format unit cdb: [04 18 00 00 00 00]`, `    Format unit parameter
-/// list:` and the bytes; `    mode select(10) parameter list`, without the colon).
-fn dry_lines(json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
+/// list:` and the bytes; `    mode select(10) parameter list`, without the colon), on
+/// stderr, where sg_format -vvv prints them (its dry run prints nothing on stdout).
+fn dry_lines(_json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
     let mut s = format!("    {title} cdb: [{}]\n", hex_bytes(cdb));
     if !list.is_empty() {
         let colon = if title.starts_with("mode") { "" } else { ":" };
@@ -210,7 +266,8 @@ fn dry_lines(json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
             hex_lines(list)
         ));
     }
-    say(json, &s)
+    out::err_str(&s);
+    Ok(())
 }
 
 fn run_device(a: &Args, rec: &mut Record) -> CmdResult {
@@ -232,6 +289,21 @@ fn run_device(a: &Args, rec: &mut Record) -> CmdResult {
             }
             Err(f) => return Err(f),
         };
+        if a.tape.is_some() {
+            // FORMAT MEDIUM is for tapes, media changers and ADC devices.
+            if !matches!(pdt, 0x01 | 0x08 | 0x12) {
+                out::err_str("This format is only defined for tapes\n");
+                return Err(Fail::new(ExitCategory::MalformedResponse));
+            }
+            // Not driven: sgmap does not send SSC's FORMAT MEDIUM.
+            return Err(out::syntax(
+                "format",
+                format_args!("--tape: sgmap does not send FORMAT MEDIUM (tapes)"),
+            ));
+        }
+        if let Some(id) = a.preset {
+            return format_with_preset(&mut d, a, id);
+        }
         if o.format > 0 && !matches!(pdt, 0x00 | 0x07 | 0x0e) {
             return Err(out::fail(
                 ExitCategory::MalformedResponse,
@@ -300,7 +372,7 @@ fn fetch_block_desc(d: &mut Device, device: &str, o: &Options) -> Result<Prepare
             ModeSense6 {
                 dbd: false,
                 page_control: PageControl::Current,
-                page_code: 1,
+                page_code: o.mode_page,
                 subpage_code: 0,
                 allocation_length: 252,
             }
@@ -310,7 +382,7 @@ fn fetch_block_desc(d: &mut Device, device: &str, o: &Options) -> Result<Prepare
                 llbaa,
                 dbd: false,
                 page_control: PageControl::Current,
-                page_code: 1,
+                page_code: o.mode_page,
                 subpage_code: 0,
                 allocation_length: 252,
             }
@@ -318,6 +390,7 @@ fn fetch_block_desc(d: &mut Device, device: &str, o: &Options) -> Result<Prepare
         };
         let cdb =
             cdb.map_err(|e| out::fail(ExitCategory::Syntax, device, "CDB", format_args!("{e}")))?;
+        dev::verbose_sent(cdb.as_bytes());
         let (resp, data) = dev::data_in(d, cdb.as_bytes(), 252, Timeout::DEFAULT)?;
         let what = if six {
             "MODE SENSE (6)"
@@ -357,6 +430,7 @@ fn mode_select(
     let mut cmd = *cmd;
     loop {
         let cdb = dev::cdb(&cmd, device)?;
+        dev::verbose_sent(cdb.as_bytes());
         let resp = d
             .execute(&Command::new(cdb.as_bytes()), Data::Out(list))
             .map_err(dev::sys_fail)?;
@@ -401,6 +475,7 @@ fn report_capacity(
         } else {
             (dev::cdb(&sgmap_core::cdb::ReadCapacity10, device)?, 8)
         };
+        dev::verbose_sent(cdb.as_bytes());
         let (resp, data) = dev::data_in(d, cdb.as_bytes(), len, Timeout::DEFAULT)?;
         if !resp.is_good() {
             let f = dev::scsi_fail(device, "READ CAPACITY", &resp);
@@ -493,6 +568,7 @@ fn format_unit(d: &mut Device, a: &Args, total_bytes: u64, rec: &mut Record) -> 
     } else {
         Data::Out(&list)
     };
+    dev::verbose_sent(cdb.as_bytes());
     let resp = d
         .execute(&Command::new(cdb.as_bytes()).timeout(timeout), data)
         .map_err(dev::sys_fail)?;
@@ -532,6 +608,77 @@ fn format_unit(d: &mut Device, a: &Args, total_bytes: u64, rec: &mut Record) -> 
         },
     )?;
     rec.seen = outcome.seen;
+    Ok(())
+}
+
+/// FORMAT WITH PRESET (SBC-4), as sg_format's `--preset=ID`: the countdown unless
+/// `--quick`, the command with IMMED unless `--wait` (and FMTMAXLBA with `--fmtmaxlba`),
+/// then REQUEST SENSE every 60 seconds while it reports progress.
+fn format_with_preset(d: &mut Device, a: &Args, id: u32) -> CmdResult {
+    const WHAT: &str = "Format with preset";
+    let o = &a.o;
+    let device = a.device.as_str();
+    if !o.quick {
+        destructive::countdown("FORMAT WITH PRESET", device, a.json, progress::sleep_secs)?;
+    }
+    let immed = !o.wait;
+    let mut cdb = [0u8; 10];
+    cdb[0] = 0x38;
+    cdb[1] = if immed { 0x80 } else { 0 } | if a.fmtmaxlba { 0x40 } else { 0 };
+    cdb[2..6].copy_from_slice(&id.to_be_bytes());
+    if o.dry_run {
+        out::err_str("Due to --dry-run option bypassing FORMAT WITH PRESET command\n");
+    } else {
+        let secs = if immed { 60 } else { plan::timeout_secs(o, 0) }.max(o.timeout);
+        let timeout = Timeout::from_secs(secs).unwrap_or(Timeout::DEFAULT);
+        dev::verbose_cdb(WHAT, &cdb);
+        let resp = d
+            .execute(&Command::new(&cdb).timeout(timeout), Data::None)
+            .map_err(dev::sys_fail)?;
+        if !resp.is_good() && !matches!(resp.category().code(), 20 | 21) {
+            let f = dev::scsi_fail(device, "FORMAT WITH PRESET", &resp);
+            out::err_str(&format!(
+                "{WHAT} command: {}\nFORMAT WITH PRESET failed\n",
+                names::exit_status(f.code)
+            ));
+            if crate::invocation::verbose() == 0 {
+                out::err_str("    try '-v' for more information\n");
+            }
+            return Err(f);
+        }
+    }
+    if !immed {
+        return Ok(());
+    }
+    if !o.dry_run {
+        say(a.json, &format!("\n{WHAT} has started\n"))?;
+    }
+    if o.early {
+        return say(
+            a.json,
+            &format!("{WHAT} continuing,\n    Request sense can be used to monitor progress\n"),
+        );
+    }
+    if o.dry_run {
+        return say(a.json, "No point in polling for progress, so exit\n");
+    }
+    let json = a.json;
+    progress::run(
+        Style::Format {
+            request_sense: true,
+            secs: 60,
+        },
+        progress::sleep_secs,
+        |ask| progress::poll(d, device, ask),
+        |line| {
+            if json {
+                let (progress::Line::Out(s) | progress::Line::Err(s)) = line;
+                out::err_str(&format!("{s}\n"));
+            } else {
+                progress::print_line(line);
+            }
+        },
+    )?;
     Ok(())
 }
 

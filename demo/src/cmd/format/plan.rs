@@ -48,6 +48,9 @@ pub struct Options {
     pub timeout: u32,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--mode=`: the mode page MODE SENSE asks for (1, read-write error recovery,
+    /// unless given).
+    pub mode_page: u8,
 }
 
 /// FORMAT UNIT's CDB and parameter list for `o`.
