@@ -58,6 +58,7 @@ struct Report {
 /// [`BASH_ENV`].
 fn rescan(path: &str, args: &[&str]) -> Report {
     let _ = fs::remove_file(RESOLVED);
+    let started = Instant::now();
     let out = Command::new(SCRIPT)
         .args(args)
         .env_clear()
@@ -67,6 +68,11 @@ fn rescan(path: &str, args: &[&str]) -> Report {
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("run {SCRIPT}: {e}"));
+    println!(
+        "PATH={path} {SCRIPT} {}: {} ms",
+        args.join(" "),
+        started.elapsed().as_millis()
+    );
     let resolved = fs::read_to_string(RESOLVED)
         .unwrap_or_else(|e| panic!("{RESOLVED}: {e} (was BASH_ENV read?)"))
         .lines()
