@@ -11,7 +11,8 @@
 //! device under test gains a LUN 1 that REPORT LUNS lists but the kernel has not scanned;
 //! each run (the real tools, then the links) starts without it, checks LUN 0 and adds
 //! LUN 1. Nothing in the report depends on time, so it is compared byte for byte, with
-//! stderr and the exit status.
+//! stderr and the exit status. The four command lines the script runs are then compared
+//! directly too, since the 1.46 script reads only part of their output.
 
 mod cli_common;
 
@@ -244,5 +245,28 @@ fn scsi_debug_rescan_scsi_bus_sh_reports_and_adds_the_same_through_the_links_as_
         after_ours, after_theirs,
         "the devices after the run through the links differ from those after sg3_utils'"
     );
+
+    // What the script read, command line by command line: the 1.46 script uses only part
+    // of it (it looks for `PQual=N  Device_type=`, which sg_inq 1.46 no longer prints).
+    extra.quiet();
+    let sg = dev.sg.display().to_string();
+    let calls: [(&str, &[&str]); 4] = [
+        ("sg_inq", &["-V"]),
+        ("sg_luns", &[&sg]),
+        ("sg_turs", &[&sg]),
+        ("sg_inq", &["--len=36", &sg]),
+    ];
+    for (tool, args) in calls {
+        let theirs = sg3(tool, args);
+        let ours = as_tool(tool, args);
+        same_text(&ours, &theirs);
+        // `sg_inq -V 2>&1 | cut -d " " -f 3`: its version is on stderr.
+        if args == ["-V"] {
+            assert_eq!(
+                ours.stderr, theirs.stderr,
+                "{ours:?}\nsg3_utils:\n{theirs:?}"
+            );
+        }
+    }
     drop(extra);
 }
