@@ -7,6 +7,10 @@
 //! too, and nothing comes from the host. `cargo xtask bench`
 //! times its copiers; `cargo xtask test` runs its tools beside sgmap's commands, so that the
 //! guest tests compare exit statuses, counts and text with the real thing.
+//!
+//! [`debian_programs`] does the same for programs of other Debian packages (a shell and the
+//! tools sg3_utils' `rescan-scsi-bus.sh` calls): the same cache, check and library search.
+//! A script (`#!`) is copied as it is; it needs no library.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -19,10 +23,12 @@ use crate::Result;
 const SG3_UTILS: &str = "sg3-utils";
 /// The cache directory of the packages (beside `kernel/`).
 const CACHE_KIND: &str = "sg3-utils";
+/// The cache directory of [`debian_programs`]' packages.
+const OTHER_KIND: &str = "packages";
 
-/// sg3_utils' programs and everything they need to run in the guest.
+/// Debian programs and everything they need to run in the guest.
 #[derive(Debug)]
-pub struct Sg3Utils {
+pub struct Programs {
     /// The packages, for messages.
     pub description: String,
     /// (guest path, host file): the programs, their loader and their libraries.
@@ -85,7 +91,7 @@ fn resolve_in(root: &Path, path: &Path) -> Result<PathBuf> {
 
 /// Fetches sg3_utils for `arch` and collects its programs, their loader and their
 /// libraries.
-pub fn sg3_utils(arch: Arch, programs: &[&str]) -> Result<Sg3Utils> {
+pub fn sg3_utils(arch: Arch, programs: &[&str]) -> Result<Programs> {
     let libraries = guest::package_dependencies(arch, SG3_UTILS, "libsgutils2")?;
     let [library] = libraries.as_slice() else {
         return Err(format!(
@@ -95,34 +101,107 @@ pub fn sg3_utils(arch: Arch, programs: &[&str]) -> Result<Sg3Utils> {
     let tools = guest::debian_package(arch, CACHE_KIND, SG3_UTILS)?;
     let lib = guest::debian_package(arch, CACHE_KIND, library)?;
     let mut description = format!("{}, {}", tools.description, lib.description);
-    // The C library: the host's for the host's architecture, Debian's libc6 for another.
-    let libc = if arch == guest::AMD64 {
-        None
-    } else {
-        let libc = guest::debian_package(arch, CACHE_KIND, "libc6")?;
+    let libc = libc(arch)?;
+    if let Some(libc) = &libc {
         description = format!("{description}, {}", libc.description);
-        Some(libc)
-    };
+    }
     let mut roots = vec![lib.root.as_path(), tools.root.as_path()];
-    match &libc {
-        Some(libc) => roots.push(libc.root.as_path()),
-        None => roots.push(Path::new("/")),
-    }
+    roots.push(libc_root(&libc));
+    let programs = programs
+        .iter()
+        .map(|program| {
+            let guest_path = format!("usr/bin/{program}");
+            let path = tools.root.join(&guest_path);
+            (guest_path, path)
+        })
+        .collect();
+    let files = with_libraries(programs, &roots, arch, BTreeSet::new())?;
+    Ok(Programs { description, files })
+}
 
-    let mut files = Vec::new();
-    let mut queue = Vec::new();
-    for program in programs {
-        let guest_path = format!("usr/bin/{program}");
-        let path = tools.root.join(&guest_path);
-        queue.push(path.clone());
-        files.push((guest_path, path));
+/// The C library's package: none for the host's architecture (the host's own is used),
+/// Debian's `libc6` for another.
+fn libc(arch: Arch) -> Result<Option<guest::Unpacked>> {
+    if arch == guest::AMD64 {
+        Ok(None)
+    } else {
+        guest::debian_package(arch, CACHE_KIND, "libc6").map(Some)
     }
-    let mut seen = BTreeSet::new();
+}
+
+/// Where the C library and the loader are: `libc6`'s tree, or the host's `/`.
+fn libc_root(libc: &Option<guest::Unpacked>) -> &Path {
+    libc.as_ref().map_or(Path::new("/"), |l| l.root.as_path())
+}
+
+/// Programs of Debian packages for `arch`: for each (package, paths of its programs
+/// inside it, as `bin/bash`), those programs at the same paths in the guest, with their
+/// loader and libraries, looked for in the packages `libraries` first (then in the C
+/// library's), except those whose file name is already among `have` (the initramfs'
+/// other files: sg3_utils' loader and C library are shared).
+pub fn debian_programs(
+    arch: Arch,
+    packages: &[(&str, &[&str])],
+    libraries: &[&str],
+    have: &[(String, PathBuf)],
+) -> Result<Programs> {
+    let mut unpacked = Vec::new();
+    for package in packages
+        .iter()
+        .map(|p| p.0)
+        .chain(libraries.iter().copied())
+    {
+        unpacked.push(guest::debian_package(arch, OTHER_KIND, package)?);
+    }
+    let libc = libc(arch)?;
+    let description = unpacked
+        .iter()
+        .chain(&libc)
+        .map(|u| u.description.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut programs = Vec::new();
+    for ((_, paths), package) in packages.iter().zip(&unpacked) {
+        for path in *paths {
+            let path = path.trim_start_matches('/');
+            programs.push((path.to_owned(), package.root.join(path)));
+        }
+    }
+    // Libraries from the library packages, then from the programs' own, then libc's.
+    let mut roots: Vec<&Path> = unpacked[packages.len()..]
+        .iter()
+        .chain(&unpacked[..packages.len()])
+        .map(|u| u.root.as_path())
+        .collect();
+    roots.push(libc_root(&libc));
+    let seen = have.iter().map(|(guest, _)| file_name(guest)).collect();
+    let files = with_libraries(programs, &roots, arch, seen)?;
+    Ok(Programs { description, files })
+}
+
+/// The last component of a path.
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_owned()
+}
+
+/// `programs` (guest path, file) and, for each that is an ELF file, its loader and every
+/// library it needs, recursively, from `roots` (the last one the C library's), except the
+/// file names in `seen`. A script (`#!`) needs nothing.
+fn with_libraries(
+    programs: Vec<(String, PathBuf)>,
+    roots: &[&Path],
+    arch: Arch,
+    mut seen: BTreeSet<String>,
+) -> Result<Vec<(String, PathBuf)>> {
+    let mut queue: Vec<PathBuf> = programs.iter().map(|(_, path)| path.clone()).collect();
+    let mut files = programs;
     while let Some(path) = queue.pop() {
         let image = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if image.starts_with(b"#!") {
+            continue;
+        }
         let elf = Elf::parse(&image).map_err(|e| format!("{}: {e}", path.display()))?;
         // By file name: libc needs `ld-linux-x86-64.so.2`, which is the loader itself.
-        let file_name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
         if let Some(interp) = elf.interpreter {
             if seen.insert(file_name(&interp)) {
                 let guest_path = interp.trim_start_matches('/').to_owned();
@@ -133,13 +212,13 @@ pub fn sg3_utils(arch: Arch, programs: &[&str]) -> Result<Sg3Utils> {
         }
         for name in elf.needed {
             if seen.insert(file_name(&name)) {
-                let (guest_path, host_path) = find_library(&name, &roots, arch.multiarch)?;
+                let (guest_path, host_path) = find_library(&name, roots, arch.multiarch)?;
                 queue.push(host_path.clone());
                 files.push((guest_path, host_path));
             }
         }
     }
-    Ok(Sg3Utils { description, files })
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -162,5 +241,17 @@ mod tests {
             )
         );
         assert!(find_library("libnot-there-at-all.so.9", &[], "x86_64-linux-gnu").is_err());
+    }
+
+    #[test]
+    fn a_script_is_taken_as_it_is_without_libraries() {
+        let dir = std::env::temp_dir().join(format!("sgmap-xtask-script-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("rescan-scsi-bus.sh");
+        fs::write(&script, b"#!/bin/bash\necho hi\n").unwrap();
+        let programs = vec![("usr/bin/rescan-scsi-bus.sh".to_owned(), script.clone())];
+        let files = with_libraries(programs.clone(), &[&dir], guest::AMD64, BTreeSet::new());
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!(files.unwrap(), programs);
     }
 }

@@ -64,7 +64,18 @@ const SG3_TOOLS: &[&str] = &[
     "sg_write_same",
     "sg_get_lba_status",
     "sg_modes",
+    "rescan-scsi-bus.sh",
 ];
+/// The amd64 guest's shell and the tools `rescan-scsi-bus.sh` calls (for `rescan`): bash,
+/// busybox (the test links its applets), GNU find (`-printf`) and pr, which busybox lacks.
+const SHELL_PACKAGES: &[(&str, &[&str])] = &[
+    ("bash", &["bin/bash"]),
+    ("busybox-static", &["bin/busybox"]),
+    ("findutils", &["usr/bin/find"]),
+    ("coreutils", &["usr/bin/pr"]),
+];
+/// Their libraries from Debian's packages rather than the host.
+const SHELL_LIBRARIES: &[&str] = &["libtinfo6", "libselinux1", "libpcre2-8-0"];
 
 /// The guest tests built for [`TARGET_32`] too, and all of them run in the
 /// `i686-sdebug-512` phase, none skipped: the library's own tests. Not the `cli_*` ones
@@ -506,6 +517,11 @@ fn guest_boot(
     let work = WorkDir::new(&format!("test-{}", arch.debian))?;
     let mut files = vec![("bin/sgmap".to_owned(), sgmap)];
     files.extend(sg3.files.iter().cloned());
+    if arch == guest::AMD64 {
+        let shell = crate::sg3::debian_programs(arch, SHELL_PACKAGES, SHELL_LIBRARIES, &files)?;
+        eprintln!("shell in the {} guest: {}", arch.debian, shell.description);
+        files.extend(shell.files);
+    }
     for test in &tests {
         files.push((format!("tests/{}", test.name), test.executable.clone()));
     }
