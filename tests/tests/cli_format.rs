@@ -522,7 +522,7 @@ fn format_runs_as_sg_format_on_the_phases_disk() {
 }
 
 /// Two minutes of sg_format's and sgmap's own sleeps: one phase runs it (QEMU's disk, the
-/// one device that formats; `ONCE` in guest-init.rs), the others leave it out.
+/// one phase device that formats, in the arm64 guest; `ONCE` in guest-init.rs).
 #[test]
 fn format_with_immed_polls_a_minute_later_as_sg_format_does() {
     let env = Env::get();

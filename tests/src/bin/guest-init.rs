@@ -200,17 +200,16 @@ const ONCE: &[(&str, &str)] = &[
     // sg_unmap's 20-second warning, twice (sgmap and sg_unmap): the same on any device.
     (
         "unmap_without_force_warns_and_pauses_as_sg_unmap_does",
-        "sdebug-512",
-    ),
-    // FORMAT UNIT with IMMED: sg_format's and sgmap's first poll a minute later, twice.
-    // QEMU's disk is the only phase device that formats.
-    (
-        "format_with_immed_polls_a_minute_later_as_sg_format_does",
         "qemu-disk",
     ),
+    // FORMAT UNIT with IMMED: sg_format's and sgmap's first poll a minute later, twice, on
+    // QEMU's disk (the one phase device that formats).
+    (
+        "format_with_immed_polls_a_minute_later_as_sg_format_does",
+        "aarch64-qemu-disk",
+    ),
     // The scripted target (two minutes of sg_format's and sg_sanitize's own polls): the
-    // same 64-bit `sg_io_hdr` and sg driver on either 64-bit kernel; the arm64 guest,
-    // which runs beside the amd64 one and ends first, runs them.
+    // same 64-bit `sg_io_hdr` and sg driver on either 64-bit kernel.
     ("tcmu_", "aarch64-qemu-disk"),
 ];
 
