@@ -24,11 +24,12 @@
 //!    32-bit kernel: the native 64-byte `sg_io_hdr`, where `i686-sdebug-512` proves the
 //!    compat path.
 //!
-//! The guests boot as soon as their binaries are built: the arm64 build runs while the
-//! amd64 guest runs, and the two guests run at once (`SGMAP_GUESTS_ONE_AT_A_TIME=1`: one
-//! after the other), each console line echoed after its guest's name. Some tests run in
-//! one phase only (`ONCE` in guest-init.rs: what they wait on is sg3_utils' own sleeps, or
-//! a target of their own), and the other phases' notes say where.
+//! The guests boot ([`BOOTS`]) as soon as their binaries are built, and run at once: the
+//! amd64 phases in two boots, the arm64 one beside them, built while the amd64 ones run
+//! (`SGMAP_GUESTS_ONE_AT_A_TIME=1`: one after the other); each console line is echoed
+//! after its boot's name. Some tests run in one phase only (`ONCE` in guest-init.rs: what
+//! they wait on is sg3_utils' own sleeps, or a target of their own), and the other phases'
+//! notes say where.
 //!
 //! `--quick` is the dev loop: the host's tests, then the library's guest tests
 //! ([`QUICK_TESTS`]) in [`QUICK_PHASE`] only.
