@@ -373,7 +373,14 @@ fn scsi_debug_a_device_removed_mid_copy_ends_with_69_and_true_counts_within_seco
         let delete = format!("/sys/class/scsi_generic/{name}/device/delete");
         // One jiffy (4 ms) per command: the copy of 4000 blocks takes 0.5 to 2 s.
         sgmap_tests::scsi::set_delay(sdebug, "1");
+        // `after_ms` from the copy's first data in the file (`scratch` removed it), not from
+        // the spawn: on a loaded host sgmap may not have sent its READ CAPACITY by then.
+        let written = out.clone();
         let deleter = thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while fs::metadata(&written).map_or(0, |m| m.len()) == 0 && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(2));
+            }
             thread::sleep(Duration::from_millis(after_ms));
             fs::write(&delete, "1").unwrap_or_else(|e| panic!("{delete}: {e}"));
         });

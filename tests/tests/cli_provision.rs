@@ -507,6 +507,8 @@ fn scsi_debug_write_same_with_unmap_deallocates() {
     assert!(read(&env, lba, 2).iter().all(|&x| x == 0));
 }
 
+/// 40 seconds of sg_unmap's and sgmap's own countdowns: one phase runs it (`ONCE` in
+/// guest-init.rs).
 #[test]
 fn unmap_without_force_warns_and_pauses_as_sg_unmap_does() {
     // sg_unmap's warning: the device's INQUIRY line, then three "will commence" notices

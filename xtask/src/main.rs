@@ -52,8 +52,13 @@ Tasks:
           dd, write-buffer, raw, sense), showing each command and its output.
   test    Run every test: the host's `cargo test --workspace`, the bare-metal and 32-bit
           builds, then the sg driver tests in QEMU guests (stock Debian kernels): amd64,
-          then arm64 (`qemu-system-aarch64 -M virt`, QEMU's disk only); armhf
-          (`qemu-system-arm -M virt`) only with --phase armhf-qemu-disk.
+          and beside it arm64 (`qemu-system-aarch64 -M virt`, QEMU's disk only); armhf
+          (`qemu-system-arm -M virt`) only with --phase armhf-qemu-disk. The summary
+          ends with the time of each phase and of the slowest test binaries, and warns
+          when a phase is over its budget.
+            --quick        the dev loop: the host tests, then only the library's guest
+                           tests (driver, open, mmap, once, ...) in phase sdebug-512
+                           (a few minutes); CI and a newcomer run the full command
             --host-only    stop after the host tests and builds
             --guest-only   only the guest tests
             --only A,B     in the guest, only the test binaries A and B (tests/tests/A.rs)
@@ -84,6 +89,7 @@ Tasks:
 Environment:
   SGMAP_ACCEL=tcg|kvm         QEMU accelerator (default tcg: KVM hangs on some hosts)
   SGMAP_GUEST_TIMEOUT=SECS    limit for one guest boot (default 1200)
+  SGMAP_GUESTS_ONE_AT_A_TIME=1  boot the arm64 guest after the amd64 one ends, not beside it
   SGMAP_CACHE_DIR=DIR         where the kernels, sg3_utils and armhf musl are cached (default
                               $XDG_CACHE_HOME/sgmap or ~/.cache/sgmap)
   SGMAP_KERNEL_DIR=DIR        use this extracted kernel package (boot/vmlinuz-*,

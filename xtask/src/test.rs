@@ -24,10 +24,25 @@
 //!    32-bit kernel: the native 64-byte `sg_io_hdr`, where `i686-sdebug-512` proves the
 //!    compat path.
 //!
-//! The last line is `N passed, N failed` over all of them; the exit status is non-zero when
-//! anything failed.
+//! The guests boot ([`BOOTS`]) as soon as their binaries are built, and run at once: the
+//! amd64 phases in two boots, the arm64 one beside them, built while the amd64 ones run
+//! (`SGMAP_GUESTS_ONE_AT_A_TIME=1`: one after the other); each console line is echoed
+//! after its boot's name. Some tests run in one phase only (`ONCE` in guest-init.rs: what
+//! they wait on is sg3_utils' own sleeps, or a target of their own), and the other phases'
+//! notes say where.
+//!
+//! `--quick` is the dev loop: the host's tests, then the library's guest tests
+//! ([`QUICK_TESTS`]) in [`QUICK_PHASE`] only.
+//!
+//! The summary gives each phase's count, then the times: the host's part, each guest's
+//! boot, each phase against its budget ([`PHASE_BUDGETS`]) and the slowest test binaries;
+//! a part over its budget gets a warning line, never a failure. The last line is
+//! `N passed, N failed` over all of them; the exit status is non-zero when anything
+//! failed.
 
+use std::env;
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -90,6 +105,11 @@ const TESTS_32: &[&str] = &[
 ];
 /// Where the init finds the 32-bit test binaries (`TEST_DIR_32` in guest-init.rs).
 const GUEST_DIR_32: &str = "tests-i686";
+/// The phase that runs [`TESTS_32`].
+const PHASE_32: &str = "i686-sdebug-512";
+/// `--quick`: the library's guest tests (those of [`TESTS_32`]), in [`QUICK_PHASE`] only.
+const QUICK_TESTS: &[&str] = TESTS_32;
+const QUICK_PHASE: &str = "sdebug-512";
 
 /// Passed and failed tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -134,17 +154,21 @@ fn parse_failed_test(line: &str) -> Option<&str> {
 #[derive(Debug, Default)]
 struct Report {
     host: Option<Counts>,
+    /// How long the host's tests took, and the builds after them.
+    host_time: Option<Duration>,
+    builds_time: Option<Duration>,
     guest: Option<GuestReport>,
     failures: Vec<String>,
 }
 
 pub fn run(args: &[String]) -> Result<bool> {
-    let (mut host, mut guest) = (true, true);
+    let (mut host, mut guest, mut quick) = (true, true, false);
     let mut select = Selection::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--host-only" => guest = false,
+            "--quick" => quick = true,
             "--guest-only" => host = false,
             opt @ ("--only" | "--phase") => {
                 let list = args
@@ -173,6 +197,16 @@ pub fn run(args: &[String]) -> Result<bool> {
             other => return Err(format!("cargo xtask test: unknown option {other:?}")),
         }
     }
+    if quick {
+        // The dev loop: the library's guest tests in the first phase, unless --only or
+        // --phase chose otherwise.
+        select
+            .only
+            .get_or_insert_with(|| QUICK_TESTS.iter().map(|&t| t.to_owned()).collect());
+        select
+            .phases
+            .get_or_insert_with(|| vec![QUICK_PHASE.to_owned()]);
+    }
     let started = Instant::now();
     ensure_rust_targets(&[
         GUEST_TARGET,
@@ -182,7 +216,12 @@ pub fn run(args: &[String]) -> Result<bool> {
     ])?;
     let mut report = Report::default();
     if host {
+        let host_started = Instant::now();
         report.host = Some(host_tests(&mut report.failures)?);
+        report.host_time = Some(host_started.elapsed());
+    }
+    if host && !quick {
+        let builds_started = Instant::now();
         crate::run(cargo().args(["build", "-p", "sgmap-core", "--target", BARE_METAL_TARGET]))?;
         crate::run(cargo().args(["build", "-p", "sgmap-core", "--target", TARGET_32]))?;
         crate::run(cargo().args([
@@ -195,6 +234,7 @@ pub fn run(args: &[String]) -> Result<bool> {
         ]))?;
         // The command without its name tables, the build choice `dist` prices.
         crate::run(cargo().args(["build", "-p", "sgmap", "--no-default-features"]))?;
+        report.builds_time = Some(builds_started.elapsed());
     }
     if guest {
         report.guest = Some(guest_tests(&mut report.failures, &select)?);
@@ -274,6 +314,19 @@ struct Phase {
     errors: u64,
     /// The init's own count, `SGMAP-PHASE-END`.
     end: Option<Counts>,
+    /// When its `SGMAP-PHASE` line came (the host's clock), and how long it took to its
+    /// `SGMAP-PHASE-END`.
+    started: Option<Instant>,
+    elapsed: Option<Duration>,
+}
+
+/// How long one test binary ran in one phase: from its `SGMAP-RUN` line to its `test
+/// result:` line (or, when it has none, to the next binary's or the phase's end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BinaryTime {
+    phase: String,
+    binary: String,
+    elapsed: Duration,
 }
 
 impl Phase {
@@ -293,14 +346,12 @@ struct Selection {
 }
 
 impl Selection {
-    /// The kernel command-line words for the init.
-    fn cmdline(&self) -> Vec<String> {
+    /// The kernel command-line words for the init's `--only` (each boot adds its
+    /// `sgmap.phases=`).
+    fn cmdline_only(&self) -> Vec<String> {
         let mut words = Vec::new();
         if let Some(only) = &self.only {
             words.push(format!("sgmap.only={}", only.join(",")));
-        }
-        if let Some(phases) = &self.phases {
-            words.push(format!("sgmap.phases={}", phases.join(",")));
         }
         words
     }
@@ -339,7 +390,53 @@ const GUEST_PHASES: [(&str, Arch); 6] = [
 /// minute the whole run may spend on it.
 const OPT_IN_PHASES: &[&str] = &["armhf-qemu-disk"];
 
-/// The guests, in the order they boot.
+/// One boot of a guest: the architecture, the name its console lines are echoed after,
+/// and the phases it runs (`sgmap.phases=`).
+#[derive(Debug, Clone, Copy)]
+struct GuestBoot {
+    name: &'static str,
+    arch: Arch,
+    phases: &'static [&'static str],
+}
+
+/// The boots, in the order they start; each phase in one of them. They run at once: the
+/// amd64 phases in two guests of their own, each about as long as the arm64 one (most of
+/// a phase's time is sleeps, the tests' and sg3_utils', which take no CPU).
+const BOOTS: [GuestBoot; 4] = [
+    GuestBoot {
+        name: "amd64",
+        arch: guest::AMD64,
+        phases: &["sdebug-512", "i686-sdebug-512"],
+    },
+    GuestBoot {
+        name: "amd64-2",
+        arch: guest::AMD64,
+        phases: &["sdebug-4096", "qemu-disk"],
+    },
+    GuestBoot {
+        name: "arm64",
+        arch: guest::ARM64,
+        phases: &["aarch64-qemu-disk"],
+    },
+    GuestBoot {
+        name: "armhf",
+        arch: guest::ARMHF,
+        phases: &["armhf-qemu-disk"],
+    },
+];
+
+impl GuestBoot {
+    /// The phases of this boot that must report.
+    fn expected(&self, select: &Selection) -> Vec<&'static str> {
+        select
+            .expected(self.arch)
+            .into_iter()
+            .filter(|p| self.phases.contains(p))
+            .collect()
+    }
+}
+
+/// The architectures, in the order their binaries are built.
 const GUESTS: [Arch; 3] = [guest::AMD64, guest::ARM64, guest::ARMHF];
 
 /// The guest's console, read as the init's line protocol (see guest-init.rs).
@@ -352,6 +449,12 @@ struct GuestReport {
     notes: Vec<String>,
     /// The test binary running now (`SGMAP-RUN <phase> <binary>`).
     binary: Option<String>,
+    /// Since when the current binary runs; `None` once its time is in `binaries`.
+    binary_started: Option<Instant>,
+    /// Each binary's time in each phase, in the order they ran.
+    binaries: Vec<BinaryTime>,
+    /// Each guest's boot, from QEMU's start to its exit (`amd64`, time).
+    boots: Vec<(&'static str, Duration)>,
     /// Failures outside any phase (`SGMAP-ERROR init:`), and problems of the boot itself.
     other_failures: u64,
 }
@@ -370,7 +473,28 @@ impl GuestReport {
         }
     }
 
+    /// Ends the current binary's time at `now`, if it runs.
+    fn binary_done(&mut self, now: Instant) {
+        if let (Some(started), Some(binary), Some(phase)) = (
+            self.binary_started.take(),
+            self.binary.as_ref(),
+            self.phases.last(),
+        ) {
+            self.binaries.push(BinaryTime {
+                phase: phase.name.clone(),
+                binary: binary.clone(),
+                elapsed: now.saturating_duration_since(started),
+            });
+        }
+    }
+
+    /// Reads one console line that came now.
     fn line(&mut self, line: &str, failures: &mut Vec<String>) {
+        self.line_at(line, Instant::now(), failures);
+    }
+
+    /// Reads one console line that came at `now`.
+    fn line_at(&mut self, line: &str, now: Instant, failures: &mut Vec<String>) {
         let current = self.phases.last().map(|p| p.name.clone());
         if let Some(rest) = after(line, "SGMAP-PHASE-SKIP ") {
             let name = rest.split_whitespace().next().unwrap_or_default();
@@ -378,6 +502,7 @@ impl GuestReport {
         } else if let Some(rest) = after(line, "SGMAP-PHASE-NOTE ") {
             self.notes.push(rest.trim().to_owned());
         } else if let Some(rest) = after(line, "SGMAP-PHASE-END ") {
+            self.binary_done(now);
             let mut words = rest.split_whitespace();
             let name = words.next().unwrap_or_default().to_owned();
             let mut end = Counts::default();
@@ -388,13 +513,18 @@ impl GuestReport {
                     end.failed = n.parse().unwrap_or(u64::MAX);
                 }
             }
-            self.phase_mut(&name).end = Some(end);
+            let phase = self.phase_mut(&name);
+            phase.end = Some(end);
+            phase.elapsed = phase.started.map(|s| now.saturating_duration_since(s));
         } else if let Some(rest) = after(line, "SGMAP-PHASE ") {
+            self.binary_done(now);
             let name = rest.split_whitespace().next().unwrap_or_default();
-            self.phase_mut(name);
+            self.phase_mut(name).started.get_or_insert(now);
             self.binary = None;
         } else if let Some(rest) = after(line, "SGMAP-RUN ") {
+            self.binary_done(now);
             self.binary = rest.split_whitespace().nth(1).map(str::to_owned);
+            self.binary_started = Some(now);
         } else if let Some(rest) = after(line, "SGMAP-ERROR ") {
             failures.push(format!("guest {rest}"));
             let phase = rest.split(':').next().unwrap_or_default();
@@ -404,6 +534,7 @@ impl GuestReport {
                 self.other_failures += 1;
             }
         } else if let Some(counts) = parse_test_result(line) {
+            self.binary_done(now);
             let name = current.unwrap_or_else(|| "(no phase)".to_owned());
             self.phase_mut(&name).libtest.add(counts);
         } else if let Some(test) = parse_failed_test(line) {
@@ -422,6 +553,16 @@ impl GuestReport {
             total.add(phase.counts());
         }
         total
+    }
+
+    /// Appends another guest's report, which ran beside this one.
+    fn append(&mut self, other: GuestReport) {
+        self.phases.extend(other.phases);
+        self.skipped.extend(other.skipped);
+        self.notes.extend(other.notes);
+        self.binaries.extend(other.binaries);
+        self.boots.extend(other.boots);
+        self.other_failures += other.other_failures;
     }
 }
 
@@ -454,44 +595,102 @@ fn build_guest_tests(target: &str, only: Option<&[&str]>) -> Result<Vec<Artifact
     Ok(tests)
 }
 
+/// Every guest whose phases are chosen, each booted ([`BOOTS`]) as soon as its binaries
+/// and initramfs are built, so that the arm64 build runs while the amd64 guests run and
+/// the guests run at once (one after the other with `SGMAP_GUESTS_ONE_AT_A_TIME=1`).
+/// Their reports are appended in [`BOOTS`]' order, their phases then put in the order of
+/// [`GUEST_PHASES`].
 fn guest_tests(failures: &mut Vec<String>, select: &Selection) -> Result<GuestReport> {
-    let mut report = GuestReport::default();
+    let one_at_a_time = env::var("SGMAP_GUESTS_ONE_AT_A_TIME").is_ok_and(|v| v == "1");
+    let boots: Vec<(GuestBoot, Vec<&str>)> = BOOTS
+        .into_iter()
+        .map(|boot| (boot, boot.expected(select)))
+        .filter(|(_, phases)| !phases.is_empty())
+        .collect();
     for arch in GUESTS {
-        if select.expected(arch).is_empty() {
+        if !boots.iter().any(|(b, _)| b.arch == arch) {
             eprintln!("guest {}: no phase selected, not booted", arch.debian);
-            continue;
         }
-        guest_boot(arch, &mut report, failures, select)?;
     }
+    // Two guests at once: each console line is echoed after its boot's name.
+    let prefix = boots.len() > 1 && !one_at_a_time;
+    let mut report = GuestReport::default();
+    std::thread::scope(|scope| -> Result<()> {
+        let mut handles = Vec::new();
+        let mut ended = Vec::new();
+        let mut staging = Ok(());
+        for arch in GUESTS {
+            let mine: Vec<&(GuestBoot, Vec<&str>)> =
+                boots.iter().filter(|(b, _)| b.arch == arch).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let staged = match stage_guest(arch, select) {
+                Ok(staged) => std::sync::Arc::new(staged),
+                Err(e) => {
+                    staging = Err(e);
+                    break;
+                }
+            };
+            for (boot, phases) in mine {
+                let staged = std::sync::Arc::clone(&staged);
+                let handle = scope.spawn(move || run_guest(*boot, phases, &staged, select, prefix));
+                if one_at_a_time {
+                    ended.push(handle.join());
+                } else {
+                    handles.push(handle);
+                }
+            }
+        }
+        ended.extend(handles.into_iter().map(|h| h.join()));
+        for guest in ended {
+            let (guest, guest_failures) =
+                guest.map_err(|_| "a guest's thread panicked".to_owned())??;
+            report.append(guest);
+            failures.extend(guest_failures);
+        }
+        staging
+    })?;
+    let order = |name: &str| GUEST_PHASES.iter().position(|(p, _)| *p == name);
+    report.phases.sort_by_key(|p| order(&p.name));
     Ok(report)
 }
 
-/// One architecture's guest: its binaries, its initramfs, one boot, its console read into
-/// `report`.
-fn guest_boot(
-    arch: Arch,
-    report: &mut GuestReport,
-    failures: &mut Vec<String>,
-    select: &Selection,
-) -> Result<()> {
+/// A guest ready to boot: its kernel, and its initramfs in `work`.
+struct Staged {
+    rig: guest::Rig,
+    initramfs: PathBuf,
+    /// Where each boot makes its scratch disk; removed when the boots are over.
+    work: WorkDir,
+}
+
+/// One architecture's guest, built: its kernel and modules, its test binaries (only the
+/// `--only` ones when given; the 32-bit ones when its phase is chosen), init, `sgmap`,
+/// sg3_utils, written into an initramfs.
+fn stage_guest(arch: Arch, select: &Selection) -> Result<Staged> {
     let rig = guest::prepare(arch)?;
-    let tests = build_guest_tests(arch.target, None)?;
-    if let Some(only) = &select.only {
-        let built: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
-        if let Some(bad) = only.iter().find(|n| !built.contains(&n.as_str())) {
-            return Err(format!(
-                "cargo xtask test: --only {bad}: no such guest test binary ({})",
-                built.join(", ")
-            ));
-        }
-    }
-    // The amd64 guest also runs the library's tests built 32-bit.
-    let tests_32 = if arch == guest::AMD64 {
+    let only: Option<Vec<&str>> = select
+        .only
+        .as_ref()
+        .map(|l| l.iter().map(String::as_str).collect());
+    let tests = build_guest_tests(arch.target, only.as_deref())?;
+    // An amd64 guest also runs the library's tests built 32-bit.
+    let phase_32 = arch == guest::AMD64 && select.expected(arch).contains(&PHASE_32);
+    let tests_32 = if phase_32 {
         let started = Instant::now();
-        let tests_32 = build_guest_tests(TARGET_32, Some(TESTS_32))?;
-        if tests_32.len() != TESTS_32.len() {
+        let chosen: Vec<&str> = TESTS_32
+            .iter()
+            .copied()
+            .filter(|t| only.as_ref().is_none_or(|l| l.contains(t)))
+            .collect();
+        let tests_32 = if chosen.is_empty() {
+            Vec::new()
+        } else {
+            build_guest_tests(TARGET_32, Some(&chosen))?
+        };
+        if tests_32.len() != chosen.len() {
             return Err(format!(
-                "{TARGET_32}: expected the test binaries {TESTS_32:?}, cargo built {:?}",
+                "{TARGET_32}: expected the test binaries {chosen:?}, cargo built {:?}",
                 tests_32.iter().map(|t| &t.name).collect::<Vec<_>>()
             ));
         }
@@ -544,43 +743,72 @@ fn guest_boot(
             format!("; {TARGET_32}: {}", names(&tests_32))
         }
     );
-    let disk = work.path().join("scratch.img");
-    guest::create_scratch_disk(&disk)?;
+    Ok(Staged {
+        rig,
+        initramfs,
+        work,
+    })
+}
 
-    let before = report.total();
+/// One boot of a staged guest, which runs `phases`, its console read into a report of
+/// its own, with the failures it saw. With `prefix`, each echoed console line starts with
+/// the boot's name.
+fn run_guest(
+    boot: GuestBoot,
+    phases: &[&str],
+    staged: &Staged,
+    select: &Selection,
+    prefix: bool,
+) -> Result<(GuestReport, Vec<String>)> {
+    let arch = boot.arch;
+    let disk = staged
+        .work
+        .path()
+        .join(format!("scratch-{}.img", boot.name));
+    guest::create_scratch_disk(&disk)?;
+    let mut cmdline = select.cmdline_only();
+    cmdline.push(format!("sgmap.phases={}", phases.join(",")));
+    let mut report = GuestReport::default();
+    let mut failures = Vec::new();
     let outcome = guest::boot(
         &Boot {
             arch,
-            kernel: &rig.kernel,
-            initramfs: &initramfs,
+            kernel: &staged.rig.kernel,
+            initramfs: &staged.initramfs,
             mode: "test",
-            cmdline: select.cmdline(),
+            cmdline,
             disk: &disk,
-            echo: true,
+            // Echoed below, after the guest's name when two run at once.
+            echo: false,
         },
-        |line| report.line(line, failures),
+        |line| {
+            if prefix {
+                println!("{}| {line}", boot.name);
+            } else {
+                println!("{line}");
+            }
+            report.line(line, &mut failures);
+        },
     )?;
     eprintln!(
-        "guest {}: ran for {}",
-        arch.debian,
+        "guest {} ({}): ran for {}",
+        boot.name,
+        phases.join(", "),
         format_duration(outcome.elapsed)
     );
+    report.boots.push((boot.name, outcome.elapsed));
 
     let mut problems = outcome.problems();
-    let total = report.total();
-    let this_boot = Counts {
-        passed: total.passed - before.passed,
-        failed: total.failed - before.failed,
-    };
+    let this_boot = report.total();
     if let Some(verdict) = outcome.verdict {
         if (verdict.pass, verdict.fail) != (this_boot.passed, this_boot.failed) {
             problems.push(format!(
                 "the {} init's verdict (pass={} fail={}) disagrees with the console ({this_boot})",
-                arch.debian, verdict.pass, verdict.fail
+                boot.name, verdict.pass, verdict.fail
             ));
         }
     }
-    for name in select.expected(arch) {
+    for &name in phases {
         let ran = report.phases.iter().any(|p| p.name == name);
         let skipped = select.only.is_some() && report.skipped.iter().any(|p| p == name);
         if !ran && !skipped {
@@ -602,10 +830,10 @@ fn guest_boot(
         }
     }
     for problem in problems {
-        failures.push(format!("guest {}: {problem}", arch.debian));
+        failures.push(format!("guest {}: {problem}", boot.name));
         report.other_failures += 1;
     }
-    Ok(())
+    Ok((report, failures))
 }
 
 fn names(artifacts: &[Artifact]) -> String {
@@ -667,6 +895,7 @@ fn print_summary(report: &Report, elapsed: Duration) -> bool {
             println!("    {failure}");
         }
     }
+    print_times(report, elapsed);
     println!();
     if let Some(host) = report.host {
         println!("host: {host}");
@@ -679,6 +908,103 @@ fn print_summary(report: &Report, elapsed: Duration) -> bool {
     }
     println!("{total}");
     total.failed == 0
+}
+
+/// What each part may take on a two-core machine without KVM (QEMU under TCG), warm and
+/// not shared: over it, the summary warns; it never fails the run (a loaded machine
+/// stretches every phase). The boots run at once, so the whole run is about the host's
+/// part, the builds and the longest boot: `amd64` (sdebug-512 and i686-sdebug-512).
+const BUDGET_TOTAL: Duration = Duration::from_secs(12 * 60);
+const BUDGET_HOST: Duration = Duration::from_secs(90);
+/// Each phase's budget, from its `SGMAP-PHASE` line to its end.
+const PHASE_BUDGETS: [(&str, Duration); 6] = [
+    ("sdebug-512", Duration::from_secs(300)),
+    ("sdebug-4096", Duration::from_secs(210)),
+    ("qemu-disk", Duration::from_secs(120)),
+    ("i686-sdebug-512", Duration::from_secs(60)),
+    ("aarch64-qemu-disk", Duration::from_secs(330)),
+    ("armhf-qemu-disk", Duration::from_secs(180)),
+];
+/// How many of the slowest test binaries the summary names.
+const SLOWEST: usize = 10;
+
+/// The times of the run: the host's part, each guest's boot, each phase against its
+/// budget, the slowest test binaries; then a warning for each budget exceeded.
+fn print_times(report: &Report, elapsed: Duration) {
+    let mut over = Vec::new();
+    let mut budget = |what: String, took: Duration, budget: Duration| {
+        if took > budget {
+            over.push(format!(
+                "{what} took {}, over its budget of {}",
+                format_duration(took),
+                format_duration(budget)
+            ));
+        }
+        format!("budget {}", format_duration(budget))
+    };
+    println!();
+    println!("times (the host's clock):");
+    if let Some(took) = report.host_time {
+        let note = budget("the host's tests".to_owned(), took, BUDGET_HOST);
+        println!(
+            "    {:<24}{:>8}  {note}",
+            "host tests",
+            format_duration(took)
+        );
+    }
+    if let Some(took) = report.builds_time {
+        println!("    {:<24}{:>8}", "host builds", format_duration(took));
+    }
+    let Some(guest) = &report.guest else {
+        let note = budget("the run".to_owned(), elapsed, BUDGET_TOTAL);
+        println!("    {:<24}{:>8}  {note}", "all", format_duration(elapsed));
+        print_over(&over);
+        return;
+    };
+    let at_once = if guest.boots.len() > 1 {
+        "  (the guests ran at once)"
+    } else {
+        ""
+    };
+    for (arch, took) in &guest.boots {
+        println!(
+            "    {:<24}{:>8}{at_once}",
+            format!("guest {arch} boot"),
+            format_duration(*took)
+        );
+    }
+    for phase in &guest.phases {
+        let Some(took) = phase.elapsed else { continue };
+        let note = PHASE_BUDGETS
+            .iter()
+            .find(|(p, _)| *p == phase.name)
+            .map(|&(_, b)| budget(format!("phase {}", phase.name), took, b))
+            .unwrap_or_default();
+        println!("    {:<24}{:>8}  {note}", phase.name, format_duration(took));
+    }
+    let note = budget("the run".to_owned(), elapsed, BUDGET_TOTAL);
+    println!("    {:<24}{:>8}  {note}", "all", format_duration(elapsed));
+    let mut slowest: Vec<&BinaryTime> = guest.binaries.iter().collect();
+    slowest.sort_by_key(|t| std::cmp::Reverse(t.elapsed));
+    if !slowest.is_empty() {
+        println!("the slowest test binaries:");
+        for t in slowest.iter().take(SLOWEST) {
+            println!(
+                "    {:<24}{:>8}  {}",
+                t.binary,
+                format_duration(t.elapsed),
+                t.phase
+            );
+        }
+    }
+    print_over(&over);
+}
+
+/// The budget warnings (never failures).
+fn print_over(over: &[String]) {
+    for warning in over {
+        println!("warning: {warning} (a warning, not a failure)");
+    }
 }
 
 #[cfg(test)]
@@ -756,6 +1082,87 @@ mod tests {
         assert!(arm.expected(guest::AMD64).is_empty());
         assert!(arm.expected(guest::ARMHF).is_empty());
         assert_eq!(arm.expected(guest::ARM64), ["aarch64-qemu-disk"]);
+    }
+
+    #[test]
+    fn console_lines_time_each_phase_and_binary() {
+        let t0 = Instant::now();
+        let console = [
+            (0, "SGMAP-PHASE sdebug-512 sg=/dev/sg0"),
+            (1, "SGMAP-RUN sdebug-512 driver --test-threads=1"),
+            (
+                4,
+                "test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out",
+            ),
+            (5, "SGMAP-RUN sdebug-512 fork --test-threads=1"),
+            (7, "SGMAP-ERROR sdebug-512: fork: killed by signal 11"),
+            (12, "SGMAP-PHASE-END sdebug-512 pass=1 fail=1"),
+            (13, "SGMAP-PHASE qemu-disk sg=/dev/sg1"),
+            (14, "SGMAP-RUN qemu-disk driver --test-threads=1"),
+            (
+                16,
+                "test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out",
+            ),
+            (20, "SGMAP-PHASE-END qemu-disk pass=1 fail=0"),
+        ];
+        let mut report = GuestReport::default();
+        let mut failures = Vec::new();
+        for (secs, line) in console {
+            report.line_at(line, t0 + Duration::from_secs(secs), &mut failures);
+        }
+        let secs = Duration::from_secs;
+        let times: Vec<(&str, &str, Duration)> = report
+            .binaries
+            .iter()
+            .map(|t| (t.phase.as_str(), t.binary.as_str(), t.elapsed))
+            .collect();
+        // A binary without a result line ends at the phase's end.
+        assert_eq!(
+            times,
+            [
+                ("sdebug-512", "driver", secs(3)),
+                ("sdebug-512", "fork", secs(7)),
+                ("qemu-disk", "driver", secs(2)),
+            ]
+        );
+        let phases: Vec<Option<Duration>> = report.phases.iter().map(|p| p.elapsed).collect();
+        assert_eq!(phases, [Some(secs(12)), Some(secs(7))]);
+    }
+
+    #[test]
+    fn every_phase_is_in_one_boot_of_its_guest() {
+        for (phase, arch) in GUEST_PHASES {
+            let boots: Vec<&str> = BOOTS
+                .iter()
+                .filter(|b| b.phases.contains(&phase))
+                .map(|b| b.name)
+                .collect();
+            assert_eq!(boots.len(), 1, "{phase} is in the boots {boots:?}");
+            let boot = BOOTS.iter().find(|b| b.name == boots[0]).unwrap();
+            assert_eq!(boot.arch, arch, "{phase}");
+        }
+        let quick = Selection {
+            only: None,
+            phases: Some(vec![QUICK_PHASE.to_owned()]),
+        };
+        let booted: Vec<&str> = BOOTS
+            .iter()
+            .filter(|b| !b.expected(&quick).is_empty())
+            .map(|b| b.name)
+            .collect();
+        assert_eq!(booted, ["amd64"], "--quick boots one guest");
+    }
+
+    #[test]
+    fn every_phase_has_a_budget_and_quick_is_a_part_of_the_full_run() {
+        for (phase, _) in GUEST_PHASES {
+            assert!(
+                PHASE_BUDGETS.iter().any(|(p, _)| *p == phase),
+                "{phase} has no budget"
+            );
+        }
+        assert!(GUEST_PHASES.iter().any(|(p, _)| *p == QUICK_PHASE));
+        assert!(GUEST_PHASES.iter().any(|(p, _)| *p == PHASE_32));
     }
 
     #[test]
