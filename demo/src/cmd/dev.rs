@@ -36,15 +36,23 @@ pub fn verbose_cdb(what: &str, cdb: &[u8]) {
     if crate::invocation::verbose() == 0 {
         return;
     }
-    let mut line = format!("    {what} cdb: [");
+    let mut line = format!("    {what} cdb: ");
+    push_cdb(&mut line, cdb);
+    line.push('\n');
+    out::err_str(&line);
+}
+
+/// Appends the CDB as sg3_utils' `sg_get_command_str()` writes its bytes: `[12 00 00 00 24
+/// 00]`.
+pub fn push_cdb(line: &mut String, cdb: &[u8]) {
+    line.push('[');
     for (k, b) in cdb.iter().enumerate() {
         if k > 0 {
             line.push(' ');
         }
-        let _ = write!(line, "{b:02x}");
+        crate::json::push_hex_byte(line, *b);
     }
-    line.push_str("]\n");
-    out::err_str(&line);
+    line.push(']');
 }
 
 /// Reports an error of the device layer, whose message names the device and the operation.
@@ -263,4 +271,22 @@ pub fn verbose_sent(cdb: &[u8]) {
         _ => "command",
     };
     verbose_cdb(name, cdb);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdb_bytes_are_bracketed_as_sg_get_command_str_writes_them() {
+        let mut line = String::from("    inquiry cdb: ");
+        push_cdb(&mut line, &[0x12, 0, 0, 0, 0x24, 0]);
+        assert_eq!(line, "    inquiry cdb: [12 00 00 00 24 00]");
+        let mut empty = String::new();
+        push_cdb(&mut empty, &[]);
+        assert_eq!(empty, "[]");
+        let mut one = String::new();
+        push_cdb(&mut one, &[0xab]);
+        assert_eq!(one, "[ab]");
+    }
 }

@@ -549,14 +549,8 @@ fn one(d: &mut sgmap_sys::Device, o: &Options, cdb: &[u8], verbose: u8) -> CmdRe
         if verbose > 1 {
             let _ = write!(line, "{} ", cdb_name(cdb));
         }
-        line.push('[');
-        for (k, b) in cdb.iter().enumerate() {
-            if k > 0 {
-                line.push(' ');
-            }
-            let _ = write!(line, "{b:02x}");
-        }
-        line.push_str("]\n");
+        dev::push_cdb(&mut line, cdb);
+        line.push('\n');
         out::err_str(&line);
     }
     let timeout = Timeout::from_secs(o.timeout_secs.max(1)).unwrap_or(Timeout::DEFAULT);

@@ -154,14 +154,9 @@ fn request(d: &mut Device, o: &Options, device: &str) -> Result<(u8, Vec<u8>), F
         } else {
             "Request Sense"
         });
-        line.push_str(" [");
-        for (k, b) in cdb.iter().enumerate() {
-            if k > 0 {
-                line.push(' ');
-            }
-            crate::json::push_hex_byte(&mut line, *b);
-        }
-        line.push_str("]\n");
+        line.push(' ');
+        dev::push_cdb(&mut line, &cdb[..]);
+        line.push('\n');
         out::err_str(&line);
     }
     let cdb = &cdb[..];
