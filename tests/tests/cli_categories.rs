@@ -91,15 +91,30 @@ fn scsi_debug_illegal_requests_are_5_9_and_22() {
 }
 
 #[test]
-fn scsi_debug_aborted_command_with_a_protection_asc_is_40() {
+fn scsi_debug_aborted_command_with_a_protection_asc_is_decoded_and_exits_as_sg_raw() {
     let env = Env::get();
     let sdebug = env.dev.scsi_debug();
-    // SDEBUG_OPT_DIF_ERR on every READ: ABORTED COMMAND 10/01 (guard check failed). (6.1's
-    // scsi_debug no longer injects a plain ABORTED COMMAND; 11 is proven on the host.)
+    // SDEBUG_OPT_DIF_ERR on every READ: ABORTED COMMAND 10/01 (guard check failed), which
+    // scsi_debug returns with the host status DID_ABORT. (6.1's scsi_debug no longer injects
+    // a plain ABORTED COMMAND; 11, and 40 for 0B/10/xx, are proven on the host in
+    // sgmap-core's status tests.) sg_raw takes the host status first: a transport error,
+    // 99, with the sense decoded on stderr; sgmap raw does as sg_raw does.
     let _inject = sdebug.inject(0x20, 1);
-    let run = raw_read(&env, 700);
+    let ours = raw_read(&env, 700);
+    let b = 700u32.to_be_bytes();
+    let hex: Vec<String> = [0x28, 0, b[0], b[1], b[2], b[3], 0, 0, 1, 0]
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    let request = format!("--request={}", env.ss);
+    let mut args = vec![request.as_str(), env.sg.as_str()];
+    args.extend(hex.iter().map(String::as_str));
+    let theirs = sg3("sg_raw", &args);
     drop(_inject);
-    run.status(40).err_has("Aborted Command");
+    same_text(&ours, &theirs);
+    ours.status(99)
+        .err_has("Aborted Command")
+        .err_has("guard check failed");
 }
 
 #[test]

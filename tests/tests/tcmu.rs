@@ -963,7 +963,8 @@ fn tcmu_dry_run_changes_nothing_and_prints_the_bytes_the_real_run_sends() {
         "nothing that changes the medium: {record:02x?}"
     );
     assert_eq!((disk.block_size(), disk.completed()), (520, vec![]));
-    let out = run.out();
+    // The dry run's CDB lines are on stderr, where sg_format's -vvv prints them.
+    let out = run.stderr.clone();
     let select = printed(&out, "mode select(10)");
     let format = printed(&out, "Format unit");
     t.clear_record();
@@ -999,7 +1000,7 @@ fn tcmu_dry_run_changes_nothing_and_prints_the_bytes_the_real_run_sends() {
         "nothing that changes the medium: {record:02x?}"
     );
     assert!(disk.completed().is_empty());
-    let out = run.out();
+    let out = run.stderr.clone();
     let sanitize = printed(&out, "Sanitize");
     t.clear_record();
     sgmap(&[&options[..], &[&t.sg()[..]]].concat()).status(0);
