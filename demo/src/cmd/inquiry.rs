@@ -661,7 +661,7 @@ pub fn standard_text(data: &[u8], serial: Option<&str>) -> String {
     standard_text_with(data, serial, 0, false)
 }
 
-/// [`standard_text`] with `-s` (`vendor`: the vendor specific bytes 36–55, and with `-ss`
+/// The standard INQUIRY text with `-s` (`vendor`: the vendor specific bytes 36–55, and with `-ss`
 /// those past 96) and `-d` (`descriptors`: the version descriptors).
 fn standard_text_with(data: &[u8], serial: Option<&str>, vendor: u8, descriptors: bool) -> String {
     let act_len = data.len();
