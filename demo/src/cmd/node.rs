@@ -23,8 +23,8 @@ use sgmap_core::status::ExitCategory;
 
 use crate::out::{self, Fail};
 
-/// The sg driver's character major.
-const SG_MAJOR: u32 = 21;
+/// sg's character major (include/uapi/linux/major.h `SCSI_GENERIC_MAJOR`).
+pub const SG_MAJOR: u32 = 21;
 /// `ENOTTY`: what `ioctl(SG_IO)` says on a file that is no SCSI node.
 const ENOTTY: u16 = 25;
 
@@ -39,18 +39,21 @@ pub enum Kind {
     Other,
 }
 
-/// The major and minor numbers of a device number, as glibc's `major()`/`minor()`.
-fn major_minor(rdev: u64) -> (u32, u32) {
-    let major = ((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0x0000_0fff);
-    let minor = ((rdev >> 12) & 0xffff_ff00) | (rdev & 0x0000_00ff);
-    (major as u32, minor as u32)
+/// The major number of a `dev_t` (glibc and musl `major()`).
+pub fn major(rdev: u64) -> u32 {
+    (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0x0000_0fff)) as u32
+}
+
+/// The minor number of a `dev_t` (glibc and musl `minor()`).
+pub fn minor(rdev: u64) -> u32 {
+    ((rdev & 0xff) | ((rdev >> 12) & 0xfff_ff00)) as u32
 }
 
 /// Classifies `path` by `stat()`.
 pub fn classify(path: &str) -> io::Result<Kind> {
     let meta = fs::metadata(path)?;
     let ft = meta.file_type();
-    let (major, minor) = major_minor(meta.rdev());
+    let (major, minor) = (major(meta.rdev()), minor(meta.rdev()));
     if ft.is_char_device() && major == SG_MAJOR {
         return Ok(Kind::Sg);
     }
@@ -84,6 +87,17 @@ pub fn sg_of_unit(unit: &Path) -> Option<String> {
         .filter_map(|e| e.file_name().into_string().ok())
         .find(|n| n.starts_with("sg"))
         .map(|n| format!("/dev/{n}"))
+}
+
+/// The sg node of the whole disk `path` (a block node): `None` for a partition (its
+/// offsets are not the disk's) or a block device with no sg node. `dd`'s `sgio` flag.
+pub fn sg_node_of_disk(path: &str) -> io::Result<Option<String>> {
+    let rdev = fs::metadata(path)?.rdev();
+    let dir = PathBuf::from(format!("/sys/dev/block/{}:{}", major(rdev), minor(rdev)));
+    if dir.join("partition").exists() {
+        return Ok(None);
+    }
+    Ok(sg_of_unit(&dir.join("device")))
 }
 
 /// The sg node to open for the node `path` the user named: `path` itself when it is one,
@@ -139,10 +153,10 @@ mod tests {
 
     #[test]
     fn device_numbers_split_as_glibc_does() {
-        // makedev(21, 1), makedev(8, 16), makedev(259, 3), makedev(4095, 1048575).
-        assert_eq!(major_minor(0x1501), (21, 1));
-        assert_eq!(major_minor(0x0810), (8, 16));
-        assert_eq!(major_minor(0x10303), (259, 3));
+        // makedev(21, 1), makedev(8, 16), makedev(259, 3).
+        for (rdev, mm) in [(0x1501, (21, 1)), (0x0810, (8, 16)), (0x10303, (259, 3))] {
+            assert_eq!((major(rdev), minor(rdev)), mm, "{rdev:#x}");
+        }
     }
 
     #[test]

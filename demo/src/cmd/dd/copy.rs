@@ -253,7 +253,7 @@ fn sgio(path: &str, kind: Kind, flags: &Flags) -> Result<(String, Kind), Fail> {
     if !(flags.sgio && kind == Kind::Block) {
         return Ok((path.to_owned(), kind));
     }
-    match ends::sg_node_of(path) {
+    match crate::cmd::node::sg_node_of_disk(path) {
         Ok(Some(sg)) => Ok((sg, Kind::Sg)),
         Ok(None) => Err(out::contradict(
             "dd",

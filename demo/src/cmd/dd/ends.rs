@@ -11,9 +11,7 @@ use sgmap_core::status::ExitCategory;
 
 use super::ledger::Ledger;
 use super::plan::{is_discard, Extent, Fill, Flags};
-
-/// sg's character major (include/uapi/linux/major.h `SCSI_GENERIC_MAJOR`).
-const SG_MAJOR: u32 = 21;
+use crate::cmd::node::{major, SG_MAJOR};
 
 /// What a dd operand names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,16 +30,6 @@ pub enum Kind {
     Stream,
     /// `iflag=00|ff|random`: generated input, no file.
     Fill(Fill),
-}
-
-/// The major number of a `dev_t` (glibc and musl `major()`).
-pub fn major(rdev: u64) -> u32 {
-    (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0x0000_0fff)) as u32
-}
-
-/// The minor number of a `dev_t` (glibc and musl `minor()`).
-pub fn minor(rdev: u64) -> u32 {
-    ((rdev & 0xff) | ((rdev >> 12) & 0xfff_ff00)) as u32
 }
 
 /// Classifies an operand. A missing `of` path is a regular file to create; a missing `if`
@@ -179,24 +167,6 @@ impl Source {
             }
         }
     }
-}
-
-/// The sg node of block device `path` (`/dev/sgN`), from sysfs; `None` for a partition or
-/// a block device without one.
-pub fn sg_node_of(path: &str) -> io::Result<Option<String>> {
-    let rdev = std::fs::metadata(path)?.rdev();
-    let dir = format!("/sys/dev/block/{}:{}", major(rdev), minor(rdev));
-    if std::path::Path::new(&format!("{dir}/partition")).exists() {
-        return Ok(None);
-    }
-    let Ok(entries) = std::fs::read_dir(format!("{dir}/device/scsi_generic")) else {
-        return Ok(None);
-    };
-    Ok(entries
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("sg"))
-        .map(|n| format!("/dev/{n}")))
 }
 
 /// `iflag=00|ff|random`'s bytes at `offset`: the random ones are xorshift64 seeded from

@@ -159,7 +159,7 @@ fn sysfs_identity(path: &str) -> (Option<u32>, u8) {
     use std::os::unix::fs::MetadataExt;
     let minor = std::fs::metadata(path)
         .ok()
-        .map(|m| super::ends::minor(m.rdev()));
+        .map(|m| crate::cmd::node::minor(m.rdev()));
     let pdt = minor
         .and_then(|n| {
             std::fs::read_to_string(format!("/sys/class/scsi_generic/sg{n}/device/type")).ok()
