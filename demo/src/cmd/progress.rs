@@ -288,6 +288,20 @@ pub fn json(j: &mut Json, seen: &[Progress]) {
 }
 
 /// Prints a line of the progress loop.
+/// What format and sanitize do with a progress line: with `--json` (whose object is the
+/// whole of stdout) every line goes to stderr, else where [`print_line`] puts it.
+pub fn emit(json: bool) -> impl FnMut(Line) {
+    move |line| {
+        if json {
+            let (Line::Out(s) | Line::Err(s)) = line;
+            out::err_str(&format!("{s}\n"));
+        } else {
+            print_line(line);
+        }
+    }
+}
+
+/// Prints a progress line on its stream.
 pub fn print_line(line: Line) {
     match line {
         Line::Out(s) => {

@@ -365,14 +365,7 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
         Style::Sanitize { desc: o.desc },
         progress::sleep_secs,
         |ask| progress::poll(&mut d, device, ask),
-        |line| {
-            if json {
-                let (progress::Line::Out(s) | progress::Line::Err(s)) = line;
-                out::err_str(&format!("{s}\n"));
-            } else {
-                progress::print_line(line);
-            }
-        },
+        progress::emit(json),
     )?;
     rec.seen = outcome.seen;
     match outcome.status {

@@ -598,14 +598,7 @@ fn format_unit(d: &mut Device, a: &Args, total_bytes: u64, rec: &mut Record) -> 
         },
         progress::sleep_secs,
         |ask| progress::poll(d, device, ask),
-        |line| {
-            if json {
-                let (progress::Line::Out(s) | progress::Line::Err(s)) = line;
-                out::err_str(&format!("{s}\n"));
-            } else {
-                progress::print_line(line);
-            }
-        },
+        progress::emit(json),
     )?;
     rec.seen = outcome.seen;
     Ok(())
@@ -670,14 +663,7 @@ fn format_with_preset(d: &mut Device, a: &Args, id: u32) -> CmdResult {
         },
         progress::sleep_secs,
         |ask| progress::poll(d, device, ask),
-        |line| {
-            if json {
-                let (progress::Line::Out(s) | progress::Line::Err(s)) = line;
-                out::err_str(&format!("{s}\n"));
-            } else {
-                progress::print_line(line);
-            }
-        },
+        progress::emit(json),
     )?;
     Ok(())
 }
