@@ -5,6 +5,8 @@
 //! - [`abi`]: the sg driver's v3 interface (`struct sg_io_hdr`, flags, ioctl numbers);
 //! - [`status`]: decoding a completed header into an [`status::Outcome`] and its sg3_utils
 //!   exit category;
+//! - [`packed`]: static text packed by byte pairs, unpacked as it is printed (the name
+//!   tables);
 //! - [`accounting`]: the rules of mmap-ed IO as a state machine that answers, before any
 //!   system call, whether an operation on an sg file is allowed;
 //! - [`cdb`]: builders of the SCSI commands sgmap sends, a validated raw [`cdb::Cdb`], and
@@ -28,6 +30,7 @@
 pub mod abi;
 pub mod accounting;
 pub mod cdb;
+pub mod packed;
 pub mod response;
 pub mod sense;
 pub mod status;

@@ -280,7 +280,7 @@ impl AdditionalSense {
     /// T10's name for this exact pair ("Unrecovered read error" for 11h/00h), as sg3_utils
     /// spells it; `None` for pairs without a name, for the numbered ranges (see
     /// [`AdditionalSense::range_name`]) and always without the feature `asc-strings`.
-    pub fn name(self) -> Option<&'static str> {
+    pub fn name(self) -> Option<crate::packed::PackedStr> {
         #[cfg(feature = "asc-strings")]
         {
             asc::lookup(self.asc, self.ascq)
@@ -333,7 +333,7 @@ impl fmt::Display for AdditionalSense {
             };
         }
         if let Some(name) = self.name() {
-            return f.write_str(name);
+            return write!(f, "{name}");
         }
         if asc >= 0x80 {
             write!(f, "vendor specific ASC={asc:02x}, ASCQ={ascq:02x} (hex)")
