@@ -11,6 +11,7 @@ use crate::cmd::{
     sync, tur, unmap, verify, vpd, write_buffer, write_same,
 };
 use crate::out::CmdResult;
+use sgmap_core::packed::PackedStr;
 
 /// An sg3_utils tool that a command answers to.
 pub struct Tool {
@@ -33,7 +34,7 @@ pub struct Command {
     /// The line of `sgmap help`.
     pub summary: &'static str,
     /// `sgmap help NAME`, `sgmap NAME --help`.
-    pub help: &'static str,
+    pub help: PackedStr,
     /// The entry point, given the arguments after the command's name.
     pub run: fn(Vec<OsString>) -> CmdResult,
 }

@@ -217,7 +217,7 @@ pub fn load_reserve(d: &mut Device, device: &str, what: &str, data: &[u8]) -> Re
 /// `pr2serr()`): the help goes to stderr, so that standard output stays the tool's (empty).
 pub fn help_as_tool(cli: &super::Cli) -> crate::out::CmdResult {
     match super::help::of(cli.name) {
-        Some(text) => out::err_str(text),
+        Some(text) => out::err_str(&text),
         None => out::err_str(&super::help::main()),
     }
     Ok(())
@@ -232,7 +232,7 @@ pub fn getopt_usage(name: &str, why: std::fmt::Arguments<'_>) -> Fail {
         crate::invocation::tool().unwrap_or(name)
     ));
     if let Some(text) = super::help::of(name) {
-        out::err_str(text);
+        out::err_str(&text);
     }
     Fail::code(0)
 }

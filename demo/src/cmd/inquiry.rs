@@ -74,7 +74,7 @@ pub fn parse_page(s: &str) -> Result<Option<u8>, String> {
 fn help(cli: &Cli, times: u8, to_stderr: bool) -> CmdResult {
     if to_stderr || crate::invocation::tool().is_some() {
         if let Some(text) = super::help::of(cli.name) {
-            out::err_str(text);
+            out::err_str(&text);
         }
     } else {
         cli.help()?;

@@ -104,7 +104,7 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
             match topic {
                 None => out::out_str(&help::main()),
                 Some(t) => match help::of(t) {
-                    Some(text) => out::out_str(text),
+                    Some(text) => out::out_str(&text),
                     None => Err(out::syntax("help", format_args!("no command '{t}'"))),
                 },
             }
@@ -223,7 +223,7 @@ impl Cli {
     /// Prints the command's help on stdout.
     pub fn help(&self) -> CmdResult {
         match help::of(self.name) {
-            Some(text) => out::out_str(text),
+            Some(text) => out::out_str(&text),
             None => out::out_str(&help::main()),
         }
     }

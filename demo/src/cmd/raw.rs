@@ -54,7 +54,7 @@ pub struct Options {
 /// A syntax error as sg_raw reports it: the message, then the usage; status 1 (or `code`).
 fn refuse(code: u8, why: std::fmt::Arguments<'_>) -> Fail {
     out::err_str(&format!("{why}\n"));
-    out::err_str(super::help::RAW);
+    out::err_str(&super::help::RAW.to_string());
     Fail::code(code)
 }
 
@@ -175,7 +175,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             lexopt::Arg::Long("enumerate") | lexopt::Arg::Short('e') => o.enumerate = true,
             lexopt::Arg::Long("readonly") | lexopt::Arg::Short('R') => o.readonly = true,
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                out::err_str(super::help::RAW);
+                out::err_str(&super::help::RAW.to_string());
                 return Ok(None);
             }
             lexopt::Arg::Value(v) => {
@@ -188,14 +188,14 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             // getopt's '?': the usage, status 0.
             _ => {
-                out::err_str(super::help::RAW);
+                out::err_str(&super::help::RAW.to_string());
                 return Ok(None);
             }
         }
     }
     let Some(device) = device else {
         out::err_str("No device specified\n\n");
-        out::err_str(super::help::RAW);
+        out::err_str(&super::help::RAW.to_string());
         return Err(Fail::new(ExitCategory::Syntax));
     };
     o.device = device;

@@ -43,7 +43,7 @@ fn refuse(code: u8, why: std::fmt::Arguments<'_>) -> Fail {
 }
 
 fn usage() {
-    out::err_str(super::help::SENSE);
+    out::err_str(&super::help::SENSE.to_string());
 }
 
 fn parse(args: Vec<OsString>) -> Result<Options, Fail> {

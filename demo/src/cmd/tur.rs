@@ -163,7 +163,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     if o.help {
         // sg_turs prints its usage on stdout (sgmap prints its own text there).
         return match super::help::of("tur") {
-            Some(text) => out::out_str(text),
+            Some(text) => out::out_str(&text),
             None => Ok(()),
         };
     }

@@ -13,7 +13,7 @@ use crate::out::{self, CmdResult, Fail};
 /// The usage of `command` on stderr, and the status 0, as the tools answer `-h`, an
 /// unrecognised option and an option without its argument.
 pub fn usage(command: &str) -> CmdResult {
-    let text = help::of(command).map_or_else(help::main, str::to_owned);
+    let text = help::of(command).unwrap_or_else(help::main);
     out::err_str(&text);
     Ok(())
 }

@@ -205,7 +205,7 @@ fn enumerate(o: &Opts) -> CmdResult {
 fn help(cli: &Cli, to_stderr: bool) -> CmdResult {
     if to_stderr || crate::invocation::tool().is_some() {
         if let Some(text) = super::help::of(cli.name) {
-            out::err_str(text);
+            out::err_str(&text);
         }
         Ok(())
     } else {

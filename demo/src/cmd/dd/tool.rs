@@ -492,6 +492,6 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
 /// The help of `dd` on stderr, where the tools print their usage.
 fn help() {
     if let Some(text) = super::super::help::of("dd") {
-        out::err_str(text);
+        out::err_str(&text);
     }
 }

@@ -129,7 +129,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     "Unexpected extra argument: {}\n",
                     v.to_string_lossy()
                 ));
-                out::err_str(super::help::WRITE_BUFFER);
+                out::err_str(&super::help::WRITE_BUFFER.to_string());
                 return Err(Fail::new(ExitCategory::Syntax));
             }
             // getopt's '?' is sg_write_buffer's help: the usage, status 0.
@@ -138,7 +138,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
     }
     if help > 0 {
         // As sg_write_buffer: the usage on stderr, with the modes after a second -h.
-        out::err_str(super::help::WRITE_BUFFER);
+        out::err_str(&super::help::WRITE_BUFFER.to_string());
         if help > 1 {
             out::err_str("\n");
             out::err_str(&plan::modes_text());
