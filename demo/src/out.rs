@@ -236,6 +236,55 @@ impl fmt::Display for Centi {
     }
 }
 
+/// A non-negative `f64` with `DECIMALS` digits after the point, as C's `printf("%.Nf")`
+/// prints it (and `format!("{:.N}")`): the exact binary value rounded to nearest, ties to
+/// even. Written out here so that the binary carries no float formatting (7 KiB of `core::fmt`
+/// for four numbers: sg_readcap's MiB, GB and TB, sg_requests' operations per second).
+/// Negative, infinite and NaN values print as 0; a value past 2^100 prints saturated.
+pub struct Fixed<const DECIMALS: u32>(pub f64);
+
+impl<const DECIMALS: u32> fmt::Display for Fixed<DECIMALS> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scale = 10u128.pow(DECIMALS);
+        let units = fixed_units(self.0, scale);
+        let (whole, part) = (units / scale, units % scale);
+        if DECIMALS == 0 {
+            return write!(f, "{whole}");
+        }
+        write!(f, "{whole}.{part:0width$}", width = DECIMALS as usize)
+    }
+}
+
+/// `value × scale`, rounded to the nearest integer, ties to even, computed on the exact
+/// binary value: `value = mantissa × 2^exponent`.
+fn fixed_units(value: f64, scale: u128) -> u128 {
+    if value.is_nan() || value <= 0.0 || value.is_infinite() {
+        return 0;
+    }
+    let bits = value.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = u128::from(bits & ((1 << 52) - 1));
+    let (mantissa, exponent) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    let n = mantissa * scale;
+    if exponent >= 0 {
+        return n
+            .checked_shl(exponent as u32)
+            .filter(|&v| v >> exponent == n)
+            .unwrap_or(u128::MAX);
+    }
+    let shift = exponent.unsigned_abs();
+    if shift >= 120 {
+        // n < 2^63, so the value is below a quarter: 0.
+        return 0;
+    }
+    let (whole, rest, half) = (n >> shift, n & ((1 << shift) - 1), 1u128 << (shift - 1));
+    whole + u128::from(rest > half || (rest == half && whole & 1 == 1))
+}
+
 /// `num × mul / den`, rounded, without 128-bit division; 0 when `den` is 0. When
 /// `num × mul` overflows, `num / den × mul` (saturating): exact enough for rates and
 /// percentages of anything below 18 EB.
@@ -319,6 +368,11 @@ mod tests {
         assert_eq!(Secs(5).to_string(), "0.000005");
         assert_eq!(Centi(12345).to_string(), "123.45");
         assert_eq!(Centi(7).to_string(), "0.07");
+        assert_eq!(Fixed::<1>(0.25).to_string(), "0.2");
+        assert_eq!(Fixed::<1>(0.35).to_string(), "0.3");
+        assert_eq!(Fixed::<2>(1.005).to_string(), "1.00");
+        assert_eq!(Fixed::<2>(0.0).to_string(), "0.00");
+        assert_eq!(Fixed::<2>(f64::NAN).to_string(), "0.00");
         // 16 MiB in 0.5 s = 33.55 MB/s
         assert_eq!(rate_centi_mb(16 << 20, 500_000), 3355);
         assert_eq!(rate_centi_mb(1, 0), 0);
@@ -357,5 +411,38 @@ mod tests {
         // glibc's words, which musl words differently ("Resource busy").
         let busy = io::Error::from_raw_os_error(16);
         assert_eq!(IoWhy(&busy).to_string(), "Device or resource busy");
+    }
+
+    #[test]
+    fn fixed_prints_what_printf_and_format_print() {
+        // format!("{:.N}") rounds the exact binary value to nearest, ties to even, as
+        // glibc's printf does: the reference for every kind of value sg_readcap prints.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut values = vec![
+            0.5, 1.5, 2.5, 0.125, 0.375, 2000.0, 1e-300, 5e-324, 1e18, 3.0e19,
+        ];
+        for _ in 0..20_000 {
+            let r = next();
+            // Device sizes in bytes over 2^20 and 10^9, exact ties (k / 2^n), and any
+            // bit pattern of a finite positive double below 2^70.
+            values.push((r >> 20) as f64 * 512.0 / 1_048_576.0);
+            values.push((r >> 24) as f64 * 4096.0 / 1_000_000_000.0);
+            values.push((r >> 40) as f64 / f64::from(1u32 << (r % 24)));
+            let v = f64::from_bits(r >> 2);
+            if v.is_finite() && v < 1e21 {
+                values.push(v);
+            }
+        }
+        for v in values {
+            assert_eq!(Fixed::<1>(v).to_string(), format!("{v:.1}"), "{v:e}");
+            assert_eq!(Fixed::<2>(v).to_string(), format!("{v:.2}"), "{v:e}");
+            assert_eq!(Fixed::<3>(v).to_string(), format!("{v:.3}"), "{v:e}");
+        }
     }
 }

@@ -388,10 +388,12 @@ pub fn to_text(c: &Capacity) -> String {
     let (mib, gb) = (as_double / 1_048_576.0, as_double / 1_000_000_000.0);
     let _ = write!(
         s,
-        "Hence:\n   Device size: {bytes} bytes, {mib:.1} MiB, {gb:.2} GB"
+        "Hence:\n   Device size: {bytes} bytes, {} MiB, {} GB",
+        out::Fixed::<1>(mib),
+        out::Fixed::<2>(gb)
     );
     if gb > 2000.0 {
-        let _ = write!(s, ", {:.2} TB", gb / 1000.0);
+        let _ = write!(s, ", {} TB", out::Fixed::<2>(gb / 1000.0));
     }
     s.push('\n');
     s

@@ -306,7 +306,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             ));
             if us > 10 {
                 let per_sec = o.num as f64 * 1_000_000.0 / us as f64;
-                text.push_str(&format!("; {per_sec:.2} operations/sec\n"));
+                text.push_str(&format!("; {} operations/sec\n", out::Fixed::<2>(per_sec)));
             } else {
                 text.push('\n');
             }
