@@ -28,6 +28,8 @@
 
 mod args;
 mod cmd;
+#[cfg(any(test, target_env = "musl"))]
+mod heap;
 mod invocation;
 mod json;
 mod out;
