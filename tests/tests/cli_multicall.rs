@@ -171,6 +171,32 @@ fn the_tools_answer_from_the_block_node_as_sg3_utils_does() {
 }
 
 #[test]
+fn the_tools_answer_from_the_bsg_node_as_sg3_utils_does() {
+    let env = Env::get();
+    // The unit's bsg node is named for its H:C:T:L, the one entry of its sysfs `bsg`
+    // directory (the guests' kernels have CONFIG_BLK_DEV_BSG).
+    let sg_name = env.sg.rsplit('/').next().unwrap();
+    let dir = format!("/sys/class/scsi_generic/{sg_name}/device/bsg");
+    let hctl = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .next()
+        .unwrap_or_else(|| panic!("{dir} is empty"))
+        .unwrap()
+        .file_name();
+    let bsg = format!("/dev/bsg/{}", hctl.to_string_lossy());
+    assert!(std::path::Path::new(&bsg).exists(), "{bsg}");
+    same_as_tool("inquiry", "sg_inq", &[&bsg]);
+    same_as_tool("readcap", "sg_readcap", &[&bsg]);
+    same_as_tool("tur", "sg_turs", &[&bsg]);
+    same_as_tool("inquiry", "sg_inq", &["--export", &bsg]);
+    // The bsg node and the sg node are the same unit.
+    assert_eq!(
+        as_tool("sg_inq", &[&bsg]).stdout,
+        as_tool("sg_inq", &[&env.sg]).stdout
+    );
+}
+
+#[test]
 fn a_node_that_does_not_open_has_the_tools_status() {
     let dir = fresh_dir("sgmap-not-a-node");
     let regular = scratch_file("multicall-regular", b"hello");
