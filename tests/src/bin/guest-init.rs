@@ -23,6 +23,8 @@
 //! - `SGMAP-PHASE <name> <key=value...>`: a phase starts (the devices it found);
 //! - `SGMAP-RUN <phase> <binary> <args>`: a test binary starts;
 //! - libtest's own output, including its `test result:` lines;
+//! - `SGMAP-BESIDE <phase> <binary> took=<seconds>`: after the held output (its own
+//!   `SGMAP-RUN` line first) of a binary that ran beside others ([`BESIDE`]), its time;
 //! - `SGMAP-ERROR <phase>: <message>`: a failure outside libtest (a binary killed by a
 //!   signal, a device not found), counted as one failed test;
 //! - `SGMAP-PHASE-NOTE <name> <text>`: what the phase leaves out, and why;
