@@ -521,37 +521,61 @@ fn format_runs_as_sg_format_on_the_phases_disk() {
     assert!(cmds[0].get("sent").bool());
 }
 
-/// Two minutes of sg_format's and sgmap's own sleeps: one phase runs it (QEMU's disk, the
-/// one phase device that formats, in the arm64 guest; `ONCE` in guest-init.rs).
+/// A minute of sg_format's and sgmap's own sleeps, the two at once: one phase runs it
+/// (QEMU's disk, the one phase device that formats, in the arm64 guest; `ONCE` in
+/// guest-init.rs). QEMU's disk completes FORMAT UNIT at once and keeps no state of it, so
+/// the two runs see what either would alone.
 #[test]
 fn format_with_immed_polls_a_minute_later_as_sg_format_does() {
     let env = Env::get();
     // With IMMED: 'Format unit has started', a TEST UNIT READY poll a minute later, then
     // 'FORMAT UNIT Complete'.
-    let ours = sgmap(&["format", "--format", "--quick", &env.sg]);
-    let theirs = sg3("sg_format", &["--format", "--quick", &env.sg]);
+    let (ours, theirs) = at_once(
+        || sgmap(&["format", "--format", "--quick", &env.sg]),
+        || sg3("sg_format", &["--format", "--quick", &env.sg]),
+    );
     same_status_and_lines(&ours, &theirs);
     ours.status(0)
         .out_has("\nFormat unit has started\nFORMAT UNIT Complete\n");
 }
 
-/// The 15- and 5-second countdowns: one phase runs it (`ONCE` in guest-init.rs).
+/// sg_format's and sg_sanitize's 15-second countdowns, the four runs at once: one phase
+/// runs it (`ONCE` in guest-init.rs).
 #[test]
 fn scsi_debug_the_countdown_is_sg_format_and_sg_sanitize_s() {
     // Without --quick: 15 seconds of warning on stdout, then the command (which scsi_debug
-    // refuses, so nothing is destroyed).
+    // refuses, so nothing is destroyed, and the runs cannot disturb each other).
     let env = Env::get();
-    let start = std::time::Instant::now();
-    let ours = sgmap(&["format", "--format", &env.sg]);
-    assert!(start.elapsed().as_secs() >= 15, "no pause: {ours:?}");
-    same_status_and_lines(&ours, &sg3("sg_format", &["--format", &env.sg]));
+    let timed = |run: &dyn Fn() -> Run| {
+        let start = std::time::Instant::now();
+        let r = run();
+        (r, start.elapsed())
+    };
+    let ((format, sanitize), (their_format, their_sanitize)) = at_once(
+        || {
+            at_once(
+                || timed(&|| sgmap(&["format", "--format", &env.sg])),
+                || timed(&|| sgmap(&["sanitize", "--block", &env.sg])),
+            )
+        },
+        || {
+            at_once(
+                || sg3("sg_format", &["--format", &env.sg]),
+                || sg3("sg_sanitize", &["--block", &env.sg]),
+            )
+        },
+    );
+    let (ours, took) = format;
+    assert!(took.as_secs() >= 15, "no pause: {ours:?}");
+    same_status_and_lines(&ours, &their_format);
     ours.status(9).out_has(&format!(
         "\nA FORMAT UNIT will commence in 15 seconds\n    ALL data on {} will be \
          DESTROYED\n        Press control-C to abort\n",
         env.sg
     ));
-    let ours = sgmap(&["sanitize", "--block", &env.sg]);
-    same_status_and_lines(&ours, &sg3("sg_sanitize", &["--block", &env.sg]));
+    let (ours, took) = sanitize;
+    assert!(took.as_secs() >= 15, "no pause: {ours:?}");
+    same_status_and_lines(&ours, &their_sanitize);
     ours.status(9)
         .out_has("\nA SANITIZE will commence in 5 seconds\n");
 }

@@ -23,6 +23,8 @@
 //! - `SGMAP-PHASE <name> <key=value...>`: a phase starts (the devices it found);
 //! - `SGMAP-RUN <phase> <binary> <args>`: a test binary starts;
 //! - libtest's own output, including its `test result:` lines;
+//! - `SGMAP-BESIDE <phase> <binary> took=<seconds>`: after the held output (its own
+//!   `SGMAP-RUN` line first) of a binary that ran beside others ([`BESIDE`]), its time;
 //! - `SGMAP-ERROR <phase>: <message>`: a failure outside libtest (a binary killed by a
 //!   signal, a device not found), counted as one failed test;
 //! - `SGMAP-PHASE-NOTE <name> <text>`: what the phase leaves out, and why;
@@ -184,33 +186,95 @@ const PHASES: &[Phase] = &[
     },
 ];
 
-/// Tests that one phase runs and the others leave out (`--skip NAME`, NAME a libtest
-/// filter: the test's name, or a prefix of several): (NAME, the phase that runs them).
-/// Each waits on what is the same in every phase: sg3_utils' own sleeps (the countdown
-/// before a destructive command, the minute between FORMAT UNIT's polls), or, for the
-/// `tcmu_` tests, a target of their own rather than the phase's device; a second phase
-/// would prove nothing new and cost as long again.
-const ONCE: &[(&str, &str)] = &[
-    // sg_format's and sg_sanitize's 15- and 5-second countdowns: the same lines and exit
-    // status at any sector size and sense format.
+/// Tests that some phases run and the others leave out (`--skip NAME`, NAME a libtest
+/// filter: a substring of the test's name, so one NAME may cover several): (NAME, the
+/// phases that run them). Each is the same in every phase of an architecture: it waits on
+/// sg3_utils' own sleeps (the countdown before a destructive command, the minute between
+/// FORMAT UNIT's polls), makes a target of its own rather than use the phase's device
+/// (the `tcmu_` tests), or opens no device at all (usage, version lines, option errors,
+/// files, buffers from a fixed seed); another phase of the same architecture would prove
+/// nothing new and cost as long again. Each NAME is a substring of no other test's name.
+const ONCE: &[(&str, &[&str])] = &[
+    // sg_format's and sg_sanitize's 15-second countdowns: the same lines and exit status
+    // at any sector size and sense format.
     (
         "scsi_debug_the_countdown_is_sg_format_and_sg_sanitize_s",
-        "sdebug-512",
+        &["sdebug-512"],
     ),
-    // sg_unmap's 20-second warning, twice (sgmap and sg_unmap): the same on any device.
+    // sg_unmap's 20-second warning (sgmap and sg_unmap at once): the same on any device;
+    // in the arm64 boot, whose waits run beside its work, not in the longer amd64-2 one.
     (
         "unmap_without_force_warns_and_pauses_as_sg_unmap_does",
-        "qemu-disk",
+        &["aarch64-qemu-disk"],
     ),
-    // FORMAT UNIT with IMMED: sg_format's and sgmap's first poll a minute later, twice, on
-    // QEMU's disk (the one phase device that formats).
+    // FORMAT UNIT with IMMED: sg_format's and sgmap's first poll a minute later, on QEMU's
+    // disk (the one phase device that formats).
     (
         "format_with_immed_polls_a_minute_later_as_sg_format_does",
-        "aarch64-qemu-disk",
+        &["aarch64-qemu-disk"],
     ),
     // The scripted target (two minutes of sg_format's and sg_sanitize's own polls): the
     // same 64-bit `sg_io_hdr` and sg driver on either 64-bit kernel.
-    ("tcmu_", "aarch64-qemu-disk"),
+    ("tcmu_", &["aarch64-qemu-disk"]),
+    // No device, so once per architecture (the first x86_64 phase and the arm64 one):
+    // conform_unit's open failures, usage and -V, sg_luns --test, sg_opcodes --enumerate
+    // (`<tool>_without_a_device_is_<tool>`, eight tests);
+    ("_without_a_device_is_sg", ONCE_PER_ARCH),
+    // conform_inq's usage and version lines;
+    ("inquiry_help_and_version_are_sg_inqs", ONCE_PER_ARCH),
+    // conform_dd_prov's version lines, usage, dd operand errors and file-to-file copies;
+    ("version_lines_are_the_tools", ONCE_PER_ARCH),
+    ("help_exits_as_the_tools_do", ONCE_PER_ARCH),
+    ("dd_operand_errors_exit_as_each_tool_does", ONCE_PER_ARCH),
+    ("dd_file_copies_report_as_each_tool_does", ONCE_PER_ARCH),
+    // conform_raw_sense's sense buffers from fixed seeds and its files;
+    ("sense_random_buffers_with_v_add_the_raw_hex", ONCE_PER_ARCH),
+    ("sense_buffers_that_are_not_sense_data", ONCE_PER_ARCH),
+    ("sense_options_are_sg_decode_senses", ONCE_PER_ARCH),
+    // cli_multicall's names, links, version lines and unopenable paths.
+    (
+        "list_names_prints_every_tool_sgmap_replaces_once",
+        ONCE_PER_ARCH,
+    ),
+    ("install_makes_hard_links_by_default", ONCE_PER_ARCH),
+    ("install_leaves_a_file_that_is_not_sgmap", ONCE_PER_ARCH),
+    ("a_link_with_a_tool_name_runs_that_tool", ONCE_PER_ARCH),
+    (
+        "a_node_that_does_not_open_has_the_tools_status",
+        ONCE_PER_ARCH,
+    ),
+    // conform_sense_random's 500 buffers of the phase's own seed in every phase but
+    // qemu-disk, whose seed's buffers sdebug-512 decodes (the same x86_64 binaries, no
+    // device): the amd64-2 boot has the more work of the two amd64 boots.
+    (
+        "sense_random_fixed_and_descriptor_buffers_decode_as_sg_decode_sense",
+        &[
+            "sdebug-512",
+            "sdebug-4096",
+            "aarch64-qemu-disk",
+            "armhf-qemu-disk",
+        ],
+    ),
+    (
+        "sense_random_qemu_disk_seed_buffers_decode_as_sg_decode_sense",
+        &["sdebug-512"],
+    ),
+];
+
+/// Where a test that opens no device runs: one phase of each architecture (`sdebug-512`
+/// is in the amd64 boot, which ends first: `BOOTS` in xtask/src/test.rs).
+const ONCE_PER_ARCH: &[&str] = &["sdebug-512", "aarch64-qemu-disk", "armhf-qemu-disk"];
+
+/// A test binary that waits far more than it works, run at the same time as a group of
+/// the phase's other binaries rather than after them: (the binary, its phase, the prefix
+/// of the binaries it runs beside). Its output is held back and shown whole after theirs,
+/// followed by `SGMAP-BESIDE <phase> <binary> took=<seconds>`, its own time.
+const BESIDE: &[(&str, &str, &str)] = &[
+    // The scripted target's two minutes of sg_format's and sg_sanitize's own polls, beside
+    // the `conform_*` binaries (four minutes of work in the arm64 guest): its targets are
+    // its own, and the conformance tests use the phase's device alone by its path and
+    // never list the devices, so targets that come and go cannot show in them.
+    ("tcmu", "aarch64-qemu-disk", "conform_"),
 ];
 
 /// Passed and failed tests, and those the phase's `skip` left out (libtest's `filtered
@@ -713,25 +777,98 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
                 );
             }
             // The tests that another phase runs for all of them.
-            let elsewhere: Vec<&(&str, &str)> =
-                ONCE.iter().filter(|(_, p)| *p != phase.name).collect();
+            let elsewhere: Vec<&(&str, &[&str])> = ONCE
+                .iter()
+                .filter(|(_, p)| !p.contains(&phase.name))
+                .collect();
             let mut skip: Vec<&str> = phase.skip.to_vec();
             for (test, _) in &elsewhere {
                 skip.extend(["--skip", test]);
             }
-            for binary in binaries {
-                let mut args = vec!["--test-threads=1"];
-                args.extend_from_slice(&skip);
-                if !tcmu {
-                    args.extend_from_slice(SKIP_TCMU);
-                }
-                let ran = run_binary(phase.name, binary, &args, &devices.env, timeout);
+            let mut args = vec!["--test-threads=1"];
+            args.extend_from_slice(&skip);
+            if !tcmu {
+                args.extend_from_slice(SKIP_TCMU);
+            }
+            let name_of = |b: &PathBuf| {
+                b.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            // The binary that runs beside a group of the others, when both are here: the
+            // group's first and last index.
+            let beside = BESIDE.iter().filter(|(_, p, _)| *p == phase.name).find_map(
+                |&(name, _, prefix)| {
+                    let binary = binaries.iter().find(|b| name_of(b) == name)?;
+                    let group: Vec<usize> = (0..binaries.len())
+                        .filter(|&i| name_of(&binaries[i]).starts_with(prefix))
+                        .collect();
+                    Some((binary, *group.first()?, *group.last()?))
+                },
+            );
+            if let Some((binary, first, last)) = beside {
+                println!(
+                    "SGMAP-PHASE-NOTE {} runs {} beside {} to {} (it waits on sg3_utils' own \
+                     polls; its output follows theirs)",
+                    phase.name,
+                    name_of(binary),
+                    name_of(&binaries[first]),
+                    name_of(&binaries[last])
+                );
+            }
+            let mut account = |binary: &PathBuf, ran: Tally| {
                 if ran.pass + ran.fail == 0 && ran.left_out > 0 {
-                    let name = binary.file_name().unwrap_or_default();
-                    all_left_out.push(name.to_string_lossy().into_owned());
+                    all_left_out.push(name_of(binary));
                 }
                 tally.add(ran);
-            }
+            };
+            thread::scope(|scope| {
+                let mut held = None;
+                for (i, binary) in binaries.iter().enumerate() {
+                    match beside {
+                        Some((b, _, _)) if b == binary => continue,
+                        Some((b, first, _)) if i == first => {
+                            let (args, env) = (&args, &devices.env);
+                            held = Some(scope.spawn(move || {
+                                let started = Instant::now();
+                                let mut lines = Vec::new();
+                                let mut hold = |l: &str| lines.push(l.to_owned());
+                                let ran = run_binary(phase.name, b, args, env, timeout, &mut hold);
+                                (ran, lines, started.elapsed())
+                            }));
+                        }
+                        _ => {}
+                    }
+                    let ran =
+                        run_binary(phase.name, binary, &args, &devices.env, timeout, &mut echo);
+                    account(binary, ran);
+                    // After the group's last binary, the held one's output and time.
+                    let ends = beside.filter(|&(_, _, last)| last == i);
+                    if let Some((b, _, _)) = ends {
+                        if let Some(handle) = held.take() {
+                            let (ran, lines, took) = handle.join().unwrap_or_else(|_| {
+                                let why = "the thread that ran it panicked".to_owned();
+                                (
+                                    Tally::failed(1),
+                                    vec![format!("SGMAP-ERROR {}: {why}", phase.name)],
+                                    Duration::ZERO,
+                                )
+                            });
+                            for line in &lines {
+                                echo(line);
+                            }
+                            println!(
+                                "SGMAP-BESIDE {} {} took={:.1}",
+                                phase.name,
+                                name_of(b),
+                                took.as_secs_f64()
+                            );
+                            account(b, ran);
+                        }
+                    }
+                }
+            });
             if !phase.skip.is_empty() || tally.left_out > 0 {
                 let whole = if all_left_out.is_empty() {
                     String::new()
@@ -745,9 +882,9 @@ fn run_phase(phase: &Phase, binaries: &[PathBuf], timeout: Duration) -> Tally {
                 if !elsewhere.is_empty() {
                     let names: Vec<String> = elsewhere
                         .iter()
-                        .map(|(t, p)| format!("{t} in {p}"))
+                        .map(|(t, p)| format!("{t} in {}", p.join(" and ")))
                         .collect();
-                    why.push(format!("run in one phase only: {}", names.join(", ")));
+                    why.push(format!("run in other phases: {}", names.join(", ")));
                 }
                 println!(
                     "SGMAP-PHASE-NOTE {} left out {} tests ({}{whole}): {}",
@@ -918,6 +1055,7 @@ fn run_binary(
     args: &[&str],
     env: &[(&'static str, String)],
     timeout: Duration,
+    out: &mut dyn FnMut(&str),
 ) -> Tally {
     let name = binary.file_name().unwrap_or_default().to_string_lossy();
     let command = |args: &[&str]| {
@@ -941,15 +1079,13 @@ fn run_binary(
         listed = None;
     }
     let taint_before = taint();
-    println!("SGMAP-RUN {phase} {name} {}", args.join(" "));
+    out(&format!("SGMAP-RUN {phase} {name} {}", args.join(" ")));
     let mut results = Vec::new();
-    let stdout = io::stdout();
     let ran = run_child(&mut command(args), timeout, |line| {
         if let Some(r) = harness::parse_test_result(line) {
             results.push(r);
         }
-        let mut out = stdout.lock();
-        let _ = writeln!(out, "{line}");
+        out(line);
     });
     let end = match ran.ended {
         Ended::Exit(status) => match (status.code(), status.signal()) {
@@ -969,7 +1105,7 @@ fn run_binary(
         verdict.errors.push(format!("{news} while it ran"));
     }
     for e in &verdict.errors {
-        println!("SGMAP-ERROR {phase}: {name}: {e}");
+        out(&format!("SGMAP-ERROR {phase}: {name}: {e}"));
     }
     Tally {
         pass: verdict.pass,
@@ -977,6 +1113,11 @@ fn run_binary(
         // With `--skip`, libtest's `filtered out` (`--list` runs before the filter).
         left_out: results.iter().map(|r| r.filtered).sum(),
     }
+}
+
+/// A line on the console (the host reads it as it comes).
+fn echo(line: &str) {
+    let _ = writeln!(io::stdout().lock(), "{line}");
 }
 
 /// The kernel's taint flags now (`None` when they cannot be read).

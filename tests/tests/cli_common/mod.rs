@@ -672,3 +672,14 @@ pub fn same_as_tool_with_stderr(command: &str, tool: &str, args: &[&str]) -> Run
     }
     theirs
 }
+
+/// Runs `a` in a thread of its own and `b` in this one, at the same time, and returns both
+/// results: for two runs that mostly wait on their own sleeps (sg3_utils' countdowns and
+/// polls), which would otherwise add up.
+pub fn at_once<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = b();
+        (a.join().expect("the other run panicked"), b)
+    })
+}
