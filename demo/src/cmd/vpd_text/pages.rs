@@ -1,4 +1,4 @@
-//! The text of pages 86h, 89h, B0h, B1h and B2h as sg_vpd 1.46 prints them (not `--long`).
+//! The text of pages 86h, 89h, B0h, B1h and B2h as sg_vpd 1.46 prints them.
 
 use std::io::Write as _;
 
@@ -107,8 +107,96 @@ pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8]) {
     );
 }
 
-/// The 89h page (`decode_ata_info_vpd()`, not long).
-pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
+/// The 86h page as `--long` prints it: a field a line, the SPT value explained when the
+/// standard INQUIRY data's PROTECT bit is set (`protect`).
+pub(super) fn extended_inquiry_long(out: &mut Vec<u8>, rp: &[u8], protect: bool) {
+    // Name, byte, mask (0: the 16-bit value there). NO_PI_CHK is bit 4, as sg_vpd's long
+    // form reads it.
+    const FIELDS: &[(&str, u8, u8)] = &[
+        ("GRD_CHK", 4, 4),
+        ("APP_CHK", 4, 2),
+        ("REF_CHK", 4, 1),
+        ("UASK_SUP", 5, 0x20),
+        ("GROUP_SUP", 5, 0x10),
+        ("PRIOR_SUP", 5, 8),
+        ("HEADSUP", 5, 4),
+        ("ORDSUP", 5, 2),
+        ("SIMPSUP", 5, 1),
+        ("WU_SUP", 6, 8),
+        ("CRD_SUP", 6, 4),
+        ("NV_SUP", 6, 2),
+        ("V_SUP", 6, 1),
+        ("NO_PI_CHK", 7, 0x10),
+        ("P_I_I_SUP", 7, 0x10),
+        ("LUICLR", 7, 1),
+        ("LU_COLL_TYPE", 8, 0xe0),
+        ("R_SUP", 8, 0x10),
+        ("RTD_SUP", 8, 8),
+        ("HSSRELEF", 8, 2),
+        ("CBCS", 8, 1),
+        ("Multi I_T nexus microcode download", 9, 0xf),
+        ("Extended self-test completion minutes", 10, 0),
+        ("POA_SUP", 12, 0x80),
+        ("HRA_SUP", 12, 0x40),
+        ("VSA_SUP", 12, 0x20),
+        ("DMS_VALID", 12, 0x10),
+        ("Maximum supported sense data length", 13, 0xff),
+        ("IBS", 14, 0x80),
+        ("IAS", 14, 0x40),
+        ("SAC", 14, 4),
+        ("NRD1", 14, 2),
+        ("NRD0", 14, 1),
+        ("Maximum inquiry change logs", 15, 0),
+        ("Maximum mode page change logs", 17, 0),
+        ("DM_MD_4", 19, 0x80),
+        ("DM_MD_5", 19, 0x40),
+        ("DM_MD_6", 19, 0x20),
+        ("DM_MD_7", 19, 0x10),
+        ("DM_MD_D", 19, 8),
+        ("DM_MD_E", 19, 4),
+        ("DM_MD_F", 19, 2),
+    ];
+    const SPT: [&str; 8] = [
+        "protection type 1 supported",
+        "protection types 1 and 2 supported",
+        "protection type 2 supported",
+        "protection types 1 and 3 supported",
+        "protection type 3 supported",
+        "protection types 2 and 3 supported",
+        "see Supported block lengths and protection types VPD page",
+        "protection types 1, 2 and 3 supported",
+    ];
+    if rp.len() < 7 {
+        return;
+    }
+    let b = |i: u8| u16::from(rp.get(usize::from(i)).copied().unwrap_or(0));
+    let am = b(4) >> 6;
+    let _ = write!(out, "  ACTIVATE_MICROCODE={am}");
+    let _ = match am {
+        1 => writeln!(out, " [before final WRITE BUFFER]"),
+        2 => writeln!(out, " [after power on or hard reset]"),
+        _ => writeln!(out),
+    };
+    let spt = (b(4) >> 3) & 7;
+    let _ = write!(out, "  SPT={spt}");
+    let _ = if protect {
+        writeln!(out, " [{}]", SPT[usize::from(spt)])
+    } else {
+        writeln!(out)
+    };
+    for &(name, at, mask) in FIELDS {
+        let v = if mask == 0 {
+            b(at) << 8 | b(at + 1)
+        } else {
+            (b(at) & u16::from(mask)) >> mask.trailing_zeros()
+        };
+        let _ = writeln!(out, "  {name}={v}");
+    }
+}
+
+/// The 89h page (`decode_ata_info_vpd()`); `long` adds the signature and the IDENTIFY
+/// data in hex.
+pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>, long: bool) {
     let len = v.page().len();
     let Ok(ai) = v.ata_information() else {
         return;
@@ -133,7 +221,13 @@ pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
     } else {
         "PATA"
     };
-    let _ = writeln!(out, "  Device signature indicates {transport} transport");
+    let rp = v.page();
+    if long {
+        let _ = writeln!(out, "  Device signature [{transport}] (in hex):");
+        super::hex(out, &rp[36..56]);
+    } else {
+        let _ = writeln!(out, "  Device signature indicates {transport} transport");
+    }
     let cc = ai.command_code().unwrap_or(0);
     let _ = writeln!(out, "  Command code: 0x{cc:x}");
     if len < 60 {
@@ -142,17 +236,29 @@ pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
     let kind = match cc {
         0xec => "",
         0xa1 => "PACKET ",
+        _ if long => {
+            let _ = writeln!(out, "  ATA command 0x{cc:x} got following response:");
+            ""
+        }
         _ => return,
     };
-    let _ = writeln!(out, "  ATA command IDENTIFY {kind}DEVICE response summary:");
-    for (label, s) in [
-        ("model", ai.model()),
-        ("serial number", ai.serial()),
-        ("firmware revision", ai.firmware()),
-    ] {
-        let _ = write!(out, "    {label}: ");
-        out.extend(s.chars());
-        out.push(b'\n');
+    if matches!(cc, 0xec | 0xa1) {
+        let _ = writeln!(out, "  ATA command IDENTIFY {kind}DEVICE response summary:");
+        for (label, s) in [
+            ("model", ai.model()),
+            ("serial number", ai.serial()),
+            ("firmware revision", ai.firmware()),
+        ] {
+            let _ = write!(out, "    {label}: ");
+            out.extend(s.chars());
+            out.push(b'\n');
+        }
+        if long {
+            let _ = writeln!(out, "  ATA command IDENTIFY {kind}DEVICE response in hex:");
+        }
+    }
+    if long && len >= 572 {
+        crate::cmd::inq_pages::word_hex(out, &rp[60..572], 0);
     }
 }
 
@@ -421,7 +527,7 @@ pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
         if let Some(d) = p.provisioning_group_descriptor() {
             if !d.designator.is_empty() {
                 out.extend_from_slice(b"  Provisioning group descriptor:\n");
-                designator(out, "    ", &d);
+                designator(out, "    ", &d, false);
             }
         }
     }
