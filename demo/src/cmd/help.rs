@@ -93,11 +93,15 @@ Usage: sgmap vpd [OPTIONS] DEVICE            (also as sg_vpd)
 Fetches VPD pages with INQUIRY and prints them as sg_vpd 1.46 does.
   --page=PG, -p PG  a page number (0x83, 131) or sg_vpd's abbreviation: sv,
                  sn, di (di_lu, di_port, di_target, di_asis), sii, mna, ei,
-                 mpp, sp, ai, bl, bdc, lbpv, ... (default: sv, page 0x00)
+                 mpp, sp, ai, bl, bdc, lbpv, ... (default: sv, page 0x00);
+                 sinq (or -1, -2): the standard INQUIRY data, sg_vpd's layout
   --all, -a      every page page 0x00 lists (or the file's pages, in order)
+  --examine, -E  ask every page code from 0x80 (-EE: from 0x00) to 0xff (or
+                 --page=PG), listed or not, and show those that come
   --ident, -i    page 0x83 (-ii: the logical unit's identifiers, quietly)
   --quiet, -q    less: no headings, 0x83's identifiers one a line
-  --long, -l     more: page numbers, the device type line
+  --long, -l     more: page numbers, the device type line, fields of NAA and
+                 EUI-64 identifiers, 0x86 a field a line, 0x89's data in hex
   --hex, -H      in hex (-HH, -HHH as sg_vpd)
   --raw, -r      in binary; with --inhex, FILE is binary
   --maxlen=LEN, -m LEN  allocation length (0: 252 first)
@@ -108,7 +112,7 @@ Fetches VPD pages with INQUIRY and prints them as sg_vpd 1.46 does.
   --json         one JSON object (sgmap's; also --json=JO, -j)
   --verbose, -v  CDBs on stderr     --version, -V  sg_vpd's version line
 Not supported: vendors' private pages (--vendor with a device, --page=PG,VP,
-vendor abbreviations), --examine/-E, sg_vpd's standard INQUIRY (--page=sinq).
+vendor abbreviations).
 A page missing from page 0x00's list exits 83 as sg_vpd does.
 ";
 
