@@ -369,8 +369,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             let mut d = inhex::read("vpd", path, o.raw > 0)?;
             o.raw = 0;
             // sg_vpd decodes the page the bytes say, whatever --page says, within
-            // --maxlen.
-            if o.maxlen > 0 {
+            // --maxlen (the standard data's decoding reads on past it).
+            if o.maxlen > 0 && (!sinq || o.all) {
                 d.truncate(o.maxlen);
             }
             Some(d)
@@ -474,8 +474,11 @@ fn examine(src: &mut Source, name: &str, max: u8, o: &Opts, text: &mut Vec<u8>) 
 /// `-p sinq`: the standard INQUIRY data (36 bytes, 252 with `--long`, or `--maxlen`) as
 /// sg_vpd's `std_inq_decode()` lays it out, or in hex or raw.
 fn standard(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdResult {
-    let b = match src {
-        Source::File(d) => d.clone(),
+    let (b, len) = match src {
+        Source::File(d) => {
+            let len = if o.maxlen > 0 { o.maxlen } else { d.len() };
+            (d.clone(), len.min(d.len()))
+        }
         Source::Device(dev) => {
             let n = match o.maxlen {
                 0 if o.long => 252,
@@ -490,26 +493,25 @@ fn standard(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdRe
             if b.len() < 4 {
                 return Err(Fail::new(ExitCategory::MalformedResponse));
             }
-            b
+            let len = b.len();
+            (b, len)
         }
     };
     if o.raw > 0 {
-        text.extend_from_slice(&b);
+        text.extend_from_slice(&b[..len]);
         return Ok(());
     }
     if o.hex > 0 {
         if !o.quiet && o.hex < 3 {
             text.extend_from_slice(b"Standard Inquiry response:\n");
         }
-        inq_pages::hexout(text, &b, if o.hex == 1 { 0 } else { -1 });
+        inq_pages::hexout(text, &b[..len], if o.hex == 1 { 0 } else { -1 });
         return Ok(());
     }
-    let len = b.len();
     if len < 4 {
         return Ok(());
     }
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    let f = |i: usize, m: u8| u8::from(at(i) & m != 0);
     let pq = at(0) >> 5;
     text.extend_from_slice(b"standard INQUIRY:");
     let _ = match pq {
@@ -518,54 +520,36 @@ fn standard(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdRe
         3 => writeln!(text, " [PQ indicates LU not accessible via this port]"),
         _ => writeln!(text, " [reserved or vendor specific qualifier [{pq}]]"),
     };
-    let _ = writeln!(
+    let fields = |text: &mut Vec<u8>, tpl: &str| vpd_text::pages::fields(text, &b, tpl);
+    fields(
         text,
-        "  PQual={pq}  PDT={}  RMB={}  LU_CONG={}  hot_pluggable={}  version=0x{:02x}  [{}]",
-        at(0) & 0x1f,
-        f(1, 0x80),
-        f(1, 0x40),
-        (at(1) >> 4) & 3,
-        at(2),
-        names::ansi_version(at(2))
+        "  PQual=$00e0  PDT=$001f  RMB=$0180  LU_CONG=$0140  hot_pluggable=$0130  version=0x",
     );
-    let _ = writeln!(
+    let _ = writeln!(text, "{:02x}  [{}]", at(2), names::ansi_version(at(2)));
+    fields(
         text,
-        "  [AERC={}]  [TrmTsk={}]  NormACA={}  HiSUP={}  Resp_data_format={}",
-        f(3, 0x80),
-        f(3, 0x40),
-        f(3, 0x20),
-        f(3, 0x10),
-        at(3) & 0xf
+        "  [AERC=$0380]  [TrmTsk=$0340]  NormACA=$0320  HiSUP=$0310  Resp_data_format=$030f\n",
     );
     if len < 5 {
         return Ok(());
     }
-    let multip = if at(6) & 0x10 != 0 {
-        format!("MultiP=1 (VS={})", f(6, 0x20))
-    } else {
-        "MultiP=0".into()
-    };
-    let _ = writeln!(
+    fields(
         text,
-        "  SCCS={}  ACC={}  TPGS={}  3PC={}  Protect={}  [BQue={}]\n  EncServ={}  {multip}  \
-         [MChngr={}]  [ACKREQQ={}]  Addr16={}\n  [RelAdr={}]  WBus16={}  Sync={}  \
-         [Linked={}]  [TranDis={}]  CmdQue={}",
-        f(5, 0x80),
-        f(5, 0x40),
-        (at(5) >> 4) & 3,
-        f(5, 8),
-        f(5, 1),
-        f(6, 0x80),
-        f(6, 0x40),
-        f(6, 8),
-        f(6, 4),
-        f(6, 1),
-        f(7, 0x80),
-        f(7, 0x20),
-        f(7, 0x10),
-        f(7, 8),
-        f(7, 4),
-        f(7, 2)
+        "  SCCS=$0580  ACC=$0540  TPGS=$0530  3PC=$0508  Protect=$0501  [BQue=$0680]\n  \
+         EncServ=$0640  ",
+    );
+    fields(
+        text,
+        if at(6) & 0x10 != 0 {
+            "MultiP=1 (VS=$0620)  "
+        } else {
+            "MultiP=0  "
+        },
+    );
+    fields(
+        text,
+        "[MChngr=$0608]  [ACKREQQ=$0604]  Addr16=$0601\n  [RelAdr=$0780]  WBus16=$0720  \
+         Sync=$0710  [Linked=$0708]  [TranDis=$0704]  CmdQue=$0702\n",
     );
     if len >= 36 {
         for (label, r) in [

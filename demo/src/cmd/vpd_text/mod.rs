@@ -337,8 +337,7 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form, long: Long) 
                 }
             }
         }
-        0x86 if long.fields => pages::extended_inquiry_long(out, rp, long.protect),
-        0x86 => pages::extended_inquiry(out, rp),
+        0x86 => pages::extended_inquiry(out, rp, long.fields, long.protect),
         0x87 => {
             const POLICY: [&str; 4] = [
                 "shared",

@@ -6,156 +6,48 @@ use sgmap_core::response::{RotationRate, Vpd};
 
 use super::{c_str, designator};
 
-/// The 86h page (`decode_x_inq_vpd()`, not long).
-pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8]) {
-    if rp.len() < 7 {
-        return;
+/// Appends `tpl` with each `$IIMM` (four hex digits) replaced by the field of `b` at byte
+/// II under mask MM, in decimal (mask 00: the 16-bit value at II and II+1). Bytes past the
+/// end of `b` read as zero, as sg3_utils' zeroed buffers do.
+pub fn fields(out: &mut Vec<u8>, b: &[u8], tpl: &str) {
+    let at = |i: usize| u16::from(b.get(i).copied().unwrap_or(0));
+    let mut rest = tpl;
+    while let Some(k) = rest.find('$') {
+        out.extend_from_slice(&rest.as_bytes()[..k]);
+        let code = u16::from_str_radix(&rest[k + 1..k + 5], 16).unwrap_or(0);
+        let (i, mask) = (usize::from(code >> 8), code & 0xff);
+        let v = if mask == 0 {
+            at(i) << 8 | at(i + 1)
+        } else {
+            (at(i) & mask) >> mask.trailing_zeros()
+        };
+        let _ = write!(out, "{v}");
+        rest = &rest[k + 5..];
     }
-    let b = |i: usize| rp.get(i).copied().unwrap_or(0);
-    let f = |i: usize, m: u8| u8::from(b(i) & m != 0);
-    let _ = writeln!(
-        out,
-        "  ACTIVATE_MICROCODE={} SPT={} GRD_CHK={} APP_CHK={} REF_CHK={}",
-        b(4) >> 6,
-        (b(4) >> 3) & 7,
-        f(4, 4),
-        f(4, 2),
-        f(4, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  UASK_SUP={} GROUP_SUP={} PRIOR_SUP={} HEADSUP={} ORDSUP={} SIMPSUP={}",
-        f(5, 0x20),
-        f(5, 0x10),
-        f(5, 8),
-        f(5, 4),
-        f(5, 2),
-        f(5, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  WU_SUP={} [CRD_SUP={}] NV_SUP={} V_SUP={}",
-        f(6, 8),
-        f(6, 4),
-        f(6, 2),
-        f(6, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  NO_PI_CHK={} P_I_I_SUP={} LUICLR={}",
-        f(7, 0x20),
-        f(7, 0x10),
-        f(7, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  LU_COLL_TYPE={} R_SUP={} RTD_SUP={} HSSRELEF={} [CBCS={}]",
-        b(8) >> 5,
-        f(8, 0x10),
-        f(8, 8),
-        f(8, 2),
-        f(8, 1)
-    );
-    let _ = writeln!(out, "  Multi I_T nexus microcode download={}", b(9) & 0xf);
-    let _ = writeln!(
-        out,
-        "  Extended self-test completion minutes={}",
-        u16::from_be_bytes([b(10), b(11)])
-    );
-    let _ = writeln!(
-        out,
-        "  POA_SUP={} HRA_SUP={} VSA_SUP={} DMS_VALID={}",
-        f(12, 0x80),
-        f(12, 0x40),
-        f(12, 0x20),
-        f(12, 0x10)
-    );
-    let _ = writeln!(out, "  Maximum supported sense data length={}", b(13));
-    let _ = writeln!(
-        out,
-        "  IBS={} IAS={} SAC={} NRD1={} NRD0={}",
-        f(14, 0x80),
-        f(14, 0x40),
-        f(14, 4),
-        f(14, 2),
-        f(14, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  Maximum inquiry change logs={}",
-        u16::from_be_bytes([b(15), b(16)])
-    );
-    let _ = writeln!(
-        out,
-        "  Maximum mode page change logs={}",
-        u16::from_be_bytes([b(17), b(18)])
-    );
-    let _ = writeln!(
-        out,
-        "  DM_MD_4={} DM_MD_5={} DM_MD_6={} DM_MD_7={}",
-        f(19, 0x80),
-        f(19, 0x40),
-        f(19, 0x20),
-        f(19, 0x10)
-    );
-    let _ = writeln!(
-        out,
-        "  DM_MD_D={} DM_MD_E={} DM_MD_F={}",
-        f(19, 8),
-        f(19, 4),
-        f(19, 2)
-    );
+    out.extend_from_slice(rest.as_bytes());
 }
 
-/// The 86h page as `--long` prints it: a field a line, the SPT value explained when the
-/// standard INQUIRY data's PROTECT bit is set (`protect`).
-pub(super) fn extended_inquiry_long(out: &mut Vec<u8>, rp: &[u8], protect: bool) {
-    // Name, byte, mask (0: the 16-bit value there). NO_PI_CHK is bit 4, as sg_vpd's long
-    // form reads it.
-    const FIELDS: &[(&str, u8, u8)] = &[
-        ("GRD_CHK", 4, 4),
-        ("APP_CHK", 4, 2),
-        ("REF_CHK", 4, 1),
-        ("UASK_SUP", 5, 0x20),
-        ("GROUP_SUP", 5, 0x10),
-        ("PRIOR_SUP", 5, 8),
-        ("HEADSUP", 5, 4),
-        ("ORDSUP", 5, 2),
-        ("SIMPSUP", 5, 1),
-        ("WU_SUP", 6, 8),
-        ("CRD_SUP", 6, 4),
-        ("NV_SUP", 6, 2),
-        ("V_SUP", 6, 1),
-        ("NO_PI_CHK", 7, 0x10),
-        ("P_I_I_SUP", 7, 0x10),
-        ("LUICLR", 7, 1),
-        ("LU_COLL_TYPE", 8, 0xe0),
-        ("R_SUP", 8, 0x10),
-        ("RTD_SUP", 8, 8),
-        ("HSSRELEF", 8, 2),
-        ("CBCS", 8, 1),
-        ("Multi I_T nexus microcode download", 9, 0xf),
-        ("Extended self-test completion minutes", 10, 0),
-        ("POA_SUP", 12, 0x80),
-        ("HRA_SUP", 12, 0x40),
-        ("VSA_SUP", 12, 0x20),
-        ("DMS_VALID", 12, 0x10),
-        ("Maximum supported sense data length", 13, 0xff),
-        ("IBS", 14, 0x80),
-        ("IAS", 14, 0x40),
-        ("SAC", 14, 4),
-        ("NRD1", 14, 2),
-        ("NRD0", 14, 1),
-        ("Maximum inquiry change logs", 15, 0),
-        ("Maximum mode page change logs", 17, 0),
-        ("DM_MD_4", 19, 0x80),
-        ("DM_MD_5", 19, 0x40),
-        ("DM_MD_6", 19, 0x20),
-        ("DM_MD_7", 19, 0x10),
-        ("DM_MD_D", 19, 8),
-        ("DM_MD_E", 19, 4),
-        ("DM_MD_F", 19, 2),
-    ];
+/// The 86h page after ACTIVATE_MICROCODE and SPT, each line's fields (`,` between them),
+/// as `decode_x_inq_vpd()` lists them; `[...]`: bracketed in the short form.
+const X_INQ: &str = "GRD_CHK=$0404,APP_CHK=$0402,REF_CHK=$0401
+UASK_SUP=$0520,GROUP_SUP=$0510,PRIOR_SUP=$0508,HEADSUP=$0504,ORDSUP=$0502,SIMPSUP=$0501
+WU_SUP=$0608,[CRD_SUP=$0604],NV_SUP=$0602,V_SUP=$0601
+NO_PI_CHK=$0720,P_I_I_SUP=$0710,LUICLR=$0701
+LU_COLL_TYPE=$08e0,R_SUP=$0810,RTD_SUP=$0808,HSSRELEF=$0802,[CBCS=$0801]
+Multi I_T nexus microcode download=$090f
+Extended self-test completion minutes=$0a00
+POA_SUP=$0c80,HRA_SUP=$0c40,VSA_SUP=$0c20,DMS_VALID=$0c10
+Maximum supported sense data length=$0dff
+IBS=$0e80,IAS=$0e40,SAC=$0e04,NRD1=$0e02,NRD0=$0e01
+Maximum inquiry change logs=$0f00
+Maximum mode page change logs=$1100
+DM_MD_4=$1380,DM_MD_5=$1340,DM_MD_6=$1320,DM_MD_7=$1310
+DM_MD_D=$1308,DM_MD_E=$1304,DM_MD_F=$1302
+";
+
+/// The 86h page (`decode_x_inq_vpd()`): with `long`, a field a line, SPT explained when
+/// the standard INQUIRY data's PROTECT bit is set (`protect`).
+pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8], long: bool, protect: bool) {
     const SPT: [&str; 8] = [
         "protection type 1 supported",
         "protection types 1 and 2 supported",
@@ -169,28 +61,34 @@ pub(super) fn extended_inquiry_long(out: &mut Vec<u8>, rp: &[u8], protect: bool)
     if rp.len() < 7 {
         return;
     }
-    let b = |i: u8| u16::from(rp.get(usize::from(i)).copied().unwrap_or(0));
-    let am = b(4) >> 6;
-    let _ = write!(out, "  ACTIVATE_MICROCODE={am}");
-    let _ = match am {
-        1 => writeln!(out, " [before final WRITE BUFFER]"),
-        2 => writeln!(out, " [after power on or hard reset]"),
-        _ => writeln!(out),
-    };
-    let spt = (b(4) >> 3) & 7;
-    let _ = write!(out, "  SPT={spt}");
-    let _ = if protect {
-        writeln!(out, " [{}]", SPT[usize::from(spt)])
+    let tpl = if long {
+        let (am, spt) = (rp[4] >> 6, (rp[4] >> 3) & 7);
+        let _ = writeln!(
+            out,
+            "  ACTIVATE_MICROCODE={am}{}\n  SPT={spt}{}",
+            match am {
+                1 => " [before final WRITE BUFFER]",
+                2 => " [after power on or hard reset]",
+                _ => "",
+            },
+            if protect {
+                format!(" [{}]", SPT[usize::from(spt)])
+            } else {
+                String::new()
+            }
+        );
+        // sg_vpd's long form reads NO_PI_CHK at bit 4.
+        X_INQ
+            .replace(['[', ']'], "")
+            .replace("$0720", "$0710")
+            .replace(',', "\n")
     } else {
-        writeln!(out)
+        format!("ACTIVATE_MICROCODE=$04c0 SPT=$0438 {X_INQ}").replace(',', " ")
     };
-    for &(name, at, mask) in FIELDS {
-        let v = if mask == 0 {
-            b(at) << 8 | b(at + 1)
-        } else {
-            (b(at) & u16::from(mask)) >> mask.trailing_zeros()
-        };
-        let _ = writeln!(out, "  {name}={v}");
+    for line in tpl.lines() {
+        out.extend_from_slice(b"  ");
+        fields(out, rp, line);
+        out.push(b'\n');
     }
 }
 
