@@ -402,8 +402,14 @@ const VPD_CASES: &[&[&str]] = &[
     &["-e"],
     &["--bogus"],
     &["-h"],
-    // --examine: every page code from 80h (00h with -EE) asked, listed or not.
     &["-E"],
+    &["-p", "sinq"],
+];
+
+/// sg_vpd's options run on the sg node only (the block node answers the same, as
+/// [`VPD_CASES`] shows): --examine asks every page code from 80h (00h with -EE), listed or
+/// not, 128 commands a run.
+const VPD_SG_CASES: &[&[&str]] = &[
     &["--examine", "-l"],
     &["-E", "-q"],
     &["-E", "-H"],
@@ -413,7 +419,6 @@ const VPD_CASES: &[&[&str]] = &[
     &["-E", "-p", "0x86"],
     &["-E", "-a"],
     // sg_vpd's own layout of the standard INQUIRY data.
-    &["-p", "sinq"],
     &["--page=-1"],
     &["-p", "-2"],
     &["-p", "sinq", "-H"],
@@ -455,6 +460,13 @@ fn vpd_options_print_what_sg_vpd_prints() {
                 continue;
             }
             checks.push(same("vpd", "sg_vpd", &args, None));
+        }
+        if node == env.sg {
+            for case in VPD_SG_CASES {
+                let mut args = case.to_vec();
+                args.push(&node);
+                checks.push(same("vpd", "sg_vpd", &args, None));
+            }
         }
         let list = sg3("sg_vpd", &["-p", "0", "-r", &node]);
         list.status(0);

@@ -561,6 +561,17 @@ mod tests {
     }
 
     #[test]
+    fn field_templates_take_masked_bits_and_16_bit_values() {
+        let mut out = Vec::new();
+        pages::fields(
+            &mut out,
+            &[0xc5, 0x12, 0x34],
+            "a=$00c0 b=$0007 c=$0100 d=$0280 e=$0901.",
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "a=3 b=5 c=4660 d=0 e=0.");
+    }
+
+    #[test]
     fn hex_layouts_are_dstrhexs() {
         let data: Vec<u8> = (0u8..20).collect();
         let mut out = Vec::new();
