@@ -252,7 +252,7 @@ pub fn first_alloc(pn: u8) -> usize {
 /// What `--long` adds to a page's text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Long {
-    /// EUI-64 and NAA designators broken into their fields (83h, 88h).
+    /// EUI-64 and NAA designators broken into their fields (83h, 88h, B2h's).
     pub designators: bool,
     /// A field a line (86h), the signature and IDENTIFY data in hex (89h): `--long`
     /// without `--quiet`.
@@ -398,7 +398,7 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form, long: Long) 
             out.extend_from_slice(c_str(rp.get(4..).unwrap_or(&[])));
             out.push(b'\n');
         }
-        0xb2 if is_block(pdt) => pages::logical_block_provisioning(out, &v),
+        0xb2 if is_block(pdt) => pages::logical_block_provisioning(out, &v, long.designators),
         0xb0..=0xb2 => {}
         _ => hex(out, rp),
     }

@@ -365,7 +365,7 @@ pub(super) fn block_device_characteristics(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
 }
 
 /// The B2h page of a block device (`decode_block_lb_prov_vpd()`).
-pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
+pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>, long: bool) {
     const TYPE: [&str; 3] = [
         "not known or fully provisioned",
         "resource provisioned",
@@ -425,7 +425,7 @@ pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
         if let Some(d) = p.provisioning_group_descriptor() {
             if !d.designator.is_empty() {
                 out.extend_from_slice(b"  Provisioning group descriptor:\n");
-                designator(out, "    ", &d, false);
+                designator(out, "    ", &d, long);
             }
         }
     }
