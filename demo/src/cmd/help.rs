@@ -94,14 +94,12 @@ Fetches VPD pages with INQUIRY and prints them as sg_vpd 1.46 does.
   --page=PG, -p PG  a page number (0x83, 131) or sg_vpd's abbreviation: sv,
                  sn, di (di_lu, di_port, di_target, di_asis), sii, mna, ei,
                  mpp, sp, ai, bl, bdc, lbpv, ... (default: sv, page 0x00);
-                 sinq (or -1, -2): the standard INQUIRY data, sg_vpd's layout
+                 sinq (-1, -2): standard INQUIRY data
   --all, -a      every page page 0x00 lists (or the file's pages, in order)
-  --examine, -E  ask every page code from 0x80 (-EE: from 0x00) to 0xff (or
-                 --page=PG), listed or not, and show those that come
+  --examine, -E  every page code from 0x80 (-EE: 0x00) to 0xff (or PG)
   --ident, -i    page 0x83 (-ii: the logical unit's identifiers, quietly)
   --quiet, -q    less: no headings, 0x83's identifiers one a line
-  --long, -l     more: page numbers, the device type line, fields of NAA and
-                 EUI-64 identifiers, 0x86 a field a line, 0x89's data in hex
+  --long, -l     more: page numbers, the device type line, long fields
   --hex, -H      in hex (-HH, -HHH as sg_vpd)
   --raw, -r      in binary; with --inhex, FILE is binary
   --maxlen=LEN, -m LEN  allocation length (0: 252 first)

@@ -163,6 +163,10 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>, long: bool) 
         );
     }
     let pre = format!("{lip}      ");
+    // A field of a designator `--long` breaks up: `label: 0x...`.
+    let kv = |out: &mut Vec<u8>, label: &str, v: u64| {
+        let _ = writeln!(out, "{pre}{label}: 0x{v:x}");
+    };
     match u8::from(d.designator_type) {
         0 => {
             let mut k = 0;
@@ -207,16 +211,12 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>, long: bool) 
                 hex2str(out, ip, lip, false);
             } else {
                 if off == 8 {
-                    let _ = writeln!(out, "{pre}Identifier extension: 0x{:x}", be(0, 8));
+                    kv(out, "Identifier extension", be(0, 8));
                 }
-                let _ = writeln!(out, "{pre}IEEE Company_id: 0x{:x}", be(off, 3));
-                let _ = writeln!(
-                    out,
-                    "{pre}Vendor Specific Extension Identifier: 0x{:x}",
-                    be(off + 3, 5)
-                );
+                kv(out, "IEEE Company_id", be(off, 3));
+                kv(out, "Vendor Specific Extension Identifier", be(off + 3, 5));
                 if dlen == 12 {
-                    let _ = writeln!(out, "{pre}Directory ID: 0x{:x}", be(8, 4));
+                    kv(out, "Directory ID", be(8, 4));
                 }
             }
         }
@@ -249,36 +249,23 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>, long: bool) 
                 );
                 hex2str(out, ip, lip, false);
             } else if long {
-                // NAA 6's company is bits 59..36 as NAA 5's; 2's and 3's are their own.
-                let company = (be(0, 4) >> 4) & 0xff_ffff;
-                let vsi = be(3, 5) & 0xf_ffff_ffff;
                 match naa {
                     2 => {
-                        let _ = writeln!(
-                            out,
-                            "{pre}NAA 2, vendor specific identifier A: 0x{:x}\n\
-                             {pre}IEEE Company_id: 0x{:x}\n\
-                             {pre}vendor specific identifier B: 0x{:x}",
-                            be(0, 2) & 0xfff,
-                            be(2, 3),
-                            be(5, 3)
-                        );
+                        kv(out, "NAA 2, vendor specific identifier A", be(0, 2) & 0xfff);
+                        kv(out, "IEEE Company_id", be(2, 3));
+                        kv(out, "vendor specific identifier B", be(5, 3));
                     }
                     3 => {
                         let _ = writeln!(out, "{pre}NAA 3, Locally assigned:");
                     }
                     _ => {
-                        let _ = writeln!(
-                            out,
-                            "{pre}NAA {naa}, IEEE Company_id: 0x{company:x}\n\
-                             {pre}Vendor Specific Identifier: 0x{vsi:x}"
-                        );
+                        // NAA 5's and 6's company: bits 59..36.
+                        let company = (be(0, 4) >> 4) & 0xff_ffff;
+                        let label = if naa == 5 { "NAA 5" } else { "NAA 6" };
+                        kv(out, &format!("{label}, IEEE Company_id"), company);
+                        kv(out, "Vendor Specific Identifier", be(3, 5) & 0xf_ffff_ffff);
                         if naa == 6 {
-                            let _ = writeln!(
-                                out,
-                                "{pre}Vendor Specific Identifier Extension: 0x{:x}",
-                                be(8, 8)
-                            );
+                            kv(out, "Vendor Specific Identifier Extension", be(8, 8));
                         }
                     }
                 }

@@ -48,15 +48,16 @@ DM_MD_D=$1308,DM_MD_E=$1304,DM_MD_F=$1302
 /// The 86h page (`decode_x_inq_vpd()`): with `long`, a field a line, SPT explained when
 /// the standard INQUIRY data's PROTECT bit is set (`protect`).
 pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8], long: bool, protect: bool) {
+    // The protection types of each SPT value (6: see the B4h page).
     const SPT: [&str; 8] = [
-        "protection type 1 supported",
-        "protection types 1 and 2 supported",
-        "protection type 2 supported",
-        "protection types 1 and 3 supported",
-        "protection type 3 supported",
-        "protection types 2 and 3 supported",
-        "see Supported block lengths and protection types VPD page",
-        "protection types 1, 2 and 3 supported",
+        "1",
+        "1 and 2",
+        "2",
+        "1 and 3",
+        "3",
+        "2 and 3",
+        "",
+        "1, 2 and 3",
     ];
     if rp.len() < 7 {
         return;
@@ -71,10 +72,13 @@ pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8], long: bool, protect: bool)
                 2 => " [after power on or hard reset]",
                 _ => "",
             },
-            if protect {
-                format!(" [{}]", SPT[usize::from(spt)])
-            } else {
-                String::new()
+            match SPT[usize::from(spt)] {
+                _ if !protect => String::new(),
+                "" => " [see Supported block lengths and protection types VPD page]".into(),
+                t => format!(
+                    " [protection type{} {t} supported]",
+                    if t.len() > 1 { "s" } else { "" }
+                ),
             }
         );
         // sg_vpd's long form reads NO_PI_CHK at bit 4.
