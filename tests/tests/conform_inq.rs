@@ -402,22 +402,20 @@ const VPD_CASES: &[&[&str]] = &[
     &["-e"],
     &["--bogus"],
     &["-h"],
-    &["-E"],
     &["-p", "sinq"],
 ];
 
 /// sg_vpd's options run on the sg node only (the block node answers the same, as
 /// [`VPD_CASES`] shows): --examine asks every page code from 80h (00h with -EE), listed or
-/// not, 128 commands a run.
+/// not, 128 commands a run, so a few of its forms.
 const VPD_SG_CASES: &[&[&str]] = &[
+    &["-E"],
     &["--examine", "-l"],
     &["-E", "-q"],
-    &["-E", "-H"],
     &["-E", "-HH"],
     &["-E", "-r"],
     &["-EE"],
     &["-E", "-p", "0x86"],
-    &["-E", "-a"],
     // sg_vpd's own layout of the standard INQUIRY data.
     &["--page=-1"],
     &["-p", "-2"],
