@@ -402,6 +402,33 @@ const VPD_CASES: &[&[&str]] = &[
     &["-e"],
     &["--bogus"],
     &["-h"],
+    &["-p", "sinq"],
+];
+
+/// sg_vpd's options run on the sg node only (the block node answers the same, as
+/// [`VPD_CASES`] shows): --examine asks every page code from 80h (00h with -EE), listed or
+/// not, 128 commands a run, so a few of its forms.
+const VPD_SG_CASES: &[&[&str]] = &[
+    &["-E"],
+    &["--examine", "-l"],
+    &["-E", "-q"],
+    &["-E", "-HH"],
+    &["-E", "-r"],
+    &["-EE"],
+    &["-E", "-p", "0x86"],
+    // sg_vpd's own layout of the standard INQUIRY data.
+    &["--page=-1"],
+    &["-p", "-2"],
+    &["-p", "sinq", "-H"],
+    &["-p", "sinq", "-HH"],
+    &["-p", "sinq", "-HHH"],
+    &["-p", "sinq", "-q", "-H"],
+    &["-p", "sinq", "-r"],
+    &["-p", "sinq", "-l"],
+    &["-p", "sinq", "-l", "-H"],
+    &["-p", "sinq", "-m", "64"],
+    &["-p", "sinq", "-i"],
+    &["-p", "sinq", "-a", "-q"],
 ];
 
 /// The page code forms each listed page is shown in.
@@ -414,6 +441,7 @@ const VPD_FORMS: &[&[&str]] = &[
     &["-rr"],
     &["-q"],
     &["-v"],
+    &["-l"],
     &["-l", "-H"],
 ];
 
@@ -430,6 +458,13 @@ fn vpd_options_print_what_sg_vpd_prints() {
                 continue;
             }
             checks.push(same("vpd", "sg_vpd", &args, None));
+        }
+        if node == env.sg {
+            for case in VPD_SG_CASES {
+                let mut args = case.to_vec();
+                args.push(&node);
+                checks.push(same("vpd", "sg_vpd", &args, None));
+            }
         }
         let list = sg3("sg_vpd", &["-p", "0", "-r", &node]);
         list.status(0);
@@ -455,6 +490,7 @@ fn vpd_options_print_what_sg_vpd_prints() {
 fn vpd_without_a_device_exits_as_sg_vpd_does() {
     let env = Env::get();
     let sysfs = sysfs_path(&env.block);
+    let inq = format!("--inhex={sysfs}/inquiry");
     let cases: Vec<Vec<&str>> = vec![
         vec![],
         vec!["-e"],
@@ -475,6 +511,12 @@ fn vpd_without_a_device_exits_as_sg_vpd_does() {
         vec!["-p", "zz", "/dev/null"],
         vec!["--inhex=/nonexistent"],
         vec!["-p"],
+        vec!["-E", "/dev/null"],
+        vec!["-p", "sinq", "/dev/null"],
+        vec![&inq, "--raw", "-p", "sinq"],
+        vec![&inq, "--raw", "-p", "-1", "-H"],
+        vec![&inq, "--raw", "-p", "sinq", "-l"],
+        vec![&inq, "--raw", "-p", "sinq", "-m", "8"],
     ];
     let mut checks: Vec<Check> = cases
         .iter()
@@ -486,7 +528,15 @@ fn vpd_without_a_device_exits_as_sg_vpd_does() {
         let path = format!("{sysfs}/{page}");
         if std::path::Path::new(&path).exists() {
             let inhex = format!("--inhex={path}");
-            for form in [&[][..], &["-H"], &["-HH"], &["-q"], &["-i"], &["-a"]] {
+            for form in [
+                &[][..],
+                &["-H"],
+                &["-HH"],
+                &["-q"],
+                &["-i"],
+                &["-a"],
+                &["-l"],
+            ] {
                 let mut args = vec![inhex.as_str(), "--raw"];
                 args.extend_from_slice(form);
                 checks.push(same("vpd", "sg_vpd", &args, None));

@@ -844,7 +844,7 @@ fn extended(out: &mut Vec<u8>, b: &[u8], hex: u8) {
     if hex > 0 {
         return hexout(out, b, level(hex));
     }
-    super::vpd_text::pages::extended_inquiry(out, b);
+    super::vpd_text::pages::extended_inquiry(out, b, false, false);
 }
 
 /// `sg_ata_get_chars()`: the characters of `num` IDENTIFY words from `start` (each word

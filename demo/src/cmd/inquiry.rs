@@ -307,7 +307,7 @@ pub(super) enum Source {
 
 impl Source {
     /// One INQUIRY with the CDB line at `-v`: the response and its valid bytes.
-    fn inquiry(
+    pub(super) fn inquiry(
         dev: &mut sgmap_sys::Device,
         name: &str,
         cdb: &InquiryCdb,

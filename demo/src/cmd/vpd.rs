@@ -1,7 +1,9 @@
 //! `sgmap vpd` (`sg_vpd`): VPD pages as sg_vpd (sg3_utils 1.46) prints them, from the
 //! device or from saved bytes (`--inhex`), with its options: `-p PG`, `-a` (every listed
-//! page), `-i` (83h; `-ii` the logical unit's designators alone), `-q`, `-l`, `-H` levels,
-//! `-r`, `-m LEN`, `-f`, `-e` (the page list, no device). `--json` is sgmap's.
+//! page), `-E` (every page code asked, listed or not), `-p sinq` (the standard INQUIRY
+//! data in sg_vpd's layout), `-i` (83h; `-ii` the logical unit's designators alone), `-q`,
+//! `-l`, `-H` levels, `-r`, `-m LEN`, `-f`, `-e` (the page list, no device). `--json` is
+//! sgmap's.
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -81,7 +83,7 @@ struct Opts {
     long: bool,
     all: bool,
     enumerate: bool,
-    examine: bool,
+    examine: u8,
     ident: u8,
     maxlen: usize,
     vendor: Option<String>,
@@ -254,7 +256,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             lexopt::Arg::Long("long") | lexopt::Arg::Short('l') => o.long = true,
             lexopt::Arg::Long("all") | lexopt::Arg::Short('a') => o.all = true,
             lexopt::Arg::Long("enumerate") | lexopt::Arg::Short('e') => o.enumerate = true,
-            lexopt::Arg::Long("examine") | lexopt::Arg::Short('E') => o.examine = true,
+            lexopt::Arg::Long("examine") | lexopt::Arg::Short('E') => {
+                o.examine = o.examine.saturating_add(1)
+            }
             lexopt::Arg::Long("ident") | lexopt::Arg::Short('i') => {
                 o.ident = o.ident.saturating_add(1)
             }
@@ -315,14 +319,12 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     // The page and 83h's subvalue.
     let mut pn = 0u8;
     let mut subvalue = 0u8;
+    // sg_vpd's `-p sinq` (`-1`, `-2`): the standard INQUIRY data, in its own layout.
+    let mut sinq = false;
     if let Some(p) = &o.page {
         if p == "-1" || p == "-2" || p == "sinq" {
-            return Err(cli.syntax(format_args!(
-                "--page={p}: sg_vpd's decoding of the standard INQUIRY data is not \
-                 implemented; 'sgmap inquiry' (sg_inq) prints it"
-            )));
-        }
-        if p.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            sinq = true;
+        } else if p.starts_with(|c: char| c.is_ascii_alphabetic()) {
             if VENDOR_PAGES.lines().any(|l| field(l, 0) == p) {
                 return Err(cli.syntax(format_args!(
                     "--page={p}: a vendor's private page; sgmap decodes only the standard ones"
@@ -351,9 +353,10 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             "--vendor: vendors' private pages are not decoded"
         )));
     }
-    if o.examine {
+    if o.json && sinq {
         return Err(cli.syntax(format_args!(
-            "--examine: not implemented (sgmap vpd --all decodes each listed page)"
+            "--json with --page={}: 'sgmap inquiry --json' gives the standard INQUIRY data",
+            o.page.as_deref().unwrap_or("")
         )));
     }
     let inhex_data = match &o.inhex {
@@ -366,8 +369,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             let mut d = inhex::read("vpd", path, o.raw > 0)?;
             o.raw = 0;
             // sg_vpd decodes the page the bytes say, whatever --page says, within
-            // --maxlen.
-            if o.maxlen > 0 {
+            // --maxlen (the standard data's decoding reads on past it).
+            if o.maxlen > 0 && (!sinq || o.all) {
                 d.truncate(o.maxlen);
             }
             Some(d)
@@ -389,7 +392,10 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             subvalue = vpd_text::di::LU;
         }
     }
-    if let Some(d) = inhex_data.as_ref().filter(|d| d.len() >= 4) {
+    if o.ident > 0 {
+        sinq = false;
+    }
+    if let Some(d) = inhex_data.as_ref().filter(|d| d.len() >= 4 && !sinq) {
         pn = d[1];
     }
     if o.json && (o.hex > 0 || o.raw > 0) {
@@ -408,6 +414,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 // fails on one that is not a SCSI device.
                 let form = if o.hex > 0 { Form::Hex } else { Form::Text };
                 if f.code == 75
+                    && !sinq
+                    && o.examine == 0
                     && !o.all
                     && !o.json
                     && o.raw == 0
@@ -423,15 +431,138 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         },
     };
     let mut text = Vec::new();
-    let result = if o.all {
+    let result = if o.examine > 0 && matches!(src, Source::Device(_)) {
+        examine(&mut src, &name, if sinq { 0 } else { pn }, &o, &mut text)
+    } else if sinq && !o.all {
+        standard(&mut src, &name, &o, &mut text)
+    } else if o.all {
         all(&mut src, &name, &o, &mut text)
     } else {
-        one(&mut src, &name, pn, subvalue, &o, &mut text)
+        one(&mut src, &name, pn, subvalue, &o, "", &mut text)
     };
     if !text.is_empty() {
         out::out_bytes(&text)?;
     }
     result
+}
+
+/// `--examine`: every page from 80h (00h with `-EE`) through `max` (FFh for 0) asked for,
+/// whether page 00h lists it or not; those the device answers shown as `--all` shows
+/// them, each named after it came (after `[0xNN] ` with `--long`), a blank line after each
+/// but the last page code. ILLEGAL REQUEST, the refusal of a page the device lacks, is no
+/// failure.
+fn examine(src: &mut Source, name: &str, max: u8, o: &Opts, text: &mut Vec<u8>) -> CmdResult {
+    let max = if max == 0 { 0xff } else { max };
+    let first = if o.examine > 1 { 0 } else { 0x80 };
+    let mut result = Ok(());
+    for pn in first..=max {
+        let prefix = if o.long {
+            format!("[0x{pn:x}] ")
+        } else {
+            String::new()
+        };
+        match one(src, name, pn, 0, o, &prefix, text) {
+            Ok(()) if pn < max => text.push(b'\n'),
+            Ok(()) => {}
+            Err(f) if f.code == 5 => {}
+            Err(f) => result = Err(f),
+        }
+    }
+    result
+}
+
+/// `-p sinq`: the standard INQUIRY data (36 bytes, 252 with `--long`, or `--maxlen`) as
+/// sg_vpd's `std_inq_decode()` lays it out, or in hex or raw.
+fn standard(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdResult {
+    let (b, len) = match src {
+        Source::File(d) => {
+            let len = if o.maxlen > 0 { o.maxlen } else { d.len() };
+            (d.clone(), len.min(d.len()))
+        }
+        Source::Device(dev) => {
+            let n = match o.maxlen {
+                0 if o.long => 252,
+                0 => 36,
+                n => n,
+            };
+            let cdb = sgmap_core::cdb::Inquiry::standard(n as u16);
+            let (resp, b) = Source::inquiry(dev, name, &cdb, n)?;
+            if !dev::sg3_ok(&resp) {
+                return Err(dev::scsi_fail(name, "INQUIRY", &resp));
+            }
+            if b.len() < 4 {
+                return Err(Fail::new(ExitCategory::MalformedResponse));
+            }
+            let len = b.len();
+            (b, len)
+        }
+    };
+    if o.raw > 0 {
+        text.extend_from_slice(&b[..len]);
+        return Ok(());
+    }
+    if o.hex > 0 {
+        if !o.quiet && o.hex < 3 {
+            text.extend_from_slice(b"Standard Inquiry response:\n");
+        }
+        inq_pages::hexout(text, &b[..len], if o.hex == 1 { 0 } else { -1 });
+        return Ok(());
+    }
+    if len < 4 {
+        return Ok(());
+    }
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let pq = at(0) >> 5;
+    text.extend_from_slice(b"standard INQUIRY:");
+    let _ = match pq {
+        0 => writeln!(text),
+        1 => writeln!(text, " [PQ indicates LU temporarily unavailable]"),
+        3 => writeln!(text, " [PQ indicates LU not accessible via this port]"),
+        _ => writeln!(text, " [reserved or vendor specific qualifier [{pq}]]"),
+    };
+    let fields = |text: &mut Vec<u8>, tpl: &str| vpd_text::pages::fields(text, &b, tpl);
+    fields(
+        text,
+        "  PQual=$00e0  PDT=$001f  RMB=$0180  LU_CONG=$0140  hot_pluggable=$0130  version=0x",
+    );
+    let _ = writeln!(text, "{:02x}  [{}]", at(2), names::ansi_version(at(2)));
+    fields(
+        text,
+        "  [AERC=$0380]  [TrmTsk=$0340]  NormACA=$0320  HiSUP=$0310  Resp_data_format=$030f\n",
+    );
+    if len < 5 {
+        return Ok(());
+    }
+    fields(
+        text,
+        "  SCCS=$0580  ACC=$0540  TPGS=$0530  3PC=$0508  Protect=$0501  [BQue=$0680]\n  \
+         EncServ=$0640  ",
+    );
+    fields(
+        text,
+        if at(6) & 0x10 != 0 {
+            "MultiP=1 (VS=$0620)  "
+        } else {
+            "MultiP=0  "
+        },
+    );
+    fields(
+        text,
+        "[MChngr=$0608]  [ACKREQQ=$0604]  Addr16=$0601\n  [RelAdr=$0780]  WBus16=$0720  \
+         Sync=$0710  [Linked=$0708]  [TranDis=$0704]  CmdQue=$0702\n",
+    );
+    if len >= 36 {
+        for (label, r) in [
+            ("Vendor_identification", 8..16),
+            ("Product_identification", 16..32),
+            ("Product_revision_level", 32..36),
+        ] {
+            let _ = write!(text, "  {label}: ");
+            text.extend_from_slice(vpd_text::c_str(&b[r]));
+            text.push(b'\n');
+        }
+    }
+    Ok(())
 }
 
 /// The page list of page 00h, as fetched (or the file's pages, in order).
@@ -458,7 +589,7 @@ fn all(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdResult 
                     let _ = write!(text, "[0x{pn:x}] ");
                 }
                 let mut one_src = Source::File(data[off..off + bump].to_vec());
-                one(&mut one_src, name, pn, 0, o, text)?;
+                one(&mut one_src, name, pn, 0, o, "", text)?;
             }
             off += bump;
         }
@@ -479,24 +610,27 @@ fn all(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdResult 
         }
         let mut all_o = o.clone();
         all_o.force = true;
-        if let Err(f) = one(src, name, pn, 0, &all_o, text) {
+        if let Err(f) = one(src, name, pn, 0, &all_o, "", text) {
             any_err = Err(f);
         }
     }
     any_err
 }
 
-/// One page as `svpd_decode_t10()` prints it.
+/// One page as `svpd_decode_t10()` prints it; with `--examine` its name after it came,
+/// after `prefix`, and nothing when it did not.
 fn one(
     src: &mut Source,
     name: &str,
     pn: u8,
     subvalue: u8,
     o: &Opts,
+    prefix: &str,
     text: &mut Vec<u8>,
 ) -> CmdResult {
     let is_device = matches!(src, Source::Device(_));
-    if is_device && !o.force && pn != page::SUPPORTED_PAGES {
+    let examine = o.examine > 0;
+    if is_device && !o.force && !examine && pn != page::SUPPORTED_PAGES {
         let list = src.fetch(name, 0, o.maxlen)?;
         let num = usize::from(list[3]).min(list.len() - 4);
         if !list[4..4 + num].contains(&pn) {
@@ -517,7 +651,9 @@ fn one(
     } else {
         Form::Text
     };
-    let allow_name = !(o.raw > 0 || (o.quiet && !o.long && !o.all) || o.hex >= 3);
+    let allow_name = !(o.raw > 0 || (o.quiet && !o.long && !o.all) || o.hex >= 3 || examine);
+    // --examine names a page once it came.
+    let found = examine && !o.quiet;
     let decoded = vpd_text::DECODED.contains(&pn);
     if o.json {
         let data = src.fetch(name, pn, o.maxlen)?;
@@ -538,15 +674,15 @@ fn one(
         0x92 => Some("SCSI Feature sets:"),
         _ => None,
     };
-    if decoded {
-        if allow_name {
-            text.extend_from_slice(vpd_text::preamble(pn, form).as_bytes());
-        }
-    } else if let Some(h) = other {
+    let heading = match vpd_text::preamble(pn, Form::Text) {
+        h if decoded && !h.is_empty() => Some(h.trim_end()),
+        _ => other,
+    };
+    if let Some(h) = heading {
         if allow_name {
             let _ = writeln!(text, "{h}");
         }
-    } else {
+    } else if !examine && !decoded {
         if o.hex == 0 && o.raw == 0 {
             text.extend_from_slice(b"Only hex output supported\n");
         }
@@ -564,12 +700,15 @@ fn one(
     let rp = match src.fetch(name, pn, alloc) {
         Ok(rp) => rp,
         Err(f) => {
-            if decoded && o.raw == 0 && !o.quiet && o.hex < 3 {
+            if decoded && o.raw == 0 && !o.quiet && o.hex < 3 && !examine {
                 text.extend_from_slice(vpd_text::fetch_failed(pn, form).as_bytes());
             }
             return Err(f);
         }
     };
+    if let Some(h) = heading.filter(|_| found) {
+        let _ = writeln!(text, "{prefix}{h}");
+    }
     if pn == page::ATA_INFORMATION && (o.raw == 2 || o.hex == 3) {
         // For hdparm --Istdin: the IDENTIFY words alone.
         inq_pages::word_hex(text, rp.get(60..572).unwrap_or(&[]), -2);
@@ -647,7 +786,7 @@ fn one(
     }
     if o.raw == 0 && o.hex == 2 && pn == 0x89 {
         // sg_vpd's -HH of 89h: the summary, then the IDENTIFY data in hex.
-        vpd_text::body(text, &rp, subvalue, Form::Text);
+        vpd_text::body(text, &rp, subvalue, Form::Text, vpd_text::Long::default());
         if rp.len() >= 572 {
             inq_pages::hexout(text, &rp[60..572], 0);
         }
@@ -693,8 +832,8 @@ fn one(
         if (0xb0..=0xb2).contains(&pn) {
             let pdt = rp.first().copied().unwrap_or(0) & 0x1f;
             match vpd_text::block_page_name(pn, pdt) {
-                Some(h) if allow_name => {
-                    let _ = writeln!(text, "{h}");
+                Some(h) if allow_name || found => {
+                    let _ = writeln!(text, "{prefix}{h}");
                 }
                 Some(_) => {}
                 None => {
@@ -734,23 +873,44 @@ fn one(
             return Ok(());
         }
     }
+    let fields = o.long && !o.quiet;
+    let long = vpd_text::Long {
+        designators: o.long,
+        fields,
+        // sg_vpd asks the standard INQUIRY data for 86h's --long.
+        protect: pn == page::EXTENDED_INQUIRY
+            && fields
+            && match src {
+                Source::Device(dev) => {
+                    let cdb = sgmap_core::cdb::Inquiry::standard(36);
+                    Source::inquiry(dev, name, &cdb, 36).is_ok_and(|(resp, b)| {
+                        dev::sg3_ok(&resp) && b.get(5).is_some_and(|x| x & 1 != 0)
+                    })
+                }
+                Source::File(_) => false,
+            },
+    };
     let mut body = Vec::new();
-    vpd_text::body(&mut body, &rp, subvalue, form);
+    vpd_text::body(&mut body, &rp, subvalue, form, long);
     if (0xb0..=0xb2).contains(&pn) {
-        // The B0h–B2h heading is part of the body: after it, the device type line.
-        let pdt = rp[0] & 0x1f;
-        let named = vpd_text::is_block(pdt) || matches!(pdt, 1 | 8 | 0x11 | 0x12);
-        let split = if form == Form::Raw || !named || !allow_name {
-            if named && form != Form::Raw && !allow_name {
-                // The heading is left out.
-                let at = body.iter().position(|&c| c == b'\n').map_or(0, |i| i + 1);
-                body.drain(..at);
+        // The B0h–B2h heading (the name, or `VPD page=` for another device type) is the
+        // body's first line but for --raw: after it, the device type line.
+        let named = vpd_text::block_page_name(pn, rp[0] & 0x1f);
+        let split = if form == Form::Raw {
+            if let Some(h) = named.filter(|_| found) {
+                let _ = writeln!(text, "{prefix}{h}");
             }
             0
         } else {
-            body.iter().position(|&c| c == b'\n').map_or(0, |i| i + 1)
+            let at = body.iter().position(|&c| c == b'\n').map_or(0, |i| i + 1);
+            if named.is_none() || allow_name || found {
+                if named.is_some() {
+                    text.extend_from_slice(prefix.as_bytes());
+                }
+                text.extend_from_slice(&body[..at]);
+            }
+            at
         };
-        text.extend_from_slice(&body[..split]);
         if pq_line {
             let b0 = rp[0];
             let _ = writeln!(

@@ -72,7 +72,7 @@ pub fn association_name(a: Association) -> String {
 
 /// The 83h page (`decode_id_vpd()`): by association (subvalue 0: all three in turn), or
 /// as found.
-pub(super) fn device_identification(out: &mut Vec<u8>, rp: &[u8], subvalue: u8) {
+pub(super) fn device_identification(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, long: bool) {
     let b = rp.get(4..).unwrap_or(&[]);
     let groups = [
         (di::LU, Association::LogicalUnit),
@@ -80,11 +80,18 @@ pub(super) fn device_identification(out: &mut Vec<u8>, rp: &[u8], subvalue: u8) 
         (di::TARGET, Association::TargetDevice),
     ];
     if subvalue == di::AS_IS {
-        return dev_ids(out, None, "", b, None);
+        return dev_ids(out, None, "", b, None, long);
     }
     for (bit, assoc) in groups {
         if subvalue == 0 || subvalue & bit != 0 {
-            dev_ids(out, Some(&association_name(assoc)), "", b, Some(assoc));
+            dev_ids(
+                out,
+                Some(&association_name(assoc)),
+                "",
+                b,
+                Some(assoc),
+                long,
+            );
         }
     }
 }
@@ -98,6 +105,7 @@ pub(super) fn dev_ids(
     sp: &str,
     buff: &[u8],
     only: Option<Association>,
+    long: bool,
 ) {
     if buff.get(2).is_some_and(|&b| b != 0) {
         return;
@@ -119,19 +127,21 @@ pub(super) fn dev_ids(
                 let _ = writeln!(out, "  {sp}{}:", association_name(d.association));
             }
         }
-        designator(out, sp, &d);
+        designator(out, sp, &d, long);
     }
 }
 
-/// One designation descriptor as `sg_get_designation_descriptor_str()` prints it (not
-/// long), each line led by `lip`.
-pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>) {
+/// One designation descriptor as `sg_get_designation_descriptor_str()` prints it, each
+/// line led by `lip`; `long` breaks EUI-64 and NAA identifiers into their fields.
+pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>, long: bool) {
     let ip = d.designator;
     let dlen = ip.len();
     let c_set = u8::from(d.code_set);
     let assoc = u8::from(d.association);
     let at = |i: usize| ip.get(i).copied().unwrap_or(0);
     let be16 = |i: usize| u16::from_be_bytes([at(i), at(i + 1)]);
+    // `n` bytes from `i`, big-endian.
+    let be = |i: usize, n: usize| (i..i + n).fold(0u64, |v, k| v << 8 | u64::from(at(k)));
     let hexs = |out: &mut Vec<u8>, b: &[u8]| {
         out.extend_from_slice(b"0x");
         for x in b {
@@ -153,6 +163,10 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>) {
         );
     }
     let pre = format!("{lip}      ");
+    // A field of a designator `--long` breaks up: `label: 0x...`.
+    let kv = |out: &mut Vec<u8>, label: &str, v: u64| {
+        let _ = writeln!(out, "{pre}{label}: 0x{v:x}");
+    };
     match u8::from(d.designator_type) {
         0 => {
             let mut k = 0;
@@ -186,6 +200,26 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>) {
                 }
             }
         }
+        2 if long => {
+            let _ = writeln!(out, "{pre}EUI-64 based {dlen} byte identifier");
+            let off = if dlen == 16 { 8 } else { 0 };
+            if c_set != 1 {
+                let _ = writeln!(out, "{pre}<< expected binary code_set (1) >>");
+                hex2str(out, ip, lip, false);
+            } else if !matches!(dlen, 8 | 12 | 16) {
+                let _ = writeln!(out, "{pre}<< can only decode 8, 12 and 16 byte ids >>");
+                hex2str(out, ip, lip, false);
+            } else {
+                if off == 8 {
+                    kv(out, "Identifier extension", be(0, 8));
+                }
+                kv(out, "IEEE Company_id", be(off, 3));
+                kv(out, "Vendor Specific Extension Identifier", be(off + 3, 5));
+                if dlen == 12 {
+                    kv(out, "Directory ID", be(8, 4));
+                }
+            }
+        }
         2 => {
             if matches!(dlen, 8 | 12 | 16) {
                 out.extend_from_slice(pre.as_bytes());
@@ -214,6 +248,37 @@ pub fn designator(out: &mut Vec<u8>, lip: &str, d: &Designator<'_>) {
                     "{pre}<< unexpected NAA {naa} identifier length: 0x{dlen:x} >>"
                 );
                 hex2str(out, ip, lip, false);
+            } else if long {
+                match naa {
+                    2 => {
+                        kv(out, "NAA 2, vendor specific identifier A", be(0, 2) & 0xfff);
+                        kv(out, "IEEE Company_id", be(2, 3));
+                        kv(out, "vendor specific identifier B", be(5, 3));
+                    }
+                    3 => {
+                        let _ = writeln!(out, "{pre}NAA 3, Locally assigned:");
+                    }
+                    _ => {
+                        // NAA 5's and 6's company: bits 59..36.
+                        let company = (be(0, 4) >> 4) & 0xff_ffff;
+                        let label = if naa == 5 { "NAA 5" } else { "NAA 6" };
+                        kv(out, &format!("{label}, IEEE Company_id"), company);
+                        kv(out, "Vendor Specific Identifier", be(3, 5) & 0xf_ffff_ffff);
+                        if naa == 6 {
+                            kv(out, "Vendor Specific Identifier Extension", be(8, 8));
+                        }
+                    }
+                }
+                if naa != 3 {
+                    let _ = write!(out, "{pre}[");
+                    hexs(out, ip);
+                    out.pop();
+                    out.extend_from_slice(b"]\n");
+                }
+                if naa < 5 {
+                    out.extend_from_slice(pre.as_bytes());
+                    hexs(out, ip);
+                }
             } else {
                 out.extend_from_slice(pre.as_bytes());
                 hexs(out, ip);

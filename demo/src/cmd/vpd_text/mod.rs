@@ -249,9 +249,21 @@ pub fn first_alloc(pn: u8) -> usize {
     }
 }
 
+/// What `--long` adds to a page's text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Long {
+    /// EUI-64 and NAA designators broken into their fields (83h, 88h, B2h's).
+    pub designators: bool,
+    /// A field a line (86h), the signature and IDENTIFY data in hex (89h): `--long`
+    /// without `--quiet`.
+    pub fields: bool,
+    /// 86h's SPT explained: the standard INQUIRY data has PROTECT set.
+    pub protect: bool,
+}
+
 /// Appends page `rp` (its bytes through the last one, as fetched) as sg_vpd prints it
 /// after the preamble; `subvalue` selects 83h's designators (see [`di`]).
-pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
+pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form, long: Long) {
     let pn = rp.get(1).copied().unwrap_or(0);
     let pdt = rp.first().copied().unwrap_or(0) & 0x1f;
     if (0xb0..=0xb2).contains(&pn) {
@@ -300,7 +312,7 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
             out.extend_from_slice(c_str(sn));
             out.push(b'\n');
         }
-        0x83 => designator::device_identification(out, rp, subvalue),
+        0x83 => designator::device_identification(out, rp, subvalue, long.designators),
         0x84 => {
             for (company, ext) in v.software_interface_ids().into_iter().flatten() {
                 let _ = writeln!(
@@ -325,7 +337,7 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
                 }
             }
         }
-        0x86 => pages::extended_inquiry(out, rp),
+        0x86 => pages::extended_inquiry(out, rp, long.fields, long.protect),
         0x87 => {
             const POLICY: [&str; 4] = [
                 "shared",
@@ -370,11 +382,12 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
                         "  ",
                         port.target_port_descriptors,
                         Some(Association::TargetPort),
+                        long.designators,
                     );
                 }
             }
         }
-        0x89 => pages::ata_information(out, &v),
+        0x89 => pages::ata_information(out, &v, long.fields),
         0xb0 if is_block(pdt) => pages::block_limits(out, &v),
         0xb0 if matches!(pdt, 1 | 8) => {
             let _ = writeln!(out, "  WORM={}", at(4) & 1);
@@ -385,7 +398,7 @@ pub fn body(out: &mut Vec<u8>, rp: &[u8], subvalue: u8, form: Form) {
             out.extend_from_slice(c_str(rp.get(4..).unwrap_or(&[])));
             out.push(b'\n');
         }
-        0xb2 if is_block(pdt) => pages::logical_block_provisioning(out, &v),
+        0xb2 if is_block(pdt) => pages::logical_block_provisioning(out, &v, long.designators),
         0xb0..=0xb2 => {}
         _ => hex(out, rp),
     }
@@ -413,7 +426,7 @@ pub fn block_page_name(pn: u8, pdt: u8) -> Option<&'static str> {
 }
 
 /// Bytes up to the first NUL, as `printf("%s")` prints them.
-pub(super) fn c_str(b: &[u8]) -> &[u8] {
+pub(crate) fn c_str(b: &[u8]) -> &[u8] {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
     b.get(..end).unwrap_or(b)
 }
@@ -523,7 +536,7 @@ mod tests {
         for &(name, page, text) in golden {
             let mut out = Vec::new();
             out.extend_from_slice(preamble(page[1], Form::Text).as_bytes());
-            body(&mut out, page, 0, Form::Text);
+            body(&mut out, page, 0, Form::Text, Long::default());
             assert_eq!(String::from_utf8_lossy(&out), text, "{name}");
         }
     }
@@ -545,6 +558,17 @@ mod tests {
         );
         assert_eq!(detail(0x83, 0), Some(("Device identification", "di")));
         assert_eq!(detail(0xc0, 0), None);
+    }
+
+    #[test]
+    fn field_templates_take_masked_bits_and_16_bit_values() {
+        let mut out = Vec::new();
+        pages::fields(
+            &mut out,
+            &[0xc5, 0x12, 0x34],
+            "a=$00c0 b=$0007 c=$0100 d=$0280 e=$0901.",
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "a=3 b=5 c=4660 d=0 e=0.");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The text of pages 86h, 89h, B0h, B1h and B2h as sg_vpd 1.46 prints them (not `--long`).
+//! The text of pages 86h, 89h, B0h, B1h and B2h as sg_vpd 1.46 prints them.
 
 use std::io::Write as _;
 
@@ -6,109 +6,99 @@ use sgmap_core::response::{RotationRate, Vpd};
 
 use super::{c_str, designator};
 
-/// The 86h page (`decode_x_inq_vpd()`, not long).
-pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8]) {
+/// Appends `tpl` with each `$IIMM` (four hex digits) replaced by the field of `b` at byte
+/// II under mask MM, in decimal (mask 00: the 16-bit value at II and II+1). Bytes past the
+/// end of `b` read as zero, as sg3_utils' zeroed buffers do.
+pub fn fields(out: &mut Vec<u8>, b: &[u8], tpl: &str) {
+    let at = |i: usize| u16::from(b.get(i).copied().unwrap_or(0));
+    let mut rest = tpl;
+    while let Some(k) = rest.find('$') {
+        out.extend_from_slice(&rest.as_bytes()[..k]);
+        let code = u16::from_str_radix(&rest[k + 1..k + 5], 16).unwrap_or(0);
+        let (i, mask) = (usize::from(code >> 8), code & 0xff);
+        let v = if mask == 0 {
+            at(i) << 8 | at(i + 1)
+        } else {
+            (at(i) & mask) >> mask.trailing_zeros()
+        };
+        let _ = write!(out, "{v}");
+        rest = &rest[k + 5..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+}
+
+/// The 86h page after ACTIVATE_MICROCODE and SPT, each line's fields (`,` between them),
+/// as `decode_x_inq_vpd()` lists them; `[...]`: bracketed in the short form.
+const X_INQ: &str = "GRD_CHK=$0404,APP_CHK=$0402,REF_CHK=$0401
+UASK_SUP=$0520,GROUP_SUP=$0510,PRIOR_SUP=$0508,HEADSUP=$0504,ORDSUP=$0502,SIMPSUP=$0501
+WU_SUP=$0608,[CRD_SUP=$0604],NV_SUP=$0602,V_SUP=$0601
+NO_PI_CHK=$0720,P_I_I_SUP=$0710,LUICLR=$0701
+LU_COLL_TYPE=$08e0,R_SUP=$0810,RTD_SUP=$0808,HSSRELEF=$0802,[CBCS=$0801]
+Multi I_T nexus microcode download=$090f
+Extended self-test completion minutes=$0a00
+POA_SUP=$0c80,HRA_SUP=$0c40,VSA_SUP=$0c20,DMS_VALID=$0c10
+Maximum supported sense data length=$0dff
+IBS=$0e80,IAS=$0e40,SAC=$0e04,NRD1=$0e02,NRD0=$0e01
+Maximum inquiry change logs=$0f00
+Maximum mode page change logs=$1100
+DM_MD_4=$1380,DM_MD_5=$1340,DM_MD_6=$1320,DM_MD_7=$1310
+DM_MD_D=$1308,DM_MD_E=$1304,DM_MD_F=$1302
+";
+
+/// The 86h page (`decode_x_inq_vpd()`): with `long`, a field a line, SPT explained when
+/// the standard INQUIRY data's PROTECT bit is set (`protect`).
+pub fn extended_inquiry(out: &mut Vec<u8>, rp: &[u8], long: bool, protect: bool) {
+    // The protection types of each SPT value (6: see the B4h page).
+    const SPT: [&str; 8] = [
+        "1",
+        "1 and 2",
+        "2",
+        "1 and 3",
+        "3",
+        "2 and 3",
+        "",
+        "1, 2 and 3",
+    ];
     if rp.len() < 7 {
         return;
     }
-    let b = |i: usize| rp.get(i).copied().unwrap_or(0);
-    let f = |i: usize, m: u8| u8::from(b(i) & m != 0);
-    let _ = writeln!(
-        out,
-        "  ACTIVATE_MICROCODE={} SPT={} GRD_CHK={} APP_CHK={} REF_CHK={}",
-        b(4) >> 6,
-        (b(4) >> 3) & 7,
-        f(4, 4),
-        f(4, 2),
-        f(4, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  UASK_SUP={} GROUP_SUP={} PRIOR_SUP={} HEADSUP={} ORDSUP={} SIMPSUP={}",
-        f(5, 0x20),
-        f(5, 0x10),
-        f(5, 8),
-        f(5, 4),
-        f(5, 2),
-        f(5, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  WU_SUP={} [CRD_SUP={}] NV_SUP={} V_SUP={}",
-        f(6, 8),
-        f(6, 4),
-        f(6, 2),
-        f(6, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  NO_PI_CHK={} P_I_I_SUP={} LUICLR={}",
-        f(7, 0x20),
-        f(7, 0x10),
-        f(7, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  LU_COLL_TYPE={} R_SUP={} RTD_SUP={} HSSRELEF={} [CBCS={}]",
-        b(8) >> 5,
-        f(8, 0x10),
-        f(8, 8),
-        f(8, 2),
-        f(8, 1)
-    );
-    let _ = writeln!(out, "  Multi I_T nexus microcode download={}", b(9) & 0xf);
-    let _ = writeln!(
-        out,
-        "  Extended self-test completion minutes={}",
-        u16::from_be_bytes([b(10), b(11)])
-    );
-    let _ = writeln!(
-        out,
-        "  POA_SUP={} HRA_SUP={} VSA_SUP={} DMS_VALID={}",
-        f(12, 0x80),
-        f(12, 0x40),
-        f(12, 0x20),
-        f(12, 0x10)
-    );
-    let _ = writeln!(out, "  Maximum supported sense data length={}", b(13));
-    let _ = writeln!(
-        out,
-        "  IBS={} IAS={} SAC={} NRD1={} NRD0={}",
-        f(14, 0x80),
-        f(14, 0x40),
-        f(14, 4),
-        f(14, 2),
-        f(14, 1)
-    );
-    let _ = writeln!(
-        out,
-        "  Maximum inquiry change logs={}",
-        u16::from_be_bytes([b(15), b(16)])
-    );
-    let _ = writeln!(
-        out,
-        "  Maximum mode page change logs={}",
-        u16::from_be_bytes([b(17), b(18)])
-    );
-    let _ = writeln!(
-        out,
-        "  DM_MD_4={} DM_MD_5={} DM_MD_6={} DM_MD_7={}",
-        f(19, 0x80),
-        f(19, 0x40),
-        f(19, 0x20),
-        f(19, 0x10)
-    );
-    let _ = writeln!(
-        out,
-        "  DM_MD_D={} DM_MD_E={} DM_MD_F={}",
-        f(19, 8),
-        f(19, 4),
-        f(19, 2)
-    );
+    let tpl = if long {
+        let (am, spt) = (rp[4] >> 6, (rp[4] >> 3) & 7);
+        let _ = writeln!(
+            out,
+            "  ACTIVATE_MICROCODE={am}{}\n  SPT={spt}{}",
+            match am {
+                1 => " [before final WRITE BUFFER]",
+                2 => " [after power on or hard reset]",
+                _ => "",
+            },
+            match SPT[usize::from(spt)] {
+                _ if !protect => String::new(),
+                "" => " [see Supported block lengths and protection types VPD page]".into(),
+                t => format!(
+                    " [protection type{} {t} supported]",
+                    if t.len() > 1 { "s" } else { "" }
+                ),
+            }
+        );
+        // sg_vpd's long form reads NO_PI_CHK at bit 4.
+        X_INQ
+            .replace(['[', ']'], "")
+            .replace("$0720", "$0710")
+            .replace(',', "\n")
+    } else {
+        format!("ACTIVATE_MICROCODE=$04c0 SPT=$0438 {X_INQ}").replace(',', " ")
+    };
+    for line in tpl.lines() {
+        out.extend_from_slice(b"  ");
+        fields(out, rp, line);
+        out.push(b'\n');
+    }
 }
 
-/// The 89h page (`decode_ata_info_vpd()`, not long).
-pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
+/// The 89h page (`decode_ata_info_vpd()`); `long` adds the signature and the IDENTIFY
+/// data in hex.
+pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>, long: bool) {
     let len = v.page().len();
     let Ok(ai) = v.ata_information() else {
         return;
@@ -133,7 +123,13 @@ pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
     } else {
         "PATA"
     };
-    let _ = writeln!(out, "  Device signature indicates {transport} transport");
+    let rp = v.page();
+    if long {
+        let _ = writeln!(out, "  Device signature [{transport}] (in hex):");
+        super::hex(out, &rp[36..56]);
+    } else {
+        let _ = writeln!(out, "  Device signature indicates {transport} transport");
+    }
     let cc = ai.command_code().unwrap_or(0);
     let _ = writeln!(out, "  Command code: 0x{cc:x}");
     if len < 60 {
@@ -142,17 +138,29 @@ pub(super) fn ata_information(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
     let kind = match cc {
         0xec => "",
         0xa1 => "PACKET ",
+        _ if long => {
+            let _ = writeln!(out, "  ATA command 0x{cc:x} got following response:");
+            ""
+        }
         _ => return,
     };
-    let _ = writeln!(out, "  ATA command IDENTIFY {kind}DEVICE response summary:");
-    for (label, s) in [
-        ("model", ai.model()),
-        ("serial number", ai.serial()),
-        ("firmware revision", ai.firmware()),
-    ] {
-        let _ = write!(out, "    {label}: ");
-        out.extend(s.chars());
-        out.push(b'\n');
+    if matches!(cc, 0xec | 0xa1) {
+        let _ = writeln!(out, "  ATA command IDENTIFY {kind}DEVICE response summary:");
+        for (label, s) in [
+            ("model", ai.model()),
+            ("serial number", ai.serial()),
+            ("firmware revision", ai.firmware()),
+        ] {
+            let _ = write!(out, "    {label}: ");
+            out.extend(s.chars());
+            out.push(b'\n');
+        }
+        if long {
+            let _ = writeln!(out, "  ATA command IDENTIFY {kind}DEVICE response in hex:");
+        }
+    }
+    if long && len >= 572 {
+        crate::cmd::inq_pages::word_hex(out, &rp[60..572], 0);
     }
 }
 
@@ -361,7 +369,7 @@ pub(super) fn block_device_characteristics(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
 }
 
 /// The B2h page of a block device (`decode_block_lb_prov_vpd()`).
-pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
+pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>, long: bool) {
     const TYPE: [&str; 3] = [
         "not known or fully provisioned",
         "resource provisioned",
@@ -421,7 +429,7 @@ pub(super) fn logical_block_provisioning(out: &mut Vec<u8>, v: &Vpd<&[u8]>) {
         if let Some(d) = p.provisioning_group_descriptor() {
             if !d.designator.is_empty() {
                 out.extend_from_slice(b"  Provisioning group descriptor:\n");
-                designator(out, "    ", &d);
+                designator(out, "    ", &d, long);
             }
         }
     }
