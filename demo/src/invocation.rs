@@ -139,8 +139,14 @@ pub fn install(args: Vec<OsString>) -> CmdResult {
     }
     let exe = std::env::current_exe()
         .map_err(|e| out::io_fail("sgmap", "--install: finding this binary", e))?;
-    let exe_dir = exe.parent().and_then(|p| p.canonicalize().ok());
-    let same_dir = exe_dir.is_some() && dir.canonicalize().ok() == exe_dir;
+    // The same directory: the same inode on the same device (as `realpath` would find,
+    // without the libc's `realpath`).
+    let same_dir = {
+        use std::os::unix::fs::MetadataExt;
+        let id = |p: &std::path::Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+        let exe_dir = exe.parent().and_then(id);
+        exe_dir.is_some() && id(&dir) == exe_dir
+    };
     let target: PathBuf = match (kind, same_dir, exe.file_name()) {
         (LinkKind::Symbolic, true, Some(file)) => PathBuf::from(file),
         _ => exe.clone(),

@@ -152,6 +152,9 @@ fn build_sgmap_with(target: &str, flavour: Flavour, lean: bool) -> Result<PathBu
                 "-Cllvm-args=-inline-threshold=0",
                 // Repeated instruction sequences become one function each (8 KiB).
                 "-Cllvm-args=-enable-machine-outliner",
+                // MIR's own optimisations at their lightest: LLVM's then make less code of it
+                // (1.4 KiB).
+                "-Zmir-opt-level=1",
             ]
             .map(str::to_owned),
         );
