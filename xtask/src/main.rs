@@ -71,8 +71,8 @@ Tasks:
   dist    Build the static release sgmap for x86_64, aarch64 and armv7 (musl; armv7
           with std built from source and Debian's armhf musl) into target/dist/, check
           that each is static and print its size.
-            --check        fail when the x86_64 binary is past its 512 KiB budget
-                           or when the aarch64 or armv7 one does not build
+            --check        fail when a binary (x86_64, aarch64, armv7) is past the
+                           512 KiB budget, or the aarch64 or armv7 one does not build
             --plain        build with the toolchain's own std (stable options only)
                            instead of std rebuilt with panic=immediate-abort
   bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the
