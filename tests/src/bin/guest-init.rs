@@ -216,6 +216,12 @@ const ONCE: &[(&str, &[&str])] = &[
     // The scripted target (two minutes of sg_format's and sg_sanitize's own polls): the
     // same 64-bit `sg_io_hdr` and sg driver on either 64-bit kernel.
     ("tcmu_", &["aarch64-qemu-disk"]),
+    // `sg` unloaded and loaded again: the same driver everywhere; in qemu-disk, the
+    // shorter amd64 boot's last phase, where no other binary runs beside it.
+    (
+        "without_the_sg_module_a_block_node_names_the_fix",
+        &["qemu-disk"],
+    ),
     // No device, so once per architecture (the first x86_64 phase and the arm64 one):
     // conform_unit's open failures, usage and -V, sg_luns --test, sg_opcodes --enumerate
     // (`<tool>_without_a_device_is_<tool>`, eight tests);
