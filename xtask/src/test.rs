@@ -937,20 +937,21 @@ fn print_summary(report: &Report, elapsed: Duration) -> bool {
 /// What each part may take on a two-core machine without KVM (QEMU under TCG), warm and
 /// not shared: over it, the summary warns; it never fails the run (a loaded machine
 /// stretches every phase). The boots run at once, so the whole run is about the host's
-/// part, the builds and the longest boot, each about 8½ minutes: `amd64` (sdebug-512 and
+/// part, the builds and the longest boot, each 8 to 10 minutes: `amd64` (sdebug-512 and
 /// i686-sdebug-512), `amd64-2` (sdebug-4096 and qemu-disk) and `arm64`. Most of what
 /// they do is processes under TCG (the conformance tests run three programs a case), so
 /// the three boots share the two cores, and one boot's extra minute is everyone's.
 const BUDGET_TOTAL: Duration = Duration::from_secs(12 * 60);
 const BUDGET_HOST: Duration = Duration::from_secs(90);
 /// Each phase's budget, from its `SGMAP-PHASE` line to its end: the phase's time in a
-/// quiet run, with a margin.
+/// quiet run (2026-12-07, the run of 11m 11s: 8m 56s, 6m 25s, 2m 41s, 40 s, 8m 08s), with
+/// a margin of about 5 %.
 const PHASE_BUDGETS: [(&str, Duration); 6] = [
-    ("sdebug-512", Duration::from_secs(480)),
-    ("sdebug-4096", Duration::from_secs(360)),
-    ("qemu-disk", Duration::from_secs(150)),
+    ("sdebug-512", Duration::from_secs(570)),
+    ("sdebug-4096", Duration::from_secs(405)),
+    ("qemu-disk", Duration::from_secs(170)),
     ("i686-sdebug-512", Duration::from_secs(60)),
-    ("aarch64-qemu-disk", Duration::from_secs(450)),
+    ("aarch64-qemu-disk", Duration::from_secs(510)),
     ("armhf-qemu-disk", Duration::from_secs(180)),
 ];
 /// How many of the slowest test binaries the summary names.
