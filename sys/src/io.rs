@@ -69,7 +69,9 @@ pub struct Command<'a> {
     /// How long the device may take.
     pub timeout: Timeout,
     /// Flags or-ed into the request's (e.g. [`SgFlags::Q_AT_TAIL`]); the data transfer's own
-    /// flags ([`SgFlags::MMAP_IO`], [`SgFlags::DIRECT_IO`]) come from [`Data`].
+    /// flags ([`SgFlags::MMAP_IO`], [`SgFlags::DIRECT_IO`]) come from [`Data`]. Set here
+    /// too, they are sent as set: an mmap-ed request with direct IO is refused, and a
+    /// buffer sent with direct IO is waited for as [`Data::DirectIn`]'s is.
     pub flags: SgFlags,
 }
 
@@ -130,6 +132,14 @@ impl Data<'_> {
     pub fn is_async_safe(&self) -> bool {
         matches!(self, Data::None | Data::MmapIn(_) | Data::MmapOut(_))
     }
+}
+
+/// Whether the kernel may work on the caller's own pages for this request
+/// (`SG_FLAG_DIRECT_IO` with a buffer), and so may still hold them after the device is
+/// removed: then a collection waits for the kernel to let go, whatever set the flag
+/// ([`Data::DirectIn`] or [`Command::flags`]).
+pub(crate) fn lends_pages(hdr: &SgIoHdr) -> bool {
+    hdr.flags().contains(SgFlags::DIRECT_IO) && !hdr.dxferp.is_null()
 }
 
 /// Builds a request header. The pointers come from `cmd` and `data` (borrowed by the
@@ -535,8 +545,10 @@ impl Device {
     /// and the file refuses further use of its reserve.
     pub fn execute(&mut self, cmd: &Command<'_>, mut data: Data<'_>) -> Result<Response, Error> {
         let op = Op::Execute(cmd.opcode());
-        let direct = matches!(data, Data::DirectIn(_) | Data::DirectOut(_));
         let (hdr, slot) = self.prepare(op, cmd, &mut data)?;
+        // Direct IO as the request says it, not as `data` names it: `Command::flags` can
+        // carry SG_FLAG_DIRECT_IO for a `Data::In`/`Out` buffer too.
+        let direct = lends_pages(&hdr);
         // SAFETY: `cmdp` points to `cmd.cdb` (`cmd_len` bytes, the accounting refused more
         // than 32; the kernel copies it during write()), `sbp` to this request's 96-byte slot
         // in the sense page, and `dxferp` to the caller's buffer of `dxfer_len` bytes,

@@ -4,9 +4,9 @@
 use core::mem::{offset_of, size_of};
 use core::ptr;
 
-use sgmap_core::abi::SgIoHdr;
+use sgmap_core::abi::{SgFlags, SgIoHdr};
 
-use crate::io::header;
+use crate::io::{header, lends_pages};
 use crate::raw::{header_bytes, header_from_bytes, HDR_LEN};
 use crate::{Command, Data, Timeout};
 
@@ -174,6 +174,54 @@ fn indirect_write_and_direct_read_carry_the_callers_buffer() {
     assert_eq!(hdr.flags, 0x1, "SG_FLAG_DIRECT_IO");
     assert_eq!(hdr.dxfer_direction, -3);
     assert_eq!(hdr.dxfer_len, 1024);
+}
+
+#[test]
+fn direct_io_set_through_command_flags_is_waited_for_as_data_direct_is() {
+    // execute() waits for the kernel to let go of a direct transfer's pages when the device
+    // goes away; SG_FLAG_DIRECT_IO set through Command::flags on a Data::In buffer is the
+    // same direct transfer (it was given up as a copied one).
+    let cdb = [0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+    let mut buf = [0u8; 512];
+    let plain = Command::new(&cdb[..]);
+    let flagged = plain.flags(SgFlags::DIRECT_IO);
+    assert!(lends_pages(&header(
+        &flagged,
+        &mut Data::In(&mut buf),
+        1,
+        ptr::null_mut()
+    )));
+    assert!(lends_pages(&header(
+        &flagged,
+        &mut Data::Out(&buf),
+        2,
+        ptr::null_mut()
+    )));
+    assert!(lends_pages(&header(
+        &plain,
+        &mut Data::DirectIn(&mut buf),
+        3,
+        ptr::null_mut()
+    )));
+    assert!(!lends_pages(&header(
+        &plain,
+        &mut Data::In(&mut buf),
+        4,
+        ptr::null_mut()
+    )));
+    // No buffer, no pages lent (and an mmap-ed one with direct IO the accounting refuses).
+    assert!(!lends_pages(&header(
+        &flagged,
+        &mut Data::None,
+        5,
+        ptr::null_mut()
+    )));
+    assert!(!lends_pages(&header(
+        &flagged,
+        &mut Data::MmapIn(512),
+        6,
+        ptr::null_mut()
+    )));
 }
 
 #[test]
