@@ -7,7 +7,9 @@ use core::ptr;
 use rustix::event::{self, PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
 use rustix::time::{clock_gettime, ClockId};
-use sgmap_core::abi::{Direction, IoKind, SgFlags, SgInfo, SgIoHdr, SG_MAX_SENSE};
+use sgmap_core::abi::{
+    Direction, IoKind, SgFlags, SgInfo, SgIoHdr, SgReqInfo, SG_MAX_QUEUE, SG_MAX_SENSE,
+};
 use sgmap_core::accounting::Refusal;
 use sgmap_core::status::{ExitCategory, Outcome};
 
@@ -131,6 +133,21 @@ impl Data<'_> {
     /// no caller buffer is involved.
     pub fn is_async_safe(&self) -> bool {
         matches!(self, Data::None | Data::MmapIn(_) | Data::MmapOut(_))
+    }
+}
+
+/// What one reading of `SG_GET_REQUEST_TABLE` says of request `pack_id`: whether to go on
+/// waiting for the kernel to let go of it. Listed in flight: wait. Not listed: done. A table
+/// the kernel could not give this time (no memory for its copy, a signal) says nothing:
+/// wait and ask again. Any other error is the file or the device gone, and its requests
+/// with it.
+pub(crate) fn still_listed(table: Result<[SgReqInfo; SG_MAX_QUEUE], Errno>, pack_id: i32) -> bool {
+    match table {
+        Ok(table) => table
+            .iter()
+            .any(|r| r.pack_id == pack_id && r.req_state == 1),
+        Err(Errno::NOMEM | Errno::INTR | Errno::AGAIN) => true,
+        Err(_) => false,
     }
 }
 
@@ -508,18 +525,11 @@ impl Device {
         }
     }
 
-    /// Waits until `SG_GET_REQUEST_TABLE` no longer shows `pack_id` in flight (or cannot be
-    /// read at all, which happens only once the device is gone and its requests with it).
+    /// Waits until `SG_GET_REQUEST_TABLE` no longer shows `pack_id` in flight (see
+    /// [`still_listed`]).
     fn await_unlisted(&self, pack_id: i32) {
-        loop {
-            // SAFETY: `self.fd` is an sg node (checked at open).
-            match unsafe { raw::get_request_table(&self.fd) } {
-                Ok(table)
-                    if table
-                        .iter()
-                        .any(|r| r.pack_id == pack_id && r.req_state == 1) => {}
-                _ => return,
-            }
+        // SAFETY: `self.fd` is an sg node (checked at open).
+        while still_listed(unsafe { raw::get_request_table(&self.fd) }, pack_id) {
             sleep_ms(REMOVAL_POLL_MS);
         }
     }

@@ -6,7 +6,7 @@ use core::ptr;
 
 use sgmap_core::abi::{SgFlags, SgIoHdr};
 
-use crate::io::{header, lends_pages};
+use crate::io::{header, lends_pages, still_listed};
 use crate::raw::{header_bytes, header_from_bytes, HDR_LEN};
 use crate::{Command, Data, Timeout};
 
@@ -222,6 +222,27 @@ fn direct_io_set_through_command_flags_is_waited_for_as_data_direct_is() {
         6,
         ptr::null_mut()
     )));
+}
+
+#[test]
+fn a_request_table_the_kernel_could_not_give_is_asked_again_not_taken_as_finished() {
+    use rustix::io::Errno;
+    use sgmap_core::abi::{SgReqInfo, SG_MAX_QUEUE};
+    let mut table = [SgReqInfo::default(); SG_MAX_QUEUE];
+    table[3].pack_id = 7;
+    table[3].req_state = 1;
+    assert!(still_listed(Ok(table), 7), "in flight");
+    assert!(!still_listed(Ok(table), 8), "not listed");
+    table[3].req_state = 2;
+    assert!(!still_listed(Ok(table), 7), "finished, not yet read");
+    // No memory for the kernel's copy (kcalloc), or a signal: it says nothing of the request.
+    for transient in [Errno::NOMEM, Errno::INTR, Errno::AGAIN] {
+        assert!(still_listed(Err(transient), 7), "{transient}");
+    }
+    // The device gone: its requests are gone with it.
+    for gone in [Errno::NODEV, Errno::NXIO, Errno::BADF] {
+        assert!(!still_listed(Err(gone), 7), "{gone}");
+    }
 }
 
 #[test]
