@@ -215,6 +215,19 @@ impl Cli {
         number(self.name, option, &v)
     }
 
+    /// The command's one DEVICE operand, `v`: it fills `device`, or, when that is filled
+    /// already, is a syntax error.
+    pub fn device(&self, device: &mut Option<String>, v: OsString) -> Result<(), Fail> {
+        if device.is_some() {
+            return Err(self.syntax(format_args!(
+                "unexpected extra argument: {}",
+                v.to_string_lossy()
+            )));
+        }
+        *device = Some(utf8(self.name, "DEVICE", v)?);
+        Ok(())
+    }
+
     /// A syntax error of this command.
     pub fn syntax(&self, why: std::fmt::Arguments<'_>) -> Fail {
         out::syntax(self.name, why)

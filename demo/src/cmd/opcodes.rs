@@ -221,13 +221,7 @@ fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
             Long("json") | Short('j') => o.json = cli.json(),
             Long("new") | Short('N') => {}
             Long("old") | Short('O') => return Ok(true),
-            Value(v) if o.device.is_none() => o.device = Some(super::utf8("opcodes", "DEVICE", v)?),
-            Value(v) => {
-                return Err(cli.syntax(format_args!(
-                    "unexpected extra argument: {}",
-                    v.to_string_lossy()
-                )))
-            }
+            Value(v) => cli.device(&mut o.device, v)?,
             // `-h` and what getopt_long() answers '?' for.
             _ => o.help = true,
         }

@@ -140,15 +140,7 @@ fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
                 }
             }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Value(v) if o.device.is_none() => {
-                o.device = Some(super::utf8("readcap", "DEVICE", v)?)
-            }
-            lexopt::Arg::Value(v) => {
-                return Err(cli.syntax(format_args!(
-                    "unexpected extra argument: {}",
-                    v.to_string_lossy()
-                )))
-            }
+            lexopt::Arg::Value(v) => cli.device(&mut o.device, v)?,
             // `-h`, and what getopt_long() answers '?' for: the usage, status 0.
             _ => o.help = true,
         }

@@ -91,15 +91,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 };
             }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Value(v) if device.is_none() => {
-                device = Some(super::utf8("requests", "DEVICE", v)?)
-            }
-            lexopt::Arg::Value(v) => {
-                return Err(cli.syntax(format_args!(
-                    "unexpected extra argument: {}",
-                    v.to_string_lossy()
-                )))
-            }
+            lexopt::Arg::Value(v) => cli.device(&mut device, v)?,
             // `-h` and what getopt_long() answers '?' for: the usage, status 0, at once.
             _ => {
                 super::unit_opts::usage("requests")?;

@@ -142,15 +142,7 @@ fn new_parse(args: Vec<OsString>, o: &mut Options) -> Result<bool, Fail> {
             lexopt::Arg::Long("new") | lexopt::Arg::Short('N') => {}
             lexopt::Arg::Long("old") | lexopt::Arg::Short('O') => return Ok(true),
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Value(v) if o.device.is_none() => {
-                o.device = Some(super::utf8("tur", "DEVICE", v)?)
-            }
-            lexopt::Arg::Value(v) => {
-                return Err(cli.syntax(format_args!(
-                    "unexpected extra argument: {}",
-                    v.to_string_lossy()
-                )))
-            }
+            lexopt::Arg::Value(v) => cli.device(&mut o.device, v)?,
             _ => o.help = true,
         }
     }

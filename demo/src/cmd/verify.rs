@@ -302,15 +302,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             lexopt::Arg::Long("quiet") | lexopt::Arg::Short('q') => o.quiet = true,
             lexopt::Arg::Long("readonly") | lexopt::Arg::Short('r') => o.readonly = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
-            lexopt::Arg::Value(v) if o.device.is_none() => {
-                o.device = Some(super::utf8("verify", "DEVICE", v)?)
-            }
-            lexopt::Arg::Value(v) => {
-                return Err(cli.syntax(format_args!(
-                    "unexpected extra argument: {}",
-                    v.to_string_lossy()
-                )))
-            }
+            lexopt::Arg::Value(v) => cli.device(&mut o.device, v)?,
             // `-h` and what getopt_long() answers '?' for: the usage, status 0, at once.
             _ => return usage(),
         }
