@@ -12,6 +12,7 @@ use sgmap_core::response::{Association, CodeSet, DesignatorType};
 
 use super::vpd_text::{
     association_name, code_set_name, designator_type_name, hex, hex2str, hex_no_ascii, PROTOCOLS,
+    SERVICE_TYPES,
 };
 use crate::out;
 
@@ -698,17 +699,6 @@ const ASSOC: [&str; 4] = [
     "reserved [0x3]",
 ];
 
-const SERVICE: [&str; 8] = [
-    "unspecified",
-    "storage configuration service",
-    "diagnostics",
-    "status",
-    "logging",
-    "code download",
-    "copy service",
-    "administrative configuration service",
-];
-
 /// `decode_net_man_vpd()` (85h).
 fn net_man(out: &mut Vec<u8>, rp: &[u8], hex: u8) {
     if rp.len() < 4 {
@@ -727,7 +717,7 @@ fn net_man(out: &mut Vec<u8>, rp: &[u8], hex: u8) {
             "  {}, Service type: ",
             ASSOC[usize::from((bp[0] >> 5) & 3)]
         );
-        match SERVICE.get(t) {
+        match SERVICE_TYPES.get(t) {
             Some(s) => {
                 let _ = writeln!(out, "{s}");
             }

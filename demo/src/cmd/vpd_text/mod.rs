@@ -479,21 +479,24 @@ pub fn hex2str(out: &mut Vec<u8>, data: &[u8], leadin: &str, ascii: bool) {
 }
 
 pub fn service_type(t: u8) -> String {
-    const NAMES: [&str; 8] = [
-        "unspecified",
-        "storage configuration service",
-        "diagnostics",
-        "status",
-        "logging",
-        "code download",
-        "copy service",
-        "administrative configuration service",
-    ];
-    match NAMES.get(usize::from(t)) {
+    match SERVICE_TYPES.get(usize::from(t)) {
         Some(n) => (*n).to_owned(),
         None => format!("reserved[0x{t:x}]"),
     }
 }
+
+/// The service types of page 85h's network service descriptors (SPC), as sg3_utils names
+/// them.
+pub const SERVICE_TYPES: [&str; 8] = [
+    "unspecified",
+    "storage configuration service",
+    "diagnostics",
+    "status",
+    "logging",
+    "code download",
+    "copy service",
+    "administrative configuration service",
+];
 
 /// The page's name for JSON: sg_vpd's, for the device type.
 pub fn page_name(pn: u8, pdt: u8) -> Option<&'static str> {
