@@ -129,29 +129,6 @@ impl fmt::Debug for PackedStr {
     }
 }
 
-impl PartialEq for PackedStr {
-    fn eq(&self, other: &Self) -> bool {
-        let mut pieces = [0u8; 256];
-        let mut len = 0;
-        let whole = other.unpack(|piece| {
-            let end = len + piece.len();
-            pieces
-                .get_mut(len..end)
-                .ok_or(fmt::Error)?
-                .copy_from_slice(piece.as_bytes());
-            len = end;
-            Ok(())
-        });
-        match whole {
-            Ok(()) => core::str::from_utf8(&pieces[..len]).is_ok_and(|t| self.eq_str(t)),
-            // Past 256 bytes: compare packed bytes (equal pairs and bytes, equal text).
-            Err(_) => self.bytes == other.bytes && self.pairs == other.pairs,
-        }
-    }
-}
-
-impl Eq for PackedStr {}
-
 impl PartialEq<&str> for PackedStr {
     fn eq(&self, other: &&str) -> bool {
         self.eq_str(other)
@@ -209,7 +186,6 @@ mod tests {
             assert!(p.eq_str(text));
             assert!(p == text.as_str());
             assert!(!p.eq_str(&std::format!("{text}x")));
-            assert_eq!(p, p);
         }
         let total: usize = texts.iter().map(String::len).sum();
         assert!(packed_len * 2 < total, "{packed_len} of {total}");
