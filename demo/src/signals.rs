@@ -1,40 +1,37 @@
-//! The signals that stop or report on `dd` and `write-buffer`, taken without a handler:
-//! SIGINT, SIGTERM, SIGQUIT and SIGHUP (stop) and SIGUSR1 (report) are blocked, and the job
-//! asks between commands whether one is pending.
+//! The signals that stop or report on `dd` and `write-buffer`: SIGINT, SIGTERM, SIGQUIT and
+//! SIGHUP (stop) and SIGUSR1 (report) are caught by a handler that only sets a flag, and the
+//! job looks at the flags between commands.
 //!
-//! Why blocked rather than caught: a handler runs at any moment, and what it may do there is
-//! little (no allocation, no printing that could interleave with the job's own); a blocked
-//! signal waits until the job looks, which is where the job knows what is in flight and what
-//! its counts are. It is not what keeps commands from running twice: no signal can do that
-//! to sgmap-sys's commands, blocked or not, caught or not, stopped or not (sgmap-sys's crate
-//! docs, "The one command path"). SIGSTOP, SIGTSTP and the freezer are not blocked and need
-//! not be.
+//! Why a flag: looking costs no system call, so the copy looks at every transfer boundary
+//! and its per-transfer path holds only the command's `write()` and `read()` (an earlier
+//! design blocked the signals and asked the kernel with `rt_sigpending()`, which took a
+//! clock read per transfer to ration). The handler does nothing else: what a stop or a
+//! report does happens between commands, where the job knows what is in flight and what its
+//! counts are. The handlers are installed with `SA_RESTART`, so a system call that a signal
+//! interrupts is resumed by the kernel (the sg driver's waiting `read()` among them). Not
+//! that it matters for what reaches the device: no signal can make sgmap-sys send a command
+//! twice, caught or not, restarted or not, stopped or not (sgmap-sys's crate docs, "The one
+//! command path"). SIGSTOP, SIGTSTP and the freezer need no handling.
 //!
-//! Blocking is per thread: [`Blocked`] is neither `Send` nor `Sync`, so it is dropped (and
-//! the old mask restored) on the thread that blocked. When it is dropped, a stop signal still
-//! pending is delivered: that ends the process, as it would have without it. To end with a
-//! report instead, take it first with [`Blocked::take`] and exit without dropping.
+//! The flags are process-wide, as dispositions are: [`Caught`] is one guard per job, neither
+//! `Send` nor `Sync`. When it is dropped, the old dispositions come back and a stop signal
+//! that came and was not taken is raised again: that ends the process, as it would have
+//! without the guard. To end with a report instead, take it first with [`Caught::take`]
+//! and exit without dropping.
 //!
-//! Why this is here and not in sgmap-sys: rustix 1.1 offers these calls only in its
-//! experimental runtime module (cargo feature `runtime`), whose public name carries a random
-//! suffix that rustix rotates between releases (`rustix::runtime_448b8ad740e2a26f` in 1.1.6;
-//! it was `runtime` in 1.1.0) to keep libc-level users aware that it is not a stable API.
-//! Naming it takes an exact `=1.1.6` requirement, which a library cannot impose on the
-//! programs that depend on it (any of them needing another rustix 1.x would fail to
-//! resolve). This binary can: nothing resolves against it (`demo/Cargo.toml` pins rustix for
-//! it). The one `use` below is the only place that names the module: an update of rustix
-//! that renames it breaks the build here, loudly.
+//! The handlers are installed through the C library's `signal()`, which this static binary
+//! links anyway: musl's (and glibc's, for the host tests) sets `SA_RESTART` and provides the
+//! return trampoline (`sa_restorer`) that the kernel requires on x86_64 and that a raw
+//! `rt_sigaction` would need written by hand for each architecture.
 //!
 //! # References
-//! - rt_sigprocmask(2), rt_sigtimedwait(2), sigpending(2).
+//! - signal(2), sigaction(2) (`SA_RESTART`), signal-safety(7).
 
+use core::ffi::c_int;
 use core::marker::PhantomData;
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-use rustix::runtime_448b8ad740e2a26f as rt;
-
-use rt::{How, KernelSigSet, Signal, Timespec};
-
-/// A pending signal that a job acts on.
+/// A signal that a job acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pending {
     /// SIGINT, SIGTERM, SIGQUIT or SIGHUP (the number is given): stop after collecting what
@@ -44,93 +41,98 @@ pub enum Pending {
     Report,
 }
 
-/// The stop signals, in the order [`Blocked::take`] takes them.
-const STOPS: [Signal; 4] = [Signal::INT, Signal::TERM, Signal::QUIT, Signal::HUP];
+/// SIGINT, SIGTERM, SIGQUIT and SIGHUP: the same numbers on every Linux architecture.
+const STOPS: [c_int; 4] = [2, 15, 3, 1];
 
-/// The stop signals and SIGUSR1 blocked for this thread until dropped, when the old mask
-/// comes back.
-#[derive(Debug)]
-pub struct Blocked {
-    old: Option<KernelSigSet>,
-    /// Signal masks are per thread: not `Send`, not `Sync`.
-    _thread: PhantomData<*const ()>,
+/// SIGUSR1 on x86 and ARM, the architectures sgmap ships for (MIPS, SPARC, Alpha and PA-RISC
+/// number it otherwise).
+const USR1: c_int = 10;
+
+/// The first stop signal caught and not yet taken (0: none).
+static STOP: AtomicI32 = AtomicI32::new(0);
+/// A SIGUSR1 caught and not yet taken.
+static REPORT: AtomicBool = AtomicBool::new(false);
+
+/// `sighandler_t`: a handler's address, or `SIG_DFL` (0), `SIG_IGN` (1), `SIG_ERR` (-1).
+type Handler = usize;
+const SIG_ERR: Handler = usize::MAX;
+
+unsafe extern "C" {
+    /// The C library's `signal()`: installs `handler` for `sig` with `SA_RESTART`, and
+    /// returns the one it replaces.
+    fn signal(sig: c_int, handler: Handler) -> Handler;
+    /// The C library's `raise()`: sends `sig` to the calling thread.
+    fn raise(sig: c_int) -> c_int;
 }
 
-fn set() -> KernelSigSet {
-    let mut s = KernelSigSet::empty();
-    for sig in STOPS {
-        s.insert(sig);
+/// The handler: records the signal, nothing more (an atomic store is async-signal-safe).
+extern "C" fn caught(sig: c_int) {
+    if sig == USR1 {
+        REPORT.store(true, Ordering::Relaxed);
+    } else {
+        // The first stop wins: its number is the exit status.
+        let _ = STOP.compare_exchange(0, sig, Ordering::Relaxed, Ordering::Relaxed);
     }
-    s.insert(Signal::USR1);
-    s
 }
 
-impl Blocked {
-    /// Blocks SIGINT, SIGTERM, SIGQUIT, SIGHUP and SIGUSR1 for this thread.
-    pub fn new() -> Blocked {
-        let s = set();
-        // SAFETY: the set holds none of the signals that musl or glibc reserve for
-        // themselves (32..=34 around SIGRTMIN), and nothing relies on their delivery while
-        // they are blocked: the job polls for them instead.
-        let old = unsafe { rt::kernel_sigprocmask(How::BLOCK, Some(&s)) }.ok();
-        Blocked {
+/// The stop signals and SIGUSR1 caught until dropped, when the old handlers come back.
+#[derive(Debug)]
+pub struct Caught {
+    /// The dispositions replaced, in the order of [`STOPS`] then SIGUSR1.
+    old: [Handler; 5],
+    /// One job at a time: not `Send`, not `Sync`.
+    _job: PhantomData<*const ()>,
+}
+
+impl Caught {
+    /// Catches SIGINT, SIGTERM, SIGQUIT, SIGHUP and SIGUSR1, with no signal taken yet.
+    pub fn new() -> Caught {
+        STOP.store(0, Ordering::Relaxed);
+        REPORT.store(false, Ordering::Relaxed);
+        let mut old = [SIG_ERR; 5];
+        for (slot, sig) in old.iter_mut().zip(STOPS.into_iter().chain([USR1])) {
+            // SAFETY: `caught` is an `extern "C" fn(c_int)` that only touches atomics, which
+            // is async-signal-safe; none of these signals is one the C library reserves.
+            *slot = unsafe { signal(sig, caught as extern "C" fn(c_int) as Handler) };
+        }
+        Caught {
             old,
-            _thread: PhantomData,
+            _job: PhantomData,
         }
     }
 
-    /// Takes one pending signal of the set without waiting, stop signals first (one
-    /// `rt_sigpending()`, and one `rt_sigtimedwait()` when there is something to take).
+    /// Takes what was caught since the last call, a stop first (no system call).
     pub fn take(&self) -> Option<Pending> {
-        let pending = rt::kernel_sigpending();
-        let which = STOPS
-            .into_iter()
-            .find(|s| pending.contains(*s))
-            .or_else(|| pending.contains(Signal::USR1).then_some(Signal::USR1))?;
-        let mut one = KernelSigSet::empty();
-        one.insert(which);
-        let zero = Timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: as in `new`: the set holds one signal that no libc reserves, and that
-        // signal is blocked, so waiting for it with a zero timeout only dequeues it.
-        let _ = unsafe { rt::kernel_sigtimedwait(&one, Some(&zero)) };
-        Some(if which == Signal::USR1 {
-            Pending::Report
-        } else {
-            Pending::Stop(which.as_raw())
-        })
+        match STOP.swap(0, Ordering::Relaxed) {
+            0 => REPORT
+                .swap(false, Ordering::Relaxed)
+                .then_some(Pending::Report),
+            n => Some(Pending::Stop(n)),
+        }
     }
 }
 
-impl Default for Blocked {
+impl Default for Caught {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Drop for Blocked {
-    /// Discards a pending SIGUSR1 (a report asked for while the job could not give one:
-    /// unblocked, its default action would end the process), then restores the old mask. A
-    /// pending stop signal is left to be delivered.
+impl Drop for Caught {
+    /// Restores the old handlers, discards a report not taken, and raises again a stop
+    /// signal not taken, so that it ends the process as it would have without the guard.
     fn drop(&mut self) {
-        if let Some(old) = self.old.take() {
-            while rt::kernel_sigpending().contains(Signal::USR1) {
-                let mut one = KernelSigSet::empty();
-                one.insert(Signal::USR1);
-                let zero = Timespec {
-                    tv_sec: 0,
-                    tv_nsec: 0,
-                };
-                // SAFETY: as in `take`: SIGUSR1 is blocked, so this only dequeues it.
-                if unsafe { rt::kernel_sigtimedwait(&one, Some(&zero)) }.is_err() {
-                    break;
-                }
+        for (&old, sig) in self.old.iter().zip(STOPS.into_iter().chain([USR1])) {
+            if old != SIG_ERR {
+                // SAFETY: puts back the disposition that `new` replaced.
+                unsafe { signal(sig, old) };
             }
-            // SAFETY: restores the mask that was in force before `new`, on the same thread
-            // (`Blocked` is not `Send`).
-            let _ = unsafe { rt::kernel_sigprocmask(How::SETMASK, Some(&old)) };
+        }
+        REPORT.store(false, Ordering::Relaxed);
+        let stop = STOP.swap(0, Ordering::Relaxed);
+        if stop != 0 {
+            // SAFETY: sends a signal to this thread; its disposition is the old one again.
+            unsafe { raise(stop) };
         }
     }
 }
@@ -138,47 +140,58 @@ impl Drop for Blocked {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
-    #[test]
-    fn a_raised_usr1_is_taken_once_and_not_delivered() {
-        let blocked = Blocked::new();
-        assert_eq!(blocked.take(), None);
-        // SAFETY: SIGUSR1 is blocked in this thread; tkill to this thread leaves it pending.
-        unsafe { rt::tkill(rustix::thread::gettid(), Signal::USR1) }.unwrap();
-        assert_eq!(blocked.take(), Some(Pending::Report));
-        assert_eq!(blocked.take(), None);
+    /// Dispositions and the flags are process-wide: one test at a time.
+    static ONE: Mutex<()> = Mutex::new(());
+
+    fn raised(sig: c_int) {
+        // SAFETY: the signal is caught by `caught` while a `Caught` lives.
+        assert_eq!(unsafe { raise(sig) }, 0);
     }
 
     #[test]
-    fn a_report_pending_when_unblocked_is_discarded_not_delivered() {
-        let blocked = Blocked::new();
-        // SAFETY: SIGUSR1 is blocked in this thread; tkill to this thread leaves it pending.
-        unsafe { rt::tkill(rustix::thread::gettid(), Signal::USR1) }.unwrap();
-        // Delivered, SIGUSR1's default action would end this test process.
-        drop(blocked);
-        assert!(!rt::kernel_sigpending().contains(Signal::USR1));
+    fn a_raised_usr1_is_taken_once() {
+        let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        let c = Caught::new();
+        assert_eq!(c.take(), None);
+        raised(USR1);
+        assert_eq!(c.take(), Some(Pending::Report));
+        assert_eq!(c.take(), None);
     }
 
     #[test]
-    fn stop_signals_come_before_a_report_and_carry_their_number() {
-        let blocked = Blocked::new();
-        let me = rustix::thread::gettid();
-        for sig in [Signal::USR1, Signal::TERM, Signal::HUP] {
-            // SAFETY: each is blocked in this thread; tkill leaves it pending.
-            unsafe { rt::tkill(me, sig) }.unwrap();
+    fn a_report_not_taken_is_discarded_not_delivered() {
+        let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        let c = Caught::new();
+        raised(USR1);
+        // Delivered with its default action, SIGUSR1 would end this test process.
+        drop(c);
+        assert!(!REPORT.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn a_stop_comes_before_a_report_and_the_first_stop_is_kept() {
+        let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        let c = Caught::new();
+        for sig in [USR1, 15, 1] {
+            raised(sig);
         }
-        assert_eq!(blocked.take(), Some(Pending::Stop(15)));
-        assert_eq!(blocked.take(), Some(Pending::Stop(1)));
-        assert_eq!(blocked.take(), Some(Pending::Report));
-        assert_eq!(blocked.take(), None);
+        assert_eq!(c.take(), Some(Pending::Stop(15)));
+        assert_eq!(c.take(), Some(Pending::Report));
+        assert_eq!(c.take(), None);
+        // The process goes on: none of them had its default action.
     }
 
     #[test]
-    fn stop_signal_numbers_match_the_taken_ones() {
-        // SIGINT, SIGTERM, SIGQUIT and SIGHUP on every Linux architecture; the exit status is
-        // 128 + these.
-        for (sig, n) in STOPS.into_iter().zip([2, 15, 3, 1]) {
-            assert_eq!(sig.as_raw(), n);
-        }
+    fn the_old_handlers_come_back_on_drop() {
+        let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: reads the dispositions by setting and restoring them.
+        let before = unsafe { signal(USR1, 1) };
+        let c = Caught::new();
+        drop(c);
+        // SAFETY: as above.
+        let after = unsafe { signal(USR1, before) };
+        assert_eq!(after, 1, "SIG_IGN, set before the guard, is back");
     }
 }

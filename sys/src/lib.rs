@@ -101,9 +101,9 @@
 //!
 //! The crate installs no signal handler and blocks no signal: what a signal does to a
 //! program is the program's choice, and none can make a command of this crate run twice
-//! ("The one command path"). A program that wants to stop a long job between commands blocks
-//! the signals and asks for them itself (the `sgmap` command does, with
-//! `rt_sigprocmask`).
+//! ("The one command path"). A program that wants to stop a long job between commands catches
+//! the signals itself and looks between commands (the `sgmap` command's handlers set a flag,
+//! which costs no system call to look at).
 //!
 //! # Public dependencies
 //!

@@ -10,14 +10,14 @@ use super::sg::{self, Output, SgSide};
 use super::verify::{self, Reader};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
-use crate::signals::Blocked;
+use crate::signals::Caught;
 
 /// Opens both sides, plans, copies, and reports.
 pub fn run(ops: &Operands) -> CmdResult {
     // From the start, before the devices are opened and probed: a SIGUSR1 sent as soon as the
     // process exists must not end it (the probe can take a while on a slow device), and a
     // stop signal is taken once the copy can report.
-    let signals = Blocked::new();
+    let signals = Caught::new();
     let if_given = ops.input.as_deref().unwrap_or("-");
     let of_given = ops.output.as_deref().unwrap_or("-");
     // An input that cannot be examined is sgm_dd's "unable to access" (15); an open that

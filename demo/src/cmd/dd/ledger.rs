@@ -21,16 +21,23 @@ use super::plan::{self, Estimate, Operands, Plan, Records};
 use crate::cmd::dev;
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
-use crate::signals::{Blocked, Pending};
+use crate::signals::{Caught, Pending};
 
 /// Seconds between progress reports.
 const PROGRESS_EVERY_US: u64 = 2_000_000;
 
-/// How often the copy asks whether a signal is pending: at every transfer boundary once this
-/// much time has passed since it last asked (the clock is read through the vDSO; asking is a
-/// system call, which sgm_dd does not make per transfer). A stop therefore comes within one
-/// transfer or this time, whichever is longer.
-const SIGNAL_CHECK_US: u64 = 5_000;
+/// `progress=1`: the clock is read every this many transfer boundaries at first; the
+/// number then doubles while a read finds less than [`CLOCK_MIN_US`] passed since the last,
+/// and halves while it finds more than [`CLOCK_MAX_US`] (down to every boundary), so that a
+/// fast copy reads it a few times a second and not per transfer (where no vDSO clock is
+/// there, as in many guests, each read is a system call costing as much as a command's).
+const CLOCK_FIRST_EVERY: u32 = 1;
+/// See [`CLOCK_FIRST_EVERY`].
+const CLOCK_MIN_US: u64 = 50_000;
+/// See [`CLOCK_FIRST_EVERY`].
+const CLOCK_MAX_US: u64 = 200_000;
+/// The most transfers between two clock reads.
+const CLOCK_MOST_EVERY: u32 = 1 << 16;
 
 /// The first failure of a copy.
 #[derive(Debug, Clone)]
@@ -87,15 +94,19 @@ pub struct Ledger<'a> {
     pub bytes: u64,
     start: Instant,
     last_report_us: u64,
-    last_signal_check_us: Option<u64>,
+    /// `progress=1`: transfer boundaries between clock reads, those left before the next,
+    /// and the time of the last.
+    clock_every: u32,
+    clock_left: u32,
+    last_clock_us: u64,
     tty: bool,
-    signals: Blocked,
+    signals: Caught,
     progress_shown: bool,
 }
 
 impl<'a> Ledger<'a> {
     /// A ledger about to start.
-    pub fn new(ops: &'a Operands, plan: Plan, bpt: u32, signals: Blocked) -> Ledger<'a> {
+    pub fn new(ops: &'a Operands, plan: Plan, bpt: u32, signals: Caught) -> Ledger<'a> {
         Ledger {
             ops,
             plan,
@@ -117,7 +128,9 @@ impl<'a> Ledger<'a> {
             bytes: 0,
             start: Instant::now(),
             last_report_us: 0,
-            last_signal_check_us: None,
+            clock_every: CLOCK_FIRST_EVERY,
+            clock_left: CLOCK_FIRST_EVERY,
+            last_clock_us: 0,
             tty: std::io::stderr().is_terminal(),
             signals,
             progress_shown: false,
@@ -237,24 +250,35 @@ impl<'a> Ledger<'a> {
         self.rout.partial += u64::from(partial);
     }
 
-    /// Between transfers, in every phase (copy, sync, verify): takes the pending stop
-    /// signals and SIGUSR1 (at most every [`SIGNAL_CHECK_US`]) and prints progress when due.
+    /// Between transfers, in every phase (copy, sync, verify): takes the stop signals and
+    /// SIGUSR1 caught meanwhile, and with `progress=1` prints progress when due. No system
+    /// call, but for the clock read that `progress=1` makes every so many calls (see
+    /// [`CLOCK_FIRST_EVERY`]) and the progress line itself.
     pub fn tick(&mut self) {
-        let now = self.elapsed_us();
-        let due = self
-            .last_signal_check_us
-            .is_none_or(|last| now.saturating_sub(last) >= SIGNAL_CHECK_US);
-        if due {
-            self.last_signal_check_us = Some(now);
-            self.take_signals();
+        self.take_signals();
+        if !self.ops.progress {
+            return;
         }
-        if self.ops.progress && now.saturating_sub(self.last_report_us) >= PROGRESS_EVERY_US {
+        self.clock_left -= 1;
+        if self.clock_left > 0 {
+            return;
+        }
+        let now = self.elapsed_us();
+        let since = now.saturating_sub(self.last_clock_us);
+        self.last_clock_us = now;
+        if since < CLOCK_MIN_US {
+            self.clock_every = (self.clock_every * 2).min(CLOCK_MOST_EVERY);
+        } else if since > CLOCK_MAX_US {
+            self.clock_every = (self.clock_every / 2).max(1);
+        }
+        self.clock_left = self.clock_every;
+        if now.saturating_sub(self.last_report_us) >= PROGRESS_EVERY_US {
             self.last_report_us = now;
             self.progress_line();
         }
     }
 
-    /// Takes every pending stop signal and SIGUSR1 now.
+    /// Takes every stop signal and SIGUSR1 caught since the last look.
     fn take_signals(&mut self) {
         while let Some(sig) = self.signals.take() {
             match sig {
@@ -341,7 +365,7 @@ impl<'a> Ledger<'a> {
     /// Prints the final report on stderr (and the JSON object on stdout) and returns the
     /// exit status.
     ///
-    /// The signals stay blocked until the process exits: one that arrives while or after the
+    /// The signals stay caught until the process exits: one that arrives while or after the
     /// report is printed changes neither the report nor the exit status.
     pub fn finish(mut self, if_name: &str, of_name: &str) -> CmdResult {
         self.take_signals();
@@ -462,7 +486,7 @@ impl<'a> Ledger<'a> {
             j.u64("exit_status", u64::from(code));
             out::out_str(&j.finish())?;
         }
-        // Keep the signals blocked to the end: dropping the guard would deliver a stop
+        // Keep the signals caught to the end: dropping the guard would raise again a stop
         // signal that came meanwhile and kill the process after its report.
         std::mem::forget(self.signals);
         match code {

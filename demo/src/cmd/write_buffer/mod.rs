@@ -12,7 +12,7 @@ use sgmap_sys::{Command, Data, Response, Timeout};
 use super::{dev, Cli};
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
-use crate::signals::{Blocked, Pending};
+use crate::signals::{Caught, Pending};
 
 pub mod plan;
 
@@ -342,15 +342,15 @@ fn signal_name(n: i32) -> &'static str {
 
 /// Sends the chunks through the mapped reserve; the first failure stops the download.
 ///
-/// SIGINT, SIGTERM, SIGQUIT and SIGHUP are blocked for the whole download and looked at
+/// SIGINT, SIGTERM, SIGQUIT and SIGHUP are caught for the whole download and looked at
 /// between chunks: a chunk being sent is finished and collected, no later chunk (and no
 /// activation) is sent, and the exit status is 128 + the signal. Stops and continues
 /// (`SIGSTOP`/`SIGCONT`, the freezer) only pause it: each chunk reaches the device once.
 fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request) -> CmdResult {
-    // Blocked before the device is opened, and never dropped: the signals stay blocked until
+    // Caught before the device is opened, and never dropped: the signals stay caught until
     // the process exits, so that one arriving after the last chunk changes neither the report
     // nor the exit status.
-    let signals = std::mem::ManuallyDrop::new(Blocked::new());
+    let signals = std::mem::ManuallyDrop::new(Caught::new());
     let mut d = dev::open(device)?;
     let largest = plan::largest(chunks);
     if largest > 0 {
@@ -540,7 +540,7 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
 
 /// Takes the pending signals: the number of a stop signal, if one came (a SIGUSR1 is taken
 /// and ignored: write-buffer reports progress by itself).
-fn take_stop(signals: &Blocked) -> Option<i32> {
+fn take_stop(signals: &Caught) -> Option<i32> {
     let mut stop = None;
     while let Some(p) = signals.take() {
         if let Pending::Stop(n) = p {
