@@ -144,7 +144,7 @@ fn scsi_debug_a_pending_unit_attention_is_6_once_as_sg_turs_says() {
 #[test]
 fn scsi_debug_a_command_that_times_out_is_33_in_every_command() {
     // scsi_debug drops every command (opts=4, every_nth=1): the midlayer times it out and
-    // the host byte says DID_TIME_OUT. sgmap says 33 where sg_raw says 99 (the README's
+    // the host byte says DID_TIME_OUT. sgmap says 33 where sg_raw says 99 (docs/cli.md's
     // deliberate difference).
     let env = Env::get();
     let sdebug = env.dev.scsi_debug();

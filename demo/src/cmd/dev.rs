@@ -14,7 +14,7 @@ use crate::out::{self, Fail};
 /// Opens the sg node of the device `path` names (an sg node, or a block or bsg node whose
 /// unit's sg node is found through sysfs: see [`node`]) `O_RDWR`: every command is sent
 /// with `write()` (sgmap-sys's one command path), which a read-only file refuses. (sg_inq,
-/// sg_turs and sg_readcap open read-only and use `SG_IO`; the README says so.) An `open()`
+/// sg_turs and sg_readcap open read-only and use `SG_IO`; docs/cli.md says so.) An `open()`
 /// that fails is 50 + errno, as the tools' `sg_convert_errno()`.
 pub fn open(path: &str) -> Result<Device, Fail> {
     let sg = node::sg_path(path)?;

@@ -381,7 +381,7 @@ fn exit_status(resp: &sgmap_sys::Response) -> (u8, Option<String>) {
             .unwrap_or("invalid");
         let _ = writeln!(t, "Driver_status=0x{:02x} [{name}]\n", resp.driver_status);
         // A timed-out command (DID_TIME_OUT) is 33 in every sgmap command, sg_raw's
-        // name included: the README's deliberate difference (sg_raw says 99).
+        // name included: a deliberate difference of docs/cli.md (sg_raw says 99).
         return (if host == 0x03 { 33 } else { 99 }, Some(t));
     }
     if driver == 0x08 || status == 0x02 || status == 0x22 {
