@@ -1,4 +1,4 @@
-//! Packs the usage texts (src/cmd/help/*.txt) by byte pairs, with sgmap-core's encoder
+//! Packs the usage texts (src/help/*.txt) by byte pairs, with sgmap-core's encoder
 //! (core/build/pack.rs; `sgmap_core::packed` unpacks them): a `PackedStr` constant per file,
 //! named for it (`inquiry.txt` is `INQUIRY`), in `$OUT_DIR/help_texts.rs`.
 
@@ -11,14 +11,14 @@ mod pack {
     include!("../core/build/pack.rs");
 }
 
-const DIR: &str = "src/cmd/help";
+const DIR: &str = "src/help";
 
 fn main() {
     println!("cargo:rerun-if-changed={DIR}");
     println!("cargo:rerun-if-changed=../core/build/pack.rs");
     let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(DIR)
         .unwrap_or_else(|e| panic!("{DIR}: {e}"))
-        .map(|entry| entry.expect("reading src/cmd/help").path())
+        .map(|entry| entry.expect("reading src/help").path())
         .filter(|path| path.extension().is_some_and(|e| e == "txt"))
         .map(|path| {
             let stem = path.file_stem().expect("a file name").to_string_lossy();

@@ -1,8 +1,9 @@
 //! `sgmap`: one static binary for SCSI generic (sg) devices, with mmap-ed IO.
 //!
-//! It replaces the sg3_utils programs an initramfs or a provisioning script uses (sg_inq,
-//! sg_readcap, sg_turs, sgm_dd, sg_write_buffer, sg_raw, sg_decode_sense, and the listing
-//! of `sg_map`/`lsscsi -g`) with the same operands and the same exit statuses:
+//! It replaces the sg3_utils programs an initramfs or a provisioning script uses, each under
+//! its own name (a link to this binary) with its options, output and exit statuses: the
+//! tools are those of the table of commands ([`table::COMMANDS`], `sgmap --list-names`).
+//! The exit statuses:
 //!
 //! | status | meaning |
 //! |---|---|
@@ -21,18 +22,24 @@
 //! Diagnostics go to stderr as `sgmap: DEVICE: WHAT: WHY`; data and decodes to stdout;
 //! `--json` prints one JSON object per command (schemas in `demo/JSON.md`).
 //!
-//! Layout: [`args`] parses numbers and hex, [`json`] writes JSON, [`out`] prints
-//! diagnostics and dumps, [`cmd`] holds one module per command, [`signals`] blocks and takes
-//! the signals that stop `dd` and `write-buffer`. The device layer is
-//! `sgmap-sys`; CDBs, responses and sense decoding come from `sgmap-core`.
+//! Layout (see also the repository's `ARCHITECTURE.md`): [`table`] is the one table of
+//! commands and the dispatch it drives, [`invocation`] the tool names, `-V` and
+//! `--install`; [`commands`] holds one module per command, [`shared`] what commands share
+//! (no command imports another), [`cli`] the parser toolkit, [`help`] the usage texts;
+//! [`args`] parses numbers and hex, [`json`] writes JSON, [`out`] prints diagnostics and
+//! dumps, [`signals`] catches the signals that stop `dd` and `write-buffer`. The device
+//! layer is `sgmap-sys`; CDBs, responses and sense decoding come from `sgmap-core`.
 
 mod args;
-mod cmd;
+mod cli;
+mod commands;
 #[cfg(any(test, target_env = "musl"))]
 mod heap;
+mod help;
 mod invocation;
 mod json;
 mod out;
+mod shared;
 mod signals;
 mod table;
 
@@ -41,7 +48,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let argv: Vec<OsString> = std::env::args_os().collect();
-    match cmd::run(argv) {
+    match table::run(argv) {
         Ok(()) => ExitCode::SUCCESS,
         Err(fail) => ExitCode::from(fail.code),
     }

@@ -1,17 +1,35 @@
 //! The one table of commands: each row is a command's name, its aliases, the sg3_utils
 //! tools it answers to (busybox-style, under the tool's own name), its one-line summary, its
-//! help and its entry point. Dispatch ([`crate::cmd::run`]), `sgmap help`, `sgmap
+//! help and its entry point. Dispatch ([`crate::table::run`]), `sgmap help`, `sgmap
 //! --list-names` and `sgmap --install` all read it ([`crate::invocation`]); adding a
 //! command touches one row here and its own module.
 
 use std::ffi::OsString;
 
-use crate::cmd::{
-    dd, format, help, inquiry, list, luns, opcodes, raw, readcap, requests, sanitize, sense, start,
-    sync, tur, unmap, verify, vpd, write_buffer, write_same,
-};
-use crate::out::CmdResult;
+use crate::commands::dd;
+use crate::commands::format;
+use crate::commands::inquiry;
+use crate::commands::list;
+use crate::commands::luns;
+use crate::commands::opcodes;
+use crate::commands::raw;
+use crate::commands::readcap;
+use crate::commands::requests;
+use crate::commands::sanitize;
+use crate::commands::sense;
+use crate::commands::start;
+use crate::commands::sync;
+use crate::commands::tur;
+use crate::commands::unmap;
+use crate::commands::verify;
+use crate::commands::vpd;
+use crate::commands::write_buffer;
+use crate::commands::write_same;
+use crate::help;
+use crate::invocation;
+use crate::out::{self, CmdResult, Fail};
 use sgmap_core::packed::PackedStr;
+use sgmap_core::status::ExitCategory;
 
 /// An sg3_utils tool that a command answers to.
 pub struct Tool {
@@ -241,6 +259,81 @@ pub fn tool_named(name: &str) -> Option<(&'static Command, &'static Tool)> {
 /// Every tool name, in table order.
 pub fn tool_names() -> impl Iterator<Item = &'static str> {
     COMMANDS.iter().flat_map(|c| c.tools.iter().map(|t| t.name))
+}
+
+/// Runs the command line: `argv[0]` first. Under the name of an sg3_utils tool that a
+/// command answers to (a link named `sg_inq`), that command runs as the tool; otherwise
+/// the first argument names the command (`sgmap inquiry`, or a tool name: `sgmap sg_inq`).
+/// A command asked for `--json` that fails before it prints its object prints
+/// `{"exit_status":N}` (see [`out::json_failure`]).
+pub fn run(argv: Vec<OsString>) -> CmdResult {
+    let result = dispatch(argv);
+    if let Err(fail) = result {
+        if fail.code != 0 {
+            out::json_failure(fail);
+        }
+    }
+    // `-V` ends a command with the status 0 (see `invocation::version`).
+    match result {
+        Err(Fail { code: 0 }) => Ok(()),
+        other => other,
+    }
+}
+
+/// Runs one command.
+fn dispatch(argv: Vec<OsString>) -> CmdResult {
+    let mut argv = argv.into_iter();
+    let program = argv.next().unwrap_or_default();
+    if let Some((command, tool)) = invocation::program_name(&program).and_then(tool_named) {
+        invocation::set_running(command, Some(tool));
+        return (command.run)(argv.collect());
+    }
+    let Some(first) = argv.next() else {
+        out::err_str(&help::main());
+        return Err(Fail::new(ExitCategory::Syntax));
+    };
+    let Some(name) = first.to_str() else {
+        return Err(out::fail(
+            ExitCategory::Syntax,
+            "",
+            "",
+            format_args!(
+                "'{}': not a command (see 'sgmap help')",
+                first.to_string_lossy()
+            ),
+        ));
+    };
+    let rest: Vec<OsString> = argv.collect();
+    if let Some(command) = command(name) {
+        invocation::set_running(command, None);
+        return (command.run)(rest);
+    }
+    if let Some((command, tool)) = tool_named(name) {
+        invocation::set_running(command, Some(tool));
+        return (command.run)(rest);
+    }
+    match name {
+        "--version" | "-V" | "version" => out::out_str(&invocation::version_text()),
+        "--help" | "-h" => out::out_str(&help::main()),
+        "--list-names" => invocation::list_names(),
+        "--install" => invocation::install(rest),
+        "help" => {
+            let topic = rest.first().and_then(|t| t.to_str());
+            match topic {
+                None => out::out_str(&help::main()),
+                Some(t) => match help::of(t) {
+                    Some(text) => out::out_str(&text),
+                    None => Err(out::syntax("help", format_args!("no command '{t}'"))),
+                },
+            }
+        }
+        other => Err(out::fail(
+            ExitCategory::Syntax,
+            "",
+            "",
+            format_args!("unknown command '{other}' (see 'sgmap help')"),
+        )),
+    }
 }
 
 #[cfg(test)]

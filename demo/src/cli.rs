@@ -1,0 +1,233 @@
+//! The parser toolkit every command uses: [`Cli`] over lexopt (sg3_utils' `-v`, `-V`,
+//! `--json[=JO]` and combined short flags taken alike by every command), and the shared
+//! refusals ([`utf8`], [`number`], [`unexpected`]).
+
+use std::ffi::OsString;
+
+use crate::args::{parse_num, NumError};
+use crate::out::{self, CmdResult, Fail};
+use crate::{help, invocation};
+
+/// What a command's parser needs: its name for messages and lexopt's state.
+pub struct Cli {
+    /// The command's name.
+    pub name: &'static str,
+    parser: lexopt::Parser,
+    /// The long option just read (an owned copy, so that `next` can look past `=JO`).
+    long: String,
+    /// Whether the command took `--json` / `-j`.
+    json: bool,
+}
+
+impl Cli {
+    /// A parser over the command's arguments.
+    pub fn new(name: &'static str, args: Vec<OsString>) -> Cli {
+        Cli {
+            name,
+            parser: lexopt::Parser::from_args(args),
+            long: String::new(),
+            json: false,
+        }
+    }
+
+    /// The next argument. After `--json` or `-j` (see [`Cli::json`]) an attached `=JO`
+    /// is checked and passed over here, as sg3_utils takes it: `--json=JO`, `-j=JO`; not
+    /// `--json JO` (JO is then an operand) and not `-jJO` (the letters are further short
+    /// options, as `-jH` is `-j -H`).
+    pub fn next(&mut self) -> Result<Option<lexopt::Arg<'_>>, Fail> {
+        let name = self.name;
+        loop {
+            let arg = match self.parser.next() {
+                Ok(None) => return Ok(None),
+                Ok(Some(lexopt::Arg::Short('v') | lexopt::Arg::Long("verbose"))) => {
+                    invocation::verbose_more();
+                    continue;
+                }
+                Ok(Some(lexopt::Arg::Short('V') | lexopt::Arg::Long("version"))) => {
+                    return Err(invocation::version());
+                }
+                Ok(Some(lexopt::Arg::Short(c))) => Owned::Short(c),
+                Ok(Some(lexopt::Arg::Long(l))) => Owned::Long(l.to_owned()),
+                Ok(Some(lexopt::Arg::Value(v))) => Owned::Value(v),
+                // lexopt's word for a value after an option that takes none: for
+                // `--json=JO` and `-j=JO`, the JO.
+                Err(lexopt::Error::UnexpectedValue { option, value })
+                    if self.json && (option == "--json" || option == "-j") =>
+                {
+                    let jo = utf8(name, &option, value)?;
+                    crate::args::check_json_opts(&jo)
+                        .map_err(|e| out::syntax(name, format_args!("{option}={jo}: {e}")))?;
+                    continue;
+                }
+                Err(e) => return Err(out::syntax(name, format_args!("{e}"))),
+            };
+            return Ok(Some(match arg {
+                Owned::Short(c) => lexopt::Arg::Short(c),
+                Owned::Long(l) => {
+                    self.long = l;
+                    lexopt::Arg::Long(&self.long)
+                }
+                Owned::Value(v) => lexopt::Arg::Value(v),
+            }));
+        }
+    }
+
+    /// `--json[=JO]` or `-j[=JO]` was read and the command takes it: notes it (for the
+    /// `exit_status` object of a command that fails before printing its own, see
+    /// [`out::json_failure`]) and returns true.
+    pub fn json(&mut self) -> bool {
+        self.json = true;
+        out::json_asked();
+        true
+    }
+
+    /// The value attached to the option just read (`--vpd=X`), if any: for an option whose
+    /// value is optional.
+    pub fn attached(&mut self) -> Option<String> {
+        self.parser
+            .optional_value()
+            .map(|v| v.to_string_lossy().into_owned())
+    }
+
+    /// The value of the option just read, as UTF-8.
+    pub fn value(&mut self, option: &str) -> Result<String, Fail> {
+        let name = self.name;
+        let v = self
+            .parser
+            .value()
+            .map_err(|e| out::syntax(name, format_args!("{e}")))?;
+        utf8(name, option, v)
+    }
+
+    /// The value of the option just read, as a number with suffixes.
+    pub fn number(&mut self, option: &str) -> Result<u64, Fail> {
+        let v = self.value(option)?;
+        number(self.name, option, &v)
+    }
+
+    /// The command's one DEVICE operand, `v`: it fills `device`, or, when that is filled
+    /// already, is a syntax error.
+    pub fn device(&self, device: &mut Option<String>, v: OsString) -> Result<(), Fail> {
+        if device.is_some() {
+            return Err(self.syntax(format_args!(
+                "unexpected extra argument: {}",
+                v.to_string_lossy()
+            )));
+        }
+        *device = Some(utf8(self.name, "DEVICE", v)?);
+        Ok(())
+    }
+
+    /// A syntax error of this command.
+    pub fn syntax(&self, why: std::fmt::Arguments<'_>) -> Fail {
+        out::syntax(self.name, why)
+    }
+
+    /// Prints the command's help on stdout.
+    pub fn help(&self) -> CmdResult {
+        match help::of(self.name) {
+            Some(text) => out::out_str(&text),
+            None => out::out_str(&help::main()),
+        }
+    }
+}
+
+/// An argument of [`Cli::next`], owned while `next` decides whether to return it.
+enum Owned {
+    Short(char),
+    Long(String),
+    Value(OsString),
+}
+
+/// A UTF-8 argument, or a syntax error naming `what`.
+pub fn utf8(command: &str, what: &str, v: OsString) -> Result<String, Fail> {
+    v.into_string().map_err(|v| {
+        out::syntax(
+            command,
+            format_args!("{what}: '{}' is not valid UTF-8", v.to_string_lossy()),
+        )
+    })
+}
+
+/// A number with suffixes, or a syntax error naming the option.
+pub fn number(command: &str, option: &str, v: &str) -> Result<u64, Fail> {
+    parse_num(v).map_err(|e: NumError| out::syntax(command, format_args!("{option}={v}: {e}")))
+}
+
+/// An unexpected argument of `command`.
+pub fn unexpected(command: &str, arg: lexopt::Arg<'_>) -> Fail {
+    let e = arg.unexpected();
+    out::syntax(command, format_args!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command that takes `--json`, `-H`, `--page=P`/`-p P` and operands: what it saw,
+    /// or the exit status of the refusal.
+    fn parse(args: &[&str]) -> Result<(bool, bool, Vec<String>), u8> {
+        let mut cli = Cli::new("test", args.iter().map(OsString::from).collect());
+        let (mut json, mut hex, mut rest) = (false, false, Vec::new());
+        while let Some(arg) = cli.next().map_err(|f| f.code)? {
+            match arg {
+                lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => json = cli.json(),
+                lexopt::Arg::Short('H') => hex = true,
+                lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => {
+                    rest.push(format!("page {}", cli.value("--page").map_err(|f| f.code)?));
+                }
+                lexopt::Arg::Value(v) => rest.push(v.to_string_lossy().into_owned()),
+                other => return Err(unexpected("test", other).code),
+            }
+        }
+        Ok((json, hex, rest))
+    }
+
+    #[test]
+    fn json_takes_jo_as_sg3_utils_does() {
+        let plain = Ok((true, false, vec!["/dev/sg0".to_owned()]));
+        for form in [
+            "--json",
+            "--json=",
+            "--json=e",
+            "--json=-e",
+            "--json==h",
+            "--json=0",
+            "-j",
+            "-j=",
+            "-j=h",
+            "-j==h",
+            "-j=!p~s",
+        ] {
+            assert_eq!(parse(&[form, "/dev/sg0"]), plain, "{form}");
+            assert_eq!(parse(&["/dev/sg0", form]), plain, "{form} last");
+        }
+        // `-jH` is `-j -H`, as in sg3_utils; `-Hj=o` is `-H -j=o`.
+        assert_eq!(parse(&["-jH", "d"]), Ok((true, true, vec!["d".to_owned()])));
+        assert_eq!(
+            parse(&["-Hj=o", "d"]),
+            Ok((true, true, vec!["d".to_owned()]))
+        );
+        // An optional argument must be attached: `--json e` has the operand `e`.
+        assert_eq!(
+            parse(&["--json", "e"]),
+            Ok((true, false, vec!["e".to_owned()]))
+        );
+        // Other options keep their values, `=` included where lexopt strips it.
+        assert_eq!(
+            parse(&["-j", "--page=sn", "-p", "di"]),
+            Ok((
+                true,
+                false,
+                vec!["page sn".to_owned(), "page di".to_owned()]
+            ))
+        );
+        // Unknown letters and `?` are syntax errors, as sg3_utils exits 1 for them.
+        for bad in ["--json=x", "-j=x", "--json=?", "-j=e=", "--json= =e"] {
+            assert_eq!(parse(&[bad, "d"]), Err(1), "{bad}");
+        }
+        // `=` after an option that takes no value stays an error.
+        assert_eq!(parse(&["-H=1", "d"]), Err(1));
+        assert_eq!(parse(&["--js-file=x", "d"]), Err(1));
+    }
+}
