@@ -92,14 +92,9 @@ fn help(cli: &Cli, times: u8, to_stderr: bool) -> CmdResult {
 pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut cli = Cli::new("inquiry", args);
     let mut o = Opts::default();
-    loop {
-        let arg = match cli.next() {
-            Ok(Some(a)) => a,
-            Ok(None) => break,
-            // A value where none is taken, a bad --json=JO: refused (sg_inq's getopt
-            // would print its usage and exit 0 for the first).
-            Err(f) => return Err(f),
-        };
+    // A value where none is taken, a bad --json=JO: refused (sg_inq's getopt would print
+    // its usage and exit 0 for the first).
+    while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => match cli.value("--page") {
                 Ok(v) => (o.page_arg, o.page_given) = (Some(v), true),

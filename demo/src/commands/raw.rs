@@ -527,19 +527,9 @@ fn one(d: &mut sgmap_sys::Device, o: &Options, cdb: &[u8], verbose: u8) -> CmdRe
     };
     let len = o.request.or(o.send).unwrap_or(0);
     if len > 0 {
-        let granted = d.set_reserved_size(u64::from(len)).map_err(dev::sys_fail)?;
-        let mapped = d.map().map_err(dev::sys_fail)?;
-        if mapped < len {
-            return Err(out::fail(
-                ExitCategory::OsError(12),
-                device,
-                "reserve",
-                format_args!(
-                    "{len} bytes asked, the kernel grants a reserve of {granted} bytes ({mapped} \
-                     mappable): the largest transfer is {mapped} bytes"
-                ),
-            ));
-        }
+        dev::map_reserve(d, device, "the transfer", len, |m| {
+            format!(": the largest transfer is {m} bytes")
+        })?;
     }
     let scsi = o.force_scsi || is_scsi_cdb(cdb);
     if verbose > 0 && !scsi {

@@ -113,7 +113,7 @@ fn run(args: Vec<OsString>, stop: bool) -> CmdResult {
                 "power_condition_modifier_or_fl_num",
                 u64::from(ssu.power_condition_modifier),
             );
-        dev::error_json(&mut j, "error", failure);
+        dev::error_json(&mut j, "error", failure, None);
         j.u64("exit_status", u64::from(status.code()));
         out::out_str(&j.finish())?;
     }

@@ -71,7 +71,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             .bool("immed", sc.immed)
             .bool("sync_nv", sc.sync_nv)
             .u64("group_number", u64::from(sc.group_number));
-        dev::error_json(&mut j, "error", failure);
+        dev::error_json(&mut j, "error", failure, None);
         j.u64("exit_status", u64::from(status.code()));
         out::out_str(&j.finish())?;
     }

@@ -293,7 +293,9 @@ fn open_mapped(o: &Options, descriptors: usize) -> Result<(Device, String), Fail
         .map(|s| s.line())
         .unwrap_or_else(|| "      ".to_owned());
     let len = unmap_parameters_len(descriptors) as u32;
-    dev::map_reserve(&mut d, &o.device, "the UNMAP parameter list", len)?;
+    dev::map_reserve(&mut d, &o.device, "the UNMAP parameter list", len, |_| {
+        String::new()
+    })?;
     Ok((d, line))
 }
 
@@ -361,12 +363,7 @@ fn run_list(o: &Options) -> CmdResult {
         j.str("device", &o.device).bool("dry_run", false);
         json_ranges(&mut j, &o.ranges);
         j.u64("commands", 1);
-        if code != 0 {
-            j.begin_object("error")
-                .str("message", &dev::describe(&resp));
-            dev::status_json(&mut j, &resp);
-            j.end();
-        }
+        dev::error_json(&mut j, "error", (code != 0).then_some(&resp), None);
         j.u64("exit_status", u64::from(code));
         out::out_str(&j.finish())?;
     }
@@ -478,13 +475,7 @@ fn run_all(o: &Options, all: All) -> CmdResult {
             .u64("last", last)
             .u64("blocks_per_command", u64::from(all.per_command))
             .u64("commands", commands);
-        if let Some(resp) = &failed {
-            j.begin_object("error")
-                .u64("lba", lba)
-                .str("message", &dev::describe(resp));
-            dev::status_json(&mut j, resp);
-            j.end();
-        }
+        dev::error_json(&mut j, "error", failed.as_ref(), Some(lba));
         j.u64("exit_status", u64::from(code));
         out::out_str(&j.finish())?;
     }

@@ -160,7 +160,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             Some((at, _)) => j.u64("failed_lba", *at),
             None => j.null("failed_lba"),
         };
-        dev::error_json(&mut j, "error", failure.as_ref().map(|(_, r)| r));
+        dev::error_json(&mut j, "error", failure.as_ref().map(|(_, r)| r), None);
         j.u64("exit_status", u64::from(status));
         out::out_str(&j.finish())?;
     }

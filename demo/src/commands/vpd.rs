@@ -234,14 +234,9 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let mut cli = Cli::new("vpd", args);
     let mut o = Opts::default();
     let mut bad_option = false;
-    loop {
-        let arg = match cli.next() {
-            Ok(Some(a)) => a,
-            Ok(None) => break,
-            // A value where none is taken, a bad --json=JO: refused (sg_vpd's getopt
-            // would print its usage and exit 0 for the first).
-            Err(f) => return Err(f),
-        };
+    // A value where none is taken, a bad --json=JO: refused (sg_vpd's getopt would print
+    // its usage and exit 0 for the first).
+    while let Some(arg) = cli.next()? {
         match arg {
             lexopt::Arg::Long("page") | lexopt::Arg::Short('p') => {
                 let Ok(v) = cli.value("--page") else {

@@ -342,12 +342,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         let mut j = Json::object();
         json_head(&mut j, &o, &ws, cdb.as_bytes(), data.len());
         j.bool("dry_run", false);
-        if code != 0 {
-            j.begin_object("error")
-                .str("message", &dev::describe(&resp));
-            dev::status_json(&mut j, &resp);
-            j.end();
-        }
+        dev::error_json(&mut j, "error", (code != 0).then_some(&resp), None);
         j.u64("exit_status", u64::from(code));
         out::out_str(&j.finish())?;
     }

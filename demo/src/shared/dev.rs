@@ -163,12 +163,16 @@ pub fn sg3_ok(resp: &Response) -> bool {
     resp.is_good() || resp.category() == ExitCategory::NoSense
 }
 
-/// Appends `key`: null, or the failure as an object: `message` (one line) and the status
-/// members.
-pub fn error_json(j: &mut Json, key: &str, failure: Option<&Response>) {
+/// Appends `key`: null, or the failure as an object: its `lba` when given, `message` (one
+/// line) and the status members. Every command's JSON names its failure so: `error`, null
+/// on success.
+pub fn error_json(j: &mut Json, key: &str, failure: Option<&Response>, lba: Option<u64>) {
     match failure {
         Some(resp) => {
             j.begin_object(key);
+            if let Some(lba) = lba {
+                j.u64("lba", lba);
+            }
             j.str("message", &describe(resp));
             status_json(j, resp);
             j.end();
@@ -180,8 +184,15 @@ pub fn error_json(j: &mut Json, key: &str, failure: Option<&Response>) {
 }
 
 /// Sizes the reserve for `len` bytes and maps it, or refuses (62, ENOMEM's status) when the
-/// kernel grants less: `what` (the data, in a few words) does not fit, with the sizes.
-pub fn map_reserve(d: &mut Device, device: &str, what: &str, len: u32) -> Result<(), Fail> {
+/// kernel grants less: `what` (the data, in a few words) does not fit, with the sizes, and
+/// what `advice` says of the bytes that do fit (empty, or `: ...`).
+pub fn map_reserve(
+    d: &mut Device,
+    device: &str,
+    what: &str,
+    len: u32,
+    advice: impl Fn(u32) -> String,
+) -> Result<(), Fail> {
     let granted = d.set_reserved_size(u64::from(len)).map_err(sys_fail)?;
     let mapped = d.map().map_err(sys_fail)?;
     if mapped < len {
@@ -191,7 +202,8 @@ pub fn map_reserve(d: &mut Device, device: &str, what: &str, len: u32) -> Result
             "reserve",
             format_args!(
                 "{what} ({len} bytes) does not fit the reserve the kernel grants ({granted} \
-                 bytes, {mapped} mappable)"
+                 bytes, {mapped} mappable){}",
+                advice(mapped)
             ),
         ));
     }
@@ -209,7 +221,7 @@ pub fn load_reserve(d: &mut Device, device: &str, what: &str, data: &[u8]) -> Re
             format_args!("{what} ({} bytes) is larger than any reserve", data.len()),
         )
     })?;
-    map_reserve(d, device, what, len)?;
+    map_reserve(d, device, what, len, |_| String::new())?;
     d.mapping_mut().map_err(sys_fail)?[..data.len()].copy_from_slice(data);
     Ok(len)
 }

@@ -355,22 +355,9 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
     let mut d = dev::open(device)?;
     let largest = plan::largest(chunks);
     if largest > 0 {
-        let granted = d
-            .set_reserved_size(u64::from(largest))
-            .map_err(dev::sys_fail)?;
-        let mapped = d.map().map_err(dev::sys_fail)?;
-        if mapped < largest {
-            return Err(out::fail(
-                ExitCategory::OsError(12),
-                device,
-                "reserve",
-                format_args!(
-                    "a chunk of {largest} bytes does not fit the reserve the kernel grants \
-                     ({granted} bytes, {mapped} mappable): the largest chunk allowed is \
-                     {mapped} bytes (--bpw={mapped})"
-                ),
-            ));
-        }
+        dev::map_reserve(&mut d, device, "a chunk", largest, |m| {
+            format!(": the largest chunk allowed is {m} bytes (--bpw={m})")
+        })?;
     }
     let timeout = Timeout::from_secs(o.timeout_secs).unwrap_or(Timeout::DEFAULT);
     let start = Instant::now();
