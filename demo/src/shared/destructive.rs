@@ -3,6 +3,7 @@
 //! 15-second warning countdown.
 
 use sgmap_core::cdb::Inquiry;
+use sgmap_core::response::{Inquiry as InquiryData, InquiryFlags, InquiryRepr};
 use sgmap_sys::{Device, Timeout};
 
 use crate::out::{self, Fail};
@@ -31,17 +32,17 @@ fn c_str(bytes: &[u8]) -> String {
 /// protection information>>`. `Err(97)`-like: `None` when fewer than 36 bytes came
 /// (sg3_utils: "Short INQUIRY response").
 pub fn standard_lines(b: &[u8]) -> Option<(u8, bool, String)> {
-    let n = (usize::from(*b.get(4)?) + 5).min(36);
-    if n < 36 || b.len() < 36 {
+    if usize::from(*b.get(4)?) + 5 < 36 {
         return None;
     }
-    let pdt = b[0] & 0x1f;
-    let protect = b[5] & 1 != 0;
+    let r = InquiryRepr::parse(&InquiryData::new_checked(b).ok()?).ok()?;
+    let pdt = u8::from(r.device_type);
+    let protect = r.flags.contains(InquiryFlags::PROTECT);
     let mut text = format!(
         "    {}  {}  {}   peripheral_type: {} [0x{:x}]\n",
-        c_str(&b[8..16]),
-        c_str(&b[16..32]),
-        c_str(&b[32..36]),
+        c_str(&r.vendor),
+        c_str(&r.product),
+        c_str(&r.revision),
         names::pdt(pdt),
         pdt
     );

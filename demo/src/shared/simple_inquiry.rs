@@ -3,6 +3,7 @@
 //! fields as the device sent them, padding kept, cut at a NUL as `%.8s` cuts.
 
 use sgmap_core::cdb::Inquiry;
+use sgmap_core::response::{Inquiry as InquiryData, InquiryRepr};
 use sgmap_sys::{Device, Response, Timeout};
 
 use crate::out::Fail;
@@ -22,21 +23,27 @@ pub struct Simple {
 }
 
 impl Simple {
-    /// From standard INQUIRY data (fields past its end are zeros).
+    /// From standard INQUIRY data (fields past its end are zeros), through sgmap-core's
+    /// decoder.
     pub fn from_bytes(b: &[u8]) -> Simple {
         let mut all = [0u8; 36];
         let n = b.len().min(36);
         all[..n].copy_from_slice(&b[..n]);
-        let mut s = Simple {
-            pdt: all[0] & 0x1f,
-            vendor: [0; 8],
-            product: [0; 16],
-            revision: [0; 4],
-        };
-        s.vendor.copy_from_slice(&all[8..16]);
-        s.product.copy_from_slice(&all[16..32]);
-        s.revision.copy_from_slice(&all[32..36]);
-        s
+        match InquiryRepr::parse(&InquiryData::new_unchecked(&all[..])) {
+            Ok(r) => Simple {
+                pdt: u8::from(r.device_type),
+                vendor: r.vendor,
+                product: r.product,
+                revision: r.revision,
+            },
+            // Not reached: the decoder takes any 36 bytes.
+            Err(_) => Simple {
+                pdt: 0,
+                vendor: [0; 8],
+                product: [0; 16],
+                revision: [0; 4],
+            },
+        }
     }
 
     /// `VENDOR  PRODUCT  REV` as sg3_utils prints it (`"%.8s  %.16s  %.4s"`): each field up
