@@ -105,6 +105,40 @@ impl Cli {
         number(self.name, option, &v)
     }
 
+    /// The value of the option just read, as a number in `lo..=hi`, or a syntax error in
+    /// the words `why(lo, hi)` gives (each tool words its own range).
+    pub fn number_in(
+        &mut self,
+        option: &str,
+        lo: u64,
+        hi: u64,
+        why: impl Fn(u64, u64, u64) -> String,
+    ) -> Result<u64, Fail> {
+        let n = self.number(option)?;
+        if (lo..=hi).contains(&n) {
+            Ok(n)
+        } else {
+            Err(self.syntax(format_args!("{}", why(n, lo, hi))))
+        }
+    }
+
+    /// The value of the option just read as a command timeout in seconds: see
+    /// [`Cli::seconds_from`].
+    pub fn seconds(&mut self, option: &str, lo: u32) -> Result<u32, Fail> {
+        let n = self.number(option)?;
+        self.seconds_from(option, n, lo)
+    }
+
+    /// `n` as a command timeout in seconds, from `lo` to what a timeout can carry
+    /// (`u32::MAX / 1000`: the kernel takes milliseconds in 32 bits), or a syntax error.
+    pub fn seconds_from(&self, option: &str, n: u64, lo: u32) -> Result<u32, Fail> {
+        let hi = u32::MAX / 1000;
+        match u32::try_from(n) {
+            Ok(s) if (lo..=hi).contains(&s) => Ok(s),
+            _ => Err(self.syntax(format_args!("{option}={n}: {lo} to {hi} seconds"))),
+        }
+    }
+
     /// The command's one DEVICE operand, `v`: it fills `device`, or, when that is filled
     /// already, is a syntax error.
     pub fn device(&self, device: &mut Option<String>, v: OsString) -> Result<(), Fail> {
@@ -229,5 +263,19 @@ mod tests {
         // `=` after an option that takes no value stays an error.
         assert_eq!(parse(&["-H=1", "d"]), Err(1));
         assert_eq!(parse(&["--js-file=x", "d"]), Err(1));
+    }
+
+    #[test]
+    fn a_timeout_is_taken_from_its_least_to_what_milliseconds_in_32_bits_hold() {
+        let secs = |v: &str, lo: u32| {
+            let mut cli = Cli::new("test", vec![OsString::from(format!("--timeout={v}"))]);
+            assert!(matches!(cli.next(), Ok(Some(lexopt::Arg::Long("timeout")))));
+            cli.seconds("--timeout", lo).map_err(|f| f.code)
+        };
+        assert_eq!(secs("0", 0), Ok(0));
+        assert_eq!(secs("0", 1), Err(1));
+        assert_eq!(secs("4294967", 1), Ok(4_294_967));
+        assert_eq!(secs("4294968", 0), Err(1));
+        assert_eq!(secs("1k", 1), Ok(1024));
     }
 }

@@ -80,13 +80,9 @@ impl Options {
 }
 
 fn ranged(cli: &mut Cli, option: &str, lo: u64, hi: u64) -> Result<u64, Fail> {
-    let n = cli.number(option)?;
-    if n < lo || n > hi {
-        return Err(cli.syntax(format_args!(
-            "bad argument to '{option}', expect {lo} to {hi}"
-        )));
-    }
-    Ok(n)
+    cli.number_in(option, lo, hi, |_, lo, hi| {
+        format!("bad argument to '{option}', expect {lo} to {hi}")
+    })
 }
 
 fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {

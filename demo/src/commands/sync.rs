@@ -127,10 +127,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     return usage();
                 };
                 let t = crate::cli::number("sync", "--timeout", &v)?;
-                o.timeout_secs = u32::try_from(t)
-                    .ok()
-                    .filter(|&t| t <= u32::MAX / 1000)
-                    .ok_or_else(|| cli.syntax(format_args!("--timeout={t}: too large")))?;
+                o.timeout_secs = cli.seconds_from("--timeout", t, 0)?;
             }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
             lexopt::Arg::Value(v) => cli.device(&mut o.device, v)?,

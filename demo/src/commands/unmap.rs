@@ -150,13 +150,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("lba") | Short('l') => lba = Some(cli.value("--lba")?),
             Long("num") | Short('n') => num = Some(cli.value("--num")?),
             Long("timeout") | Short('t') => {
-                let n = cli.number("--timeout")?;
-                o.timeout_secs = match n {
+                o.timeout_secs = match cli.seconds("--timeout", 0)? {
                     0 => 60,
-                    n => u32::try_from(n)
-                        .ok()
-                        .filter(|&s| s <= u32::MAX / 1000)
-                        .ok_or_else(|| cli.syntax(format_args!("--timeout={n}: too long")))?,
+                    n => n,
                 };
             }
             Long("json") | Short('j') => o.json = cli.json(),

@@ -44,13 +44,9 @@ struct Args {
 
 /// A number operand in `lo..=hi`, or sg_format's "bad argument" (exit 1).
 fn ranged(cli: &mut Cli, option: &str, lo: u64, hi: u64) -> Result<u64, Fail> {
-    let n = cli.number(option)?;
-    if n < lo || n > hi {
-        return Err(cli.syntax(format_args!(
-            "bad argument to '{option}', accepts {lo} to {hi} inclusive"
-        )));
-    }
-    Ok(n)
+    cli.number_in(option, lo, hi, |_, lo, hi| {
+        format!("bad argument to '{option}', accepts {lo} to {hi} inclusive")
+    })
 }
 
 fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {

@@ -108,16 +108,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 o.length = Some(cli.number("--length")?)
             }
             lexopt::Arg::Long("timeout") | lexopt::Arg::Short('t') => {
-                let n = cli.number("--timeout")?;
-                o.timeout_secs = u32::try_from(n)
-                    .ok()
-                    .filter(|&s| (1..=u32::MAX / 1000).contains(&s))
-                    .ok_or_else(|| {
-                        cli.syntax(format_args!(
-                            "--timeout={n}: 1 to {} seconds",
-                            u32::MAX / 1000
-                        ))
-                    })?;
+                o.timeout_secs = cli.seconds("--timeout", 1)?;
             }
             lexopt::Arg::Long("dry-run" | "dry_run") | lexopt::Arg::Short('d') => o.dry_run = true,
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
