@@ -112,7 +112,7 @@ impl Cli {
         option: &str,
         lo: u64,
         hi: u64,
-        why: impl Fn(u64, u64, u64) -> String,
+        why: &dyn Fn(u64, u64, u64) -> String,
     ) -> Result<u64, Fail> {
         let n = self.number(option)?;
         if (lo..=hi).contains(&n) {

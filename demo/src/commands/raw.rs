@@ -527,7 +527,7 @@ fn one(d: &mut sgmap_sys::Device, o: &Options, cdb: &[u8], verbose: u8) -> CmdRe
     };
     let len = o.request.or(o.send).unwrap_or(0);
     if len > 0 {
-        dev::map_reserve(d, device, "the transfer", len, |m| {
+        dev::map_reserve(d, device, "the transfer", len, &|m| {
             format!(": the largest transfer is {m} bytes")
         })?;
     }

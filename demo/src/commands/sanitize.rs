@@ -80,7 +80,7 @@ impl Options {
 }
 
 fn ranged(cli: &mut Cli, option: &str, lo: u64, hi: u64) -> Result<u64, Fail> {
-    cli.number_in(option, lo, hi, |_, lo, hi| {
+    cli.number_in(option, lo, hi, &|_, lo, hi| {
         format!("bad argument to '{option}', expect {lo} to {hi}")
     })
 }

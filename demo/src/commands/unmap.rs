@@ -289,7 +289,7 @@ fn open_mapped(o: &Options, descriptors: usize) -> Result<(Device, String), Fail
         .map(|s| s.line())
         .unwrap_or_else(|| "      ".to_owned());
     let len = unmap_parameters_len(descriptors) as u32;
-    dev::map_reserve(&mut d, &o.device, "the UNMAP parameter list", len, |_| {
+    dev::map_reserve(&mut d, &o.device, "the UNMAP parameter list", len, &|_| {
         String::new()
     })?;
     Ok((d, line))

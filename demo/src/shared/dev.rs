@@ -191,7 +191,7 @@ pub fn map_reserve(
     device: &str,
     what: &str,
     len: u32,
-    advice: impl Fn(u32) -> String,
+    advice: &dyn Fn(u32) -> String,
 ) -> Result<(), Fail> {
     let granted = d.set_reserved_size(u64::from(len)).map_err(sys_fail)?;
     let mapped = d.map().map_err(sys_fail)?;
@@ -221,7 +221,7 @@ pub fn load_reserve(d: &mut Device, device: &str, what: &str, data: &[u8]) -> Re
             format_args!("{what} ({} bytes) is larger than any reserve", data.len()),
         )
     })?;
-    map_reserve(d, device, what, len, |_| String::new())?;
+    map_reserve(d, device, what, len, &|_| String::new())?;
     d.mapping_mut().map_err(sys_fail)?[..data.len()].copy_from_slice(data);
     Ok(len)
 }

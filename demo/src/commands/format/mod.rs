@@ -44,7 +44,7 @@ struct Args {
 
 /// A number operand in `lo..=hi`, or sg_format's "bad argument" (exit 1).
 fn ranged(cli: &mut Cli, option: &str, lo: u64, hi: u64) -> Result<u64, Fail> {
-    cli.number_in(option, lo, hi, |_, lo, hi| {
+    cli.number_in(option, lo, hi, &|_, lo, hi| {
         format!("bad argument to '{option}', accepts {lo} to {hi} inclusive")
     })
 }

@@ -346,7 +346,7 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
     let mut d = dev::open(device)?;
     let largest = plan::largest(chunks);
     if largest > 0 {
-        dev::map_reserve(&mut d, device, "a chunk", largest, |m| {
+        dev::map_reserve(&mut d, device, "a chunk", largest, &|m| {
             format!(": the largest chunk allowed is {m} bytes (--bpw={m})")
         })?;
     }
