@@ -87,7 +87,8 @@
 //! # Cargo features and `no_std`
 //!
 //! - `std` (default): [`Device::open`] and [`OpenOptions::open`] with a `Path`, `Queue`,
-//!   `std::error::Error` for [`Error`] and its conversion to `std::io::Error`.
+//!   [`Error`]'s conversion to `std::io::Error`, and its errno as its error `source()`
+//!   ([`Error`] is a `core::error::Error` with or without `std`).
 //! - `asc-strings` (default): sgmap-core's T10 ASC/ASCQ names (its feature of the same
 //!   name), a 15 KiB table (26 KiB of names, packed).
 //!
