@@ -1,8 +1,11 @@
 //! `sgmap`: one static binary for SCSI generic (sg) devices, with mmap-ed IO.
 //!
-//! It replaces the sg3_utils programs an initramfs or a provisioning script uses (sg_inq,
-//! sg_readcap, sg_turs, sgm_dd, sg_write_buffer, sg_raw, sg_decode_sense, and the listing
-//! of `sg_map`/`lsscsi -g`) with the same operands and the same exit statuses:
+//! It replaces the sg3_utils 1.46 programs an initramfs or a provisioning script uses, with
+//! the same operands and the same exit statuses, under their own names (`sg_inq`, `sgm_dd`,
+//! … as links to `sgmap`) or as `sgmap COMMAND`, and lists the sg devices as `sg_map` and
+//! `lsscsi -g` do (`sgmap list`). Which command answers to which tool is one table,
+//! [`table::COMMANDS`]: `sgmap help` prints it, `sgmap --list-names` lists the tools' names.
+//! The exit statuses:
 //!
 //! | status | meaning |
 //! |---|---|
@@ -21,10 +24,12 @@
 //! Diagnostics go to stderr as `sgmap: DEVICE: WHAT: WHY`; data and decodes to stdout;
 //! `--json` prints one JSON object per command (schemas in `demo/JSON.md`).
 //!
-//! Layout: [`args`] parses numbers and hex, [`json`] writes JSON, [`out`] prints
-//! diagnostics and dumps, [`cmd`] holds one module per command, [`signals`] blocks and takes
-//! the signals that stop `dd` and `write-buffer`. The device layer is
-//! `sgmap-sys`; CDBs, responses and sense decoding come from `sgmap-core`.
+//! Layout: [`table`] is the table of commands, [`invocation`] how sgmap was called (a
+//! command, a tool's name, `--list-names`, `--install`), [`cmd`] holds one module per command
+//! and what they share, [`args`] parses numbers and hex, [`json`] writes JSON, [`out`] prints
+//! diagnostics and dumps, [`signals`] blocks and takes the signals that stop `dd` and
+//! `write-buffer`. The device layer is `sgmap-sys`; CDBs, responses and sense decoding come
+//! from `sgmap-core`.
 
 mod args;
 mod cmd;

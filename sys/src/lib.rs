@@ -120,7 +120,9 @@
 //!
 //! # References
 //! - The sg HOWTO, "mmap-ed IO".
-//! - `drivers/scsi/sg.c` (Linux 6.1), `include/scsi/sg.h`; `shared/reference/sg-driver.md`.
+//! - `drivers/scsi/sg.c` (Linux 6.1), `include/scsi/sg.h`.
+//! - The repository's `docs/kernel-facts.md`: each rule of the driver this crate relies on,
+//!   with the guest test that proves it against the real kernel.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
