@@ -366,7 +366,8 @@ impl Default for SgReqInfo {
     }
 }
 
-/// Compile-time layout checks against the kernel's ABI (`sg-driver.md` §6).
+/// Compile-time layout checks against the kernel's ABI (`include/scsi/sg.h`; the table in
+/// the repository's `docs/kernel-facts.md`, "The `sg_io_hdr` layout").
 mod layout {
     use super::*;
     use core::mem::{align_of, offset_of, size_of};

@@ -6,6 +6,20 @@
 //! a [`Cdb`] ([`Command::to_cdb`]). A value that does not fit its field is an [`Error`], never
 //! truncated. [`Cdb::transfer`] tells the data direction and length a CDB implies.
 //!
+//! This file holds [`Cdb`], [`Opcode`], [`Transfer`] and the [`Command`] trait; the builders
+//! live by command family, as their data's decoders do in [`crate::response`]:
+//!
+//! - `unit`: [`TestUnitReady`], [`RequestSense`], [`StartStopUnit`];
+//! - `inquiry`: [`Inquiry`] (standard data and VPD pages); `luns`: [`ReportLuns`];
+//! - `capacity`: [`ReadCapacity10`], [`ReadCapacity16`];
+//! - `rw`: [`Read`], [`Write`], [`Verify`], [`SynchronizeCache`] and their CDB [`Size`];
+//! - `provision`: [`Unmap`] and its parameter list, [`WriteSame`];
+//! - `format`: [`FormatUnit`], [`Sanitize`] and their parameter lists;
+//! - `mode`: [`ModeSense6`], [`ModeSense10`], [`ModeSelect`];
+//! - `buffer`: [`WriteBuffer`], [`ReadBuffer`] and their modes;
+//! - `opcodes`: [`ReportSupportedOpcodes`], [`ReportSupportedTmf`] (MAINTENANCE IN);
+//! - [`names`]: sg3_utils' names of the commands.
+//!
 //! Sources: SPC-5 (INQUIRY, REQUEST SENSE, REPORT LUNS, MODE SENSE (6) and (10), MODE SELECT
 //! (6) and (10), READ BUFFER, WRITE BUFFER, TEST UNIT READY), SBC-4 (READ, WRITE, VERIFY,
 //! SYNCHRONIZE CACHE, READ CAPACITY, START STOP UNIT, UNMAP, WRITE SAME, FORMAT UNIT,
@@ -15,16 +29,26 @@
 
 use core::fmt;
 
+mod buffer;
+mod capacity;
 mod format;
+mod inquiry;
+mod luns;
+mod mode;
 pub mod names;
 mod opcodes;
 mod provision;
 mod rw;
+mod unit;
 
+pub use buffer::{ReadBuffer, ReadBufferMode, WriteBuffer, WriteBufferMode};
+pub use capacity::{ReadCapacity10, ReadCapacity16};
 pub use format::{
-    FormatHeader, FormatUnit, InitPattern, ModeSelect, ModeSense6, OverwriteHeader, Sanitize,
-    SanitizeAction,
+    FormatHeader, FormatUnit, InitPattern, OverwriteHeader, Sanitize, SanitizeAction,
 };
+pub use inquiry::Inquiry;
+pub use luns::ReportLuns;
+pub use mode::{ModeSelect, ModeSense10, ModeSense6, PageControl};
 pub use names::CommandName;
 pub use opcodes::{
     ReportSupportedOpcodes, ReportSupportedTmf, ReportingOptions, MAINTENANCE_IN,
@@ -36,6 +60,7 @@ pub use provision::{
     WRITE_SAME_32_SERVICE_ACTION,
 };
 pub use rw::{Read, Size, SynchronizeCache, Verify, Write};
+pub use unit::{RequestSense, StartStopUnit, TestUnitReady};
 
 /// The shortest CDB: a 6-byte (group 0) command.
 pub const MIN_LEN: usize = 6;
@@ -489,539 +514,6 @@ fn put_be(to: &mut [u8], value: u64) {
     let bytes = value.to_be_bytes();
     let skip = bytes.len().saturating_sub(to.len());
     to.copy_from_slice(&bytes[skip..]);
-}
-
-/// TEST UNIT READY (SPC-5): is the logical unit ready? 6 bytes, no data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct TestUnitReady;
-
-impl Command for TestUnitReady {
-    fn buffer_len(&self) -> usize {
-        6
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let b = out(buf, 6)?;
-        b[0] = Opcode::TestUnitReady.into();
-        Ok(6)
-    }
-}
-
-/// REQUEST SENSE (SPC-5): the sense data of the last command or a pending condition. 6
-/// bytes; data-in of at most `allocation_length` bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RequestSense {
-    /// DESC: ask for descriptor-format sense data.
-    pub descriptor: bool,
-    /// ALLOCATION LENGTH (SPC-5 recommends 252).
-    pub allocation_length: u8,
-}
-
-impl Default for RequestSense {
-    fn default() -> Self {
-        RequestSense {
-            descriptor: false,
-            allocation_length: 252,
-        }
-    }
-}
-
-impl Command for RequestSense {
-    fn buffer_len(&self) -> usize {
-        6
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let b = out(buf, 6)?;
-        b[0] = Opcode::RequestSense.into();
-        b[1] = u8::from(self.descriptor);
-        b[4] = self.allocation_length;
-        Ok(6)
-    }
-}
-
-/// INQUIRY (SPC-5): standard INQUIRY data, or a vital product data page with EVPD. 6 bytes;
-/// data-in of at most `allocation_length` bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Inquiry {
-    /// `Some(page)`: EVPD set and PAGE CODE `page`; `None`: standard INQUIRY data.
-    pub vpd_page: Option<u8>,
-    /// ALLOCATION LENGTH.
-    pub allocation_length: u16,
-}
-
-impl Inquiry {
-    /// Standard INQUIRY data (36 bytes is the SPC minimum a device returns; 96 has the
-    /// version descriptors).
-    pub const fn standard(allocation_length: u16) -> Self {
-        Inquiry {
-            vpd_page: None,
-            allocation_length,
-        }
-    }
-
-    /// The VPD page `page`.
-    pub const fn vpd(page: u8, allocation_length: u16) -> Self {
-        Inquiry {
-            vpd_page: Some(page),
-            allocation_length,
-        }
-    }
-}
-
-impl Command for Inquiry {
-    fn buffer_len(&self) -> usize {
-        6
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let b = out(buf, 6)?;
-        b[0] = Opcode::Inquiry.into();
-        if let Some(page) = self.vpd_page {
-            b[1] = 0x01;
-            b[2] = page;
-        }
-        put_be(&mut b[3..5], u64::from(self.allocation_length));
-        Ok(6)
-    }
-}
-
-/// READ CAPACITY (10) (SBC-4): last LBA and block length, 8 bytes of data-in. 10 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ReadCapacity10;
-
-impl Command for ReadCapacity10 {
-    fn buffer_len(&self) -> usize {
-        10
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let b = out(buf, 10)?;
-        b[0] = Opcode::ReadCapacity10.into();
-        Ok(10)
-    }
-}
-
-/// READ CAPACITY (16) (SBC-4): SERVICE ACTION IN (16) 9Eh, service action 10h. 16 bytes;
-/// data-in of at most `allocation_length` bytes (32 holds all the parameter data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadCapacity16 {
-    /// ALLOCATION LENGTH.
-    pub allocation_length: u32,
-}
-
-impl Default for ReadCapacity16 {
-    fn default() -> Self {
-        ReadCapacity16 {
-            allocation_length: 32,
-        }
-    }
-}
-
-impl Command for ReadCapacity16 {
-    fn buffer_len(&self) -> usize {
-        16
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let b = out(buf, 16)?;
-        b[0] = Opcode::ServiceActionIn16.into();
-        b[1] = 0x10;
-        put_be(&mut b[10..14], u64::from(self.allocation_length));
-        Ok(16)
-    }
-}
-
-/// The MODE field of WRITE BUFFER (SPC-5, WRITE BUFFER mode table), with sg3_utils'
-/// `sg_write_buffer --mode` acronyms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WriteBufferMode {
-    /// 00h `hd`: combined header and data.
-    CombinedHeaderAndData,
-    /// 01h `vendor`: vendor specific.
-    Vendor,
-    /// 02h `data`: write data.
-    Data,
-    /// 04h `dmc`: download microcode and activate.
-    DownloadMicrocode,
-    /// 05h `dmc_save`: download microcode, save and activate.
-    DownloadMicrocodeSave,
-    /// 06h `dmc_offs`: download microcode with offsets and activate.
-    DownloadMicrocodeOffsets,
-    /// 07h `dmc_offs_save`: download microcode with offsets, save and activate.
-    DownloadMicrocodeOffsetsSave,
-    /// 0Ah `echo`: write data to the echo buffer.
-    Echo,
-    /// 0Dh `dmc_offs_ev_defer`: download microcode with offsets, select activation events,
-    /// save and defer activation.
-    DownloadMicrocodeOffsetsEventDefer,
-    /// 0Eh `dmc_offs_defer`: download microcode with offsets, save and defer activation.
-    DownloadMicrocodeOffsetsDefer,
-    /// 0Fh `activate_mc`: activate deferred microcode.
-    ActivateMicrocode,
-    /// Any other mode number (the field is 5 bits: 00h–1Fh).
-    Unknown(u8),
-}
-
-/// `(mode, number, acronym)` for every named mode.
-const WRITE_BUFFER_MODES: [(WriteBufferMode, u8, &str); 11] = [
-    (WriteBufferMode::CombinedHeaderAndData, 0x00, "hd"),
-    (WriteBufferMode::Vendor, 0x01, "vendor"),
-    (WriteBufferMode::Data, 0x02, "data"),
-    (WriteBufferMode::DownloadMicrocode, 0x04, "dmc"),
-    (WriteBufferMode::DownloadMicrocodeSave, 0x05, "dmc_save"),
-    (WriteBufferMode::DownloadMicrocodeOffsets, 0x06, "dmc_offs"),
-    (
-        WriteBufferMode::DownloadMicrocodeOffsetsSave,
-        0x07,
-        "dmc_offs_save",
-    ),
-    (WriteBufferMode::Echo, 0x0a, "echo"),
-    (
-        WriteBufferMode::DownloadMicrocodeOffsetsEventDefer,
-        0x0d,
-        "dmc_offs_ev_defer",
-    ),
-    (
-        WriteBufferMode::DownloadMicrocodeOffsetsDefer,
-        0x0e,
-        "dmc_offs_defer",
-    ),
-    (WriteBufferMode::ActivateMicrocode, 0x0f, "activate_mc"),
-];
-
-impl WriteBufferMode {
-    /// The mode of sg3_utils acronym `acronym` (`"dmc_offs_save"`), if any.
-    pub fn from_acronym(acronym: &str) -> Option<Self> {
-        WRITE_BUFFER_MODES
-            .iter()
-            .find(|(_, _, a)| *a == acronym)
-            .map(|&(mode, _, _)| mode)
-    }
-
-    /// The sg3_utils acronym, if the mode has one.
-    pub fn acronym(self) -> Option<&'static str> {
-        WRITE_BUFFER_MODES
-            .iter()
-            .find(|(mode, _, _)| *mode == self)
-            .map(|&(_, _, a)| a)
-    }
-
-    /// Parses `--mode` as `sg_write_buffer` takes it: an acronym, a decimal number or a
-    /// `0x` hex number, 0 to 31.
-    pub fn parse(text: &str) -> Option<Self> {
-        if let Some(mode) = Self::from_acronym(text) {
-            return Some(mode);
-        }
-        let number = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-            Some(hex) => u8::from_str_radix(hex, 16).ok()?,
-            None => text.parse::<u8>().ok()?,
-        };
-        (number <= 0x1f).then(|| Self::from(number))
-    }
-}
-
-impl From<u8> for WriteBufferMode {
-    fn from(value: u8) -> Self {
-        WRITE_BUFFER_MODES
-            .iter()
-            .find(|(_, n, _)| *n == value)
-            .map_or(WriteBufferMode::Unknown(value), |&(mode, _, _)| mode)
-    }
-}
-
-impl From<WriteBufferMode> for u8 {
-    fn from(mode: WriteBufferMode) -> u8 {
-        match mode {
-            WriteBufferMode::Unknown(n) => n,
-            known => WRITE_BUFFER_MODES
-                .iter()
-                .find(|(m, _, _)| *m == known)
-                .map_or(0, |&(_, n, _)| n),
-        }
-    }
-}
-
-/// WRITE BUFFER (SPC-5): data-out of `length` bytes to buffer `buffer_id` at `offset`, in
-/// `mode`. 10 bytes: `3b, mode | mode_specific << 5, id, be24 offset, be24 length, 0`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WriteBuffer {
-    /// MODE (5 bits).
-    pub mode: WriteBufferMode,
-    /// MODE SPECIFIC (3 bits: byte 1 bits 7–5), e.g. PO_ACT/HR_ACT for deferred microcode.
-    pub mode_specific: u8,
-    /// BUFFER ID.
-    pub buffer_id: u8,
-    /// BUFFER OFFSET (24 bits).
-    pub offset: u32,
-    /// PARAMETER LIST LENGTH (24 bits): the bytes of data-out.
-    pub length: u32,
-}
-
-impl Command for WriteBuffer {
-    fn buffer_len(&self) -> usize {
-        10
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let mode = u8::from(self.mode);
-        fit("MODE", u64::from(mode), 0x1f)?;
-        fit("MODE SPECIFIC", u64::from(self.mode_specific), 0x07)?;
-        fit("BUFFER OFFSET", u64::from(self.offset), 0xff_ffff)?;
-        fit("PARAMETER LIST LENGTH", u64::from(self.length), 0xff_ffff)?;
-        let b = out(buf, 10)?;
-        b[0] = Opcode::WriteBuffer.into();
-        b[1] = mode | (self.mode_specific << 5);
-        b[2] = self.buffer_id;
-        put_be(&mut b[3..6], u64::from(self.offset));
-        put_be(&mut b[6..9], u64::from(self.length));
-        Ok(10)
-    }
-}
-
-/// The MODE field of READ BUFFER (SPC-5, READ BUFFER mode table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReadBufferMode {
-    /// 00h: combined header and data.
-    CombinedHeaderAndData,
-    /// 01h: vendor specific.
-    Vendor,
-    /// 02h: data.
-    Data,
-    /// 03h: descriptor (4 bytes: offset boundary and buffer capacity; see
-    /// `response::ReadBufferDescriptor`).
-    Descriptor,
-    /// 0Ah: read data from the echo buffer.
-    Echo,
-    /// 0Bh: echo buffer descriptor.
-    EchoDescriptor,
-    /// 1Ch: error history.
-    ErrorHistory,
-    /// Any other mode number (5 bits).
-    Unknown(u8),
-}
-
-impl From<u8> for ReadBufferMode {
-    fn from(value: u8) -> Self {
-        match value {
-            0x00 => ReadBufferMode::CombinedHeaderAndData,
-            0x01 => ReadBufferMode::Vendor,
-            0x02 => ReadBufferMode::Data,
-            0x03 => ReadBufferMode::Descriptor,
-            0x0a => ReadBufferMode::Echo,
-            0x0b => ReadBufferMode::EchoDescriptor,
-            0x1c => ReadBufferMode::ErrorHistory,
-            other => ReadBufferMode::Unknown(other),
-        }
-    }
-}
-
-impl From<ReadBufferMode> for u8 {
-    fn from(mode: ReadBufferMode) -> u8 {
-        match mode {
-            ReadBufferMode::CombinedHeaderAndData => 0x00,
-            ReadBufferMode::Vendor => 0x01,
-            ReadBufferMode::Data => 0x02,
-            ReadBufferMode::Descriptor => 0x03,
-            ReadBufferMode::Echo => 0x0a,
-            ReadBufferMode::EchoDescriptor => 0x0b,
-            ReadBufferMode::ErrorHistory => 0x1c,
-            ReadBufferMode::Unknown(n) => n,
-        }
-    }
-}
-
-/// READ BUFFER (SPC-5): data-in of at most `allocation_length` bytes of buffer `buffer_id`
-/// from `offset`. 10 bytes: `3c, mode, id, be24 offset, be24 allocation length, 0`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadBuffer {
-    /// MODE (5 bits).
-    pub mode: ReadBufferMode,
-    /// BUFFER ID.
-    pub buffer_id: u8,
-    /// BUFFER OFFSET (24 bits).
-    pub offset: u32,
-    /// ALLOCATION LENGTH (24 bits).
-    pub allocation_length: u32,
-}
-
-impl ReadBuffer {
-    /// Data mode (02h): `allocation_length` bytes of buffer `buffer_id` from `offset`.
-    pub const fn data(buffer_id: u8, offset: u32, allocation_length: u32) -> Self {
-        ReadBuffer {
-            mode: ReadBufferMode::Data,
-            buffer_id,
-            offset,
-            allocation_length,
-        }
-    }
-
-    /// Descriptor mode (03h): the 4-byte descriptor of buffer `buffer_id`.
-    pub const fn descriptor(buffer_id: u8) -> Self {
-        ReadBuffer {
-            mode: ReadBufferMode::Descriptor,
-            buffer_id,
-            offset: 0,
-            allocation_length: 4,
-        }
-    }
-}
-
-impl Command for ReadBuffer {
-    fn buffer_len(&self) -> usize {
-        10
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let mode = u8::from(self.mode);
-        fit("MODE", u64::from(mode), 0x1f)?;
-        fit("BUFFER OFFSET", u64::from(self.offset), 0xff_ffff)?;
-        fit(
-            "ALLOCATION LENGTH",
-            u64::from(self.allocation_length),
-            0xff_ffff,
-        )?;
-        let b = out(buf, 10)?;
-        b[0] = Opcode::ReadBuffer.into();
-        b[1] = mode;
-        b[2] = self.buffer_id;
-        put_be(&mut b[3..6], u64::from(self.offset));
-        put_be(&mut b[6..9], u64::from(self.allocation_length));
-        Ok(10)
-    }
-}
-
-/// REPORT LUNS (SPC-5): the logical unit inventory. 12 bytes; data-in of at most
-/// `allocation_length` bytes (SPC-5 wants at least 16; the device checks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReportLuns {
-    /// SELECT REPORT: 00h all logical units except well-known ones, 01h well-known only,
-    /// 02h all, 10h–12h administrative and subsidiary selections.
-    pub select_report: u8,
-    /// ALLOCATION LENGTH.
-    pub allocation_length: u32,
-}
-
-impl Default for ReportLuns {
-    fn default() -> Self {
-        ReportLuns {
-            select_report: 0,
-            allocation_length: 8 + 8 * 256,
-        }
-    }
-}
-
-impl Command for ReportLuns {
-    fn buffer_len(&self) -> usize {
-        12
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let b = out(buf, 12)?;
-        b[0] = Opcode::ReportLuns.into();
-        b[2] = self.select_report;
-        put_be(&mut b[6..10], u64::from(self.allocation_length));
-        Ok(12)
-    }
-}
-
-/// START STOP UNIT (SBC-4): spin up or down, load or eject, change power condition. 6
-/// bytes, no data.
-///
-/// MMC-6 gives two of the bits other names: byte 3 bits 1–0 (SBC's POWER CONDITION
-/// MODIFIER) are its FORMAT LAYER NUMBER, and byte 4 bit 2 (SBC's NO_FLUSH) is its FL
-/// (load and select that format layer); see [`StartStopUnit::format_layer`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct StartStopUnit {
-    /// IMMED: return before the operation completes.
-    pub immed: bool,
-    /// POWER CONDITION MODIFIER (4 bits).
-    pub power_condition_modifier: u8,
-    /// POWER CONDITION (4 bits): 0h START_VALID (use `start`/`load_eject`), 1h ACTIVE, 2h
-    /// IDLE, 3h STANDBY, 7h LU_CONTROL, Ah/Bh FORCE_IDLE_0/FORCE_STANDBY_0.
-    pub power_condition: u8,
-    /// NO_FLUSH: do not write the cache to the medium before stopping.
-    pub no_flush: bool,
-    /// LOEJ: load (with `start`) or eject (without) the medium.
-    pub load_eject: bool,
-    /// START: start (`true`) or stop the unit.
-    pub start: bool,
-}
-
-impl StartStopUnit {
-    /// MMC-6's form that loads the medium and selects format layer `layer` (0–3): FL, LOEJ
-    /// and START set, FORMAT LAYER NUMBER in byte 3, no power condition (as `sg_start
-    /// --fl=FL` sends it).
-    pub const fn format_layer(layer: u8, immed: bool) -> Self {
-        StartStopUnit {
-            immed,
-            power_condition_modifier: layer,
-            power_condition: 0,
-            no_flush: true,
-            load_eject: true,
-            start: true,
-        }
-    }
-}
-
-impl Command for StartStopUnit {
-    fn buffer_len(&self) -> usize {
-        6
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let modifier = self.power_condition_modifier;
-        fit("POWER CONDITION MODIFIER", u64::from(modifier), 0x0f)?;
-        fit("POWER CONDITION", u64::from(self.power_condition), 0x0f)?;
-        let b = out(buf, 6)?;
-        b[0] = Opcode::StartStopUnit.into();
-        b[1] = u8::from(self.immed);
-        b[3] = modifier;
-        b[4] = (self.power_condition << 4)
-            | (u8::from(self.no_flush) << 2)
-            | (u8::from(self.load_eject) << 1)
-            | u8::from(self.start);
-        Ok(6)
-    }
-}
-
-/// PC, the page control field of MODE SENSE (SPC-5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum PageControl {
-    /// 00b: current values.
-    #[default]
-    Current,
-    /// 01b: changeable values (a mask).
-    Changeable,
-    /// 10b: default values.
-    Default,
-    /// 11b: saved values.
-    Saved,
-}
-
-/// MODE SENSE (10) (SPC-5): a mode page. 10 bytes; data-in of at most `allocation_length`
-/// bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ModeSense10 {
-    /// LLBAA: long LBA block descriptors accepted.
-    pub llbaa: bool,
-    /// DBD: disable block descriptors.
-    pub dbd: bool,
-    /// PC: which values.
-    pub page_control: PageControl,
-    /// PAGE CODE (6 bits; 3Fh all pages).
-    pub page_code: u8,
-    /// SUBPAGE CODE (FFh all subpages).
-    pub subpage_code: u8,
-    /// ALLOCATION LENGTH.
-    pub allocation_length: u16,
-}
-
-impl Command for ModeSense10 {
-    fn buffer_len(&self) -> usize {
-        10
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        fit("PAGE CODE", u64::from(self.page_code), 0x3f)?;
-        let b = out(buf, 10)?;
-        b[0] = Opcode::ModeSense10.into();
-        b[1] = (u8::from(self.llbaa) << 4) | (u8::from(self.dbd) << 3);
-        b[2] = ((self.page_control as u8) << 6) | self.page_code;
-        b[3] = self.subpage_code;
-        put_be(&mut b[7..9], u64::from(self.allocation_length));
-        Ok(10)
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! `sgmap`: one static binary for SCSI generic (sg) devices, with mmap-ed IO.
 //!
-//! It replaces the sg3_utils programs an initramfs or a provisioning script uses, each under
-//! its own name (a link to this binary) with its options, output and exit statuses: the
-//! tools are those of the table of commands ([`table::COMMANDS`], `sgmap --list-names`).
+//! It replaces the sg3_utils 1.46 programs an initramfs or a provisioning script uses, with
+//! the same operands and the same exit statuses, under their own names (`sg_inq`, `sgm_dd`,
+//! … as links to `sgmap`) or as `sgmap COMMAND`, and lists the sg devices as `sg_map` and
+//! `lsscsi -g` do (`sgmap list`). Which command answers to which tool is one table,
+//! [`table::COMMANDS`]: `sgmap help` prints it, `sgmap --list-names` lists the tools' names.
 //! The exit statuses:
 //!
 //! | status | meaning |

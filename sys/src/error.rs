@@ -366,65 +366,77 @@ fn kind_of(errno: Errno) -> ErrorKind {
 }
 
 /// Linux errnos 1..=40 and a few beyond: the symbolic name and the text glibc's
-/// `strerror()` gives (what sg3_utils prints on Debian), indexed by number.
-const ERRNOS: &[(i32, &str, &str)] = &[
-    (1, "EPERM", "Operation not permitted"),
-    (2, "ENOENT", "No such file or directory"),
-    (3, "ESRCH", "No such process"),
-    (4, "EINTR", "Interrupted system call"),
-    (5, "EIO", "Input/output error"),
-    (6, "ENXIO", "No such device or address"),
-    (7, "E2BIG", "Argument list too long"),
-    (8, "ENOEXEC", "Exec format error"),
-    (9, "EBADF", "Bad file descriptor"),
-    (10, "ECHILD", "No child processes"),
-    (11, "EAGAIN", "Resource temporarily unavailable"),
-    (12, "ENOMEM", "Cannot allocate memory"),
-    (13, "EACCES", "Permission denied"),
-    (14, "EFAULT", "Bad address"),
-    (15, "ENOTBLK", "Block device required"),
-    (16, "EBUSY", "Device or resource busy"),
-    (17, "EEXIST", "File exists"),
-    (18, "EXDEV", "Invalid cross-device link"),
-    (19, "ENODEV", "No such device"),
-    (20, "ENOTDIR", "Not a directory"),
-    (21, "EISDIR", "Is a directory"),
-    (22, "EINVAL", "Invalid argument"),
-    (23, "ENFILE", "Too many open files in system"),
-    (24, "EMFILE", "Too many open files"),
-    (25, "ENOTTY", "Inappropriate ioctl for device"),
-    (26, "ETXTBSY", "Text file busy"),
-    (27, "EFBIG", "File too large"),
-    (28, "ENOSPC", "No space left on device"),
-    (29, "ESPIPE", "Illegal seek"),
-    (30, "EROFS", "Read-only file system"),
-    (31, "EMLINK", "Too many links"),
-    (32, "EPIPE", "Broken pipe"),
-    (33, "EDOM", "Numerical argument out of domain"),
-    (34, "ERANGE", "Numerical result out of range"),
-    (35, "EDEADLK", "Resource deadlock avoided"),
-    (36, "ENAMETOOLONG", "File name too long"),
-    (37, "ENOLCK", "No locks available"),
-    (38, "ENOSYS", "Function not implemented"),
-    (39, "ENOTEMPTY", "Directory not empty"),
-    (40, "ELOOP", "Too many levels of symbolic links"),
-    (61, "ENODATA", "No data available"),
-    (75, "EOVERFLOW", "Value too large for defined data type"),
-    (90, "EMSGSIZE", "Message too long"),
-    (95, "EOPNOTSUPP", "Operation not supported"),
-    (110, "ETIMEDOUT", "Connection timed out"),
-    (122, "EDQUOT", "Disk quota exceeded"),
+/// `strerror()` gives (what sg3_utils prints on Debian). The numbers are the target's own,
+/// rustix's constants: MIPS and SPARC number many of them apart from x86 and ARM (`ENOSYS`
+/// is 38 on x86, 89 on MIPS, 90 on SPARC).
+const ERRNOS: &[(Errno, &str, &str)] = &[
+    (Errno::PERM, "EPERM", "Operation not permitted"),
+    (Errno::NOENT, "ENOENT", "No such file or directory"),
+    (Errno::SRCH, "ESRCH", "No such process"),
+    (Errno::INTR, "EINTR", "Interrupted system call"),
+    (Errno::IO, "EIO", "Input/output error"),
+    (Errno::NXIO, "ENXIO", "No such device or address"),
+    (Errno::TOOBIG, "E2BIG", "Argument list too long"),
+    (Errno::NOEXEC, "ENOEXEC", "Exec format error"),
+    (Errno::BADF, "EBADF", "Bad file descriptor"),
+    (Errno::CHILD, "ECHILD", "No child processes"),
+    (Errno::AGAIN, "EAGAIN", "Resource temporarily unavailable"),
+    (Errno::NOMEM, "ENOMEM", "Cannot allocate memory"),
+    (Errno::ACCESS, "EACCES", "Permission denied"),
+    (Errno::FAULT, "EFAULT", "Bad address"),
+    (Errno::NOTBLK, "ENOTBLK", "Block device required"),
+    (Errno::BUSY, "EBUSY", "Device or resource busy"),
+    (Errno::EXIST, "EEXIST", "File exists"),
+    (Errno::XDEV, "EXDEV", "Invalid cross-device link"),
+    (Errno::NODEV, "ENODEV", "No such device"),
+    (Errno::NOTDIR, "ENOTDIR", "Not a directory"),
+    (Errno::ISDIR, "EISDIR", "Is a directory"),
+    (Errno::INVAL, "EINVAL", "Invalid argument"),
+    (Errno::NFILE, "ENFILE", "Too many open files in system"),
+    (Errno::MFILE, "EMFILE", "Too many open files"),
+    (Errno::NOTTY, "ENOTTY", "Inappropriate ioctl for device"),
+    (Errno::TXTBSY, "ETXTBSY", "Text file busy"),
+    (Errno::FBIG, "EFBIG", "File too large"),
+    (Errno::NOSPC, "ENOSPC", "No space left on device"),
+    (Errno::SPIPE, "ESPIPE", "Illegal seek"),
+    (Errno::ROFS, "EROFS", "Read-only file system"),
+    (Errno::MLINK, "EMLINK", "Too many links"),
+    (Errno::PIPE, "EPIPE", "Broken pipe"),
+    (Errno::DOM, "EDOM", "Numerical argument out of domain"),
+    (Errno::RANGE, "ERANGE", "Numerical result out of range"),
+    (Errno::DEADLK, "EDEADLK", "Resource deadlock avoided"),
+    (Errno::NAMETOOLONG, "ENAMETOOLONG", "File name too long"),
+    (Errno::NOLCK, "ENOLCK", "No locks available"),
+    (Errno::NOSYS, "ENOSYS", "Function not implemented"),
+    (Errno::NOTEMPTY, "ENOTEMPTY", "Directory not empty"),
+    (Errno::LOOP, "ELOOP", "Too many levels of symbolic links"),
+    (Errno::NODATA, "ENODATA", "No data available"),
+    (
+        Errno::OVERFLOW,
+        "EOVERFLOW",
+        "Value too large for defined data type",
+    ),
+    (Errno::MSGSIZE, "EMSGSIZE", "Message too long"),
+    (Errno::OPNOTSUPP, "EOPNOTSUPP", "Operation not supported"),
+    (Errno::TIMEDOUT, "ETIMEDOUT", "Connection timed out"),
+    (Errno::DQUOT, "EDQUOT", "Disk quota exceeded"),
 ];
 
 /// The symbolic name of a Linux errno (`"EACCES"`), if it is one of the common ones.
 pub fn errno_name(errno: i32) -> Option<&'static str> {
-    ERRNOS.iter().find(|e| e.0 == errno).map(|e| e.1)
+    ERRNOS
+        .iter()
+        .find(|e| e.0.raw_os_error() == errno)
+        .map(|e| e.1)
 }
 
 /// glibc's `strerror()` text for a Linux errno (`"Permission denied"`), if it is one of the
 /// common ones: what sg3_utils prints, so that sgmap reads the same.
 pub fn errno_text(errno: i32) -> Option<&'static str> {
-    ERRNOS.iter().find(|e| e.0 == errno).map(|e| e.2)
+    ERRNOS
+        .iter()
+        .find(|e| e.0.raw_os_error() == errno)
+        .map(|e| e.2)
 }
 
 impl fmt::Display for Error {
@@ -501,9 +513,21 @@ impl fmt::Debug for Error {
     }
 }
 
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-impl std::error::Error for Error {}
+/// With and without `std` (`std::error::Error` is this trait). The source is what the
+/// message already tells: the accounting's [`Refusal`], or the kernel's [`Errno`] (with
+/// `std` only: rustix makes its `Errno` an error there).
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        if let Some(refusal) = &self.refusal {
+            return Some(refusal);
+        }
+        #[cfg(feature = "std")]
+        if let Some(errno) = &self.errno {
+            return Some(errno);
+        }
+        None
+    }
+}
 
 /// The kind maps to the nearest [`std::io::ErrorKind`]; the `Error` itself is kept as the
 /// inner error, with its errno.
@@ -521,5 +545,55 @@ impl From<Error> for std::io::Error {
             _ => std::io::ErrorKind::Other,
         };
         std::io::Error::new(kind, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn errno_names_and_texts_are_found_by_the_targets_numbers() {
+        for &(errno, name, text) in ERRNOS {
+            let n = errno.raw_os_error();
+            assert_eq!(errno_name(n), Some(name), "{n}");
+            assert_eq!(errno_text(n), Some(text), "{n}");
+        }
+        assert_eq!(errno_name(0), None);
+        assert_eq!(errno_text(4095), None);
+    }
+
+    /// The host's own C library (glibc, on the Debian hosts this runs on) numbers and names
+    /// errnos for the architecture it runs on: each entry's text is what it says for that
+    /// entry's number.
+    #[cfg(all(feature = "std", target_env = "gnu"))]
+    #[test]
+    fn errno_texts_are_glibcs_strerror_of_the_same_numbers() {
+        for &(errno, name, text) in ERRNOS {
+            let n = errno.raw_os_error();
+            let io = std::io::Error::from_raw_os_error(n).to_string();
+            assert_eq!(io, std::format!("{text} (os error {n})"), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_source_is_the_refusal_or_with_std_the_errno() {
+        let name = Name::new(b"/dev/sg1");
+        let busy = Refusal::ReserveBusy { holder: 4 };
+        let e = Error::refused(Op::Submit(0x28), &name, busy);
+        let source = e.source().and_then(|s| s.downcast_ref::<Refusal>());
+        assert_eq!(source, Some(&busy));
+        let e = Error::os(Op::Mmap(4096), &name, Errno::NOMEM);
+        #[cfg(feature = "std")]
+        assert_eq!(
+            e.source().and_then(|s| s.downcast_ref::<Errno>()),
+            Some(&Errno::NOMEM)
+        );
+        #[cfg(not(feature = "std"))]
+        assert!(e.source().is_none());
+        let e = Error::new(ErrorKind::NotFound, Op::Open, &name);
+        assert!(e.source().is_none());
     }
 }

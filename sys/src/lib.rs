@@ -87,7 +87,8 @@
 //! # Cargo features and `no_std`
 //!
 //! - `std` (default): [`Device::open`] and [`OpenOptions::open`] with a `Path`, `Queue`,
-//!   `std::error::Error` for [`Error`] and its conversion to `std::io::Error`.
+//!   [`Error`]'s conversion to `std::io::Error`, and its errno as its error `source()`
+//!   ([`Error`] is a `core::error::Error` with or without `std`).
 //! - `asc-strings` (default): sgmap-core's T10 ASC/ASCQ names (its feature of the same
 //!   name), a 15 KiB table (26 KiB of names, packed).
 //!
@@ -119,7 +120,9 @@
 //!
 //! # References
 //! - The sg HOWTO, "mmap-ed IO".
-//! - `drivers/scsi/sg.c` (Linux 6.1), `include/scsi/sg.h`; `shared/reference/sg-driver.md`.
+//! - `drivers/scsi/sg.c` (Linux 6.1), `include/scsi/sg.h`.
+//! - The repository's `docs/kernel-facts.md`: each rule of the driver this crate relies on,
+//!   with the guest test that proves it against the real kernel.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

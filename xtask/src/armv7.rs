@@ -13,7 +13,7 @@
 //!   links under that name (the test binaries unwind; the shipped `sgmap` aborts).
 //!
 //! Both are fetched with `apt-get download` for armhf (package lists of their own in the
-//! cache), SHA-256 checked and unpacked by [`guest::debian_package`], never installed; the
+//! cache), SHA-256 checked and unpacked by [`debian::debian_package`], never installed; the
 //! link kit is those files in one directory of the cache (`toolchain-armhf/link-…`),
 //! given to rustc as `-Lnative=`: rustc looks for the start files of a self-contained musl
 //! link there when its sysroot has none.
@@ -24,19 +24,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::guest::{self, ARMHF};
+use crate::debian;
+use crate::targets::{has_prebuilt_std, ARMHF, ARMV7};
 use crate::Result;
-
-/// The Rust target.
-pub const TARGET: &str = "armv7-unknown-linux-musleabihf";
 
 /// The cache directory of the packages (`toolchain-armhf/`).
 const CACHE_KIND: &str = "toolchain";
-
-/// Whether rustup ships a std for `target` (all the project's targets but this one).
-pub fn has_prebuilt_std(target: &str) -> bool {
-    target != TARGET
-}
 
 /// The files of the link kit: (name in the kit, which package, path in the package).
 const KIT: &[(&str, Package, &str)] = &[
@@ -62,7 +55,7 @@ enum Package {
 }
 
 /// The rustc flags that a build for `target` needs beyond the usual ones: for
-/// [`TARGET`], `-Lnative=<link kit>` (fetched and assembled when missing); none for the
+/// [`ARMV7`], `-Lnative=<link kit>` (fetched and assembled when missing); none for the
 /// others.
 pub fn rustc_flags(target: &str) -> Result<Vec<String>> {
     if has_prebuilt_std(target) {
@@ -74,13 +67,13 @@ pub fn rustc_flags(target: &str) -> Result<Vec<String>> {
 
 /// The libgcc development package of Debian's default gcc for armhf (`libgcc-12-dev`).
 fn libgcc_package() -> Result<String> {
-    let gccs = guest::package_dependencies(ARMHF, "gcc", "gcc-")?;
+    let gccs = debian::package_dependencies(ARMHF, "gcc", "gcc-")?;
     let [gcc] = gccs.as_slice() else {
         return Err(format!(
             "`apt-cache depends gcc` (armhf): expected one gcc-N, found {gccs:?}"
         ));
     };
-    let libs: Vec<String> = guest::package_dependencies(ARMHF, gcc, "libgcc-")?
+    let libs: Vec<String> = debian::package_dependencies(ARMHF, gcc, "libgcc-")?
         .into_iter()
         .filter(|p| p.ends_with("-dev"))
         .collect();
@@ -111,13 +104,13 @@ fn only_subdir(dir: &Path) -> Result<PathBuf> {
 
 /// The link kit's directory, from the cache or assembled from the two packages.
 pub fn link_kit() -> Result<PathBuf> {
-    let musl = guest::debian_package(ARMHF, CACHE_KIND, "musl-dev")?;
-    let gcc = guest::debian_package(ARMHF, CACHE_KIND, &libgcc_package()?)?;
+    let musl = debian::debian_package(ARMHF, CACHE_KIND, "musl-dev")?;
+    let gcc = debian::debian_package(ARMHF, CACHE_KIND, &libgcc_package()?)?;
     let musl_dir = musl.root.join("usr/lib/arm-linux-musleabihf");
     let gcc_dir = only_subdir(&gcc.root.join("usr/lib/gcc/arm-linux-gnueabihf"))?;
     // Named after both packages' versions: a new one of either is a new kit.
     let name = format!("link-{}-{}", musl.description, gcc.description).replace([' ', ':'], "_");
-    let parent = guest::cache_root().join(format!("{CACHE_KIND}-{}", ARMHF.debian));
+    let parent = debian::cache_root().join(format!("{CACHE_KIND}-{}", ARMHF.debian));
     let kit = parent.join(name);
     let marker = kit.join("sgmap-complete");
     if marker.is_file() {
@@ -159,7 +152,7 @@ pub fn link_kit() -> Result<PathBuf> {
         }
     }
     eprintln!(
-        "{TARGET}: link kit from {} and {} in {}",
+        "{ARMV7}: link kit from {} and {} in {}",
         musl.description,
         gcc.description,
         kit.display()
@@ -172,11 +165,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_armv7_builds_std_from_source() {
-        assert!(!has_prebuilt_std(TARGET));
-        assert!(has_prebuilt_std("x86_64-unknown-linux-musl"));
-        assert!(has_prebuilt_std("aarch64-unknown-linux-musl"));
+    fn only_armv7_needs_the_link_kit() {
         assert_eq!(rustc_flags("x86_64-unknown-linux-musl"), Ok(Vec::new()));
+        assert_eq!(rustc_flags("aarch64-unknown-linux-musl"), Ok(Vec::new()));
     }
 
     #[test]

@@ -36,7 +36,8 @@ use std::time::Instant;
 
 use crate::cargo::ensure_rust_targets;
 use crate::dist::kib;
-use crate::guest::{self, after, Boot, WorkDir, GUEST_TARGET};
+use crate::guest::{self, after, Boot, WorkDir};
+use crate::targets::{AMD64, GUEST_TARGET};
 use crate::test::format_duration;
 use crate::{dist, project_root, sg3, Result};
 
@@ -497,8 +498,8 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     let started = Instant::now();
     ensure_rust_targets(&[GUEST_TARGET])?;
-    let rig = guest::prepare(guest::AMD64)?;
-    let sg3 = sg3::sg3_utils(guest::AMD64, &["sgm_dd", "sgp_dd"])?;
+    let rig = guest::prepare(AMD64)?;
+    let sg3 = sg3::sg3_utils(AMD64, &["sgm_dd", "sgp_dd"])?;
     let init = guest::build_init(GUEST_TARGET)?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
     dist::check_static(&sgmap, GUEST_TARGET)?;

@@ -13,7 +13,8 @@
 use std::time::Instant;
 
 use crate::cargo::ensure_rust_targets;
-use crate::guest::{self, after, Boot, WorkDir, GUEST_TARGET};
+use crate::guest::{self, after, Boot, WorkDir};
+use crate::targets::{AMD64, GUEST_TARGET};
 use crate::test::format_duration;
 use crate::{dist, Result};
 
@@ -55,7 +56,7 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     let started = Instant::now();
     ensure_rust_targets(&[GUEST_TARGET])?;
-    let rig = guest::prepare(guest::AMD64)?;
+    let rig = guest::prepare(AMD64)?;
     let init = guest::build_init(GUEST_TARGET)?;
     let sgmap = dist::build_sgmap(GUEST_TARGET)?;
 

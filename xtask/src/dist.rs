@@ -13,7 +13,7 @@
 //!
 //! Each lands in `<target dir>/dist/sgmap-<target>`, checked to be static (an ELF without
 //! `PT_INTERP` or `DT_NEEDED`, of the right machine), and its size is printed. With
-//! `--check`, a binary past [`BUDGET`] on any target fails the task (an initramfs carries
+//! `--check`, a binary past the budget (`targets::BUDGET`) on any target fails the task (an initramfs carries
 //! it), and so does an aarch64 or armv7 build that fails (without it, that is a warning).
 //!
 //! [`build_sgmap`] is also how `test`, `demo` and `bench` build the `sgmap` they put in the
@@ -25,39 +25,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cargo::{build_executables, cargo, ensure_rust_targets, find_bin};
 use crate::elf::{self, Elf};
+use crate::targets::{self, expected_machine, linker_env, AARCH64, ARMV7, BUDGET, X86_64};
 use crate::{armv7, project_root, Result};
-
-pub const X86_64: &str = "x86_64-unknown-linux-musl";
-pub const AARCH64: &str = "aarch64-unknown-linux-musl";
-/// 32-bit ARM, hard float: std built from source, linked with Debian's musl (`armv7.rs`).
-pub const ARMV7: &str = armv7::TARGET;
-
-/// The size budget of the binary, on every target: what an initramfs should pay for sgmap.
-pub const BUDGET: u64 = 512 * 1024;
-
-/// The environment that selects a target's linker: musl on aarch64 has no C cross
-/// toolchain here, and the bundled `rust-lld` links it (static, with Rust's self-contained
-/// musl start files). A value the user set wins.
-pub fn linker_env(target: &str) -> Option<(&'static str, &'static str)> {
-    match target {
-        AARCH64 => Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld")),
-        ARMV7 => Some((
-            "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_MUSLEABIHF_LINKER",
-            "rust-lld",
-        )),
-        _ => None,
-    }
-}
-
-fn expected_machine(target: &str) -> Option<u16> {
-    match target.split('-').next() {
-        Some("x86_64") => Some(elf::EM_X86_64),
-        Some("aarch64") => Some(elf::EM_AARCH64),
-        Some("armv7") => Some(elf::EM_ARM),
-        Some("i686" | "i586") => Some(elf::EM_386),
-        _ => None,
-    }
-}
 
 /// Which standard library the binary is built with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +98,7 @@ fn build_sgmap_with(target: &str, flavour: Flavour, lean: bool) -> Result<PathBu
     }
     let mut rustflags = Vec::new();
     // A target without a prebuilt std (armv7) builds it from source in both flavours.
-    if flavour == Flavour::Small || !armv7::has_prebuilt_std(target) {
+    if flavour == Flavour::Small || !targets::has_prebuilt_std(target) {
         ensure_rust_src()?;
         cmd.arg("--target-dir")
             .arg(small_target_dir())
@@ -137,46 +106,9 @@ fn build_sgmap_with(target: &str, flavour: Flavour, lean: bool) -> Result<PathBu
             .env("RUSTC_BOOTSTRAP", "1");
     }
     if flavour == Flavour::Small {
-        rustflags.extend(
-            [
-                "-Zunstable-options",
-                "-Cpanic=immediate-abort",
-                "-Cforce-unwind-tables=no",
-                // Not position-independent: a static-pie carries its own relocations
-                // (`.rela.dyn`, 21 KiB of the x86_64 binary, and the GOT's indirections:
-                // 29 KiB in all). The executable then loads at a fixed address.
-                "-Crelocation-model=static",
-                // Inline only what costs nothing to inline: opt-level z still inlines small
-                // functions at each of their call sites (8 KiB on x86_64). The per-transfer
-                // path is a few calls either way, each far cheaper than its system call.
-                "-Cllvm-args=-inline-threshold=0",
-                // Repeated instruction sequences become one function each (8 KiB).
-                "-Cllvm-args=-enable-machine-outliner",
-                // MIR's own optimisations at their lightest: LLVM's then make less code of it
-                // (1.4 KiB).
-                "-Zmir-opt-level=1",
-            ]
-            .map(str::to_owned),
-        );
+        rustflags.extend(targets::small_rustflags(target));
         // std's own choice of smaller algorithms (sorting, formatting): 4 KiB.
         cmd.arg("-Zbuild-std-features=optimize_for_size");
-        // Linked by rust-lld, which folds identical functions whose addresses nothing
-        // compares (`--icf=safe`, from the compiler's address-significance tables) and puts
-        // code and read-only data in one segment, with no page of padding between them.
-        // x86_64 (linked through the C compiler, which would run GNU ld: 3 KiB more) takes
-        // it through the compiler; aarch64 and armv7 link with rust-lld itself.
-        if linker_env(target).is_none() {
-            rustflags.extend(
-                [
-                    "-Clink-self-contained=+linker",
-                    "-Clinker-flavor=gnu-lld-cc",
-                    "-Clink-arg=-Wl,--icf=safe",
-                ]
-                .map(str::to_owned),
-            );
-        } else {
-            rustflags.push("-Clink-arg=--icf=safe".to_owned());
-        }
     }
     rustflags.extend(armv7::rustc_flags(target)?);
     if !rustflags.is_empty() {
@@ -396,27 +328,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets_map_to_machines_and_linkers() {
-        assert_eq!(expected_machine(X86_64), Some(elf::EM_X86_64));
-        assert_eq!(expected_machine(AARCH64), Some(elf::EM_AARCH64));
-        assert_eq!(
-            expected_machine("i686-unknown-linux-musl"),
-            Some(elf::EM_386)
-        );
-        assert_eq!(linker_env(X86_64), None);
-        assert_eq!(
-            linker_env(AARCH64),
-            Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
-        );
-        assert_eq!(expected_machine(ARMV7), Some(elf::EM_ARM));
-        assert_eq!(
-            linker_env(ARMV7),
-            Some((
-                "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_MUSLEABIHF_LINKER",
-                "rust-lld"
-            ))
-        );
+    fn the_budget_prints_as_512_kib() {
         assert_eq!(kib(BUDGET), "512.0 KiB");
+        assert_eq!(kib(522_584), "510.3 KiB");
     }
 
     #[test]

@@ -1,16 +1,13 @@
 //! The guest rig: a stock Debian kernel under QEMU with a Rust `/init`, the way aya's
 //! `integration-test vm` boots its tests.
 //!
-//! - [`Arch`]: a guest architecture, [`AMD64`] (every task) or [`ARM64`] (the
-//!   `aarch64-qemu-disk` phase of `cargo xtask test`): its QEMU, kernel, modules, console
-//!   and Rust target;
+//! - the guest architectures ([`Arch`]: amd64 for every task, arm64 and armhf for phases of
+//!   `cargo xtask test`) are rows of the target table, `targets.rs`;
 //! - [`ensure_qemu`]: the architecture's `qemu-system-*`, installed with apt-get when
 //!   missing (as root);
-//! - [`debian_kernel`]: the kernel package that `linux-image-<arch>` depends on, fetched with
-//!   `apt-get download`, checked against the archive's SHA-256, unpacked with `dpkg -x` into
-//!   a cache outside the tree, never installed ([`debian_package`], which also fetches
-//!   sg3_utils); for an architecture other than the host's, apt gets
-//!   `-oAPT::Architecture=` and package lists of its own in the cache;
+//! - [`debian_kernel`]: the kernel package that `linux-image-<arch>` depends on, fetched,
+//!   checked and unpacked into a cache outside the tree by `debian.rs` (which also fetches
+//!   sg3_utils), never installed;
 //! - [`resolve_modules`]: the modules to load and their dependencies, from each `.ko`'s
 //!   `.modinfo` (`depends=`), in load order, without those the kernel has built in;
 //! - [`prepare`]: the three above, for every task that boots a guest;
@@ -36,111 +33,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_executables, cargo, find_bin};
-use crate::{armv7, command_line, cpio, dist, have_program, is_root, output, run, sha256, Result};
-
-/// The target of everything that runs in the amd64 guest: static binaries.
-pub const GUEST_TARGET: &str = AMD64.target;
-
-/// A guest architecture: its Debian kernel, its QEMU and the Rust target of its binaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Arch {
-    /// Debian's name (`dpkg --print-architecture`): `amd64`, `arm64`, `armhf`.
-    pub debian: &'static str,
-    /// The Rust target of the init and the test binaries (static, musl).
-    pub target: &'static str,
-    pub qemu: &'static str,
-    qemu_package: &'static str,
-    /// QEMU's machine and CPU under TCG.
-    machine: &'static [&'static str],
-    /// The serial console's device (`console=`).
-    console: &'static str,
-    /// The meta package whose `linux-image-*` dependency is the kernel.
-    kernel_meta: &'static str,
-    /// The modules the guest loads, as roots: [`resolve_modules`] adds their dependencies;
-    /// a root that this kernel has built in (`modules.builtin`) is left out.
-    pub modules: &'static [&'static str],
-    /// Debian's multiarch directory (`lib/<multiarch>`) of its shared libraries.
-    pub multiarch: &'static str,
-}
-
-/// The PC guest: every phase of `cargo xtask test`, the demo and the bench.
-///
-/// `crc-t10dif` and `crc64-rocksoft` ask the crypto API for an implementation when they
-/// load (their `softdep`s); the generic ones come first so that the kernel does not call a
-/// `modprobe` that the initramfs does not have. `target_core_user` and `tcm_loop` (with
-/// `target_core_mod`, `configfs` and `uio`) are LIO's userspace backstore and loopback
-/// fabric: the scripted SCSI target of `sgmap_tests::tcmu`.
-pub const AMD64: Arch = Arch {
-    debian: "amd64",
-    target: "x86_64-unknown-linux-musl",
-    qemu: "qemu-system-x86_64",
-    qemu_package: "qemu-system-x86",
-    machine: &["-cpu", "max"],
-    console: "ttyS0",
-    kernel_meta: "linux-image-amd64",
-    modules: &[
-        "crct10dif_generic",
-        "crc64_rocksoft_generic",
-        "sg",
-        "sd_mod",
-        "virtio_pci",
-        "virtio_scsi",
-        "scsi_debug",
-        "target_core_user",
-        "tcm_loop",
-    ],
-    multiarch: "x86_64-linux-gnu",
-};
-
-/// The 64-bit ARM guest (`virt` machine) of `cargo xtask test`'s `aarch64-qemu-disk` phase.
-/// Debian's arm64 kernel has no `scsi_debug`: the guest has QEMU's disk, and the TCMU
-/// target (`target_core_user`, `tcm_loop`), which it does build.
-/// `pauth-impdef`: QEMU's own pointer-authentication algorithm, much cheaper under TCG
-/// than the architected QARMA.
-pub const ARM64: Arch = Arch {
-    debian: "arm64",
-    target: "aarch64-unknown-linux-musl",
-    qemu: "qemu-system-aarch64",
-    qemu_package: "qemu-system-arm",
-    machine: &["-M", "virt", "-cpu", "max,pauth-impdef=on"],
-    console: "ttyAMA0",
-    kernel_meta: "linux-image-arm64",
-    modules: &[
-        "crct10dif_generic",
-        "crc64_rocksoft_generic",
-        "sg",
-        "sd_mod",
-        "virtio_pci",
-        "virtio_scsi",
-        "target_core_user",
-        "tcm_loop",
-    ],
-    multiarch: "aarch64-linux-gnu",
-};
-
-/// The 32-bit ARM guest (`virt` machine, hard float) of `cargo xtask test`'s
-/// `armhf-qemu-disk` phase: Debian's `armmp-lpae` kernel (Cortex-A15 and later, the one
-/// that addresses all of the guest's 2 GiB), QEMU's disk only (no `scsi_debug` in
-/// Debian's ARM kernels). Its binaries are built for `armv7-unknown-linux-musleabihf`,
-/// which has no prebuilt std: see `armv7.rs`.
-pub const ARMHF: Arch = Arch {
-    debian: "armhf",
-    target: dist::ARMV7,
-    qemu: "qemu-system-arm",
-    qemu_package: "qemu-system-arm",
-    machine: &["-M", "virt", "-cpu", "cortex-a15"],
-    console: "ttyAMA0",
-    kernel_meta: "linux-image-armmp-lpae",
-    modules: &[
-        "crct10dif_generic",
-        "crc64_rocksoft_generic",
-        "sg",
-        "sd_mod",
-        "virtio_pci",
-        "virtio_scsi",
-    ],
-    multiarch: "arm-linux-gnueabihf",
-};
+use crate::debian::{self, host_arch};
+use crate::targets::{has_prebuilt_std, linker_env, Arch, AMD64};
+use crate::{armv7, command_line, cpio, dist, have_program, is_root, run, Result};
 
 /// QEMU's disk as the guest sees it (`-device scsi-hd,vendor=,product=,serial=`); the init
 /// finds it by vendor and model: keep in step with `QEMU_DISK_*` in guest-init.rs.
@@ -241,137 +136,6 @@ impl Kernel {
     }
 }
 
-/// The cache root: `$SGMAP_CACHE_DIR`, `$XDG_CACHE_HOME/sgmap`, `~/.cache/sgmap`.
-pub fn cache_root() -> PathBuf {
-    let non_empty = |name| {
-        env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = non_empty("SGMAP_CACHE_DIR") {
-        return dir;
-    }
-    if let Some(dir) = non_empty("XDG_CACHE_HOME") {
-        return dir.join("sgmap");
-    }
-    if let Some(home) = non_empty("HOME") {
-        return home.join(".cache/sgmap");
-    }
-    env::temp_dir().join("sgmap-cache")
-}
-
-/// The record of one package in `apt-cache show`.
-#[derive(Debug, PartialEq, Eq)]
-struct PackageRecord {
-    version: String,
-    sha256: String,
-}
-
-/// The image package a meta package depends on (`Depends: linux-image-6.1.0-NN-amd64`).
-fn parse_image_dependency(depends: &str) -> Option<String> {
-    parse_dependencies(depends, "linux-image-")
-        .into_iter()
-        .next()
-}
-
-/// The `Version:` and `SHA256:` of the first record of `apt-cache show`.
-fn parse_package_record(show: &str) -> Option<PackageRecord> {
-    let record = show.split("\n\n").next()?;
-    let field = |name: &str| {
-        record.lines().find_map(|line| {
-            line.strip_prefix(name)
-                .and_then(|rest| rest.strip_prefix(':'))
-                .map(|v| v.trim().to_owned())
-        })
-    };
-    Some(PackageRecord {
-        version: field("Version")?,
-        sha256: field("SHA256")?.to_ascii_lowercase(),
-    })
-}
-
-/// The host's Debian architecture (`dpkg --print-architecture`).
-fn host_arch() -> Result<String> {
-    Ok(output(Command::new("dpkg").arg("--print-architecture"))?
-        .trim()
-        .to_owned())
-}
-
-/// apt's options for `arch`: none for the host's own; for another, that architecture
-/// alone with package lists of its own in the cache (`apt-get download` then fetches its
-/// packages without touching the host's dpkg or lists).
-fn apt_options(arch: Arch) -> Result<Vec<String>> {
-    if host_arch()? == arch.debian {
-        return Ok(Vec::new());
-    }
-    let lists = cache_root()
-        .join(format!("apt-{}", arch.debian))
-        .join("lists");
-    let partial = lists.join("partial");
-    fs::create_dir_all(&partial).map_err(|e| format!("mkdir {}: {e}", partial.display()))?;
-    Ok(vec![
-        format!("-oAPT::Architecture={}", arch.debian),
-        format!("-oAPT::Architectures={}", arch.debian),
-        format!("-oDir::State::Lists={}", lists.display()),
-    ])
-}
-
-fn apt_cache(arch: Arch, args: &[&str]) -> Result<String> {
-    output(
-        Command::new("apt-cache")
-            .args(apt_options(arch)?)
-            .args(args),
-    )
-}
-
-/// `apt-cache ARGS`; when it fails as root, once more after `apt-get update` (a fresh
-/// system has no package lists, nor the cache the lists of another architecture).
-fn apt_cache_or_update(arch: Arch, args: &[&str]) -> Result<String> {
-    // `apt-cache show` of a package that no list has says nothing and exits 0.
-    let found = |out: Result<String>| match out {
-        Ok(out) if out.trim().is_empty() => Err(format!(
-            "apt-cache {} ({}): nothing found",
-            args.join(" "),
-            arch.debian
-        )),
-        other => other,
-    };
-    match found(apt_cache(arch, args)) {
-        Ok(out) => Ok(out),
-        Err(e) if is_root() => {
-            eprintln!("{e}\nupdating the package lists ({})", arch.debian);
-            let mut update = Command::new("apt-get");
-            update.args(apt_options(arch)?).arg("update");
-            if host_arch()? != arch.debian {
-                // Lists in a root-owned cache, which apt's user _apt cannot write.
-                update.arg("-oAPT::Sandbox::User=root");
-            }
-            // A list that failed (a mirror in mid-sync, say, for the security suite) makes
-            // apt-get fail even when the lists that were fetched have the package.
-            let updated = run(&mut update);
-            found(apt_cache(arch, args)).map_err(|again| match updated {
-                Err(update) => format!("{update}\n{again}"),
-                Ok(()) => again,
-            })
-        }
-        Err(e) => Err(format!(
-            "{e}\nthe package lists may be missing: run `sudo apt-get update`"
-        )),
-    }
-}
-
-/// The host's Debian tools, which fetch and unpack the guest's packages.
-fn require_apt(what: &str) -> Result<()> {
-    for tool in ["apt-cache", "apt-get", "dpkg"] {
-        if !have_program(tool) {
-            return Err(format!(
-                "{tool} not found: {what} comes from Debian's archive"
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// The stock Debian kernel of `arch`, from the cache or fetched into it;
 /// `$SGMAP_KERNEL_DIR` (amd64) or `$SGMAP_KERNEL_DIR_ARM64` names an unpacked package to
 /// use instead.
@@ -381,25 +145,18 @@ pub fn debian_kernel(arch: Arch) -> Result<Kernel> {
         let dir = PathBuf::from(dir);
         return Kernel::from_dir(&dir, format!("{} ({var})", dir.display()));
     }
-    require_apt(&format!(
+    debian::require_apt(&format!(
         "the guest kernel; on another system set {var} to an unpacked {} kernel package",
         arch.debian
     ))?;
     let meta = arch.kernel_meta;
-    let depends = apt_cache_or_update(arch, &["depends", meta])?;
-    let package = parse_image_dependency(&depends)
+    // The image package the meta package depends on (`Depends: linux-image-6.1.0-NN-amd64`).
+    let package = debian::package_dependencies(arch, meta, "linux-image-")?
+        .into_iter()
+        .next()
         .ok_or_else(|| format!("`apt-cache depends {meta}` names no linux-image-* package"))?;
-    let unpacked = debian_package(arch, "kernel", &package)?;
+    let unpacked = debian::debian_package(arch, "kernel", &package)?;
     Kernel::from_dir(&unpacked.root, unpacked.description)
-}
-
-/// A Debian package unpacked (`dpkg -x`) in the cache, never installed.
-#[derive(Debug, Clone)]
-pub struct Unpacked {
-    /// `<package> <version>`.
-    pub description: String,
-    /// The root of the unpacked tree (`usr/bin/…`).
-    pub root: PathBuf,
 }
 
 /// `SGMAP_KERNEL_DIR` for amd64 (as it always was), `SGMAP_KERNEL_DIR_<ARCH>` for another.
@@ -409,141 +166,6 @@ fn kernel_dir_var(arch: Arch) -> String {
     } else {
         format!("SGMAP_KERNEL_DIR_{}", arch.debian.to_ascii_uppercase())
     }
-}
-
-/// The packages that `apt-cache depends PACKAGE` names on its `Depends:` lines and that
-/// start with `prefix` (alternatives `|` included).
-pub fn package_dependencies(arch: Arch, package: &str, prefix: &str) -> Result<Vec<String>> {
-    require_apt(package)?;
-    let depends = apt_cache_or_update(arch, &["depends", package])?;
-    Ok(parse_dependencies(&depends, prefix))
-}
-
-fn parse_dependencies(depends: &str, prefix: &str) -> Vec<String> {
-    depends
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim().trim_start_matches('|');
-            let name = line.strip_prefix("Depends:")?.trim();
-            name.starts_with(prefix).then(|| name.to_owned())
-        })
-        .collect()
-}
-
-/// `package` (the candidate version for `arch`) from the cache under `<cache>/<kind>/`
-/// (`<kind>-<arch>/` for an architecture other than amd64), or fetched with `apt-get
-/// download`, checked against the archive's SHA-256 and unpacked there.
-pub fn debian_package(arch: Arch, kind: &str, package: &str) -> Result<Unpacked> {
-    require_apt(package)?;
-    let show = apt_cache_or_update(arch, &["show", "--no-all-versions", package])?;
-    let record = parse_package_record(&show)
-        .ok_or_else(|| format!("`apt-cache show {package}`: no Version or SHA256 field"))?;
-    let description = format!("{package} {}", record.version);
-
-    let kind = if arch == AMD64 {
-        kind.to_owned()
-    } else {
-        format!("{kind}-{}", arch.debian)
-    };
-    let dir = cache_root()
-        .join(&kind)
-        .join(format!("{package}_{}", record.version.replace(':', "%3a")));
-    let marker = dir.join("sgmap-verified");
-    let unpacked = Unpacked {
-        description,
-        root: dir.join("root"),
-    };
-    if fs::read_to_string(&marker).is_ok_and(|m| m.trim() == record.sha256) {
-        eprintln!(
-            "{kind}: {} (cached in {})",
-            unpacked.description,
-            dir.display()
-        );
-        return Ok(unpacked);
-    }
-
-    eprintln!(
-        "{kind}: fetching {} into {}",
-        unpacked.description,
-        dir.display()
-    );
-    let parent = dir.parent().expect("the cache dir has a parent");
-    fs::create_dir_all(parent).map_err(|e| format!("mkdir {}: {e}", parent.display()))?;
-    // Build in a private directory, then rename: a concurrent run never sees half a package.
-    let staging = parent.join(format!(".staging-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(&staging).map_err(|e| format!("mkdir {}: {e}", staging.display()))?;
-    let fetched = fetch_and_unpack(arch, &kind, package, &record, &staging);
-    if let Err(e) = fetched {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if dir.exists() && !marker.exists() {
-        // A leftover without the marker: incomplete or unverified.
-        fs::remove_dir_all(&dir).map_err(|e| format!("rm -r {}: {e}", dir.display()))?;
-    }
-    if let Err(e) = fs::rename(&staging, &dir) {
-        let _ = fs::remove_dir_all(&staging);
-        if !marker.exists() {
-            return Err(format!(
-                "rename {} to {}: {e}",
-                staging.display(),
-                dir.display()
-            ));
-        }
-        // Another run got there first with the same verified package.
-    }
-    Ok(unpacked)
-}
-
-/// `apt-get download`, SHA-256 check, `dpkg -x` into `dir/root`, then the marker.
-fn fetch_and_unpack(
-    arch: Arch,
-    kind: &str,
-    package: &str,
-    record: &PackageRecord,
-    dir: &Path,
-) -> Result<()> {
-    let mut download = Command::new("apt-get");
-    download
-        .current_dir(dir)
-        .args(apt_options(arch)?)
-        .arg("download");
-    if is_root() {
-        // apt drops to user _apt for downloads, which cannot write to a root-owned cache.
-        download.arg("-oAPT::Sandbox::User=root");
-    }
-    download.arg(format!("{package}={}", record.version));
-    // Its progress to stderr with the rest of the task's chatter: stdout is for results.
-    download.stdout(io::stderr());
-    run(&mut download)?;
-    let debs: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
-        .collect();
-    let [deb] = debs.as_slice() else {
-        return Err(format!(
-            "apt-get download {package}: expected one .deb in {}, found {debs:?}",
-            dir.display()
-        ));
-    };
-    let actual = sha256::file_hex(deb).map_err(|e| format!("{}: {e}", deb.display()))?;
-    if actual != record.sha256 {
-        return Err(format!(
-            "{}: SHA-256 {actual}, but the archive says {} (apt-cache show {package}): \
-             refusing it",
-            deb.display(),
-            record.sha256
-        ));
-    }
-    eprintln!("{kind}: {} verified (SHA-256 {actual})", deb.display());
-    let root = dir.join("root");
-    run(Command::new("dpkg").arg("-x").arg(deb).arg(&root))?;
-    fs::write(dir.join("sgmap-verified"), format!("{actual}\n"))
-        .map_err(|e| format!("write marker in {}: {e}", dir.display()))?;
-    Ok(())
 }
 
 /// A kernel module to load, and its file.
@@ -678,7 +300,7 @@ pub fn prepare(arch: Arch) -> Result<Rig> {
 /// sections compressed (zlib) by the linker, which std's backtraces read. A test binary
 /// shrinks from about 11 MB to 3 MB; a backtrace in the guest keeps its file:line. Only
 /// these invocations get it (a `RUSTFLAGS` of the user's wins over the target's): host
-/// builds are unchanged. The targets: [`GUEST_TARGET`]; `i686-unknown-linux-musl`, 32-bit
+/// builds are unchanged. The targets: [`GUEST_TARGET`](crate::targets::GUEST_TARGET); `i686-unknown-linux-musl`, 32-bit
 /// binaries that the amd64 guest kernel runs through its compat layer;
 /// `aarch64-unknown-linux-musl`, linked by rust-lld as `cargo xtask dist` links it.
 ///
@@ -689,7 +311,7 @@ pub fn prepare(arch: Arch) -> Result<Rig> {
 pub fn guest_cargo(target: &str) -> Result<Command> {
     let mut cmd = cargo();
     let mut extra = armv7::rustc_flags(target)?;
-    if !armv7::has_prebuilt_std(target) {
+    if !has_prebuilt_std(target) {
         dist::ensure_rust_src()?;
         let dir = dist::target_dir().join(format!("guest-{target}"));
         // std optimized, as a prebuilt one is (a backtrace from an unoptimized std takes
@@ -705,7 +327,7 @@ pub fn guest_cargo(target: &str) -> Result<Command> {
     }
     // The C compiler driver takes the linker's option after `-Wl,`; rust-lld takes it as is.
     let mut compress = "-Clink-arg=-Wl,--compress-debug-sections=zlib";
-    if let Some((var, linker)) = dist::linker_env(target) {
+    if let Some((var, linker)) = linker_env(target) {
         if env::var_os(var).is_none() {
             cmd.env(var, linker);
             compress = "-Clink-arg=--compress-debug-sections=zlib";
@@ -1111,45 +733,6 @@ mod tests {
         );
         assert_eq!(after("SGMAP-OUT", "SGMAP-OUT"), Some(""));
         assert_eq!(after("random", "SGMAP-OUT"), None);
-    }
-
-    #[test]
-    fn apt_cache_depends_lists_dependencies_by_prefix() {
-        let depends = "sg3-utils\n  Depends: libc6\n  Depends: libsgutils2-1.46-2\n  \
-                       Conflicts: <cdwrite>\n";
-        assert_eq!(
-            parse_dependencies(depends, "libsgutils2"),
-            ["libsgutils2-1.46-2"]
-        );
-        assert_eq!(
-            parse_dependencies(depends, "lib"),
-            ["libc6", "libsgutils2-1.46-2"]
-        );
-        assert!(parse_dependencies(depends, "cdwrite").is_empty());
-    }
-
-    #[test]
-    fn apt_cache_depends_names_the_image_package() {
-        let depends = "linux-image-amd64\n  Depends: linux-image-6.1.0-56-amd64\n";
-        assert_eq!(
-            parse_image_dependency(depends).as_deref(),
-            Some("linux-image-6.1.0-56-amd64")
-        );
-        assert_eq!(parse_image_dependency("linux-image-amd64\n"), None);
-    }
-
-    #[test]
-    fn apt_cache_show_gives_version_and_sha256() {
-        let show = "Package: linux-image-6.1.0-56-amd64\nSource: linux-signed-amd64 (6.1.192+2)\n\
-                    Version: 6.1.192-2\nSHA256: A86E20\nDescription: x\n\nPackage: other\nVersion: 0\n";
-        assert_eq!(
-            parse_package_record(show),
-            Some(PackageRecord {
-                version: "6.1.192-2".into(),
-                sha256: "a86e20".into()
-            })
-        );
-        assert_eq!(parse_package_record("Package: x\nVersion: 1\n"), None);
     }
 
     #[test]

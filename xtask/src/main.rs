@@ -1,8 +1,12 @@
 //! `cargo xtask`: the project's automation, one subcommand per task (`cargo xtask help`).
 //!
 //! - `cargo.rs`: running cargo (through `$CARGO`), reading its JSON artifact lines, rustup targets;
-//! - `guest.rs`: the QEMU guest rig: a stock Debian kernel (fetched, verified and cached
-//!   outside the tree), its SCSI modules, the initramfs, booting QEMU and reading the console;
+//! - `targets.rs`: the target table: the Rust targets and guest architectures, their
+//!   linkers, rustc flags and the binary's size budget (it imports no other task module);
+//! - `debian.rs`: Debian's packages (the guest kernel, sg3_utils, armv7's musl), fetched with
+//!   apt-get, SHA-256 checked and unpacked in a cache outside the tree, never installed;
+//! - `guest.rs`: the QEMU guest rig: a stock Debian kernel, its SCSI modules, the initramfs,
+//!   booting QEMU and reading the console;
 //! - `cpio.rs`: the newc initramfs writer; `elf.rs`: ELF program headers (static or not,
 //!   which libraries); `json.rs`, `sha256.rs`: what std lacks;
 //! - `test.rs`: `cargo xtask test`, the project's test command;
@@ -21,6 +25,7 @@ mod armv7;
 mod bench;
 mod cargo;
 mod cpio;
+mod debian;
 mod demo;
 mod dist;
 mod elf;
@@ -30,6 +35,7 @@ mod json;
 mod msrv;
 mod sg3;
 mod sha256;
+mod targets;
 mod test;
 
 use std::env;

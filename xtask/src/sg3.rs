@@ -16,8 +16,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::debian::{self, Unpacked};
 use crate::elf::Elf;
-use crate::guest::{self, Arch};
+use crate::targets::{Arch, AMD64};
 use crate::Result;
 
 const SG3_UTILS: &str = "sg3-utils";
@@ -92,14 +93,14 @@ fn resolve_in(root: &Path, path: &Path) -> Result<PathBuf> {
 /// Fetches sg3_utils for `arch` and collects its programs, their loader and their
 /// libraries.
 pub fn sg3_utils(arch: Arch, programs: &[&str]) -> Result<Programs> {
-    let libraries = guest::package_dependencies(arch, SG3_UTILS, "libsgutils2")?;
+    let libraries = debian::package_dependencies(arch, SG3_UTILS, "libsgutils2")?;
     let [library] = libraries.as_slice() else {
         return Err(format!(
             "`apt-cache depends {SG3_UTILS}`: expected one libsgutils2 package, found {libraries:?}"
         ));
     };
-    let tools = guest::debian_package(arch, CACHE_KIND, SG3_UTILS)?;
-    let lib = guest::debian_package(arch, CACHE_KIND, library)?;
+    let tools = debian::debian_package(arch, CACHE_KIND, SG3_UTILS)?;
+    let lib = debian::debian_package(arch, CACHE_KIND, library)?;
     let mut description = format!("{}, {}", tools.description, lib.description);
     let libc = libc(arch)?;
     if let Some(libc) = &libc {
@@ -121,16 +122,16 @@ pub fn sg3_utils(arch: Arch, programs: &[&str]) -> Result<Programs> {
 
 /// The C library's package: none for the host's architecture (the host's own is used),
 /// Debian's `libc6` for another.
-fn libc(arch: Arch) -> Result<Option<guest::Unpacked>> {
-    if arch == guest::AMD64 {
+fn libc(arch: Arch) -> Result<Option<Unpacked>> {
+    if arch == AMD64 {
         Ok(None)
     } else {
-        guest::debian_package(arch, CACHE_KIND, "libc6").map(Some)
+        debian::debian_package(arch, CACHE_KIND, "libc6").map(Some)
     }
 }
 
 /// Where the C library and the loader are: `libc6`'s tree, or the host's `/`.
-fn libc_root(libc: &Option<guest::Unpacked>) -> &Path {
+fn libc_root(libc: &Option<Unpacked>) -> &Path {
     libc.as_ref().map_or(Path::new("/"), |l| l.root.as_path())
 }
 
@@ -151,7 +152,7 @@ pub fn debian_programs(
         .map(|p| p.0)
         .chain(libraries.iter().copied())
     {
-        unpacked.push(guest::debian_package(arch, OTHER_KIND, package)?);
+        unpacked.push(debian::debian_package(arch, OTHER_KIND, package)?);
     }
     let libc = libc(arch)?;
     let description = unpacked
@@ -250,7 +251,7 @@ mod tests {
         let script = dir.join("rescan-scsi-bus.sh");
         fs::write(&script, b"#!/bin/bash\necho hi\n").unwrap();
         let programs = vec![("usr/bin/rescan-scsi-bus.sh".to_owned(), script.clone())];
-        let files = with_libraries(programs.clone(), &[&dir], guest::AMD64, BTreeSet::new());
+        let files = with_libraries(programs.clone(), &[&dir], AMD64, BTreeSet::new());
         let _ = fs::remove_dir_all(&dir);
         assert_eq!(files.unwrap(), programs);
     }

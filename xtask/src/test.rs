@@ -49,7 +49,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::cargo::{build_executables, cargo, ensure_rust_targets, Artifact};
-use crate::guest::{self, after, Arch, Boot, WorkDir, GUEST_TARGET};
+use crate::guest::{self, after, Boot, WorkDir};
+use crate::targets::{Arch, AMD64, ARM64, ARMHF, GUEST_TARGET};
 use crate::{command_line, dist, Result};
 
 /// No std, no alloc: where `sgmap-core` must build.
@@ -210,12 +211,7 @@ pub fn run(args: &[String]) -> Result<bool> {
             .get_or_insert_with(|| vec![QUICK_PHASE.to_owned()]);
     }
     let started = Instant::now();
-    ensure_rust_targets(&[
-        GUEST_TARGET,
-        BARE_METAL_TARGET,
-        TARGET_32,
-        guest::ARM64.target,
-    ])?;
+    ensure_rust_targets(&[GUEST_TARGET, BARE_METAL_TARGET, TARGET_32, ARM64.target])?;
     let mut report = Report::default();
     if host {
         let host_started = Instant::now();
@@ -380,12 +376,12 @@ impl Selection {
 /// The guest's phases and the guest that runs each, in the order the inits run them
 /// (`PHASES` in guest-init.rs): a run that lacks one of them fails.
 const GUEST_PHASES: [(&str, Arch); 6] = [
-    ("sdebug-512", guest::AMD64),
-    ("sdebug-4096", guest::AMD64),
-    ("qemu-disk", guest::AMD64),
-    ("i686-sdebug-512", guest::AMD64),
-    ("aarch64-qemu-disk", guest::ARM64),
-    ("armhf-qemu-disk", guest::ARMHF),
+    ("sdebug-512", AMD64),
+    ("sdebug-4096", AMD64),
+    ("qemu-disk", AMD64),
+    ("i686-sdebug-512", AMD64),
+    ("aarch64-qemu-disk", ARM64),
+    ("armhf-qemu-disk", ARMHF),
 ];
 
 /// The phases that run only when `--phase` names them. `armhf-qemu-disk`: its guest
@@ -410,22 +406,22 @@ struct GuestBoot {
 const BOOTS: [GuestBoot; 4] = [
     GuestBoot {
         name: "amd64",
-        arch: guest::AMD64,
+        arch: AMD64,
         phases: &["sdebug-512", "i686-sdebug-512"],
     },
     GuestBoot {
         name: "amd64-2",
-        arch: guest::AMD64,
+        arch: AMD64,
         phases: &["sdebug-4096", "qemu-disk"],
     },
     GuestBoot {
         name: "arm64",
-        arch: guest::ARM64,
+        arch: ARM64,
         phases: &["aarch64-qemu-disk"],
     },
     GuestBoot {
         name: "armhf",
-        arch: guest::ARMHF,
+        arch: ARMHF,
         phases: &["armhf-qemu-disk"],
     },
 ];
@@ -442,7 +438,7 @@ impl GuestBoot {
 }
 
 /// The architectures, in the order their binaries are built.
-const GUESTS: [Arch; 3] = [guest::AMD64, guest::ARM64, guest::ARMHF];
+const GUESTS: [Arch; 3] = [AMD64, ARM64, ARMHF];
 
 /// The guest's console, read as the init's line protocol (see guest-init.rs).
 #[derive(Debug, Default)]
@@ -699,7 +695,7 @@ fn stage_guest(arch: Arch, select: &Selection) -> Result<Staged> {
         .map(|l| l.iter().map(String::as_str).collect());
     let tests = build_guest_tests(arch.target, only.as_deref())?;
     // An amd64 guest also runs the library's tests built 32-bit.
-    let phase_32 = arch == guest::AMD64 && select.expected(arch).contains(&PHASE_32);
+    let phase_32 = arch == AMD64 && select.expected(arch).contains(&PHASE_32);
     let tests_32 = if phase_32 {
         let started = Instant::now();
         let chosen: Vec<&str> = TESTS_32
@@ -740,7 +736,7 @@ fn stage_guest(arch: Arch, select: &Selection) -> Result<Staged> {
     let work = WorkDir::new(&format!("test-{}", arch.debian))?;
     let mut files = vec![("bin/sgmap".to_owned(), sgmap)];
     files.extend(sg3.files.iter().cloned());
-    if arch == guest::AMD64 {
+    if arch == AMD64 {
         let shell = crate::sg3::debian_programs(arch, SHELL_PACKAGES, SHELL_LIBRARIES, &files)?;
         eprintln!("shell in the {} guest: {}", arch.debian, shell.description);
         files.extend(shell.files);
@@ -1094,24 +1090,24 @@ mod tests {
     fn each_guest_boots_for_its_own_phases_only() {
         let all = Selection::default();
         assert_eq!(
-            all.expected(guest::AMD64),
+            all.expected(AMD64),
             ["sdebug-512", "sdebug-4096", "qemu-disk", "i686-sdebug-512"]
         );
-        assert_eq!(all.expected(guest::ARM64), ["aarch64-qemu-disk"]);
-        assert!(all.expected(guest::ARMHF).is_empty(), "opt-in");
+        assert_eq!(all.expected(ARM64), ["aarch64-qemu-disk"]);
+        assert!(all.expected(ARMHF).is_empty(), "opt-in");
         let armhf = Selection {
             only: None,
             phases: Some(vec!["armhf-qemu-disk".to_owned()]),
         };
-        assert_eq!(armhf.expected(guest::ARMHF), ["armhf-qemu-disk"]);
-        assert!(armhf.expected(guest::ARM64).is_empty());
+        assert_eq!(armhf.expected(ARMHF), ["armhf-qemu-disk"]);
+        assert!(armhf.expected(ARM64).is_empty());
         let arm = Selection {
             only: None,
             phases: Some(vec!["aarch64-qemu-disk".to_owned()]),
         };
-        assert!(arm.expected(guest::AMD64).is_empty());
-        assert!(arm.expected(guest::ARMHF).is_empty());
-        assert_eq!(arm.expected(guest::ARM64), ["aarch64-qemu-disk"]);
+        assert!(arm.expected(AMD64).is_empty());
+        assert!(arm.expected(ARMHF).is_empty());
+        assert_eq!(arm.expected(ARM64), ["aarch64-qemu-disk"]);
     }
 
     #[test]

@@ -151,7 +151,8 @@ fn map_length_zero_is_einval() {
 
 #[test]
 fn map_length_is_page_rounded_and_must_fit_the_reserve() {
-    // sg-driver.md §1: a reserve of 66048 can map at most 65536; 69632 is ENOMEM.
+    // docs/kernel-facts.md (reserve.rs: reserve_of_66048_maps_only_its_page_rounded_down_65536):
+    // a reserve of 66048 can map at most 65536; 69632 is ENOMEM.
     let a = acct(66048);
     assert_eq!(a.max_map_len(), 65536);
     let m = |len| {

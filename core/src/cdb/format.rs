@@ -1,5 +1,5 @@
-//! FORMAT UNIT and SANITIZE (SBC-4), their parameter lists, and the MODE SENSE (6) / MODE
-//! SELECT (6 and 10) commands that change the block descriptor before a FORMAT UNIT.
+//! FORMAT UNIT and SANITIZE (SBC-4) and their parameter lists. The MODE SENSE (6) / MODE
+//! SELECT commands that change the block descriptor before a FORMAT UNIT are in `mode.rs`.
 //!
 //! The parameter lists are written into a caller's buffer like the CDBs ([`FormatHeader`],
 //! [`OverwriteHeader`]); a value that does not fit its field, or a combination SBC-4 forbids
@@ -282,83 +282,5 @@ impl OverwriteHeader {
         b[0] = (u8::from(self.invert) << 7) | (self.test << 5) | self.count;
         put_be(&mut b[2..4], u64::from(self.pattern_length));
         Ok(Self::LEN)
-    }
-}
-
-/// MODE SENSE (6) (SPC-5): 6 bytes; data-in of at most `allocation_length` bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ModeSense6 {
-    /// DBD: disable block descriptors.
-    pub dbd: bool,
-    /// PC: which values.
-    pub page_control: super::PageControl,
-    /// PAGE CODE (6 bits).
-    pub page_code: u8,
-    /// SUBPAGE CODE.
-    pub subpage_code: u8,
-    /// ALLOCATION LENGTH.
-    pub allocation_length: u8,
-}
-
-impl Command for ModeSense6 {
-    fn buffer_len(&self) -> usize {
-        6
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        fit("PAGE CODE", u64::from(self.page_code), 0x3f)?;
-        let b = out(buf, 6)?;
-        b[0] = Opcode::ModeSense6.into();
-        b[1] = u8::from(self.dbd) << 3;
-        b[2] = ((self.page_control as u8) << 6) | self.page_code;
-        b[3] = self.subpage_code;
-        b[4] = self.allocation_length;
-        Ok(6)
-    }
-}
-
-/// MODE SELECT (6) or (10) (SPC-5): data-out of `parameter_list_length` bytes (the mode
-/// parameter header, block descriptors and pages, as MODE SENSE returned them with the
-/// header's MODE DATA LENGTH zeroed).
-///
-/// (6): `15, PF << 4 | SP, 0, 0, PARAMETER LIST LENGTH, 0`; (10): `55, PF << 4 | SP, 0 x5,
-/// be16 PARAMETER LIST LENGTH, 0`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ModeSelect {
-    /// `true` for MODE SELECT (6), `false` for (10).
-    pub six: bool,
-    /// PF: the pages follow SPC's page format.
-    pub page_format: bool,
-    /// SP: save the pages.
-    pub save_pages: bool,
-    /// PARAMETER LIST LENGTH (8 bits in (6), 16 in (10)).
-    pub parameter_list_length: u16,
-}
-
-impl Command for ModeSelect {
-    fn buffer_len(&self) -> usize {
-        if self.six {
-            6
-        } else {
-            10
-        }
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let len = self.buffer_len();
-        let max = if self.six { 0xff } else { 0xffff };
-        fit(
-            "PARAMETER LIST LENGTH",
-            u64::from(self.parameter_list_length),
-            max,
-        )?;
-        let b = out(buf, len)?;
-        b[1] = (u8::from(self.page_format) << 4) | u8::from(self.save_pages);
-        if self.six {
-            b[0] = Opcode::ModeSelect6.into();
-            b[4] = self.parameter_list_length as u8;
-        } else {
-            b[0] = Opcode::ModeSelect10.into();
-            put_be(&mut b[7..9], u64::from(self.parameter_list_length));
-        }
-        Ok(len)
     }
 }

@@ -1,6 +1,7 @@
 //! `sgmap dd`: sgm_dd's copy through the mmap-ed reserve, with a queue depth.
 //!
-//! - [`plan`]: operands and the arithmetic (pure, host-tested);
+//! - [`operands`]: `if=`, `of=`, `bs=`, ... parsed and checked (pure, host-tested);
+//! - [`plan`]: the arithmetic (pure, host-tested);
 //! - [`ends`]: the non-sg files (regular files, block devices, stdin/stdout, discard);
 //! - [`copy`]: opening both sides and running the copy;
 //! - [`sg`]: the sg side, READ and WRITE through the mapped reserves at a queue depth;
@@ -17,12 +18,13 @@ use crate::out::{self, CmdResult, Fail};
 pub mod copy;
 pub mod ends;
 pub mod ledger;
+pub mod operands;
 pub mod plan;
 pub mod sg;
 pub mod tool;
 pub mod verify;
 
-use plan::{OperandError, Operands};
+use operands::{OperandError, Operands};
 
 /// Runs `sgmap dd`.
 pub fn run(args: Vec<OsString>) -> CmdResult {
