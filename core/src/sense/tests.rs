@@ -181,7 +181,7 @@ fn asc_table_has_every_t10_pair_in_order() {
 #[test]
 fn without_asc_strings_names_are_absent_and_hex_renders() {
     let a = AdditionalSense::new(0x11, 0x00);
-    assert_eq!(a.name(), None);
+    assert!(a.name().is_none());
     assert_eq!(a.range_name(), None);
     assert_eq!(ASC_TABLE_BYTES, 0);
     assert_eq!(rendered(a).as_str(), "ASC=11, ASCQ=00 (hex)");
