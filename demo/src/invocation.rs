@@ -69,7 +69,13 @@ pub fn version() -> Fail {
 
 /// `sgmap --version`.
 pub fn version_text() -> String {
-    format!("sgmap {}\n", env!("CARGO_PKG_VERSION"))
+    let commands: Vec<&str> = table::COMMANDS.iter().map(|c| c.name).collect();
+    format!(
+        "sgmap {}\ncommands: {}\nname tables: {}\n",
+        env!("CARGO_PKG_VERSION"),
+        commands.join(" "),
+        if cfg!(feature = "names") { "yes" } else { "no" }
+    )
 }
 
 /// The file name of a program path (`/usr/bin/sg_inq` → `sg_inq`).

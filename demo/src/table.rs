@@ -6,25 +6,6 @@
 
 use std::ffi::OsString;
 
-use crate::commands::dd;
-use crate::commands::format;
-use crate::commands::inquiry;
-use crate::commands::list;
-use crate::commands::luns;
-use crate::commands::opcodes;
-use crate::commands::raw;
-use crate::commands::readcap;
-use crate::commands::requests;
-use crate::commands::sanitize;
-use crate::commands::sense;
-use crate::commands::start;
-use crate::commands::sync;
-use crate::commands::tur;
-use crate::commands::unmap;
-use crate::commands::verify;
-use crate::commands::vpd;
-use crate::commands::write_buffer;
-use crate::commands::write_same;
 use crate::help;
 use crate::invocation;
 use crate::out::{self, CmdResult, Fail};
@@ -64,70 +45,79 @@ const fn tool(name: &'static str, version: &'static str) -> Tool {
 
 /// Every command, in the order `sgmap help` lists them.
 pub static COMMANDS: &[Command] = &[
+    #[cfg(feature = "list")]
     Command {
         name: "list",
         aliases: &[],
         tools: &[],
         summary: "list the sg devices (from /sys/class/scsi_generic)",
         help: help::LIST,
-        run: list::run,
+        run: crate::commands::list::run,
     },
+    #[cfg(feature = "inquiry")]
     Command {
         name: "inquiry",
         aliases: &["inq"],
         tools: &[tool("sg_inq", "Version string: 2.10 20210328")],
         summary: "INQUIRY: identification, VPD pages, --export",
         help: help::INQUIRY,
-        run: inquiry::run,
+        run: crate::commands::inquiry::run,
     },
+    #[cfg(feature = "vpd")]
     Command {
         name: "vpd",
         aliases: &[],
         tools: &[tool("sg_vpd", "version: 1.63 20210328")],
         summary: "VPD pages decoded as sg_vpd prints them",
         help: help::VPD,
-        run: vpd::run,
+        run: crate::commands::vpd::run,
     },
+    #[cfg(feature = "readcap")]
     Command {
         name: "readcap",
         aliases: &[],
         tools: &[tool("sg_readcap", "Version string: 4.05 20200122")],
         summary: "READ CAPACITY: blocks and block length",
         help: help::READCAP,
-        run: readcap::run_cmd,
+        run: crate::commands::readcap::run_cmd,
     },
+    #[cfg(feature = "tur")]
     Command {
         name: "tur",
         aliases: &[],
         tools: &[tool("sg_turs", "Version string: 3.48 20210102")],
         summary: "TEST UNIT READY, --progress",
         help: help::TUR,
-        run: tur::run,
+        run: crate::commands::tur::run,
     },
+    #[cfg(feature = "requests")]
     Command {
         name: "requests",
         aliases: &[],
         tools: &[tool("sg_requests", "sg_requests: version: 1.36 20210329")],
         summary: "REQUEST SENSE, --progress",
         help: help::REQUESTS,
-        run: requests::run,
+        run: crate::commands::requests::run,
     },
+    #[cfg(feature = "format")]
     Command {
         name: "format",
         aliases: &[],
         tools: &[tool("sg_format", "sg_format version: 1.62 20201223")],
         summary: "FORMAT UNIT, block size change, progress",
         help: help::FORMAT,
-        run: format::run,
+        run: crate::commands::format::run,
     },
+    #[cfg(feature = "sanitize")]
     Command {
         name: "sanitize",
         aliases: &[],
         tools: &[tool("sg_sanitize", "sg_sanitize: version: 1.15 20201223")],
         summary: "SANITIZE: block, crypto, overwrite, progress",
         help: help::SANITIZE,
-        run: sanitize::run,
+        run: crate::commands::sanitize::run,
     },
+    #[cfg(feature = "dd")]
     Command {
         name: "dd",
         aliases: &[],
@@ -138,72 +128,81 @@ pub static COMMANDS: &[Command] = &[
         ],
         summary: "copy through the mapped reserve, queued",
         help: help::DD,
-        run: dd::run,
+        run: crate::commands::dd::run,
     },
+    #[cfg(feature = "write-buffer")]
     Command {
         name: "write-buffer",
         aliases: &[],
         tools: &[tool("sg_write_buffer", "version: 1.29 20181112")],
         summary: "firmware download with WRITE BUFFER",
         help: help::WRITE_BUFFER,
-        run: write_buffer::run,
+        run: crate::commands::write_buffer::run,
     },
+    #[cfg(feature = "start")]
     Command {
         name: "start",
         aliases: &[],
         tools: &[tool("sg_start", "Version string: 0.67 20200930")],
         summary: "START STOP UNIT: spin up, load, or as sg_start",
         help: help::START,
-        run: start::run_start,
+        run: crate::commands::start::run_start,
     },
+    #[cfg(feature = "start")]
     Command {
         name: "stop",
         aliases: &[],
         tools: &[],
         summary: "START STOP UNIT: spin down, eject",
         help: help::START,
-        run: start::run_stop,
+        run: crate::commands::start::run_stop,
     },
+    #[cfg(feature = "sync")]
     Command {
         name: "sync",
         aliases: &[],
         tools: &[tool("sg_sync", "version: 1.25 20191220")],
         summary: "SYNCHRONIZE CACHE (10) or (16)",
         help: help::SYNC,
-        run: sync::run,
+        run: crate::commands::sync::run,
     },
+    #[cfg(feature = "verify")]
     Command {
         name: "verify",
         aliases: &[],
         tools: &[tool("sg_verify", "sg_verify: version: 1.27 20201029")],
         summary: "VERIFY (10) or (16), against data with --ndo",
         help: help::VERIFY,
-        run: verify::run,
+        run: crate::commands::verify::run,
     },
+    #[cfg(feature = "luns")]
     Command {
         name: "luns",
         aliases: &[],
         tools: &[tool("sg_luns", "version: 1.45 20200708")],
         summary: "REPORT LUNS, decoded",
         help: help::LUNS,
-        run: luns::run,
+        run: crate::commands::luns::run,
     },
+    #[cfg(feature = "opcodes")]
     Command {
         name: "opcodes",
         aliases: &[],
         tools: &[tool("sg_opcodes", "Version string: 0.69 20210319")],
         summary: "REPORT SUPPORTED OPERATION CODES / TMFs",
         help: help::OPCODES,
-        run: opcodes::run,
+        run: crate::commands::opcodes::run,
     },
+    #[cfg(feature = "unmap")]
     Command {
         name: "unmap",
         aliases: &[],
         tools: &[tool("sg_unmap", "version: 1.17 20180628")],
         summary: "UNMAP block ranges (trim)",
         help: help::UNMAP,
-        run: unmap::run,
+        run: crate::commands::unmap::run,
     },
+    #[cfg(feature = "write-same")]
     Command {
         name: "write-same",
         aliases: &[],
@@ -213,8 +212,9 @@ pub static COMMANDS: &[Command] = &[
         )],
         summary: "WRITE SAME (10), (16), (32)",
         help: help::WRITE_SAME,
-        run: write_same::run,
+        run: crate::commands::write_same::run,
     },
+    #[cfg(feature = "raw")]
     Command {
         name: "raw",
         aliases: &[],
@@ -230,17 +230,122 @@ pub static COMMANDS: &[Command] = &[
         )],
         summary: "any CDB, data through the mapped reserve",
         help: help::RAW,
-        run: raw::run,
+        run: crate::commands::raw::run,
     },
+    #[cfg(feature = "sense")]
     Command {
         name: "sense",
         aliases: &[],
         tools: &[tool("sg_decode_sense", "version: 1.21 20190602")],
         summary: "decode sense data",
         help: help::SENSE,
-        run: sense::run,
+        run: crate::commands::sense::run,
     },
 ];
+
+/// What this build left out (the commands' cargo features): their names, aliases and tool
+/// names. Asking for one says that the build lacks it ([`left_out`]) rather than that no such
+/// command exists.
+static LEFT_OUT: &[&str] = &[
+    #[cfg(not(feature = "list"))]
+    "list",
+    #[cfg(not(feature = "inquiry"))]
+    "inquiry",
+    #[cfg(not(feature = "inquiry"))]
+    "inq",
+    #[cfg(not(feature = "inquiry"))]
+    "sg_inq",
+    #[cfg(not(feature = "vpd"))]
+    "vpd",
+    #[cfg(not(feature = "vpd"))]
+    "sg_vpd",
+    #[cfg(not(feature = "readcap"))]
+    "readcap",
+    #[cfg(not(feature = "readcap"))]
+    "sg_readcap",
+    #[cfg(not(feature = "tur"))]
+    "tur",
+    #[cfg(not(feature = "tur"))]
+    "sg_turs",
+    #[cfg(not(feature = "requests"))]
+    "requests",
+    #[cfg(not(feature = "requests"))]
+    "sg_requests",
+    #[cfg(not(feature = "format"))]
+    "format",
+    #[cfg(not(feature = "format"))]
+    "sg_format",
+    #[cfg(not(feature = "sanitize"))]
+    "sanitize",
+    #[cfg(not(feature = "sanitize"))]
+    "sg_sanitize",
+    #[cfg(not(feature = "dd"))]
+    "dd",
+    #[cfg(not(feature = "dd"))]
+    "sgm_dd",
+    #[cfg(not(feature = "dd"))]
+    "sg_dd",
+    #[cfg(not(feature = "dd"))]
+    "sgp_dd",
+    #[cfg(not(feature = "write-buffer"))]
+    "write-buffer",
+    #[cfg(not(feature = "write-buffer"))]
+    "sg_write_buffer",
+    #[cfg(not(feature = "start"))]
+    "start",
+    #[cfg(not(feature = "start"))]
+    "sg_start",
+    #[cfg(not(feature = "start"))]
+    "stop",
+    #[cfg(not(feature = "sync"))]
+    "sync",
+    #[cfg(not(feature = "sync"))]
+    "sg_sync",
+    #[cfg(not(feature = "verify"))]
+    "verify",
+    #[cfg(not(feature = "verify"))]
+    "sg_verify",
+    #[cfg(not(feature = "luns"))]
+    "luns",
+    #[cfg(not(feature = "luns"))]
+    "sg_luns",
+    #[cfg(not(feature = "opcodes"))]
+    "opcodes",
+    #[cfg(not(feature = "opcodes"))]
+    "sg_opcodes",
+    #[cfg(not(feature = "unmap"))]
+    "unmap",
+    #[cfg(not(feature = "unmap"))]
+    "sg_unmap",
+    #[cfg(not(feature = "write-same"))]
+    "write-same",
+    #[cfg(not(feature = "write-same"))]
+    "sg_write_same",
+    #[cfg(not(feature = "raw"))]
+    "raw",
+    #[cfg(not(feature = "raw"))]
+    "sg_raw",
+    #[cfg(not(feature = "sense"))]
+    "sense",
+    #[cfg(not(feature = "sense"))]
+    "sg_decode_sense",
+];
+
+/// Whether `name` is a command, alias or tool name that this build left out.
+pub fn left_out(name: &str) -> bool {
+    LEFT_OUT.contains(&name)
+}
+
+/// The refusal of a command this build left out: it names the build's commands, exit 127
+/// (what a shell gives for a command that is not there).
+fn not_built(name: &str) -> Fail {
+    let built: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+    out::err_str(&format!(
+        "sgmap: {name}: not in this build of sgmap (its commands: {})\n",
+        built.join(", ")
+    ));
+    Fail::code(127)
+}
 
 /// The command named `name` (or one of its aliases).
 pub fn command(name: &str) -> Option<&'static Command> {
@@ -284,9 +389,13 @@ pub fn run(argv: Vec<OsString>) -> CmdResult {
 fn dispatch(argv: Vec<OsString>) -> CmdResult {
     let mut argv = argv.into_iter();
     let program = argv.next().unwrap_or_default();
-    if let Some((command, tool)) = invocation::program_name(&program).and_then(tool_named) {
+    let called = invocation::program_name(&program);
+    if let Some((command, tool)) = called.and_then(tool_named) {
         invocation::set_running(command, Some(tool));
         return (command.run)(argv.collect());
+    }
+    if let Some(name) = called.filter(|n| left_out(n)) {
+        return Err(not_built(name));
     }
     let Some(first) = argv.next() else {
         out::err_str(&help::main());
@@ -311,6 +420,9 @@ fn dispatch(argv: Vec<OsString>) -> CmdResult {
     if let Some((command, tool)) = tool_named(name) {
         invocation::set_running(command, Some(tool));
         return (command.run)(rest);
+    }
+    if left_out(name) {
+        return Err(not_built(name));
     }
     match name {
         "--version" | "-V" | "version" => out::out_str(&invocation::version_text()),

@@ -1,5 +1,7 @@
 //! `cargo xtask dist`: the static `sgmap` binaries, with the workspace's release profile
-//! (opt-level z, LTO, one codegen unit, panic abort, strip), for x86_64 and aarch64 musl.
+//! (opt-level z, LTO, one codegen unit, panic abort, strip), for x86_64, i686, aarch64 and
+//! armv7 musl; for x86_64 also the build choices ([`choices`]: without the name tables, the
+//! firmware profile, `--commands=LIST`); and where the bytes go ([`bloat`]).
 //!
 //! The shipped flavour also rebuilds the standard library with the binary (`-Zbuild-std`)
 //! and `panic=immediate-abort`: std's panic machinery (the backtrace printer with its DWARF
@@ -25,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cargo::{build_executables, cargo, ensure_rust_targets, find_bin};
 use crate::elf::{self, Elf};
-use crate::targets::{self, expected_machine, linker_env, AARCH64, ARMV7, BUDGET, X86_64};
+use crate::targets::{self, expected_machine, linker_env, AARCH64, ARMV7, BUDGET, I686, X86_64};
 use crate::{armv7, project_root, Result};
 
 /// Which standard library the binary is built with.
@@ -85,23 +87,102 @@ pub fn build_sgmap(target: &str) -> Result<PathBuf> {
 
 /// `cargo build -p sgmap --release --target TARGET`, in the given flavour.
 pub fn build_sgmap_flavour(target: &str, flavour: Flavour) -> Result<PathBuf> {
-    build_sgmap_with(target, flavour, false)
+    build_sgmap_with(target, flavour, None)
 }
 
-/// [`build_sgmap_flavour`], and with `lean` without the command's default features (its
-/// name tables: `sgmap --no-default-features`).
-fn build_sgmap_with(target: &str, flavour: Flavour, lean: bool) -> Result<PathBuf> {
+/// A build of `sgmap` with some of its cargo features: besides the full one on every
+/// target, `dist` makes these for x86_64.
+struct Choice {
+    /// The file name's suffix: `sgmap-x86_64-unknown-linux-musl-firmware`.
+    name: &'static str,
+    /// The cargo features (with `--no-default-features`).
+    features: String,
+    /// What it is, for the table.
+    about: String,
+    /// Its own budget, if it has one.
+    budget: Option<u64>,
+    /// Whether `--check` holds it to the budget (else the budget is a goal, reported).
+    enforced: bool,
+}
+
+/// The firmware build: what a provisioning image needs (identify, check ready, download).
+const FIRMWARE: &str = "firmware";
+/// Its budget: a goal, not yet reached (244 KiB today: `inquiry` alone, with sg_inq's whole
+/// surface and its VPD decodings, is 40 KiB), so `--check` reports it and does not fail.
+pub const FIRMWARE_BUDGET: u64 = 160 * 1024;
+
+/// The builds besides the full ones: without the name tables, the firmware profile, and
+/// the commands asked for with `--commands=`.
+fn choices(commands: Option<&str>) -> Vec<Choice> {
+    let mut v = vec![
+        Choice {
+            name: "lean",
+            features: "every-command".to_owned(),
+            about: "every command, no name tables (ASC/ASCQ and command names)".to_owned(),
+            budget: Some(BUDGET),
+            enforced: true,
+        },
+        Choice {
+            name: FIRMWARE,
+            features: FIRMWARE.to_owned(),
+            about: "inquiry, tur, readcap, write-buffer, with the name tables".to_owned(),
+            budget: Some(FIRMWARE_BUDGET),
+            enforced: false,
+        },
+    ];
+    if let Some(list) = commands {
+        v.push(Choice {
+            name: "commands",
+            features: format!("names,{list}"),
+            about: format!("--commands={list}, with the name tables"),
+            budget: None,
+            enforced: false,
+        });
+    }
+    v
+}
+
+/// [`build_sgmap_flavour`] with the command's cargo features `features` instead of its
+/// default ones (every command and the name tables) when given.
+fn build_sgmap_with(target: &str, flavour: Flavour, features: Option<&str>) -> Result<PathBuf> {
+    build_sgmap_cmd(cargo(), target, flavour, features, &small_target_dir(), &[])
+}
+
+/// The shipped x86_64 build's code and data as they are, but with its symbol table (not
+/// stripped; in a target directory of its own): what [`bloat`] reads.
+fn build_with_symbols(flavour: Flavour) -> Result<PathBuf> {
     let mut cmd = cargo();
+    cmd.env("CARGO_PROFILE_RELEASE_STRIP", "false");
+    // The legacy mangling, which `elf::demangle` reads (names only: the code is the same).
+    let legacy = ["-Zunstable-options", "-Csymbol-mangling-version=legacy"];
+    build_sgmap_cmd(
+        cmd,
+        X86_64,
+        flavour,
+        None,
+        &target_dir().join("sgmap-symbols"),
+        &legacy,
+    )
+}
+
+fn build_sgmap_cmd(
+    mut cmd: std::process::Command,
+    target: &str,
+    flavour: Flavour,
+    features: Option<&str>,
+    small_dir: &Path,
+    extra_flags: &[&str],
+) -> Result<PathBuf> {
     cmd.args(["build", "-p", "sgmap", "--release", "--target", target]);
-    if lean {
-        cmd.arg("--no-default-features");
+    if let Some(features) = features {
+        cmd.args(["--no-default-features", "--features", features]);
     }
     let mut rustflags = Vec::new();
     // A target without a prebuilt std (armv7) builds it from source in both flavours.
     if flavour == Flavour::Small || !targets::has_prebuilt_std(target) {
         ensure_rust_src()?;
         cmd.arg("--target-dir")
-            .arg(small_target_dir())
+            .arg(small_dir)
             .args(["-Zbuild-std=std,panic_abort"])
             .env("RUSTC_BOOTSTRAP", "1");
     }
@@ -111,6 +192,7 @@ fn build_sgmap_with(target: &str, flavour: Flavour, lean: bool) -> Result<PathBu
         cmd.arg("-Zbuild-std-features=optimize_for_size");
     }
     rustflags.extend(armv7::rustc_flags(target)?);
+    rustflags.extend(extra_flags.iter().map(|f| (*f).to_owned()));
     if !rustflags.is_empty() {
         cmd.env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"));
     }
@@ -176,15 +258,20 @@ fn shown(path: &Path) -> String {
 pub fn run(args: &[String]) -> Result<bool> {
     let mut check = false;
     let mut flavour = Flavour::Small;
+    let mut commands = None;
     for arg in args {
         match arg.as_str() {
             "--check" => check = true,
             "--plain" => flavour = Flavour::Plain,
-            other => return Err(format!("cargo xtask dist: unknown option {other:?}")),
+            other => match other.strip_prefix("--commands=") {
+                Some(list) if !list.is_empty() => commands = Some(list.to_owned()),
+                _ => return Err(format!("cargo xtask dist: unknown option {other:?}")),
+            },
         }
     }
-    ensure_rust_targets(&[X86_64])?;
+    ensure_rust_targets(&[X86_64, I686])?;
     let mut built = vec![(X86_64, build_sgmap_flavour(X86_64, flavour)?)];
+    built.push((I686, build_sgmap_flavour(I686, flavour)?));
     match ensure_rust_targets(&[AARCH64]).and_then(|()| build_sgmap_flavour(AARCH64, flavour)) {
         Ok(path) => built.push((AARCH64, path)),
         // `--check` (CI) proves every binary builds: the README quotes their sizes.
@@ -210,13 +297,16 @@ pub fn run(args: &[String]) -> Result<bool> {
         .ok_or("the target directory has no parent")?
         .join("dist");
     fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
-    // The build choice the README prices: x86_64 without the name tables. Copied away at
-    // once, since the next build of the same target overwrites it.
-    let lean_path = build_sgmap_with(X86_64, flavour, true)?;
-    let lean = dist.join(format!("sgmap-{X86_64}-lean"));
-    fs::copy(&lean_path, &lean)
-        .map_err(|e| format!("copy {} to {}: {e}", lean_path.display(), lean.display()))?;
-
+    // The build choices, x86_64 only, each copied away at once: the next build of the same
+    // target overwrites it.
+    let mut chosen = Vec::new();
+    for choice in choices(commands.as_deref()) {
+        let path = build_sgmap_with(X86_64, flavour, Some(&choice.features))?;
+        let copy = dist.join(format!("sgmap-{X86_64}-{}", choice.name));
+        fs::copy(&path, &copy)
+            .map_err(|e| format!("copy {} to {}: {e}", path.display(), copy.display()))?;
+        chosen.push((choice, copy));
+    }
     println!();
     let mut over = None;
     // The x86_64 binary is built again last, so that its path holds the full one.
@@ -243,7 +333,7 @@ pub fn run(args: &[String]) -> Result<bool> {
                 kib(BUDGET),
                 kib(size - BUDGET)
             );
-            over.get_or_insert((copy.clone(), size));
+            over.get_or_insert((copy.clone(), size, BUDGET));
         } else {
             line += &format!("  (budget {}: {} left)", kib(BUDGET), kib(BUDGET - size));
         }
@@ -263,26 +353,110 @@ pub fn run(args: &[String]) -> Result<bool> {
             names.len()
         );
     }
-    check_static(&lean, X86_64)?;
-    let lean_size = fs::metadata(&lean)
-        .map_err(|e| format!("{}: {e}", lean.display()))?
-        .len();
-    println!(
-        "{:<50} {:>10}  ({lean_size} bytes), x86_64 without the name tables \
-         (sgmap --no-default-features: ASC/ASCQ and command names)",
-        shown(&lean),
-        kib(lean_size)
-    );
+    for (choice, copy) in &chosen {
+        check_static(copy, X86_64)?;
+        let size = fs::metadata(copy)
+            .map_err(|e| format!("{}: {e}", copy.display()))?
+            .len();
+        let mut line = format!(
+            "{:<50} {:>10}  ({size} bytes), x86_64: {}",
+            shown(copy),
+            kib(size),
+            choice.about
+        );
+        match choice.budget {
+            Some(budget) if size > budget && !choice.enforced => {
+                line += &format!(
+                    "  (goal {}: {} over, not enforced)",
+                    kib(budget),
+                    kib(size - budget)
+                );
+            }
+            Some(budget) if size > budget => {
+                line += &format!(
+                    "  OVER the budget of {} by {}",
+                    kib(budget),
+                    kib(size - budget)
+                );
+                over.get_or_insert((copy.clone(), size, budget));
+            }
+            Some(budget) => {
+                line += &format!("  (budget {}: {} left)", kib(budget), kib(budget - size))
+            }
+            None => {}
+        }
+        println!("{line}");
+    }
+    let symbols = build_with_symbols(flavour)?;
+    let image = fs::read(&symbols).map_err(|e| format!("{}: {e}", symbols.display()))?;
+    println!();
+    print!("{}", bloat(&elf::symbols(&image)?));
     match over {
-        Some((path, size)) if check => Err(format!(
+        Some((path, size, budget)) if check => Err(format!(
             "{}: {} is over the size budget of {} by {}",
             shown(&path),
             kib(size),
-            kib(BUDGET),
-            kib(size - BUDGET)
+            kib(budget),
+            kib(size - budget)
         )),
         _ => Ok(true),
     }
+}
+
+/// Where the bytes of the x86_64 binary go, from its symbol table: the largest functions and
+/// tables, and the code of each command, of what commands share and of the libraries, so
+/// that what an addition costs is seen when it is made.
+fn bloat(symbols: &[elf::Symbol]) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    let named: Vec<(String, &elf::Symbol)> = symbols
+        .iter()
+        .map(|s| (elf::demangle(&s.name), s))
+        .collect();
+    let total: u64 = symbols.iter().map(|s| s.size).sum();
+    let mut out = format!(
+        "Where the bytes go (x86_64, every command; {} in {} symbols):\n",
+        kib(total),
+        symbols.len()
+    );
+    // The owner of a symbol: a command, a shared module, or a crate.
+    let owner = |name: &str| -> String {
+        let path = name.trim_start_matches('<');
+        for (prefix, label) in [
+            ("sgmap::commands::", "command "),
+            ("sgmap::shared::", "shared "),
+        ] {
+            if let Some(rest) = path.strip_prefix(prefix) {
+                let module = rest.split("::").next().unwrap_or(rest);
+                return format!("{label}{module}");
+            }
+        }
+        match path.split("::").next() {
+            Some(c @ ("sgmap" | "sgmap_core" | "sgmap_sys" | "rustix" | "lexopt")) => c.to_owned(),
+            Some("std" | "core" | "alloc") => "std".to_owned(),
+            _ if path.contains("::") => "other Rust".to_owned(),
+            _ => "C library and start files".to_owned(),
+        }
+    };
+    let mut owners: BTreeMap<String, u64> = BTreeMap::new();
+    for (name, s) in &named {
+        *owners.entry(owner(name)).or_default() += s.size;
+    }
+    let mut owners: Vec<(String, u64)> = owners.into_iter().collect();
+    owners.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let _ = writeln!(out, "  by owner:");
+    for (who, size) in &owners {
+        let _ = writeln!(out, "    {:>10}  {who}", kib(*size));
+    }
+    let mut largest: Vec<&(String, &elf::Symbol)> = named.iter().collect();
+    largest.sort_by(|a, b| b.1.size.cmp(&a.1.size).then(a.0.cmp(&b.0)));
+    let _ = writeln!(out, "  the largest:");
+    for (name, s) in largest.iter().take(15) {
+        let kind = if s.function { "code" } else { "data" };
+        let shown: String = name.chars().take(90).collect();
+        let _ = writeln!(out, "    {:>10}  {kind}  {shown}", kib(s.size));
+    }
+    out
 }
 
 /// The names `sgmap --list-names` prints.
@@ -353,5 +527,42 @@ mod tests {
         }
         assert_eq!(fs::read_dir(&usr_bin).unwrap().count(), 3);
         fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn the_bytes_go_to_commands_shared_modules_and_crates() {
+        let sym = |name: &str, size, function| elf::Symbol {
+            name: name.to_owned(),
+            size,
+            function,
+        };
+        let report = bloat(&[
+            sym(
+                "_ZN5sgmap8commands7inquiry3run17h0123456789abcdefE",
+                3000,
+                true,
+            ),
+            sym(
+                "_ZN5sgmap8commands7inquiry5parse17h0123456789abcdefE",
+                1000,
+                true,
+            ),
+            sym("_ZN5sgmap6shared3dev4open17h0123456789abcdefE", 2048, true),
+            sym(
+                "_ZN10sgmap_core5sense3asc6PACKED17h0123456789abcdefE",
+                1024,
+                false,
+            ),
+            sym("memcpy", 100, true),
+        ]);
+        assert!(report.contains("7.0 KiB in 5 symbols"), "{report}");
+        assert!(report.contains("3.9 KiB  command inquiry"), "{report}");
+        assert!(report.contains("2.0 KiB  shared dev"), "{report}");
+        assert!(report.contains("1.0 KiB  sgmap_core"), "{report}");
+        assert!(report.contains("C library and start files"), "{report}");
+        assert!(
+            report.contains("1.0 KiB  data  sgmap_core::sense::asc::PACKED"),
+            "{report}"
+        );
     }
 }

@@ -168,6 +168,141 @@ impl Elf {
     }
 }
 
+/// A function or object of the symbol table (`SHT_SYMTAB`): its name as linked and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub size: u64,
+    /// `STT_FUNC` (code) rather than `STT_OBJECT` (data).
+    pub function: bool,
+}
+
+const SHT_SYMTAB: u32 = 2;
+const STT_OBJECT: u8 = 1;
+const STT_FUNC: u8 = 2;
+
+/// The functions and objects of a file's symbol table, with a size (none in a stripped
+/// file). Two symbols at the same address (aliases, folded functions) are one.
+pub fn symbols(image: &[u8]) -> Result<Vec<Symbol>, String> {
+    let class64 = image.get(4) == Some(&2);
+    let r = Reader {
+        image,
+        little: image.get(5) == Some(&1),
+    };
+    let (shoff, shentsize, shnum) = if class64 {
+        (r.u64(40)?, r.u16(58)?, r.u16(60)?)
+    } else {
+        (u64::from(r.u32(32)?), r.u16(46)?, r.u16(48)?)
+    };
+    // (type, offset, size, link) of section `i`.
+    let section = |i: u64| -> Result<(u32, u64, u64, u32), String> {
+        let at = shoff + i * u64::from(shentsize);
+        Ok(if class64 {
+            (
+                r.u32(at + 4)?,
+                r.u64(at + 24)?,
+                r.u64(at + 32)?,
+                r.u32(at + 40)?,
+            )
+        } else {
+            (
+                r.u32(at + 4)?,
+                u64::from(r.u32(at + 16)?),
+                u64::from(r.u32(at + 20)?),
+                r.u32(at + 24)?,
+            )
+        })
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..u64::from(shnum) {
+        let (kind, offset, size, link) = section(i)?;
+        if kind != SHT_SYMTAB {
+            continue;
+        }
+        let (_, strtab, _, _) = section(u64::from(link))?;
+        let entry = if class64 { 24 } else { 16 };
+        for k in 0..size / entry {
+            let at = offset + k * entry;
+            let (name, info, value, size) = if class64 {
+                (
+                    r.u32(at)?,
+                    r.bytes(at + 4, 1)?[0],
+                    r.u64(at + 8)?,
+                    r.u64(at + 16)?,
+                )
+            } else {
+                (
+                    r.u32(at)?,
+                    r.bytes(at + 12, 1)?[0],
+                    u64::from(r.u32(at + 4)?),
+                    u64::from(r.u32(at + 8)?),
+                )
+            };
+            let kind = info & 0x0f;
+            if size == 0 || !(kind == STT_FUNC || kind == STT_OBJECT) || !seen.insert(value) {
+                continue;
+            }
+            out.push(Symbol {
+                name: r.c_string(strtab + u64::from(name))?,
+                size,
+                function: kind == STT_FUNC,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A Rust symbol's path, from its legacy mangling (`_ZN` length-prefixed parts, the hash
+/// part dropped, `$LT$` and the like decoded); other names as they are.
+pub fn demangle(name: &str) -> String {
+    let Some(mut rest) = name.strip_prefix("_ZN") else {
+        return name.to_owned();
+    };
+    let mut parts = Vec::new();
+    while let Some(digits) = rest.find(|c: char| !c.is_ascii_digit()).filter(|&d| d > 0) {
+        let Ok(len) = rest[..digits].parse::<usize>() else {
+            break;
+        };
+        let Some(part) = rest.get(digits..digits + len) else {
+            break;
+        };
+        // A part that starts with an escape carries a `_` before it (`_$LT$`).
+        parts.push(
+            part.strip_prefix('_')
+                .filter(|p| p.starts_with('$'))
+                .unwrap_or(part),
+        );
+        rest = &rest[digits + len..];
+    }
+    if parts.last().is_some_and(|p| {
+        p.len() == 17 && p.starts_with('h') && p[1..].chars().all(|c| c.is_ascii_hexdigit())
+    }) {
+        parts.pop();
+    }
+    let mut text = parts.join("::");
+    for (code, ch) in [
+        ("$LT$", "<"),
+        ("$GT$", ">"),
+        ("$RF$", "&"),
+        ("$BP$", "*"),
+        ("$C$", ","),
+        ("$u20$", " "),
+        ("$u27$", "'"),
+        ("$u5b$", "["),
+        ("$u5d$", "]"),
+        ("$u7b$", "{"),
+        ("$u7d$", "}"),
+        ("$u7e$", "~"),
+        ("$LP$", "("),
+        ("$RP$", ")"),
+        ("..", "::"),
+    ] {
+        text = text.replace(code, ch);
+    }
+    text
+}
+
 /// Bounds-checked reads in the file's byte order.
 struct Reader<'a> {
     image: &'a [u8],
@@ -355,5 +490,28 @@ mod tests {
             elf.needed.iter().any(|n| n.starts_with("libc.so")),
             "{elf:?}"
         );
+    }
+
+    #[test]
+    fn rust_legacy_names_read_as_paths() {
+        assert_eq!(
+            demangle("_ZN5sgmap8commands7inquiry3run17h0123456789abcdefE"),
+            "sgmap::commands::inquiry::run"
+        );
+        assert_eq!(
+            demangle("_ZN56_$LT$sgmap..out..IoWhy$u20$as$u20$core..fmt..Display$GT$3fmt17h0123456789abcdefE"),
+            "<sgmap::out::IoWhy as core::fmt::Display>::fmt"
+        );
+        assert_eq!(demangle("memcpy"), "memcpy");
+    }
+
+    #[test]
+    fn the_symbols_of_this_test_program_have_sizes_and_names() {
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let syms = symbols(&me).unwrap();
+        assert!(syms
+            .iter()
+            .any(|s| s.function && demangle(&s.name).contains("rust_legacy_names_read_as_paths")));
+        assert!(syms.iter().all(|s| s.size > 0));
     }
 }

@@ -74,11 +74,16 @@ Tasks:
                            the armhf guest, runs only when named; a guest with no phase
                            chosen is not booted); both are for development: CI runs
                            everything
-  dist    Build the static release sgmap for x86_64, aarch64 and armv7 (musl; armv7
-          with std built from source and Debian's armhf musl) into target/dist/, check
-          that each is static and print its size.
-            --check        fail when a binary (x86_64, aarch64, armv7) is past the
-                           512 KiB budget, or the aarch64 or armv7 one does not build
+  dist    Build the static release sgmap for x86_64, i686, aarch64 and armv7 (musl;
+          armv7 with std built from source and Debian's armhf musl) into target/dist/,
+          and for x86_64 the build choices: -lean (no name tables), -firmware (inquiry,
+          tur, readcap, write-buffer); check that each is static, print its size
+          against its budget, and where the x86_64 binary's bytes go.
+            --check        fail when a binary is past the 512 KiB budget, or the
+                           aarch64 or armv7 one does not build (the firmware build's
+                           160 KiB is a goal, reported, not yet enforced)
+            --commands=A,B also build x86_64 with just those commands (cargo
+                           features of demo/: list, inquiry, vpd, ..., write-same)
             --plain        build with the toolchain's own std (stable options only)
                            instead of std rebuilt with panic=immediate-abort
   bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the

@@ -17,6 +17,9 @@ use crate::elf;
 
 pub const X86_64: &str = "x86_64-unknown-linux-musl";
 pub const AARCH64: &str = "aarch64-unknown-linux-musl";
+/// 32-bit x86: the kernel's compat path is the i686 guest phase's; the binary is held to
+/// the budget too.
+pub const I686: &str = "i686-unknown-linux-musl";
 /// 32-bit ARM, hard float: std built from source, linked with Debian's musl (`armv7.rs`).
 pub const ARMV7: &str = "armv7-unknown-linux-musleabihf";
 
