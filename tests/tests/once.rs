@@ -216,15 +216,15 @@ fn scsi_debug_execute_of_each_unmapped_data_kind_with_a_handler_without_sa_resta
             during
         });
         let _ = handler.finish();
-        for (kind, count, hits) in counted {
-            println!("{kind}: {count} at the device, the handler ran {hits} times");
-            assert!(hits > 0, "{kind}: the handler ran during its calls");
-            assert_eq!(
-                count, KIND_CALLS,
-                "{kind}: one command at the device per execute, {hits} signals handled \
-                 meanwhile"
-            );
-        }
+        println!("(kind, at the device, signals handled): {counted:?}");
+        assert!(
+            counted.iter().all(|&(_, _, hits)| hits > 0),
+            "the handler ran during each kind's calls: {counted:?}"
+        );
+        assert!(
+            counted.iter().all(|&(_, count, _)| count == KIND_CALLS),
+            "{KIND_CALLS} commands at the device of each kind, one per execute: {counted:?}"
+        );
     });
     assert_eq!(
         total,
@@ -255,12 +255,10 @@ fn scsi_debug_execute_of_each_unmapped_data_kind_across_repeated_stops_reaches_t
             .count();
         println!("stops seen in read(): {in_read} of {:?}", report.seen);
         assert!(in_read > 0, "a stop landed in a read(): {:?}", report.seen);
-        for (kind, count, ()) in counted {
-            assert_eq!(
-                count, KIND_CALLS,
-                "{kind}: one command at the device per execute"
-            );
-        }
+        assert!(
+            counted.iter().all(|&(_, count, ())| count == KIND_CALLS),
+            "{KIND_CALLS} commands at the device of each kind, one per execute: {counted:?}"
+        );
     });
     assert_eq!(
         total,
