@@ -355,6 +355,11 @@ impl Handler {
         }
     }
 
+    /// How many times the handler ran so far.
+    pub fn hits(&self) -> usize {
+        HITS.load(Ordering::SeqCst)
+    }
+
     /// Stops the sender and returns how many times the handler ran.
     pub fn finish(mut self) -> usize {
         self.stop.store(true, Ordering::SeqCst);

@@ -343,6 +343,124 @@ fn scsi_debug_counts_sg_to_a_full_file_system_are_what_the_file_holds_as_sg_dd_c
     }
 }
 
+/// The logical block size of sg node `name`'s disk, from sysfs, once sd has attached (up
+/// to 20 s: the sg node can come first).
+fn logical_block_size(name: &str) -> u64 {
+    let dir = format!("/sys/class/scsi_generic/{name}/device/block");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let disk = loop {
+        match fs::read_dir(&dir).map(|mut d| d.next()) {
+            Ok(Some(Ok(entry))) => break entry.file_name(),
+            _ if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+            other => panic!("{dir}: no disk: {other:?}"),
+        }
+    };
+    fs::read_to_string(format!(
+        "/sys/class/scsi_generic/{name}/device/block/{}/queue/logical_block_size",
+        disk.to_string_lossy()
+    ))
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap()
+}
+
+/// A scsi_debug device added for the test, its unit attention cleared: the guard that
+/// removes its host, its sg node's name and path, and its logical block size.
+fn added_device(
+    sdebug: &sgmap_tests::ScsiDebug,
+) -> (sgmap_tests::scsi::AddedHost<'_>, String, String, u64) {
+    let (host, name, path) = sgmap_tests::scsi::add_device(sdebug);
+    let sg = path.display().to_string();
+    clear_unit_attention(&sg);
+    let ss = logical_block_size(&name);
+    (host, name, sg, ss)
+}
+
+/// Waits up to 20 s for `path` to hold data.
+fn await_data(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fs::metadata(path).map_or(0, |m| m.len()) == 0 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Whether process `pid` has `files` files of `node` open and waits in `read()`.
+fn waits_in_read_with(pid: u32, node: &Path, files: usize) -> bool {
+    let open = fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |dir| {
+        dir.filter_map(|e| fs::read_link(e.ok()?.path()).ok())
+            .filter(|target| target == node)
+            .count()
+    });
+    let syscall = fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+    open == files && syscall.split(' ').next() == Some(libc::SYS_read.to_string().as_str())
+}
+
+#[test]
+fn scsi_debug_a_device_removed_while_its_reads_queue_ends_dd_with_69_though_did_error_shows_first()
+{
+    // The device takes one command at a time (queue_depth 1, 0.2 s each) and dd's four
+    // READs are the whole copy (count = qd × bpt: none is sent after the removal, whose
+    // write() would fail with ENODEV first). The device is deleted while the first runs:
+    // it completes, and the midlayer fails the three queued behind it with DID_ERROR (the
+    // device is being removed, not offline), which alone would end dd with 99. dd looks at
+    // sysfs after a failure of the transport, sees the removal, and ends with 69 and counts
+    // that match the file.
+    let env = Env::get();
+    let sdebug = env.dev.scsi_debug();
+    let old_delay = sdebug.param("delay");
+    let (_host, name, sg, ss) = added_device(sdebug);
+    let path = Path::new(&sg);
+    let out = scratch("queued.bin");
+    let device = format!("/sys/class/scsi_generic/{name}/device");
+    fs::write(format!("{device}/queue_depth"), "1").expect("queue_depth 1");
+    sgmap_tests::scsi::set_delay(sdebug, "50");
+    let args = [
+        "dd".to_owned(),
+        format!("if={sg}"),
+        format!("of={}", out.display()),
+        format!("bs={ss}"),
+        "count=32".to_owned(),
+        "bpt=8".to_owned(),
+        "qd=4".to_owned(),
+    ];
+    let child = std::process::Command::new(SGMAP)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sgmap dd");
+    // Its four READs sent (they go out before the first wait), it waits for the first.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !waits_in_read_with(child.id(), path, 4) {
+        assert!(
+            Instant::now() < deadline,
+            "dd never waited with four files open"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    fs::write(format!("{device}/delete"), "1").expect("delete the device");
+    let output = child.wait_with_output().expect("wait for sgmap dd");
+    sgmap_tests::scsi::set_delay(sdebug, &old_delay);
+    let run = Run {
+        args: args.to_vec(),
+        code: output.status.code().unwrap_or(-1),
+        stdout: Vec::new(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    run.err_has("DID_ERROR")
+        .status(69)
+        .err_has("the device was removed during the copy");
+    let ((rin, _), (rout, _)) = counts(&run);
+    assert!(rout < 32 && rin == rout, "in {rin} out {rout}\n{run:?}");
+    assert_eq!(
+        fs::metadata(&out).map_or(0, |m| m.len()),
+        rout * ss,
+        "the file holds what was counted"
+    );
+}
+
 #[test]
 fn scsi_debug_a_device_removed_mid_copy_ends_with_69_and_true_counts_within_seconds() {
     // A scsi_debug host added for the test, its device deleted through sysfs while dd
@@ -352,23 +470,7 @@ fn scsi_debug_a_device_removed_mid_copy_ends_with_69_and_true_counts_within_seco
     let sdebug = env.dev.scsi_debug();
     let old_delay = sdebug.param("delay");
     for (qd, after_ms) in [(1u32, 100u64), (4, 100), (1, 400), (4, 400)] {
-        let (_host, name, path) = sgmap_tests::scsi::add_device(sdebug);
-        let sg = path.display().to_string();
-        clear_unit_attention(&sg);
-        let ss = fs::read_to_string(format!(
-            "/sys/class/scsi_generic/{name}/device/block/{}/queue/logical_block_size",
-            fs::read_dir(format!("/sys/class/scsi_generic/{name}/device/block"))
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-        ))
-        .unwrap()
-        .trim()
-        .parse::<u64>()
-        .unwrap();
+        let (_host, name, sg, ss) = added_device(sdebug);
         let out = scratch("removed.bin");
         let delete = format!("/sys/class/scsi_generic/{name}/device/delete");
         // One jiffy (4 ms) per command: the copy of 4000 blocks takes 0.5 to 2 s.
@@ -377,10 +479,7 @@ fn scsi_debug_a_device_removed_mid_copy_ends_with_69_and_true_counts_within_seco
         // the spawn: on a loaded host sgmap may not have sent its READ CAPACITY by then.
         let written = out.clone();
         let deleter = thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while fs::metadata(&written).map_or(0, |m| m.len()) == 0 && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(2));
-            }
+            await_data(&written);
             thread::sleep(Duration::from_millis(after_ms));
             fs::write(&delete, "1").unwrap_or_else(|e| panic!("{delete}: {e}"));
         });

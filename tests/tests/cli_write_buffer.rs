@@ -6,6 +6,7 @@
 mod cli_common;
 
 use cli_common::*;
+use sgmap_tests::scsi::iorequest_count;
 
 #[test]
 fn write_buffer_dry_run_prints_the_plan_and_sends_nothing() {
@@ -184,6 +185,44 @@ fn scsi_debug_write_buffer_mode_e_with_act_sends_the_activate_and_raises_nothing
     assert_eq!(json.get("sent").num(), 4);
     assert_eq!(json.get("exit_status").num(), 0);
     sgmap(&["tur", &env.sg]).status(0);
+}
+
+/// Runs `sgmap write-buffer ARGS --json` and returns its JSON and the commands the device
+/// counted meanwhile (`iorequest_cnt`).
+fn write_buffer_counted(env: &Env, args: &[&str]) -> (Json, u64) {
+    let before = iorequest_count(&env.dev.sg);
+    let mut all = vec!["write-buffer"];
+    all.extend_from_slice(args);
+    all.extend(["--json", &env.sg]);
+    let json = sgmap(&all).status(0).json();
+    (json, iorequest_count(&env.dev.sg) - before)
+}
+
+#[test]
+fn scsi_debug_write_buffer_sends_each_chunk_retry_and_activation_to_the_device_once() {
+    let env = Env::get();
+    let img = scratch_file("wb-once.bin", &pattern(10_000, 47));
+    let img = format!("--in={img}");
+    // Three chunks of mode 0xe and the activation (mode 0xf).
+    let (json, count) =
+        write_buffer_counted(&env, &["--mode=dmc_offs_defer", "--bpw=4096,act", &img]);
+    assert_eq!((json.get("sent").num(), json.get("retries").num()), (4, 0));
+    assert_eq!(count, 4, "three chunks and one activation at the device");
+    // The deferred microcode activated on its own: one command.
+    let (json, count) = write_buffer_counted(&env, &["--mode=activate_mc"]);
+    assert_eq!(json.get("sent").num(), 1);
+    assert_eq!(count, 1, "one activation at the device");
+    // Mode 7 in chunks: each next chunk meets the unit attention the previous one raised
+    // and is sent again, once; the device counts every send.
+    let (json, count) = write_buffer_counted(&env, &["--mode=7", "--bpw=4096", &img]);
+    let (sent, retries) = (json.get("sent").num(), json.get("retries").num());
+    assert_eq!((sent, retries), (3, 2));
+    assert_eq!(
+        count as i128,
+        sent + retries,
+        "each send once at the device"
+    );
+    expect_microcode_ua(&env.sg);
 }
 
 #[test]

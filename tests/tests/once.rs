@@ -9,7 +9,7 @@ use std::time::Duration;
 use rustix::io::Errno;
 use sgmap_sys::{raw, Command, Data, Device, Timeout};
 use sgmap_tests::scsi::{self, lba_of};
-use sgmap_tests::signal::{self, Handler};
+use sgmap_tests::signal::{self, Handler, Seen};
 use sgmap_tests::Devices;
 
 /// This file's region of the disk: 9 MiB in.
@@ -148,6 +148,123 @@ fn scsi_debug_execute_with_an_sa_restart_handler_reaches_the_device_once_per_cal
 #[test]
 fn scsi_debug_execute_with_a_handler_without_sa_restart_reaches_the_device_once_per_call() {
     execute_under_handler(false);
+}
+
+/// 50 jiffies: 0.2 s a command at HZ=250, long enough for the signals below to land in its
+/// `read()`.
+const SLOW_KIND: u32 = 50;
+/// Calls of each kind.
+const KIND_CALLS: u64 = 2;
+
+/// Runs [`KIND_CALLS`] commands of each kind of data that no reserve guards, in turn — none
+/// (TEST UNIT READY), data-out from the caller's buffer (WRITE(10)), data-in to the
+/// caller's buffer (READ(10), which must read back what the WRITE wrote) — and returns for
+/// each kind its name, the commands the device counted during its calls, and what
+/// `after_kind` said after them. The tests above use mmap-ed data, whose re-sent request
+/// the kernel would refuse (EBUSY: the first one holds the reserve); a re-sent request of
+/// these kinds would reach the device.
+fn each_unmapped_kind<T>(
+    devices: &Devices,
+    mut after_kind: impl FnMut() -> T,
+) -> Vec<(&'static str, u64, T)> {
+    let mut dev = scsi::open(&devices.sg);
+    let timeout = Timeout::from_secs(60).unwrap();
+    let data = scsi::pattern(7, LEN as usize);
+    let write = scsi::write10(
+        lba_of(devices, REGION),
+        scsi::blocks_of(devices, LEN as usize),
+    );
+    let read = read_cmd(devices);
+    let mut counted = Vec::new();
+    for kind in ["no data", "data-out", "data-in"] {
+        let before = scsi::iorequest_count(&devices.sg);
+        for i in 0..KIND_CALLS {
+            let what = format!("{kind}, call {i}");
+            let mut buf = vec![0u8; LEN as usize];
+            let r = match kind {
+                "no data" => dev.execute(
+                    &Command::new(&scsi::TEST_UNIT_READY).timeout(timeout),
+                    Data::None,
+                ),
+                "data-out" => dev.execute(&Command::new(&write).timeout(timeout), Data::Out(&data)),
+                _ => dev.execute(&Command::new(&read).timeout(timeout), Data::In(&mut buf)),
+            };
+            let r = r.unwrap_or_else(|e| panic!("{what}: {e}"));
+            scsi::expect_good(&r, &what);
+            if kind == "data-in" {
+                assert!(buf == data, "{what}: not the data the WRITEs wrote");
+            }
+            assert_eq!(dev.accounting().in_flight(), 0, "{what}: accounting");
+        }
+        let count = scsi::iorequest_count(&devices.sg) - before;
+        counted.push((kind, count, after_kind()));
+    }
+    counted
+}
+
+#[test]
+fn scsi_debug_execute_of_each_unmapped_data_kind_with_a_handler_without_sa_restart_reaches_the_device_once_per_call(
+) {
+    let devices = Devices::from_env();
+    let total = scsi::count_commands(&devices, &devices.sg, SLOW_KIND, || {
+        let handler = Handler::install(false, 100);
+        let mut seen = 0;
+        let counted = each_unmapped_kind(&devices, || {
+            let hits = handler.hits();
+            let during = hits - seen;
+            seen = hits;
+            during
+        });
+        let _ = handler.finish();
+        println!("(kind, at the device, signals handled): {counted:?}");
+        assert!(
+            counted.iter().all(|&(_, _, hits)| hits > 0),
+            "the handler ran during each kind's calls: {counted:?}"
+        );
+        assert!(
+            counted.iter().all(|&(_, count, _)| count == KIND_CALLS),
+            "{KIND_CALLS} commands at the device of each kind, one per execute: {counted:?}"
+        );
+    });
+    assert_eq!(
+        total,
+        3 * KIND_CALLS,
+        "no command of another test meanwhile"
+    );
+}
+
+#[test]
+fn scsi_debug_execute_of_each_unmapped_data_kind_across_repeated_stops_reaches_the_device_once_per_call(
+) {
+    let devices = Devices::from_env();
+    let total = scsi::count_commands(&devices, &devices.sg, SLOW_KIND, || {
+        // Stopped 150 ms every 250 ms, six times: each kind's 0.4 s of commands meets one.
+        let signaller = signal::send_to_me(signal::stop_cycles(
+            Duration::from_millis(50),
+            Duration::from_millis(100),
+            Duration::from_millis(150),
+            6,
+        ));
+        let counted = each_unmapped_kind(&devices, || ());
+        let report = signaller.report();
+        assert_eq!(report.delivered, 12, "every stop and SIGCONT arrived");
+        let in_read = report
+            .seen
+            .iter()
+            .filter(|s| **s == Seen::stopped_in(libc::SYS_read))
+            .count();
+        println!("stops seen in read(): {in_read} of {:?}", report.seen);
+        assert!(in_read > 0, "a stop landed in a read(): {:?}", report.seen);
+        assert!(
+            counted.iter().all(|&(_, count, ())| count == KIND_CALLS),
+            "{KIND_CALLS} commands at the device of each kind, one per execute: {counted:?}"
+        );
+    });
+    assert_eq!(
+        total,
+        3 * KIND_CALLS,
+        "no command of another test meanwhile"
+    );
 }
 
 #[test]

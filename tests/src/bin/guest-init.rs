@@ -265,6 +265,15 @@ const ONCE: &[(&str, &[&str])] = &[
         "sense_random_qemu_disk_seed_buffers_decode_as_sg_decode_sense",
         &["sdebug-512"],
     ),
+    // Exactly once counted at the device for the kinds of data the kernel would not refuse
+    // twice, each chunk of a download, a removal shown first as DID_ERROR: the same
+    // sg driver and scsi_debug at any sector size and sense format.
+    ("execute_of_each_unmapped_data_kind_", &["sdebug-512"]),
+    (
+        "write_buffer_sends_each_chunk_retry_and_activation_to_the_device_once",
+        &["sdebug-512"],
+    ),
+    ("a_device_removed_while_its_reads_queue", &["sdebug-512"]),
 ];
 
 /// Where a test that opens no device runs: one phase of each architecture (`sdebug-512`

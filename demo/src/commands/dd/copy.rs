@@ -197,11 +197,9 @@ pub fn run(ops: &Operands) -> CmdResult {
     // A device that disappeared ends the copy with one status (69, ENODEV), whatever the
     // moment and the error its removal caused.
     // A failure of the transport or the system (not a sense category) may be a removal
-    // under way: its sysfs state is looked at for up to a second.
-    if let Some(code) = ledger.failure_code() {
-        let transport = code == 33 || code >= 50;
-        let deadline = std::time::Instant::now()
-            + std::time::Duration::from_millis(if transport { 1000 } else { 0 });
+    // under way: its sysfs state is looked at for up to a second (Ledger::removal_window_ms).
+    if let Some(window) = ledger.removal_window_ms() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(window);
         loop {
             for side in [&sg_in, &sg_out].into_iter().flatten() {
                 if ledger.removed.is_none() && side.gone() {

@@ -153,6 +153,23 @@ impl<'a> Ledger<'a> {
         self.failure.is_some() || self.interrupted
     }
 
+    /// Whether a transfer collected now is used and counted: a WRITE always (its blocks
+    /// are on the output), a READ only while the copy has not failed (nothing read after a
+    /// failure is written: it is dropped, neither in nor out).
+    pub fn uses_collected(&self, write: bool) -> bool {
+        write || self.failure.is_none()
+    }
+
+    /// How long to look at the sg sides' sysfs state for a removal under way after the
+    /// first failure (`None` before one): up to a second after a failure of the transport
+    /// or the system, which is how a removal may show first (33: a timeout,
+    /// DID_NO_CONNECT; 99: DID_ERROR and the other host and driver statuses; 50 and up: an
+    /// errno), and once after an answer of the device itself (a sense category).
+    pub fn removal_window_ms(&self) -> Option<u64> {
+        let code = self.failure_code()?;
+        Some(if code == 33 || code >= 50 { 1000 } else { 0 })
+    }
+
     /// Records the first failure and prints it; later ones are printed only.
     pub fn fail(
         &mut self,
@@ -495,3 +512,6 @@ impl<'a> Ledger<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

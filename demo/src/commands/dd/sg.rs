@@ -363,7 +363,7 @@ impl SgSide {
                 return None;
             }
         };
-        if !write && ledger.failed() {
+        if !ledger.uses_collected(write) {
             return None;
         }
         let mut budget = self.opts.retries;
