@@ -78,8 +78,10 @@ extern "C" fn caught(sig: c_int) {
 /// The stop signals and SIGUSR1 caught until dropped, when the old handlers come back.
 #[derive(Debug)]
 pub struct Caught {
-    /// The dispositions replaced, in the order of [`STOPS`] then SIGUSR1.
-    old: [Handler; 5],
+    /// The dispositions replaced, in the order of [`STOPS`] then SIGUSR1; `None` for a guard
+    /// that installed nothing (host tests of the jobs, which must not touch the process's
+    /// dispositions while other tests raise signals).
+    old: Option<[Handler; 5]>,
     /// One job at a time: not `Send`, not `Sync`.
     _job: PhantomData<*const ()>,
 }
@@ -96,13 +98,23 @@ impl Caught {
             *slot = unsafe { signal(sig, caught as extern "C" fn(c_int) as Handler) };
         }
         Caught {
-            old,
+            old: Some(old),
+            _job: PhantomData,
+        }
+    }
+
+    /// A guard that catches nothing and never reports a signal: for host tests of the jobs.
+    #[cfg(test)]
+    pub fn none() -> Caught {
+        Caught {
+            old: None,
             _job: PhantomData,
         }
     }
 
     /// Takes what was caught since the last call, a stop first (no system call).
     pub fn take(&self) -> Option<Pending> {
+        self.old?;
         match STOP.swap(0, Ordering::Relaxed) {
             0 => REPORT
                 .swap(false, Ordering::Relaxed)
@@ -122,7 +134,10 @@ impl Drop for Caught {
     /// Restores the old handlers, discards a report not taken, and raises again a stop
     /// signal not taken, so that it ends the process as it would have without the guard.
     fn drop(&mut self) {
-        for (&old, sig) in self.old.iter().zip(STOPS.into_iter().chain([USR1])) {
+        let Some(olds) = self.old else {
+            return;
+        };
+        for (&old, sig) in olds.iter().zip(STOPS.into_iter().chain([USR1])) {
             if old != SIG_ERR {
                 // SAFETY: puts back the disposition that `new` replaced.
                 unsafe { signal(sig, old) };

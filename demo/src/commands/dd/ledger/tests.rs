@@ -8,8 +8,8 @@ use std::io;
 use sgmap_core::status::{ExitCategory, Outcome};
 
 use super::Ledger;
-use crate::cmd::dd::plan::{Operands, Plan, Records};
-use crate::signals::Blocked;
+use crate::commands::dd::plan::{Operands, Plan, Records};
+use crate::signals::Caught;
 
 /// 64 blocks of 512 bytes, 8 a transfer.
 const PLAN: Plan = Plan {
@@ -23,7 +23,7 @@ const PLAN: Plan = Plan {
 
 /// The one place a test builds a ledger.
 fn ledger(ops: &Operands) -> Ledger<'_> {
-    Ledger::new(ops, PLAN, PLAN.bpt, Blocked::new())
+    Ledger::new(ops, PLAN, PLAN.bpt, Caught::none())
 }
 
 fn records(full: u64, partial: u64) -> Records {
