@@ -1,6 +1,6 @@
 //! `sgmap write-buffer` against the phase's device: the dry-run plan, the refusals, and on
 //! scsi_debug the downloads of modes 5, 7 and 0xe (with `,act`) and the unit attention
-//! scsi_debug raises afterwards (test-guest.md: modes 5 and 7 raise 06/3f/16 on the next
+//! scsi_debug raises afterwards (as this file asserts: modes 5 and 7 raise 06/3f/16 on the next
 //! command; 0xe and 0xf raise nothing).
 
 mod cli_common;

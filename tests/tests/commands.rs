@@ -541,7 +541,7 @@ fn write_buffer_deferred_microcode_is_good_on_scsi_debug_only() {
     let expected = if is_qemu(&devices) {
         ExitCategory::InvalidOpcode
     } else {
-        // test-guest.md: modes 0xe and 0xf answer GOOD and raise nothing.
+        // scsi_debug: modes 0xe and 0xf answer GOOD and raise nothing (cli_write_buffer.rs asserts it).
         ExitCategory::Clean
     };
     assert_eq!(
