@@ -4,7 +4,7 @@ use core::ffi::{c_int, CStr};
 use core::fmt::{self, Write as _};
 use core::mem::MaybeUninit;
 
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use rustix::fs::{self, FileType, Mode, OFlags, RawDir};
 use rustix::io::Errno;
 use sgmap_core::abi::{SgReqInfo, SgScsiId, SG_MAJOR, SG_MAX_QUEUE, SG_MIN_VERSION};
@@ -174,6 +174,7 @@ impl OpenOptions {
             next_pack_id: 1,
             force_pack_id: false,
             writable: !self.read_only,
+            close_ms: u32::MAX,
         })
     }
 }
@@ -258,6 +259,10 @@ pub(crate) struct Slot {
     pub(crate) orphan: bool,
     pub(crate) pack_id: i32,
     pub(crate) timeout_ms: u32,
+    /// The response header of this request, when a `read()` for another one returned it
+    /// (`SG_SET_FORCE_PACK_ID` turned off behind the Device's back): the kernel is done with
+    /// the request, and its collection takes this instead of reading again.
+    pub(crate) stray: Option<[u8; raw::HDR_LEN]>,
 }
 
 impl Slot {
@@ -266,17 +271,57 @@ impl Slot {
         orphan: false,
         pack_id: 0,
         timeout_ms: 0,
+        stray: None,
     };
 }
 
 /// An open sg node: its file, the accounting of its reserve, the mapping, and the sense
 /// buffers of its requests.
 ///
+/// # Dropping blocks
+///
 /// Dropping a `Device` with requests in flight first collects them, together and for at most
-/// the longest of their timeouts, then unmaps the reserve and closes the file; the kernel
-/// finishes whatever is left on its own. [`Device::close`] does the same and returns what went
-/// wrong. After a request was given up ([`ErrorKind::OutcomeUnknown`]) nothing is collected:
-/// closing the file is what frees the kernel's side.
+/// the longest of their timeouts (a minute with [`Timeout::DEFAULT`](crate::Timeout)), then
+/// unmaps the reserve and closes the file; the kernel finishes whatever is left on its own.
+/// [`Device::close`] does the same and returns what went wrong; [`Device::close_within`]
+/// waits no longer than the bound it is given and says how many requests it left. After a
+/// request was given up ([`ErrorKind::OutcomeUnknown`]) nothing is collected: closing the
+/// file is what frees the kernel's side. If requests are left, the page their sense
+/// buffers are in is never unmapped (4 KiB): a duplicate of the descriptor may outlive the
+/// `Device`, and a `read()` through it makes the kernel write there.
+///
+/// # After `fork()`
+///
+/// A `Device` knows whether it is in the process that opened it (its sense page is marked
+/// `MADV_WIPEONFORK`, so a child's copy reads differently; no system call). In a child, the
+/// requests in flight and the reserve are the parent's: dropping the child's copy waits for
+/// nothing, and the calls that would reach or change the parent's reserve or its
+/// force-pack-id setting ([`Device::mapping`], [`Device::mapping_mut`],
+/// [`Device::valid_data`], [`Device::map`], [`Device::set_reserved_size`],
+/// [`Device::set_force_pack_id`]) are refused. The kernel refuses the child's `read()` and
+/// `write()` on the inherited file itself (`EPERM`: the credentials differ from the
+/// opener's): open the device again in the child.
+///
+/// # In an event loop
+///
+/// `Device` is [`AsFd`] and [`AsRawFd`]: register the descriptor for readability
+/// (`POLLIN` means a response waits; `POLLHUP` that the device is being removed) and
+/// collect without blocking with [`Device::try_collect`]. This is sound: what safe code can
+/// do with the descriptor alone is `read()`, `write()`, `poll()`, `fcntl()` and `fstat()`
+/// (`mmap()` and `ioctl()` are `unsafe`), and none of them makes the mapped reserve, the
+/// sense page or a caller's buffer reachable while the kernel may write them:
+///
+/// - a `read()` by other code takes a response this `Device` waits for. The kernel has then
+///   finished that request, so the `Device`'s accounting, which still counts it in flight,
+///   only errs on the safe side: its reserve stays out of reach. [`Device::try_collect`] finds
+///   such a request gone from the kernel's table and gives it up
+///   ([`ErrorKind::OutcomeUnknown`]); a blocking wait for it waits until the device goes.
+///   The data of a request with a caller's buffer is copied by whichever `read()` takes it,
+///   so [`Device::execute`] never gives such a request up while the kernel may still hold
+///   it (see there): the buffer is alive whenever the kernel copies;
+/// - `fcntl(F_SETFL, O_NONBLOCK)` makes the waits of this crate poll instead of block;
+/// - a `write()` of an `sg_io_hdr` submits a request whose pointers the writer chose: like
+///   writing `/proc/self/mem`, outside what any library can guard (see the crate docs).
 #[derive(Debug)]
 pub struct Device {
     // Drop order matters: the mapping and the file go before the sense page, whose
@@ -290,6 +335,8 @@ pub struct Device {
     pub(crate) next_pack_id: i32,
     pub(crate) force_pack_id: bool,
     pub(crate) writable: bool,
+    /// How long Drop and `close` wait for the requests in flight, at most (ms).
+    pub(crate) close_ms: u32,
 }
 
 impl Device {
@@ -310,15 +357,29 @@ impl Device {
         !self.writable
     }
 
-    /// The file descriptor, for `poll()` in an event loop or `fstat()`.
+    /// The file descriptor, as [`AsFd::as_fd`] gives it (this was the only way before
+    /// `Device` was `AsFd`).
     ///
     /// # Safety
     ///
-    /// Make no request (`write()`, `SG_IO`), `mmap()` or reserve change through it, and do not
-    /// duplicate it into another process: the [`Accounting`] would not know, and the kernel
-    /// could write the mapped bytes while safe code reads them.
+    /// None beyond what `unsafe` code that uses the descriptor must uphold anyway: make no
+    /// request (`write()`, `SG_IO`), `mmap()` or reserve change through it; the
+    /// [`Accounting`] would not know, and the kernel could write the mapped bytes while safe
+    /// code reads them.
     pub unsafe fn borrow_fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
+    }
+
+    /// Refused in a child of the process that opened the file (see "After `fork()`").
+    pub(crate) fn opener(&self, op: Op) -> Result<(), Error> {
+        if self.sense.forked() {
+            return Err(
+                Error::new(ErrorKind::Refused, op, &self.name).with(Detail::Text(
+                    "after fork(): the file's requests and reserve are the parent's",
+                )),
+            );
+        }
+        Ok(())
     }
 
     /// The accounting of this file's reserve and requests.
@@ -387,6 +448,7 @@ impl Device {
     }
 
     fn set_reserve_raw(&mut self, op: Op, value: c_int) -> Result<u32, Error> {
+        self.opener(op)?;
         // SAFETY: `self.fd` is an sg node (checked at open).
         unsafe { raw::set_reserved_size(&self.fd, value) }
             .map_err(|e| self.os(op, e).with(Detail::Reserve(self.acct.reserve())))?;
@@ -424,7 +486,12 @@ impl Device {
 
     /// `SG_SET_FORCE_PACK_ID`: with `true`, [`Device::collect`] with a pack id returns only
     /// that request's response. [`Device::collect`] turns it on itself when it needs it.
+    ///
+    /// Turned off, a `read()` for one request may return another's: this crate keeps such a
+    /// response for its own request and turns the setting on again. Refused in a child
+    /// after `fork()`: the setting belongs to the file, which the parent uses.
     pub fn set_force_pack_id(&mut self, on: bool) -> Result<(), Error> {
+        self.opener(Op::Ioctl("SG_SET_FORCE_PACK_ID"))?;
         // SAFETY: `self.fd` is an sg node (checked at open).
         unsafe { raw::set_force_pack_id(&self.fd, c_int::from(on)) }
             .map_err(|e| self.os(Op::Ioctl("SG_SET_FORCE_PACK_ID"), e))?;
@@ -508,6 +575,7 @@ impl Device {
                 )),
             );
         }
+        self.opener(op)?;
         let len = self.acct.check_map(req).map_err(|r| self.refused(op, r))?;
         let mapping = Mapping::new(&self.fd, len as usize, self.writable)
             .map_err(|e| self.os(op, e).with(Detail::Reserve(self.acct.reserve())))?;
@@ -527,6 +595,7 @@ impl Device {
     /// The whole mapping, to read. Refused while nothing is mapped or a request may write
     /// the reserve (an mmap-ed request in flight, or another request borrowing the reserve).
     pub fn mapping(&self) -> Result<&[u8], Error> {
+        self.opener(Op::Access)?;
         let len = self
             .acct
             .check_access()
@@ -546,6 +615,7 @@ impl Device {
     /// The whole mapping, to fill (for an mmap-ed data-out). Refused as [`Device::mapping`],
     /// and on a read-only file.
     pub fn mapping_mut(&mut self) -> Result<&mut [u8], Error> {
+        self.opener(Op::Access)?;
         let len = self
             .acct
             .check_access()
@@ -573,5 +643,39 @@ impl Device {
         let bytes = self.mapping()?;
         let valid = (self.acct.valid_len() as usize).min(bytes.len());
         Ok(&bytes[..valid])
+    }
+}
+
+/// The descriptor, for an event loop's `poll()`/`epoll` (see "In an event loop" on
+/// [`Device`] for why lending it is sound).
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::os::fd::AsFd;
+/// use rustix::event::{poll, PollFd, PollFlags};
+/// use sgmap_sys::{Command, Data, Device};
+///
+/// let mut dev = Device::open("/dev/sg1")?;
+/// let id = dev.submit(&Command::new(&[0; 6]), Data::None)?; // TEST UNIT READY
+/// {
+///     let fd = dev.as_fd();
+///     poll(&mut [PollFd::new(&fd, PollFlags::IN)], None)?;
+/// }
+/// if let Some(response) = dev.try_collect(Some(id))? {
+///     println!("status {:#04x}", response.status);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl AsFd for Device {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+/// The descriptor's number (see [`AsFd`]).
+impl AsRawFd for Device {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
     }
 }

@@ -1,4 +1,6 @@
-//! Requests: synchronous `SG_IO`, and asynchronous `write()` / `poll()` / `read()`.
+//! Requests: each handed to the kernel with one `write()` of its header and collected with a
+//! `read()` of its pack id, blocking ([`Device::execute`], [`Device::wait`]) or not
+//! ([`Device::try_collect`]).
 
 use core::fmt;
 use core::num::NonZeroU32;
@@ -149,6 +151,29 @@ pub(crate) fn still_listed(table: Result<[SgReqInfo; SG_MAX_QUEUE], Errno>, pack
         Err(Errno::NOMEM | Errno::INTR | Errno::AGAIN) => true,
         Err(_) => false,
     }
+}
+
+/// What one reading of `SG_GET_REQUEST_TABLE` says of request `pack_id`: 1 in flight, 2
+/// finished and waiting to be read, 3 being read, 0 not on the file's list at all (collected
+/// by a `read()`, or never sent). An error says nothing: 1.
+pub(crate) fn req_state(table: Result<[SgReqInfo; SG_MAX_QUEUE], Errno>, pack_id: i32) -> i8 {
+    match table {
+        Ok(table) => table
+            .iter()
+            .find(|r| r.pack_id == pack_id && r.req_state != 0)
+            .map_or(0, |r| r.req_state),
+        Err(_) => 1,
+    }
+}
+
+/// Whether the kernel may still write the caller's memory when the request is collected:
+/// a direct transfer ([`lends_pages`]), or a copied data-in, which the `read()` that
+/// collects the request copies into the buffer. Such a request is never given up while the
+/// kernel may hold it: whichever `read()` on the file takes it writes the buffer then.
+pub(crate) fn holds_buffer(hdr: &SgIoHdr) -> bool {
+    lends_pages(hdr)
+        || (!hdr.dxferp.is_null()
+            && matches!(hdr.direction(), Direction::FromDev | Direction::ToFromDev))
 }
 
 /// Whether the kernel may work on the caller's own pages for this request
@@ -327,6 +352,17 @@ enum OnRemoval {
     Return,
 }
 
+/// What one `read()` brought back.
+enum Read {
+    /// The response asked for (or, asking for any, one of this Device's), and its slot.
+    Mine(usize, SgIoHdr),
+    /// Another request's response: SG_SET_FORCE_PACK_ID had been turned off behind the
+    /// Device's back. Kept in that request's slot if it is this Device's (`Some`).
+    Other(Option<usize>, i32),
+    /// A header that did not come back whole, with the pack id it claims.
+    Short(i32),
+}
+
 impl Device {
     fn free_slot(&self) -> Option<usize> {
         self.slots.iter().position(|s| !s.busy)
@@ -378,6 +414,7 @@ impl Device {
             orphan: false,
             pack_id,
             timeout_ms: cmd.timeout.as_millis(),
+            stray: None,
         };
         Ok((hdr, slot))
     }
@@ -395,6 +432,64 @@ impl Device {
     fn give_up(&mut self, slot: usize) {
         let _ = self.acct.orphan(self.slots[slot].pack_id);
         self.slots[slot].orphan = true;
+    }
+
+    /// One `read()` of the response `want` (-1: any), with SG_SET_FORCE_PACK_ID turned on
+    /// first unless this Device set it. A response that is not the one asked for means the
+    /// setting was turned off behind the Device's back (a forked child through a copy of
+    /// this `Device`, before children were refused; or code holding the descriptor): it is
+    /// kept for its own request if that is this Device's, never taken for `want`'s, and the
+    /// setting is turned on again before the next read.
+    fn read_one(&mut self, want: i32) -> Result<Read, Errno> {
+        if want != -1 && !self.force_pack_id {
+            // Without it read() returns whichever request finished first. If it cannot be
+            // set, such a response is kept for its own request below.
+            let _ = self.set_force_pack_id(true);
+        }
+        let mut hdr = SgIoHdr::new();
+        hdr.pack_id = want;
+        // With SG_SET_FORCE_PACK_ID on, read() takes the pack id to match from this header
+        // only when `dxfer_direction` is negative; otherwise from the old sg_header's
+        // pack_id field (bytes 8..12 here), which would match nothing (sg.c: sg_read(),
+        // get_sg_io_pack_id()).
+        hdr.dxfer_direction = Direction::None.to_raw();
+        // SAFETY: `self.fd` is an sg node. read() returns a request of this file: one this
+        // Device submitted, whose sense slot (and data buffer, if any: only `execute` sends
+        // one and collects it before it returns) is valid until it is collected; or one
+        // other code wrote through the descriptor, whose pointers are that code's.
+        let n = unsafe { raw::read_response(&self.fd, &mut hdr) }?;
+        if n != HDR_LEN {
+            return Ok(Read::Short(hdr.pack_id));
+        }
+        let slot = self.slot_of(hdr.pack_id);
+        match slot {
+            Some(s) if want == -1 || hdr.pack_id == want => Ok(Read::Mine(s, hdr)),
+            _ => {
+                self.force_pack_id = false;
+                if let Some(s) = slot {
+                    self.slots[s].stray = Some(raw::header_bytes(&hdr));
+                }
+                Ok(Read::Other(slot, hdr.pack_id))
+            }
+        }
+    }
+
+    /// Collects the request of `slot` from the response a read for another one kept.
+    fn take_stray(&mut self, op: Op, slot: usize) -> Option<Result<Response, Error>> {
+        let bytes = self.slots[slot].stray.take()?;
+        Some(self.finish(op, slot, &raw::header_from_bytes(&bytes)))
+    }
+
+    /// A header that did not come back whole: some request ran once, with an unknown
+    /// outcome. The request it names (or `want`) is given up, never freed: the one consumed
+    /// may have been another.
+    fn short(&mut self, op: Op, claimed: i32) -> Error {
+        if let Some(slot) = self.slot_of(claimed) {
+            self.give_up(slot);
+        }
+        Error::new(ErrorKind::OutcomeUnknown, op, &self.name).with(Detail::Text(
+            "the response's header did not come back whole",
+        ))
     }
 
     /// Records a collected request and copies its sense out.
@@ -450,40 +545,15 @@ impl Device {
     /// looks again every few milliseconds, and `on_removal` says for how long.
     fn wait_slot(&mut self, op: Op, slot: usize, on_removal: OnRemoval) -> Result<Response, Error> {
         let pack_id = self.slots[slot].pack_id;
-        if !self.force_pack_id {
-            // Without it read() returns whichever request finished first.
-            if let Err(e) = self.set_force_pack_id(true) {
-                let errno = e.errno().unwrap_or(Errno::IO);
-                return Err(self.stranded(op, slot, on_removal, errno));
-            }
+        if let Some(r) = self.take_stray(op, slot) {
+            return r;
         }
         let mut removal_since: Option<u64> = None;
         loop {
-            let mut hdr = SgIoHdr::new();
-            hdr.pack_id = pack_id;
-            // With SG_SET_FORCE_PACK_ID on, read() takes the pack id to match from this
-            // header only when `dxfer_direction` is negative; otherwise from the old
-            // sg_header's pack_id field (bytes 8..12 here), which would match nothing
-            // (sg.c: sg_read(), get_sg_io_pack_id()).
-            hdr.dxfer_direction = Direction::None.to_raw();
-            // SAFETY: `self.fd` is an sg node, not shared with other code (`borrow_fd` is
-            // unsafe and forbids requests through it). With SG_SET_FORCE_PACK_ID on, read()
-            // returns only the request with this pack id: the one this Device submitted for
-            // `slot`, whose sense slot and data buffer (if any) the caller keeps valid until
-            // it is collected.
-            match unsafe { raw::read_response(&self.fd, &mut hdr) } {
-                Ok(n) if n == HDR_LEN && hdr.pack_id == pack_id => {
-                    return self.finish(op, slot, &hdr)
-                }
-                Ok(_) => {
-                    // sg_new_read() consumed the request but the header did not come back
-                    // whole: it ran once, with an unknown outcome.
-                    let _ = self.acct.cancel(pack_id);
-                    self.slots[slot] = Slot::FREE;
-                    return Err(Error::new(ErrorKind::OutcomeUnknown, op, &self.name).with(
-                        Detail::Text("the response's header did not come back whole"),
-                    ));
-                }
+            match self.read_one(pack_id) {
+                Ok(Read::Mine(s, hdr)) => return self.finish(op, s, &hdr),
+                Ok(Read::Other(..)) => {}
+                Ok(Read::Short(_)) => return Err(self.short(op, pack_id)),
                 Err(Errno::INTR) => {}
                 Err(Errno::AGAIN) => {
                     // The file was made non-blocking behind this Device's back: wait in
@@ -492,6 +562,13 @@ impl Device {
                     let _ = event::poll(&mut fds, Some(&timespec_ms(REMOVAL_POLL_MS)));
                 }
                 Err(Errno::NODEV) => {
+                    // SAFETY: `self.fd` is an sg node (checked at open).
+                    let table = unsafe { raw::get_request_table(&self.fd) };
+                    if req_state(table, pack_id) == 0 {
+                        // Not on the file's list: another read() took it (the kernel is done
+                        // with it). Nothing is left to wait for.
+                        return Err(self.stranded(op, slot, OnRemoval::GiveUp, Errno::NODEV));
+                    }
                     let since = *removal_since.get_or_insert_with(now_ms);
                     let bound = u64::from(self.slots[slot].timeout_ms) + u64::from(WAIT_MARGIN_MS);
                     if on_removal != OnRemoval::WaitForIt && now_ms().saturating_sub(since) >= bound
@@ -549,16 +626,23 @@ impl Device {
     /// driver's rule): the mapped bytes are then overwritten and [`Device::valid_data`]
     /// becomes empty.
     ///
-    /// While the device is being removed the wait goes on for up to the command's timeout
-    /// and [`WAIT_MARGIN_MS`] (for direct IO, however long the kernel keeps the caller's
-    /// pages); a command still unfinished then is given up: [`ErrorKind::OutcomeUnknown`],
-    /// and the file refuses further use of its reserve.
+    /// While the device is being removed, Linux 6.1's `read()` waits for the request as
+    /// usual (measured: the guest test `removal.rs`), so nothing changes. Kernels before the
+    /// 2022 change to sg's `read()` answer `ENODEV` at once instead; the wait then looks
+    /// again every few milliseconds for up to the command's timeout and [`WAIT_MARGIN_MS`],
+    /// and a command still unfinished is given up: [`ErrorKind::OutcomeUnknown`], and the
+    /// file refuses further use of its reserve. A command whose data comes into the
+    /// caller's buffer ([`Data::In`], [`Data::DirectIn`]) or goes from it directly
+    /// ([`Data::DirectOut`]) is not given up while the kernel may hold it: the `read()` that
+    /// collects a copied data-in writes the buffer, and another `read()` on the file (through
+    /// [`AsFd`](rustix::fd::AsFd)) could make it after this call returned.
     pub fn execute(&mut self, cmd: &Command<'_>, mut data: Data<'_>) -> Result<Response, Error> {
         let op = Op::Execute(cmd.opcode());
         let (hdr, slot) = self.prepare(op, cmd, &mut data)?;
         // Direct IO as the request says it, not as `data` names it: `Command::flags` can
-        // carry SG_FLAG_DIRECT_IO for a `Data::In`/`Out` buffer too.
-        let direct = lends_pages(&hdr);
+        // carry SG_FLAG_DIRECT_IO for a `Data::In`/`Out` buffer too. A copied data-in is
+        // written into the buffer by the read() that collects it, whoever makes it.
+        let direct = holds_buffer(&hdr);
         // SAFETY: `cmdp` points to `cmd.cdb` (`cmd_len` bytes, the accounting refused more
         // than 32; the kernel copies it during write()), `sbp` to this request's 96-byte slot
         // in the sense page, and `dxferp` to the caller's buffer of `dxfer_len` bytes,
@@ -649,52 +733,105 @@ impl Device {
         if self.acct.is_orphaned() {
             return Err(self.refused(op, Refusal::Orphaned));
         }
-        let mut hdr = SgIoHdr::new();
-        match pack_id {
+        let want = match pack_id {
             Some(id) => {
-                if self.slot_of(id).is_none() {
+                let Some(slot) = self.slot_of(id) else {
                     return Err(self.refused(op, Refusal::UnknownPackId { pack_id: id }));
+                };
+                if let Some(r) = self.take_stray(op, slot) {
+                    return r;
                 }
-                if !self.force_pack_id {
-                    self.set_force_pack_id(true)?;
-                }
-                hdr.pack_id = id;
+                id
             }
             None => {
+                for slot in 0..SG_MAX_QUEUE {
+                    if let Some(r) = self.take_stray(op, slot) {
+                        return r;
+                    }
+                }
                 if !self.slots.iter().any(|s| s.busy && !s.orphan) {
                     return Err(Error::new(ErrorKind::Refused, op, &self.name)
                         .with(Detail::Text("no request in flight")));
                 }
                 // -1 matches any pack id.
-                hdr.pack_id = -1;
+                -1
+            }
+        };
+        loop {
+            // A given-up request is never read (refused above), whatever read() is asked:
+            // with SG_SET_FORCE_PACK_ID off behind this Device's back, one for `want` could
+            // return it, so its response counts as another request's (`Other`).
+            match self.read_one(want).map_err(|e| self.os(op, e))? {
+                Read::Mine(slot, hdr) => return self.finish(op, slot, &hdr),
+                Read::Short(claimed) => return Err(self.short(op, claimed)),
+                Read::Other(None, id) if want == -1 => {
+                    return Err(self.refused(op, Refusal::UnknownPackId { pack_id: id }))
+                }
+                Read::Other(..) => {}
             }
         }
-        // As in `wait_slot`: a negative direction makes read() match the pack id.
-        hdr.dxfer_direction = Direction::None.to_raw();
-        // SAFETY: `self.fd` is an sg node, not shared with other code (`borrow_fd` is unsafe
-        // and forbids requests through it), so read() can only return a request this Device
-        // submitted. Requests with a caller's buffer are submitted only by `execute`, which
-        // collects them itself before it returns or gives them up; once one is given up this
-        // call is refused above, so a "any" read never meets it.
-        let n = unsafe { raw::read_response(&self.fd, &mut hdr) }.map_err(|e| self.os(op, e))?;
-        let Some(slot) = self.slot_of(hdr.pack_id) else {
-            return Err(self.refused(
-                op,
-                Refusal::UnknownPackId {
-                    pack_id: hdr.pack_id,
-                },
-            ));
-        };
-        if n != HDR_LEN {
-            let _ = self.acct.cancel(hdr.pack_id);
-            self.slots[slot] = Slot::FREE;
-            return Err(
-                Error::new(ErrorKind::OutcomeUnknown, op, &self.name).with(Detail::Text(
-                    "the response's header did not come back whole",
-                )),
-            );
+    }
+
+    /// Collects a finished request without blocking: `Ok(None)` while it (with `None`: every
+    /// request) is still in flight. For an event loop, after `poll()` or `epoll` said the
+    /// descriptor is readable ([`AsFd`](rustix::fd::AsFd)).
+    ///
+    /// With a pack id it asks `SG_GET_REQUEST_TABLE` first (one `ioctl`), then reads only a
+    /// finished response; with `None` it asks `poll()` with no wait first. A request that
+    /// is on the file's list no more although this Device did not collect it was taken by
+    /// a `read()` other code made on the descriptor: it is given up
+    /// ([`ErrorKind::OutcomeUnknown`]) rather than freed, and the file refuses further use
+    /// of its reserve. Otherwise as [`Device::collect`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::{Command, Data, Device};
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// dev.map()?;
+    /// let read10 = [0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0];
+    /// let id = dev.submit(&Command::new(&read10), Data::MmapIn(4096))?;
+    /// loop {
+    ///     if let Some(response) = dev.try_collect(Some(id))? {
+    ///         println!("{} bytes", response.valid);
+    ///         break;
+    ///     }
+    ///     // ... other work, or poll() on the descriptor ...
+    /// }
+    /// # Ok::<(), sgmap_sys::Error>(())
+    /// ```
+    pub fn try_collect(&mut self, pack_id: Option<i32>) -> Result<Option<Response>, Error> {
+        let op = Op::Collect(pack_id);
+        match pack_id {
+            Some(id) => {
+                let Some(slot) = self.slot_of(id) else {
+                    return Err(self.refused(op, Refusal::UnknownPackId { pack_id: id }));
+                };
+                if self.slots[slot].stray.is_none() {
+                    // SAFETY: `self.fd` is an sg node (checked at open).
+                    let table =
+                        unsafe { raw::get_request_table(&self.fd) }.map_err(|e| self.os(op, e));
+                    match req_state(Ok(table?), id) {
+                        1 => return Ok(None),
+                        2 => {}
+                        _ => {
+                            self.give_up(slot);
+                            return Err(Error::new(ErrorKind::OutcomeUnknown, op, &self.name)
+                                .with(Detail::Text(
+                                    "its response was taken by another read() on the file",
+                                )));
+                        }
+                    }
+                }
+            }
+            None => {
+                if !self.slots.iter().any(|s| s.stray.is_some()) && !self.poll_ready(0)? {
+                    return Ok(None);
+                }
+            }
         }
-        self.finish(op, slot, &hdr)
+        self.collect(pack_id).map(Some)
     }
 
     /// Waits for the request `pack_id` (from [`Device::submit`]) and collects it: one
@@ -713,17 +850,94 @@ impl Device {
         self.wait_slot(op, slot, OnRemoval::Return)
     }
 
-    /// Collects every request in flight, at most for the longest of their timeouts, then
-    /// unmaps the reserve and closes the file. The first error is returned: a request that
-    /// did not finish in time ([`ErrorKind::TimedOut`]), or one given up earlier
-    /// ([`ErrorKind::OutcomeUnknown`]). Responses collected here are dropped; collect them
-    /// first to read them.
+    /// Collects every request in flight, at most for the longest of their timeouts (or the
+    /// bound set with [`Device::set_close_timeout`]), then unmaps the reserve and closes the
+    /// file. The first error is returned: requests that did not finish in time
+    /// ([`ErrorKind::TimedOut`]; the file is closed without them, and the kernel frees them),
+    /// or one given up earlier ([`ErrorKind::OutcomeUnknown`]). Responses collected here are
+    /// dropped; collect them first to read them.
     pub fn close(mut self) -> Result<(), Error> {
-        self.quiesce()
+        let left = self.quiesce(self.close_ms);
+        // Drop waits no more.
+        self.close_ms = 0;
+        if left? > 0 {
+            return Err(
+                Error::new(ErrorKind::TimedOut, Op::Close, &self.name).with(Detail::Text(
+                    "requests still in flight after the wait; closed without them",
+                )),
+            );
+        }
+        Ok(())
     }
 
-    /// What `close` and `Drop` do before the file closes.
-    fn quiesce(&mut self) -> Result<(), Error> {
+    /// [`Device::close`], waiting at most `timeout_ms` milliseconds for the requests in
+    /// flight.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), sgmap_sys::Error> {
+    /// use sgmap_sys::{Command, Data, Device, ErrorKind};
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// dev.submit(&Command::new(&[0; 6]), Data::None)?;
+    /// match dev.close_within(100) {
+    ///     Err(e) if e.kind() == ErrorKind::TimedOut => eprintln!("left in flight: {e}"),
+    ///     other => other?,
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn close_within(mut self, timeout_ms: u32) -> Result<(), Error> {
+        self.close_ms = timeout_ms;
+        self.close()
+    }
+
+    /// Bounds how long dropping this `Device` (and [`Device::close`]) waits for the requests
+    /// in flight: at most `timeout_ms` milliseconds (0: not at all), instead of the longest
+    /// of their timeouts. What is left is freed by the kernel once the file is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::{Command, Data, Device};
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// dev.set_close_timeout(50);
+    /// dev.submit(&Command::new(&[0; 6]), Data::None)?;
+    /// drop(dev); // waits 50 ms at most
+    /// # Ok::<(), sgmap_sys::Error>(())
+    /// ```
+    pub fn set_close_timeout(&mut self, timeout_ms: u32) {
+        self.close_ms = timeout_ms;
+    }
+
+    /// Collects and drops the responses of the requests in flight for at most `timeout_ms`
+    /// milliseconds, and returns how many are still in flight. The `Device` stays usable.
+    /// In a child after `fork()`: 0 at once (the requests are the parent's).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::{Command, Data, Device};
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// dev.submit(&Command::new(&[0; 6]), Data::None)?;
+    /// let left = dev.drain(1000)?;
+    /// println!("{left} still in flight");
+    /// # Ok::<(), sgmap_sys::Error>(())
+    /// ```
+    pub fn drain(&mut self, timeout_ms: u32) -> Result<usize, Error> {
+        self.quiesce(timeout_ms)
+    }
+
+    /// What `drain`, `close` and `Drop` do: collects what is in flight for at most the
+    /// longest timeout among it and `bound_ms`, and says how much is left.
+    fn quiesce(&mut self, bound_ms: u32) -> Result<usize, Error> {
+        if self.sense.forked() {
+            // A child's copy: the requests are the parent's, and its read() is EPERM.
+            return Ok(0);
+        }
         if self.acct.is_orphaned() {
             // A given-up request may name a caller's buffer: never read() again. Closing the
             // file lets the kernel free it without copying (sg.c: sg_remove_sfp_usercontext()
@@ -734,32 +948,27 @@ impl Device {
                 )),
             );
         }
-        let Some(longest) = self
+        for slot in 0..SG_MAX_QUEUE {
+            let _ = self.take_stray(Op::Close, slot);
+        }
+        let longest = self
             .slots
             .iter()
             .filter(|s| s.busy)
             .map(|s| s.timeout_ms)
-            .max()
-        else {
-            return Ok(());
-        };
-        let deadline = now_ms() + u64::from(longest);
+            .max();
+        let deadline = now_ms() + u64::from(longest.unwrap_or(0).min(bound_ms));
         let mut first: Option<Error> = None;
-        while self.slots.iter().any(|s| s.busy) {
-            let left = deadline.saturating_sub(now_ms());
-            if left == 0 {
-                let e = Error::new(ErrorKind::TimedOut, Op::Close, &self.name).with(Detail::Text(
-                    "requests still in flight after their timeout; closed without them",
-                ));
-                return Err(first.unwrap_or(e));
+        loop {
+            let busy = self.slots.iter().filter(|s| s.busy).count();
+            let wait = deadline.saturating_sub(now_ms());
+            if busy == 0 || wait == 0 || self.acct.is_orphaned() {
+                return first.map_or(Ok(busy), Err);
             }
-            match self.poll_ready(left.min(i32::MAX as u64) as i32) {
+            match self.poll_ready(wait.min(i32::MAX as u64) as i32) {
                 Ok(true) => {
                     if let Err(e) = self.collect(None) {
                         first.get_or_insert(e);
-                        if self.acct.is_orphaned() {
-                            break;
-                        }
                     }
                 }
                 Ok(false) => {}
@@ -767,15 +976,16 @@ impl Device {
                 Err(_) => sleep_ms(REMOVAL_POLL_MS),
             }
         }
-        match first {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
     }
 }
 
 impl Drop for Device {
     fn drop(&mut self) {
-        let _ = self.quiesce();
+        let _ = self.quiesce(self.close_ms);
+        if self.slots.iter().any(|s| s.busy) {
+            // Left in flight (or given up): the kernel holds their sense addresses, and a
+            // duplicate of the descriptor may outlive this Device.
+            self.sense.leak();
+        }
     }
 }

@@ -26,8 +26,12 @@
 //! So a command reaches the device exactly once, or the caller is told
 //! [`ErrorKind::OutcomeUnknown`]: the kernel took it and its end cannot be known (a
 //! `write()` count the driver never returns, a response that does not come back whole, a
-//! device removed for longer than the command's timeout and [`WAIT_MARGIN_MS`]). Such a
-//! request is never collected and its file refuses further use of the reserve. With no
+//! response taken by a `read()` other code made on the file, or — on kernels before the
+//! 2022 change to sg's `read()` — a device removed for longer than the command's timeout and
+//! [`WAIT_MARGIN_MS`]). Such a request is never collected and its file refuses further use of
+//! the reserve. On a device being removed, Linux 6.1's `read()` waits for a request still in
+//! flight and returns it as usual; `ENODEV` comes only when the file has no such request
+//! (measured in the guest: `removal.rs`). With no
 //! signal the cost is what `SG_IO` costs plus one system call: `write()`, then one blocking
 //! `read()` (the file is made blocking once open; see [`OpenOptions::nonblocking`]).
 //!
@@ -63,11 +67,13 @@
 //! 2. **Caller buffers.** [`Data::In`], [`Data::Out`] and the direct variants borrow the
 //!    caller's slice for the duration of [`Device::execute`]. The kernel copies indirect
 //!    data-out during `write()` and indirect data-in during the `read()` that collects the
-//!    request, both inside `execute`; a given-up request is never collected, so its data is
-//!    never copied (a file closed with it pending frees it from a workqueue, which has no
-//!    user address space to copy to: `bio_uncopy_user()`). Direct IO is the exception — the
-//!    device uses the caller's pages while the command runs — so `execute` returns from a
-//!    direct request only once the kernel no longer lists it as in flight. Only
+//!    request, both inside `execute`. A data-in request is never given up while the kernel
+//!    may copy into its buffer: the `read()` that collects it copies, whoever makes it (a
+//!    file closed with a request pending frees it from a workqueue, which has no user
+//!    address space to copy to: `bio_uncopy_user()`). A given-up data-out was copied at
+//!    `write()` time. Direct IO — the device uses the caller's pages while the command
+//!    runs — is waited for the same way: `execute` returns from a direct request only once
+//!    the kernel no longer lists it as in flight. Only
 //!    [`Data::None`], [`Data::MmapIn`] and [`Data::MmapOut`] may be submitted without
 //!    waiting ([`Device::submit`]): no caller buffer can outlive the call.
 //! 3. **Sense buffers.** A request's `sbp` is kept by the kernel and written at `read()`
@@ -75,13 +81,21 @@
 //!    by the `Device`, at a fixed address whatever happens to the `Device` value; Rust never
 //!    references the page and copies a slot out only after its request was collected. On
 //!    drop the `Device` collects what is in flight (for at most the longest timeout among
-//!    them), then closes the file, then unmaps the page.
+//!    them), then closes the file, then unmaps the page — or leaves the page mapped for
+//!    good if requests are left: a duplicate of the descriptor may outlive the `Device`.
 //!
 //! What this argument assumes: that no other code submits requests on the `Device`'s file.
-//! The file is opened `O_CLOEXEC` and not exposed except through the `unsafe`
-//! [`Device::borrow_fd`]; a process that `fork()`s (itself `unsafe`) shares the reserve with
-//! its child, like any `MAP_SHARED` memory. As with `/proc/self/mem`, a program that opens
-//! an sg node with plain system calls and submits requests pointing into its own memory is
+//! The file is opened `O_CLOEXEC`. `Device` is `AsFd` (for event loops), which lets safe
+//! code `read()` from it: such a read takes a response, which leaves the request counted in
+//! flight — erring on the safe side — and never frees anything the kernel may still write;
+//! a caller's buffer is never given up while the kernel may copy into it (see "In an event
+//! loop" on [`Device`]). A read for one request that returns another's (force-pack-id
+//! turned off behind the `Device`'s back) is kept for that request's own collection.
+//! A process that `fork()`s (itself `unsafe`) shares the reserve with its child, like any
+//! `MAP_SHARED` memory; the child's copy of a `Device` knows it is one and refuses the
+//! reserve and the file's settings, and its drop waits for nothing ("After `fork()`" on
+//! [`Device`]). As with `/proc/self/mem`, a program that submits requests pointing into its
+//! own memory with plain system calls — on its own sg file or by `write()` on this one — is
 //! outside what any library can guard.
 //!
 //! # Cargo features and `no_std`
@@ -110,7 +124,7 @@
 //!
 //! - **rustix 1** (any 1.x from 1.1): [`Errno`] (re-exported here), returned by
 //!   [`Error::errno`] (for the plain number, [`Error::raw_os_error`]); the file
-//!   descriptor types `BorrowedFd` and `AsFd` of [`Device::borrow_fd`] and [`raw`], which
+//!   descriptor types `BorrowedFd`, `AsFd` and `AsRawFd` of [`Device`] and [`raw`], which
 //!   are std's own (`std::os::fd`) with the `std` feature and rustix's without; and, in
 //!   [`raw`] only, `rustix::io::Result` and the [`raw::MapFlags`] and [`raw::ProtFlags`]
 //!   of [`raw::mmap`] (re-exported there). Nothing else of rustix is public. A rustix 2

@@ -94,15 +94,20 @@ unsafe impl Sync for Mapping {}
 /// life, whatever happens to the `Device` value (which may move). This page is that address.
 /// Rust never makes a reference into it; sense bytes are copied out with raw reads once the
 /// request that owned the slot has been collected.
+///
+/// Its last byte is the fork canary: set to 1 here, in a page marked `MADV_WIPEONFORK`, so
+/// that it reads 0 in a child made by `fork()` (Linux 4.14 and later; before, a child is not
+/// recognized). Reading it costs no system call.
 #[derive(Debug)]
 pub(crate) struct SensePage {
     ptr: NonNull<u8>,
     len: usize,
+    leaked: bool,
 }
 
 impl SensePage {
     pub(crate) fn new(page_size: usize) -> io::Result<SensePage> {
-        let len = page_size.max(SG_MAX_QUEUE * SG_MAX_SENSE);
+        let len = page_size.max(SG_MAX_QUEUE * SG_MAX_SENSE + 1);
         // SAFETY: a NULL hint without MAP_FIXED replaces no existing mapping.
         let ptr = unsafe {
             rustix::mm::mmap_anonymous(
@@ -112,8 +117,32 @@ impl SensePage {
                 MapFlags::PRIVATE,
             )
         }?;
+        // SAFETY: the page just mapped, whole; no reference into it exists.
+        let _ = unsafe { rustix::mm::madvise(ptr, len, rustix::mm::Advice::LinuxWipeOnFork) };
         let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(io::Errno::NOMEM)?;
-        Ok(SensePage { ptr, len })
+        // SAFETY: the last byte of the page, outside every sense slot (`len` > 16 × 96);
+        // nothing references it.
+        unsafe { ptr.as_ptr().add(len - 1).write_volatile(1) };
+        Ok(SensePage {
+            ptr,
+            len,
+            leaked: false,
+        })
+    }
+
+    /// Whether this is a child's copy of the page: the process that made it `fork()`ed and
+    /// the kernel wiped the child's copy (`MADV_WIPEONFORK`).
+    pub(crate) fn forked(&self) -> bool {
+        // SAFETY: the canary byte, inside the page (see `new`); only ever accessed by
+        // volatile reads and the one write in `new`.
+        unsafe { self.ptr.as_ptr().add(self.len - 1).read_volatile() == 0 }
+    }
+
+    /// Never unmaps the page: requests that hold addresses in it may still be collected
+    /// through another descriptor of the file (a duplicate made from
+    /// [`AsFd`](rustix::fd::AsFd)), and the kernel would copy their sense there.
+    pub(crate) fn leak(&mut self) {
+        self.leaked = true;
     }
 
     /// The address of slot `i`'s sense buffer, for a request's `sbp`.
@@ -139,6 +168,9 @@ impl SensePage {
 
 impl Drop for SensePage {
     fn drop(&mut self) {
+        if self.leaked {
+            return;
+        }
         // SAFETY: this is the page made in `new`; Rust never referenced it.
         let _ = unsafe { rustix::mm::munmap(self.ptr.as_ptr().cast::<c_void>(), self.len) };
     }

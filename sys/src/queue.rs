@@ -3,7 +3,8 @@
 //! One sg file can have only one mmap-ed request in flight: the request holds the file's
 //! single reserve until it is collected (a second one gets `EBUSY`). Depth N therefore opens
 //! the device N times, each file with its own reserve and mapping, and uses them round-robin,
-//! so completions come back in submission order.
+//! so completions come back in submission order ([`Queue::wait_oldest`]), or as they finish
+//! ([`Queue::wait_any`]).
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -78,33 +79,38 @@ impl Queue {
         self.order.len()
     }
 
-    fn next_is_free(&self) -> bool {
-        self.devices[self.next].accounting().in_flight() == 0
+    /// The next slot in round-robin order with nothing in flight (the round-robin slot
+    /// itself unless [`Queue::wait_any`] collected out of order).
+    fn next_free(&self) -> Option<usize> {
+        let n = self.devices.len();
+        (0..n)
+            .map(|i| (self.next + i) % n)
+            .find(|&slot| self.devices[slot].accounting().in_flight() == 0)
     }
 
-    /// The next slot in round-robin order and its mapping to fill (before an
-    /// [`Data::MmapOut`]), if that slot has nothing in flight.
+    /// The next slot in round-robin order that has nothing in flight, and its mapping to
+    /// fill (before an [`Data::MmapOut`]).
     pub fn free_slot_mut(&mut self) -> Result<Option<(usize, &mut [u8])>, Error> {
-        if !self.next_is_free() {
+        let Some(slot) = self.next_free() else {
             return Ok(None);
-        }
-        let slot = self.next;
+        };
+        self.next = slot;
         let bytes = self.devices[slot].mapping_mut()?;
         Ok(Some((slot, bytes)))
     }
 
-    /// Submits `cmd` on the next slot in round-robin order and returns the slot; refused
-    /// when that slot is still in flight (collect with [`Queue::wait_oldest`] first).
+    /// Submits `cmd` on the next slot in round-robin order that has nothing in flight and
+    /// returns the slot; refused when every slot is in flight (collect with
+    /// [`Queue::wait_oldest`] or [`Queue::wait_any`] first).
     pub fn submit(&mut self, cmd: &Command<'_>, data: Data<'_>) -> Result<usize, Error> {
-        let slot = self.next;
-        if !self.next_is_free() {
-            let dev = &self.devices[slot];
+        let Some(slot) = self.next_free() else {
+            let dev = &self.devices[self.next];
             return Err(
                 Error::new(ErrorKind::Busy, Op::Queue("submit"), &dev.name).with(Detail::Text(
                     "every file of the queue has a request in flight",
                 )),
             );
-        }
+        };
         let pack_id = self.devices[slot].submit(cmd, data)?;
         self.order.push_back((slot, pack_id));
         self.next = (slot + 1) % self.devices.len();
@@ -123,6 +129,63 @@ impl Queue {
         // the device is being removed); otherwise it is done, one way or another.
         if result.is_ok() || self.devices[slot].slot_of(pack_id).is_none() {
             self.order.pop_front();
+        }
+        result.map(|response| (slot, response))
+    }
+
+    /// Waits for whichever request in flight finishes first and returns its slot and
+    /// response: one `poll()` over the files that have a request in flight, then the
+    /// `read()` of a file it found ready (the oldest such request). A signal only restarts
+    /// the `poll()`. The slot it frees is the next one [`Queue::submit`] uses.
+    ///
+    /// Each file has at most one request in flight, so "any" needs no `read()` for any pack
+    /// id (which `SG_SET_FORCE_PACK_ID` would not allow): it is the readiness of the files.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::{Command, Data, Queue};
+    ///
+    /// let mut queue = Queue::open("/dev/sg1", 4, 65536)?;
+    /// for lba in 0u8..4 {
+    ///     let cdb = [0x28, 0, 0, 0, 0, lba * 128, 0, 0, 128, 0]; // READ(10), 128 blocks
+    ///     queue.submit(&Command::new(&cdb), Data::MmapIn(65536))?;
+    /// }
+    /// while queue.in_flight() > 0 {
+    ///     let (slot, response) = queue.wait_any()?;
+    ///     println!("slot {slot}: {} bytes", response.valid);
+    ///     let _bytes = queue.data(slot)?;
+    /// }
+    /// # Ok::<(), sgmap_sys::Error>(())
+    /// ```
+    pub fn wait_any(&mut self) -> Result<(usize, Response), Error> {
+        use rustix::event::{poll, PollFd, PollFlags};
+        if self.order.is_empty() {
+            return self.wait_oldest();
+        }
+        let ready = loop {
+            let mut fds: Vec<PollFd<'_>> = self
+                .order
+                .iter()
+                .map(|&(slot, _)| PollFd::new(&self.devices[slot], PollFlags::IN))
+                .collect();
+            match poll(&mut fds, None) {
+                // POLLIN, or POLLHUP/POLLERR (being removed): the wait on that file says.
+                Ok(_) => match fds.iter().position(|fd| !fd.revents().is_empty()) {
+                    Some(i) => break i,
+                    None => continue,
+                },
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => {
+                    let dev = &self.devices[self.order[0].0];
+                    return Err(dev.os(Op::Poll, e));
+                }
+            }
+        };
+        let (slot, pack_id) = self.order[ready];
+        let result = self.devices[slot].wait(pack_id);
+        if result.is_ok() || self.devices[slot].slot_of(pack_id).is_none() {
+            self.order.remove(ready);
         }
         result.map(|response| (slot, response))
     }

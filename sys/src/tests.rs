@@ -6,7 +6,7 @@ use core::ptr;
 
 use sgmap_core::abi::{SgFlags, SgIoHdr};
 
-use crate::io::{header, lends_pages, still_listed};
+use crate::io::{header, holds_buffer, lends_pages, req_state, still_listed};
 use crate::raw::{header_bytes, header_from_bytes, HDR_LEN};
 use crate::{Command, Data, Timeout};
 
@@ -243,6 +243,41 @@ fn a_request_table_the_kernel_could_not_give_is_asked_again_not_taken_as_finishe
     for gone in [Errno::NODEV, Errno::NXIO, Errno::BADF] {
         assert!(!still_listed(Err(gone), 7), "{gone}");
     }
+}
+
+#[test]
+fn a_data_in_buffer_is_held_until_collected_a_data_out_one_only_when_direct() {
+    // The read() that collects a copied data-in writes its buffer, whoever makes it: such a
+    // request is never given up while the kernel may hold it. A copied data-out was taken
+    // at write() time.
+    let cdb = [0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+    let mut buf = [0u8; 512];
+    let cmd = Command::new(&cdb[..]);
+    let held = |data: &mut Data<'_>| holds_buffer(&header(&cmd, data, 1, ptr::null_mut()));
+    assert!(held(&mut Data::In(&mut buf)));
+    assert!(held(&mut Data::DirectIn(&mut buf)));
+    assert!(held(&mut Data::DirectOut(&buf)));
+    assert!(!held(&mut Data::Out(&buf)));
+    assert!(!held(&mut Data::None));
+    assert!(!held(&mut Data::MmapIn(512)));
+    assert!(!held(&mut Data::MmapOut(512)));
+}
+
+#[test]
+fn a_request_off_the_kernels_list_is_state_0_and_an_unreadable_table_says_in_flight() {
+    use rustix::io::Errno;
+    use sgmap_core::abi::{SgReqInfo, SG_MAX_QUEUE};
+    let mut table = [SgReqInfo::default(); SG_MAX_QUEUE];
+    table[5].pack_id = 9;
+    for state in [1, 2, 3] {
+        table[5].req_state = state;
+        assert_eq!(req_state(Ok(table), 9), state);
+    }
+    assert_eq!(req_state(Ok(table), 10), 0, "not on the list");
+    // An unused entry whose pack id happens to match is not the request.
+    table[5].req_state = 0;
+    assert_eq!(req_state(Ok(table), 9), 0);
+    assert_eq!(req_state(Err(Errno::NOMEM), 9), 1);
 }
 
 #[test]

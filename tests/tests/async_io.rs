@@ -376,3 +376,154 @@ fn a_64_byte_write_is_einval_on_a_64_bit_kernel_only_while_88_bytes_read_and_sg_
     unsafe { raw::sg_io(&fd, &mut hdr) }.expect("SG_IO with the 64-byte header");
     assert_eq!(hdr.host_status, 0, "{hdr:?}");
 }
+
+/// Turns SG_SET_FORCE_PACK_ID off behind `dev`'s back, as code holding its descriptor can.
+fn force_pack_id_off_behind_its_back(dev: &sgmap_sys::Device) {
+    use std::os::fd::AsFd;
+    // SAFETY: `dev` is an sg node; the ioctl changes one setting of the file.
+    unsafe { raw::set_force_pack_id(dev.as_fd(), 0) }.expect("SG_SET_FORCE_PACK_ID 0");
+}
+
+#[test]
+fn a_read_that_returns_another_requests_response_keeps_it_for_that_request_and_frees_no_other() {
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    let data = scsi::pattern(0x5d, LEN);
+    scsi::write_indirect(&devices, &mut dev, REGION + 0x10000, &data);
+    dev.set_reserved_size(LEN as u64).expect("reserve");
+    dev.map().expect("map");
+    // A wait turns force-pack-id on; the Device then believes it on.
+    let r = dev.execute(&tur(), Data::None).expect("TUR");
+    scsi::expect_good(&r, "TUR");
+
+    // B finishes first and waits, unread; then A, an mmap-ed READ that holds the reserve.
+    let b = dev.submit(&tur(), Data::None).expect("submit TUR");
+    assert!(dev.poll_ready(20_000).expect("poll"), "TUR finished");
+    let cdb = scsi::read10(
+        lba_of(&devices, REGION + 0x10000),
+        scsi::blocks_of(&devices, LEN),
+    );
+    let a = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(LEN as u32))
+        .expect("submit mmap READ");
+    force_pack_id_off_behind_its_back(&dev);
+
+    // read() for A now returns B (the oldest finished): B's response is kept for B, A is
+    // still waited for, and nothing frees A's hold on the reserve meanwhile.
+    let ra = dev.wait(a).unwrap_or_else(|e| panic!("wait for A: {e}"));
+    assert_eq!(ra.pack_id, a, "A's own response");
+    scsi::expect_good(&ra, "mmap READ");
+    assert_eq!(dev.valid_data().expect("valid data"), &data[..]);
+    let rb = dev.wait(b).unwrap_or_else(|e| panic!("wait for B: {e}"));
+    assert_eq!(rb.pack_id, b, "B's response, kept for it");
+    scsi::expect_good(&rb, "TUR");
+    assert_eq!(dev.accounting().in_flight(), 0);
+    let table = dev.request_table().unwrap();
+    assert!(
+        table.iter().all(|r| r.req_state == 0),
+        "nothing left on the file: {table:?}"
+    );
+
+    // The same through collect(): a response for the wrong pack id is kept, not returned.
+    let b = dev.submit(&tur(), Data::None).expect("submit TUR");
+    assert!(dev.poll_ready(20_000).expect("poll"), "TUR finished");
+    let a = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(LEN as u32))
+        .expect("submit mmap READ");
+    force_pack_id_off_behind_its_back(&dev);
+    assert_eq!(dev.collect(Some(a)).expect("collect A").pack_id, a);
+    assert_eq!(dev.collect(Some(b)).expect("collect B").pack_id, b);
+    assert_eq!(dev.accounting().in_flight(), 0);
+}
+
+#[test]
+fn a_response_taken_by_a_foreign_read_leaves_its_request_unknown_and_the_reserve_out_of_reach() {
+    use std::io::Read as _;
+    use std::os::fd::AsFd;
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    dev.set_reserved_size(LEN as u64).expect("reserve");
+    dev.map().expect("map");
+    let cdb = scsi::read10(lba_of(&devices, REGION), scsi::blocks_of(&devices, LEN));
+    let id = dev
+        .submit(&Command::new(&cdb), Data::MmapIn(LEN as u32))
+        .expect("submit mmap READ");
+    assert!(dev.poll_ready(20_000).expect("poll"), "READ finished");
+    // Safe code with the descriptor (AsFd) reads the response before the Device does.
+    let mut file = std::fs::File::from(dev.as_fd().try_clone_to_owned().expect("dup"));
+    let mut buf = [0u8; raw::HDR_LEN];
+    assert_eq!(file.read(&mut buf).expect("foreign read()"), raw::HDR_LEN);
+    drop(file);
+    let e = dev
+        .try_collect(Some(id))
+        .expect_err("the Device finds its request gone");
+    assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
+    match dev.mapping() {
+        Ok(m) => panic!("the reserve was handed out ({} bytes)", m.len()),
+        Err(refused) => assert_eq!(refused.kind(), ErrorKind::Refused, "{refused}"),
+    }
+}
+
+#[test]
+fn scsi_debug_try_collect_says_not_yet_without_blocking_then_collects_once_readable() {
+    use rustix::event::{poll, PollFd, PollFlags};
+    use std::os::fd::{AsFd, AsRawFd};
+    use std::time::{Duration, Instant};
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    assert!(dev.as_raw_fd() >= 0);
+    let _ = scsi::count_commands(&devices, &devices.sg, 250, || {
+        let id = dev.submit(&tur(), Data::None).expect("submit");
+        let start = Instant::now();
+        assert!(dev.try_collect(Some(id)).expect("try_collect").is_none());
+        assert!(dev.try_collect(None).expect("try_collect any").is_none());
+        assert!(
+            start.elapsed() < Duration::from_millis(500),
+            "try_collect did not wait for the second-long TUR: {:?}",
+            start.elapsed()
+        );
+        {
+            let fd = dev.as_fd();
+            let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+            assert_eq!(poll(&mut fds, None).expect("poll"), 1);
+        }
+        let r = dev
+            .try_collect(Some(id))
+            .expect("try_collect")
+            .expect("readable: the response is there");
+        assert_eq!(r.pack_id, id);
+        scsi::expect_good(&r, "TUR");
+        assert_eq!(dev.accounting().in_flight(), 0);
+    });
+}
+
+#[test]
+fn scsi_debug_close_within_and_set_close_timeout_bound_the_wait_for_requests_in_flight() {
+    use std::time::{Duration, Instant};
+    let devices = Devices::from_env();
+    let _ = scsi::count_commands(&devices, &devices.sg, 250, || {
+        // A second-long TUR in flight: close_within(100) leaves it to the kernel.
+        let mut dev = scsi::open(&devices.sg);
+        dev.submit(&tur(), Data::None).expect("submit");
+        let start = Instant::now();
+        let e = dev.close_within(100).expect_err("a request is left");
+        assert_eq!(e.kind(), ErrorKind::TimedOut, "{e}");
+        assert!(
+            start.elapsed() < Duration::from_millis(600),
+            "close_within(100) took {:?}",
+            start.elapsed()
+        );
+        // drain() reports what is left; Drop waits no longer than set_close_timeout says.
+        let mut dev = scsi::open(&devices.sg);
+        dev.submit(&tur(), Data::None).expect("submit");
+        assert_eq!(dev.drain(0).expect("drain"), 1, "one request left");
+        dev.set_close_timeout(50);
+        let start = Instant::now();
+        drop(dev);
+        assert!(
+            start.elapsed() < Duration::from_millis(600),
+            "drop took {:?}",
+            start.elapsed()
+        );
+    });
+}

@@ -5,6 +5,7 @@
 //! makes only raw system calls, writes its results into a shared anonymous page, and fails
 //! the `exec` on purpose so that `spawn()` returns to the parent.
 
+use std::ffi::c_void;
 use std::os::unix::process::CommandExt;
 use std::process::Command as Process;
 use std::ptr;
@@ -21,6 +22,51 @@ use sgmap_tests::Devices;
 /// This file's region of the disk: 3 MiB in.
 const REGION: u64 = 3 << 20;
 const LEN: usize = 8192;
+
+/// An anonymous page shared with a child (`MAP_SHARED`), used through raw pointers only.
+fn shared_page() -> *mut c_void {
+    // SAFETY: no MAP_FIXED; no reference into the page is ever made.
+    unsafe {
+        rustix::mm::mmap_anonymous(
+            ptr::null_mut(),
+            4096,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::SHARED,
+        )
+    }
+    .expect("shared page")
+}
+
+/// Runs `f` in a child made by `fork()` (inside `pre_exec`, whose exec then fails on
+/// purpose so that `spawn()` returns to the parent once `f` returned), and panics if the
+/// child ended otherwise (killed before `f` returned, or `f` failed).
+///
+/// # Safety
+///
+/// What `pre_exec` asks: `f` runs in a forked copy of a multithreaded process.
+unsafe fn run_in_child(mut f: impl FnMut() -> std::io::Result<()> + Send + Sync + 'static) {
+    let mut child = Process::new("/nonexistent/sgmap-fork-child");
+    let in_child = move || {
+        f()?;
+        // Fail the exec on purpose: spawn() returns this error in the parent.
+        Err(std::io::Error::from_raw_os_error(
+            Errno::CHILD.raw_os_error(),
+        ))
+    };
+    // SAFETY: the caller's promise.
+    unsafe { child.pre_exec(in_child) };
+    match child.spawn() {
+        Err(e) if e.raw_os_error() == Some(Errno::CHILD.raw_os_error()) => {}
+        Err(e) => panic!("the child failed otherwise: {e}"),
+        Ok(mut c) => {
+            let _ = c.kill();
+            panic!(
+                "the child did not return to the failed exec: {:?}",
+                c.wait()
+            );
+        }
+    }
+}
 
 /// What the child reports, in the shared page.
 #[repr(C)]
@@ -61,16 +107,7 @@ fn after_fork_the_childs_mmap_sg_io_is_seen_by_the_parent_and_its_read_write_are
         )
     }
     .expect("mmap the reserve");
-    // SAFETY: as above.
-    let page = unsafe {
-        rustix::mm::mmap_anonymous(
-            ptr::null_mut(),
-            4096,
-            ProtFlags::READ | ProtFlags::WRITE,
-            MapFlags::SHARED,
-        )
-    }
-    .expect("shared page");
+    let page = shared_page();
     // SAFETY: `map` is LEN bytes of live mapping.
     unsafe { ptr::write_bytes(map.cast::<u8>(), 0xa5, LEN) };
 
@@ -130,23 +167,10 @@ fn after_fork_the_childs_mmap_sg_io_is_seen_by_the_parent_and_its_read_write_are
         }
         // SAFETY: the shared page is mapped in the child too and holds one Report.
         unsafe { (report_addr as *mut Report).write_volatile(r) };
-        // Fail the exec on purpose: spawn() returns this error in the parent.
-        Err(std::io::Error::from_raw_os_error(
-            Errno::CHILD.raw_os_error(),
-        ))
+        Ok(())
     };
-    let mut child = Process::new("/nonexistent/sgmap-fork-child");
     // SAFETY: `in_child` is async-signal-safe, as said above.
-    unsafe { child.pre_exec(in_child) };
-    let spawned = child.spawn();
-    match spawned {
-        Err(e) if e.raw_os_error() == Some(Errno::CHILD.raw_os_error()) => {}
-        Err(e) => panic!("the child failed otherwise: {e}"),
-        Ok(mut c) => {
-            let _ = c.kill();
-            panic!("the child exec-ed");
-        }
-    }
+    unsafe { run_in_child(in_child) };
     // SAFETY: the page is shared with the child, which has exited; read through a raw pointer.
     let r = unsafe { (page as *const Report).read_volatile() };
     println!("child: {r:?}");
@@ -175,4 +199,81 @@ fn after_fork_the_childs_mmap_sg_io_is_seen_by_the_parent_and_its_read_write_are
         raw::munmap(map, LEN).unwrap();
         rustix::mm::munmap(page, 4096).unwrap();
     }
+}
+
+/// What the child reports of its copy of the parent's `Device`, in the shared page.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+struct CopyReport {
+    /// 1 once the child ran.
+    ran: i32,
+    /// 1 when the copy refused `mapping()` / `set_force_pack_id(false)`.
+    mapping_refused: i32,
+    force_pack_id_refused: i32,
+    /// 1 once the copy's drop returned.
+    dropped: i32,
+}
+
+#[test]
+fn after_fork_the_childs_copy_of_a_device_waits_for_nothing_on_drop_and_refuses_the_reserve() {
+    use sgmap_sys::{Command, Data, Device, Timeout};
+    use std::time::{Duration, Instant};
+    let devices = Devices::from_env();
+    let mut dev = scsi::open(&devices.sg);
+    dev.map().expect("map");
+    let tur = Command::new(&scsi::TEST_UNIT_READY).timeout(Timeout::from_secs(20).unwrap());
+    // The parent's request, finished and unread: a drop in the child that tried to collect
+    // it would read() (EPERM there) again and again until its 20-second timeout.
+    let id = dev.submit(&tur, Data::None).expect("submit");
+    assert!(dev.poll_ready(20_000).expect("poll"), "TUR finished");
+    let page = shared_page();
+    let report_addr = page as usize;
+    let dev_addr = &dev as *const Device as usize;
+    let in_child = move || -> std::io::Result<()> {
+        // A drop that does not return is ended here, after 3 s, by SIGALRM.
+        // SAFETY: alarm() is async-signal-safe.
+        unsafe { libc::alarm(3) };
+        // SAFETY: the child's own copy of the parent's `Device` (fork copied the memory);
+        // read out once and dropped once here. The parent's `dev` is never dropped in the
+        // child, which leaves through the failed exec.
+        let mut copy = unsafe { ptr::read(dev_addr as *const Device) };
+        let mut r = CopyReport {
+            ran: 1,
+            mapping_refused: i32::from(copy.mapping().is_err()),
+            force_pack_id_refused: i32::from(copy.set_force_pack_id(false).is_err()),
+            dropped: 0,
+        };
+        drop(copy);
+        r.dropped = 1;
+        // SAFETY: as above.
+        unsafe { libc::alarm(0) };
+        // SAFETY: the shared page is mapped in the child too and holds one CopyReport.
+        unsafe { (report_addr as *mut CopyReport).write_volatile(r) };
+        Ok(())
+    };
+    let start = Instant::now();
+    // SAFETY: the closure makes system calls and drops a Device (munmap, close, and the
+    // release of its name, which musl's malloc allows in a forked child). A drop that does
+    // not return is killed by its alarm, which run_in_child reports.
+    unsafe { run_in_child(in_child) };
+    let took = start.elapsed();
+    // SAFETY: the page is shared with the child, which has exited.
+    let r = unsafe { (page as *const CopyReport).read_volatile() };
+    println!("child: {r:?} in {took:?}");
+    assert_eq!((r.ran, r.dropped), (1, 1), "{r:?}");
+    assert!(
+        took < Duration::from_secs(2),
+        "the child's drop took {took:?}"
+    );
+    assert_eq!(r.mapping_refused, 1, "the child reached the reserve: {r:?}");
+    assert_eq!(
+        r.force_pack_id_refused, 1,
+        "the child changed the file's force-pack-id: {r:?}"
+    );
+    // The parent's request and mapping are untouched.
+    let back = dev.wait(id).expect("the parent collects its request");
+    assert_eq!(back.pack_id, id);
+    dev.mapping().expect("the parent's mapping");
+    // SAFETY: made above; no references into it.
+    unsafe { rustix::mm::munmap(page, 4096).unwrap() };
 }

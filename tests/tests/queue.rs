@@ -111,3 +111,45 @@ fn queue_writes_from_each_slots_mapping() {
         );
     }
 }
+
+#[test]
+fn scsi_debug_wait_any_returns_whichever_request_finishes_first_and_frees_its_slot() {
+    let devices = Devices::from_env();
+    let base = REGION + (2 * TRANSFERS * LEN) as u64;
+    let data = scsi::pattern(0xc7, LEN);
+    let mut dev = scsi::open(&devices.sg);
+    scsi::write_indirect(&devices, &mut dev, base, &data);
+    drop(dev);
+    let mut q = Queue::open(&devices.sg, 2, LEN as u64).expect("open the queue");
+    let read = scsi::read10(lba_of(&devices, base), scsi::blocks_of(&devices, LEN));
+    let inquiry = [0x12, 0, 0, 0, 36, 0];
+    // scsi_debug delays the READ by a second, and answers INQUIRY at once whatever its
+    // `delay` (its F_DELAY_OVERR commands): the younger request finishes first.
+    let _ = scsi::count_commands(&devices, &devices.sg, 250, || {
+        let slow = q
+            .submit(&Command::new(&read), Data::MmapIn(LEN as u32))
+            .expect("submit READ");
+        let fast = q
+            .submit(&Command::new(&inquiry), Data::MmapIn(36))
+            .expect("submit INQUIRY");
+        let (slot, r) = q.wait_any().expect("wait_any");
+        assert_eq!(slot, fast, "the INQUIRY, submitted second, finished first");
+        scsi::expect_good(&r, "INQUIRY");
+        assert_eq!(r.valid, 36);
+        // Its slot is free again while the READ is still in flight: submit takes it.
+        let again = q
+            .submit(&Command::new(&inquiry), Data::MmapIn(36))
+            .expect("submit on the freed slot");
+        assert_eq!(again, fast);
+        let (slot, r) = q.wait_any().expect("wait_any");
+        assert_eq!(slot, fast, "the second INQUIRY still beats the READ");
+        scsi::expect_good(&r, "INQUIRY");
+        let (slot, r) = q.wait_any().expect("wait_any");
+        assert_eq!(slot, slow);
+        scsi::expect_good(&r, "READ");
+        assert_eq!(q.data(slot).expect("data"), &data[..]);
+        assert_eq!(q.in_flight(), 0);
+        let e = q.wait_any().expect_err("nothing in flight");
+        assert_eq!(e.kind(), ErrorKind::Refused, "{e}");
+    });
+}
