@@ -106,7 +106,7 @@ struct Choice {
 }
 
 /// The firmware build: what a provisioning image needs (identify, check ready, download).
-const FIRMWARE: &str = "firmware";
+pub const FIRMWARE: &str = "firmware";
 /// Its budget: a goal, not yet reached (244 KiB today: `inquiry` alone, with sg_inq's whole
 /// surface and its VPD decodings, is 40 KiB), so `--check` reports it and does not fail.
 pub const FIRMWARE_BUDGET: u64 = 160 * 1024;
@@ -146,6 +146,15 @@ fn choices(commands: Option<&str>) -> Vec<Choice> {
 /// default ones (every command and the name tables) when given.
 fn build_sgmap_with(target: &str, flavour: Flavour, features: Option<&str>) -> Result<PathBuf> {
     build_sgmap_cmd(cargo(), target, flavour, features, &small_target_dir(), &[])
+}
+
+/// A debug build of `sgmap` for `target` with just the cargo features `features` (what the
+/// guest tests run as `/bin/sgmap-firmware`: the build choice, not the shipped flags).
+pub fn build_sgmap_debug(target: &str, features: &str) -> Result<PathBuf> {
+    let mut cmd = cargo();
+    cmd.args(["build", "-p", "sgmap", "--target", target]);
+    cmd.args(["--no-default-features", "--features", features]);
+    find_bin(build_executables(&mut cmd)?, "sgmap")
 }
 
 /// The shipped x86_64 build's code and data as they are, but with its symbol table (not

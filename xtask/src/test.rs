@@ -746,6 +746,11 @@ fn stage_guest(arch: Arch, select: &Selection) -> Result<Staged> {
     let mut files = vec![("bin/sgmap".to_owned(), sgmap)];
     files.extend(sg3.files.iter().cloned());
     if arch == AMD64 {
+        // The firmware build choice, for `build_choices` (a debug build: it is about which
+        // commands are in, and builds in seconds).
+        let firmware = dist::build_sgmap_debug(arch.target, dist::FIRMWARE)?;
+        dist::check_static(&firmware, arch.target)?;
+        files.push(("bin/sgmap-firmware".to_owned(), firmware));
         let shell = crate::sg3::debian_programs(arch, SHELL_PACKAGES, SHELL_LIBRARIES, &files)?;
         eprintln!("shell in the {} guest: {}", arch.debian, shell.description);
         files.extend(shell.files);

@@ -195,6 +195,9 @@ const PHASES: &[Phase] = &[
 /// files, buffers from a fixed seed); another phase of the same architecture would prove
 /// nothing new and cost as long again. Each NAME is a substring of no other test's name.
 const ONCE: &[(&str, &[&str])] = &[
+    // The firmware build (`/bin/sgmap-firmware`, amd64 only): its choices do not depend on
+    // the device.
+    ("firmware_build_", &["sdebug-512"]),
     // sg_format's and sg_sanitize's 15-second countdowns: the same lines and exit status
     // at any sector size and sense format.
     (
