@@ -2,11 +2,11 @@
 //! sgmap sends.
 //!
 //! Every builder is a plain struct whose public fields are the command's fields; through the
-//! [`Command`] trait it writes its bytes into a caller's buffer ([`Command::emit`]) or yields
-//! a [`Cdb`] ([`Command::to_cdb`]). A value that does not fit its field is an [`Error`], never
+//! [`ToCdb`] trait it writes its bytes into a caller's buffer ([`ToCdb::emit`]) or yields
+//! a [`Cdb`] ([`ToCdb::to_cdb`]). A value that does not fit its field is an [`Error`], never
 //! truncated. [`Cdb::transfer`] tells the data direction and length a CDB implies.
 //!
-//! This file holds [`Cdb`], [`Opcode`], [`Transfer`] and the [`Command`] trait; the builders
+//! This file holds [`Cdb`], [`Opcode`], [`Transfer`] and the [`ToCdb`] trait; the builders
 //! live by command family, as their data's decoders do in [`crate::response`]:
 //!
 //! - `unit`: [`TestUnitReady`], [`RequestSense`], [`StartStopUnit`];
@@ -138,7 +138,7 @@ impl fmt::Display for Error {
 
 /// A command descriptor block of 6 to 32 bytes, validated when built.
 ///
-/// Only [`Cdb::new`] and the [`Command`] builders make one, so a `Cdb` is always a length
+/// Only [`Cdb::new`] and the [`ToCdb`] builders make one, so a `Cdb` is always a length
 /// the sg driver accepts. Bytes past [`Cdb::len`] are zero.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cdb {
@@ -473,11 +473,11 @@ impl Transfer {
 }
 
 /// A command that builds its CDB.
-pub trait Command {
+pub trait ToCdb {
     /// The CDB's length in bytes, for the field values as they are now.
     fn buffer_len(&self) -> usize;
 
-    /// Writes the CDB to the start of `buf`, every one of its [`Command::buffer_len`] bytes,
+    /// Writes the CDB to the start of `buf`, every one of its [`ToCdb::buffer_len`] bytes,
     /// and returns that length. On error (a field too large, `buf` too short) nothing is
     /// written.
     fn emit(&self, buf: &mut [u8]) -> Result<usize, Error>;

@@ -7,7 +7,7 @@
 //! parallel under `cargo test`.
 
 use core::fmt::{self, Write as _};
-use sgmap_core::cdb::{Cdb, Command};
+use sgmap_core::cdb::{Cdb, ToCdb};
 use sgmap_core::response::{
     Capacity10, Capacity16, Inquiry, InquiryRepr, ModeHeader, OneCommand, ReadBufferDescriptor,
     ReportLuns, SupportedOpcodes, SupportedTmf, Vpd,

@@ -20,7 +20,7 @@
 
 use core::ffi::CStr;
 
-use sgmap_sys::sgmap_core::cdb::{self, Command as _, Read, ReadCapacity10};
+use sgmap_sys::sgmap_core::cdb::{self, Read, ReadCapacity10, ToCdb};
 use sgmap_sys::sgmap_core::response::Capacity10;
 use sgmap_sys::{Command, Data, Error, ErrorKind, ExitCategory, OpenOptions};
 

@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sgmap_sys::sgmap_core::cdb::{Command as _, Read, ReadCapacity10};
+use sgmap_sys::sgmap_core::cdb::{Read, ReadCapacity10, ToCdb};
 use sgmap_sys::sgmap_core::response::Capacity10;
 use sgmap_sys::{Command, Data, Error, ExitCategory, Queue};
 

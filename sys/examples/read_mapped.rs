@@ -12,7 +12,7 @@
 
 use std::process::ExitCode;
 
-use sgmap_sys::sgmap_core::cdb::{Command as _, Read, ReadCapacity10};
+use sgmap_sys::sgmap_core::cdb::{Read, ReadCapacity10, ToCdb};
 use sgmap_sys::sgmap_core::response::Capacity10;
 use sgmap_sys::{Command, Data, Device, Error, ExitCategory, Response};
 

@@ -18,7 +18,7 @@ use sgmap_tests::{Devices, SenseFormat};
 /// This file's region of the disk: 12 MiB in (the scsi_debug stores are 16 MiB).
 const REGION: u64 = 12 << 20;
 
-fn send(dev: &mut Device, what: &str, cmd: &impl cdb::Command, data: Data<'_>) -> Response {
+fn send(dev: &mut Device, what: &str, cmd: &impl cdb::ToCdb, data: Data<'_>) -> Response {
     let cdb = cmd
         .to_cdb()
         .unwrap_or_else(|e| panic!("{what}: build: {e}"));
@@ -26,7 +26,7 @@ fn send(dev: &mut Device, what: &str, cmd: &impl cdb::Command, data: Data<'_>) -
         .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
-fn good(dev: &mut Device, what: &str, cmd: &impl cdb::Command, data: Data<'_>) -> Response {
+fn good(dev: &mut Device, what: &str, cmd: &impl cdb::ToCdb, data: Data<'_>) -> Response {
     let r = send(dev, what, cmd, data);
     assert!(
         r.is_good(),

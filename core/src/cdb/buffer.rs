@@ -2,7 +2,7 @@
 //! echo buffer, microcode download (READ BUFFER's descriptor mode is decoded by
 //! `response::ReadBufferDescriptor`).
 
-use super::{fit, out, put_be, Command, Error, Opcode};
+use super::{fit, out, put_be, Error, Opcode, ToCdb};
 
 /// The MODE field of WRITE BUFFER (SPC-5, WRITE BUFFER mode table), with sg3_utils'
 /// `sg_write_buffer --mode` acronyms.
@@ -130,7 +130,7 @@ pub struct WriteBuffer {
     pub length: u32,
 }
 
-impl Command for WriteBuffer {
+impl ToCdb for WriteBuffer {
     fn buffer_len(&self) -> usize {
         10
     }
@@ -238,7 +238,7 @@ impl ReadBuffer {
     }
 }
 
-impl Command for ReadBuffer {
+impl ToCdb for ReadBuffer {
     fn buffer_len(&self) -> usize {
         10
     }

@@ -1,13 +1,13 @@
 //! READ CAPACITY (10) and (16) (SBC-4): the last LBA and the block length (decoded by
 //! `response::Capacity10` and `response::Capacity16`).
 
-use super::{out, put_be, Command, Error, Opcode};
+use super::{out, put_be, Error, Opcode, ToCdb};
 
 /// READ CAPACITY (10) (SBC-4): last LBA and block length, 8 bytes of data-in. 10 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ReadCapacity10;
 
-impl Command for ReadCapacity10 {
+impl ToCdb for ReadCapacity10 {
     fn buffer_len(&self) -> usize {
         10
     }
@@ -34,7 +34,7 @@ impl Default for ReadCapacity16 {
     }
 }
 
-impl Command for ReadCapacity16 {
+impl ToCdb for ReadCapacity16 {
     fn buffer_len(&self) -> usize {
         16
     }

@@ -6,7 +6,7 @@
 //! (a protection interval exponent in the short header, an overwrite count of 0), is an
 //! [`Error`], never truncated.
 
-use super::{fit, out, put_be, Command, Error, Opcode, Size};
+use super::{fit, out, put_be, Error, Opcode, Size, ToCdb};
 
 /// FORMAT UNIT (SBC-4): 6 bytes; with FMTDATA a parameter list follows as data-out
 /// ([`FormatHeader`], then the initialization pattern descriptor and defect list).
@@ -29,7 +29,7 @@ pub struct FormatUnit {
     pub ffmt: u8,
 }
 
-impl Command for FormatUnit {
+impl ToCdb for FormatUnit {
     fn buffer_len(&self) -> usize {
         6
     }
@@ -209,7 +209,7 @@ pub struct Sanitize {
     pub parameter_list_length: u16,
 }
 
-impl Command for Sanitize {
+impl ToCdb for Sanitize {
     fn buffer_len(&self) -> usize {
         10
     }

@@ -1,7 +1,7 @@
 //! INQUIRY (SPC-5): standard INQUIRY data or a vital product data page (decoded by
 //! `response::Inquiry` and `response::Vpd`).
 
-use super::{out, put_be, Command, Error, Opcode};
+use super::{out, put_be, Error, Opcode, ToCdb};
 
 /// INQUIRY (SPC-5): standard INQUIRY data, or a vital product data page with EVPD. 6 bytes;
 /// data-in of at most `allocation_length` bytes.
@@ -32,7 +32,7 @@ impl Inquiry {
     }
 }
 
-impl Command for Inquiry {
+impl ToCdb for Inquiry {
     fn buffer_len(&self) -> usize {
         6
     }

@@ -1,6 +1,6 @@
 //! REPORT LUNS (SPC-5): the logical unit inventory (decoded by `response::ReportLuns`).
 
-use super::{out, put_be, Command, Error, Opcode};
+use super::{out, put_be, Error, Opcode, ToCdb};
 
 /// REPORT LUNS (SPC-5): the logical unit inventory. 12 bytes; data-in of at most
 /// `allocation_length` bytes (SPC-5 wants at least 16; the device checks).
@@ -22,7 +22,7 @@ impl Default for ReportLuns {
     }
 }
 
-impl Command for ReportLuns {
+impl ToCdb for ReportLuns {
     fn buffer_len(&self) -> usize {
         12
     }

@@ -1,7 +1,7 @@
 //! MODE SENSE (6) and (10), MODE SELECT (6) and (10) (SPC-5): mode pages and the block
 //! descriptor (the parameter data is decoded by `response::ModeHeader`).
 
-use super::{fit, out, put_be, Command, Error, Opcode};
+use super::{fit, out, put_be, Error, Opcode, ToCdb};
 
 /// PC, the page control field of MODE SENSE (SPC-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -35,7 +35,7 @@ pub struct ModeSense10 {
     pub allocation_length: u16,
 }
 
-impl Command for ModeSense10 {
+impl ToCdb for ModeSense10 {
     fn buffer_len(&self) -> usize {
         10
     }
@@ -66,7 +66,7 @@ pub struct ModeSense6 {
     pub allocation_length: u8,
 }
 
-impl Command for ModeSense6 {
+impl ToCdb for ModeSense6 {
     fn buffer_len(&self) -> usize {
         6
     }
@@ -100,7 +100,7 @@ pub struct ModeSelect {
     pub parameter_list_length: u16,
 }
 
-impl Command for ModeSelect {
+impl ToCdb for ModeSelect {
     fn buffer_len(&self) -> usize {
         if self.six {
             6

@@ -1,7 +1,7 @@
 //! REPORT SUPPORTED OPERATION CODES and REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-5):
 //! service actions 0Ch and 0Dh of MAINTENANCE IN (A3h). 12 bytes each, data-in.
 
-use super::{fit, out, put_be, Command, Error};
+use super::{fit, out, put_be, Error, ToCdb};
 
 /// MAINTENANCE IN, the operation code of both commands.
 pub const MAINTENANCE_IN: u8 = 0xa3;
@@ -87,7 +87,7 @@ impl ReportSupportedOpcodes {
     }
 }
 
-impl Command for ReportSupportedOpcodes {
+impl ToCdb for ReportSupportedOpcodes {
     fn buffer_len(&self) -> usize {
         12
     }
@@ -115,7 +115,7 @@ pub struct ReportSupportedTmf {
     pub allocation_length: u32,
 }
 
-impl Command for ReportSupportedTmf {
+impl ToCdb for ReportSupportedTmf {
     fn buffer_len(&self) -> usize {
         12
     }

@@ -1,7 +1,7 @@
 //! Logical block provisioning (SBC-4): UNMAP with its parameter list, and WRITE SAME (10),
 //! (16) and (32).
 
-use super::{fit, out, put_be, Command, Error};
+use super::{fit, out, put_be, Error, ToCdb};
 
 /// UNMAP's operation code.
 pub const UNMAP: u8 = 0x42;
@@ -29,7 +29,7 @@ pub struct Unmap {
     pub parameter_list_length: u16,
 }
 
-impl Command for Unmap {
+impl ToCdb for Unmap {
     fn buffer_len(&self) -> usize {
         10
     }
@@ -147,7 +147,7 @@ pub struct WriteSame {
     pub group_number: u8,
 }
 
-impl Command for WriteSame {
+impl ToCdb for WriteSame {
     fn buffer_len(&self) -> usize {
         self.size.len()
     }

@@ -1,7 +1,7 @@
 //! READ, WRITE, VERIFY and SYNCHRONIZE CACHE: the commands that address logical blocks by
 //! LBA and length, and the [`Size`] of CDB that carries them.
 
-use super::{fit, out, put_be, Command, Error, Opcode};
+use super::{fit, out, put_be, Error, Opcode, ToCdb};
 
 /// The CDB size of a READ, WRITE, VERIFY or SYNCHRONIZE CACHE command.
 ///
@@ -101,7 +101,7 @@ impl Size {
     }
 
     /// The length a builder with `size`, `lba` and `blocks` reports as its
-    /// [`Command::buffer_len`]: the size asked for, or the one [`Size::choose`] picks.
+    /// [`ToCdb::buffer_len`]: the size asked for, or the one [`Size::choose`] picks.
     fn len_for(size: Option<Size>, lba: u64, blocks: u32) -> usize {
         match size {
             Some(size) => size.len(),
@@ -244,7 +244,7 @@ impl Read {
     }
 }
 
-impl Command for Read {
+impl ToCdb for Read {
     fn buffer_len(&self) -> usize {
         Size::len_for(self.size, self.lba, self.blocks)
     }
@@ -269,7 +269,7 @@ pub struct Write {
     pub size: Option<Size>,
 }
 
-impl Command for Write {
+impl ToCdb for Write {
     fn buffer_len(&self) -> usize {
         Size::len_for(self.size, self.lba, self.blocks)
     }
@@ -301,7 +301,7 @@ pub struct Verify {
     pub size: Option<Size>,
 }
 
-impl Command for Verify {
+impl ToCdb for Verify {
     fn buffer_len(&self) -> usize {
         Size::len_for(self.size, self.lba, self.blocks)
     }
@@ -349,7 +349,7 @@ pub struct SynchronizeCache {
     pub size: Option<Size>,
 }
 
-impl Command for SynchronizeCache {
+impl ToCdb for SynchronizeCache {
     fn buffer_len(&self) -> usize {
         Size::len_for(self.size, self.lba, self.blocks)
     }

@@ -2,7 +2,7 @@ use super::*;
 
 /// Emits `cmd` into a poisoned buffer, checks that exactly `expected` was written and that
 /// nothing past it was touched, and that `to_cdb` agrees.
-pub(super) fn golden(cmd: &dyn Command, expected: &[u8]) {
+pub(super) fn golden(cmd: &dyn ToCdb, expected: &[u8]) {
     let mut buf = [0xa5u8; 40];
     let n = cmd.emit(&mut buf).unwrap();
     assert_eq!(n, expected.len());
@@ -13,7 +13,7 @@ pub(super) fn golden(cmd: &dyn Command, expected: &[u8]) {
 }
 
 /// Checks that `cmd` refuses with `err` and leaves a poisoned buffer untouched.
-pub(super) fn refused(cmd: &dyn Command, err: Error) {
+pub(super) fn refused(cmd: &dyn ToCdb, err: Error) {
     let mut buf = [0xa5u8; 40];
     assert_eq!(cmd.emit(&mut buf), Err(err));
     assert!(buf.iter().all(|&b| b == 0xa5), "wrote on error");

@@ -1,13 +1,13 @@
 //! The logical unit's state: TEST UNIT READY and REQUEST SENSE (SPC-5), whether it is ready
 //! and why not; START STOP UNIT (SBC-4), its power condition and its medium.
 
-use super::{fit, out, Command, Error, Opcode};
+use super::{fit, out, Error, Opcode, ToCdb};
 
 /// TEST UNIT READY (SPC-5): is the logical unit ready? 6 bytes, no data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct TestUnitReady;
 
-impl Command for TestUnitReady {
+impl ToCdb for TestUnitReady {
     fn buffer_len(&self) -> usize {
         6
     }
@@ -37,7 +37,7 @@ impl Default for RequestSense {
     }
 }
 
-impl Command for RequestSense {
+impl ToCdb for RequestSense {
     fn buffer_len(&self) -> usize {
         6
     }
@@ -89,7 +89,7 @@ impl StartStopUnit {
     }
 }
 
-impl Command for StartStopUnit {
+impl ToCdb for StartStopUnit {
     fn buffer_len(&self) -> usize {
         6
     }

@@ -386,7 +386,7 @@ pub fn plan(name: &str, o: &Options) -> Result<StartStopUnit, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sgmap_core::cdb::Command as _;
+    use sgmap_core::cdb::ToCdb as _;
 
     fn cdb(args: &[&str], stop: bool) -> Result<Vec<u8>, u8> {
         let mut o = parse("start", args.iter().map(OsString::from).collect())

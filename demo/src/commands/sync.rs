@@ -177,7 +177,7 @@ fn plan(o: &Options) -> Result<SynchronizeCache, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sgmap_core::cdb::Command as _;
+    use sgmap_core::cdb::ToCdb as _;
 
     fn cdb(args: &[&str]) -> Result<Vec<u8>, u8> {
         let o = parse(args.iter().map(OsString::from).collect())

@@ -364,7 +364,7 @@ fn json_head(j: &mut Json, o: &Options, ws: &WriteSame, cdb: &[u8], data_len: us
 mod tests {
     use super::*;
 
-    use sgmap_core::cdb::Command as _;
+    use sgmap_core::cdb::ToCdb as _;
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()

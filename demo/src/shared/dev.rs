@@ -151,7 +151,7 @@ pub fn status_json(j: &mut Json, resp: &Response) {
 
 /// Builds a CDB from a core builder (never fails for the values the commands use; a
 /// failure is reported as a syntax error of the operands that led to it).
-pub fn cdb(cmd: &impl sgmap_core::cdb::Command, what: &str) -> Result<sgmap_core::cdb::Cdb, Fail> {
+pub fn cdb(cmd: &impl sgmap_core::cdb::ToCdb, what: &str) -> Result<sgmap_core::cdb::Cdb, Fail> {
     cmd.to_cdb()
         .map_err(|e| out::fail(ExitCategory::Syntax, what, "CDB", format_args!("{e}")))
 }

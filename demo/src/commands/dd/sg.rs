@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 
-use sgmap_core::cdb::{self, Command as _, Size};
+use sgmap_core::cdb::{self, Size, ToCdb as _};
 use sgmap_core::sense::Sense;
 use sgmap_core::status::ExitCategory;
 use sgmap_sys::{Command, Data, OpenOptions, Queue, Response, Timeout};

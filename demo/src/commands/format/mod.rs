@@ -10,7 +10,7 @@
 
 use std::ffi::OsString;
 
-use sgmap_core::cdb::{Command as _, ModeSense10, ModeSense6, PageControl};
+use sgmap_core::cdb::{ModeSense10, ModeSense6, PageControl, ToCdb as _};
 use sgmap_core::response::{Capacity10, Capacity16};
 use sgmap_core::sense;
 use sgmap_core::status::ExitCategory;

@@ -2,7 +2,7 @@
 //! sends for the options (`scsi_format_unit()`), its timeout, and the MODE SELECT data
 //! prepared from MODE SENSE's (`fetch_block_desc()`).
 
-use sgmap_core::cdb::{Command as _, FormatHeader, FormatUnit, InitPattern, ModeSelect};
+use sgmap_core::cdb::{FormatHeader, FormatUnit, InitPattern, ModeSelect, ToCdb as _};
 use sgmap_core::response::ModeHeader;
 
 /// The options that shape the commands.
