@@ -755,6 +755,22 @@ impl<'a> Iterator for Descriptors<'a> {
 /// [`Sense::new_checked`] makes sure that the response code is 70h–73h and that the sense
 /// key is in the buffer; every other getter returns `None` for a field that the buffer or the
 /// ADDITIONAL SENSE LENGTH leaves out, and never panics.
+///
+/// # Examples
+///
+/// ```
+/// use sgmap_core::sense::{Sense, SenseKey};
+/// use sgmap_core::status::ExitCategory;
+///
+/// // Fixed format, MEDIUM ERROR, 11h/00h: unrecovered read error.
+/// let bytes = [0x70, 0, 3, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x11, 0, 0, 0, 0, 0];
+/// let sense = Sense::new_checked(&bytes[..])?;
+/// assert_eq!(sense.sense_key(), SenseKey::MediumError);
+/// let asc = sense.additional_sense().unwrap();
+/// assert_eq!((asc.asc, asc.ascq), (0x11, 0x00));
+/// assert_eq!(sense.category(), ExitCategory::MediumHard);
+/// # Ok::<(), sgmap_core::sense::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sense<T: AsRef<[u8]>> {
     buffer: T,

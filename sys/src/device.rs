@@ -341,6 +341,20 @@ pub struct Device {
 
 impl Device {
     /// Opens `path` `O_RDWR | O_NONBLOCK`; see [`OpenOptions::open_cstr`] for the checks.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::{Device, ErrorKind};
+    ///
+    /// match Device::open("/dev/sda") {
+    ///     Ok(dev) => println!("sg driver {}", dev.version()?),
+    ///     // A block node, /dev/null, a missing path: refused before any SCSI command.
+    ///     Err(e) if e.kind() == ErrorKind::NotSgDevice => eprintln!("{e}"),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[cfg(feature = "std")]
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Device, Error> {
@@ -552,6 +566,19 @@ impl Device {
     ///
     /// From now on the reserve's size is fixed for the life of the file (the driver refuses
     /// a resize after `mmap()` even once unmapped).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::Device;
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// let granted = dev.set_reserved_size(256 * 1024)?; // may be less than asked
+    /// let mapped = dev.map()?; // `granted` rounded down to a page
+    /// dev.mapping_mut()?[..4].copy_from_slice(b"data"); // nothing in flight: writable
+    /// println!("{granted} granted, {mapped} mapped");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn map(&mut self) -> Result<u32, Error> {
         if let Some(m) = &self.mapping {
             return Ok(m.len() as u32);

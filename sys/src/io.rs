@@ -636,6 +636,25 @@ impl Device {
     /// ([`Data::DirectOut`]) is not given up while the kernel may hold it: the `read()` that
     /// collects a copied data-in writes the buffer, and another `read()` on the file (through
     /// [`AsFd`](rustix::fd::AsFd)) could make it after this call returned.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::sgmap_core::cdb::{Inquiry, ToCdb};
+    /// use sgmap_sys::{Command, Data, Device, ErrorKind};
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// let cdb = Inquiry::standard(36).to_cdb()?;
+    /// let mut buf = [0u8; 36];
+    /// match dev.execute(&Command::new(cdb.as_bytes()), Data::In(&mut buf)) {
+    ///     Ok(r) if r.is_good() => println!("{}", String::from_utf8_lossy(&buf[8..32])),
+    ///     Ok(r) => println!("{:?}, exit category {}", r.outcome(), r.category().code()),
+    ///     // Sent, and how it ended cannot be known: never send it again blindly.
+    ///     Err(e) if e.kind() == ErrorKind::OutcomeUnknown => eprintln!("{e}"),
+    ///     Err(e) => eprintln!("not sent: {e}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn execute(&mut self, cmd: &Command<'_>, mut data: Data<'_>) -> Result<Response, Error> {
         let op = Op::Execute(cmd.opcode());
         let (hdr, slot) = self.prepare(op, cmd, &mut data)?;
@@ -673,6 +692,24 @@ impl Device {
     ///
     /// An error of a kind other than [`ErrorKind::OutcomeUnknown`] means the command was
     /// not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::sgmap_core::cdb::{Read, ToCdb};
+    /// use sgmap_sys::{Command, Data, Device};
+    ///
+    /// let mut dev = Device::open("/dev/sg1")?;
+    /// dev.set_reserved_size(64 * 1024)?;
+    /// dev.map()?;
+    /// let cdb = Read { lba: 0, blocks: 128, ..Read::default() }.to_cdb()?;
+    /// let id = dev.submit(&Command::new(cdb.as_bytes()), Data::MmapIn(64 * 1024))?;
+    /// // ... other work; the mapping is out of reach until the request is collected ...
+    /// let r = dev.collect(Some(id))?;
+    /// assert_eq!(r.pack_id, id);
+    /// println!("{:?}: {} bytes", r.outcome(), dev.valid_data()?.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn submit(&mut self, cmd: &Command<'_>, mut data: Data<'_>) -> Result<i32, Error> {
         let op = Op::Submit(cmd.opcode());
         if !data.is_async_safe() {

@@ -1,5 +1,25 @@
 //! `sgmap-sys`: the Linux sg driver over rustix — open, ioctls, the mapped reserve, and
-//! commands sent with `write()` and collected with `read()`.
+//! commands sent with `write()` and collected with `read()`, each reaching the device once.
+//!
+//! ```no_run
+//! use sgmap_sys::sgmap_core::cdb::{Read, ToCdb};
+//! use sgmap_sys::{Command, Data, Device};
+//!
+//! let mut dev = Device::open("/dev/sg1")?; // an sg node, or refused before any command
+//! dev.set_reserved_size(1 << 20)?; // the kernel may grant less: it says how much
+//! dev.map()?; // the reserve, mapped: the data's one home
+//! let read = Read { lba: 0, blocks: 8, ..Read::default() }.to_cdb()?;
+//! let r = dev.execute(&Command::new(read.as_bytes()), Data::MmapIn(8 * 512))?;
+//! println!("{:?}: {} bytes read in place", r.outcome(), dev.valid_data()?.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Where to go from here: [`Device`] (one open file: [`Device::execute`],
+//! [`Device::submit`] and [`Device::collect`], [`Device::try_collect`] for an event loop, the
+//! mapping), `Queue` (std: requests in flight over several files of one device), [`Error`]
+//! and [`ErrorKind`] (what went wrong, and whether the command was sent), [`raw`] (one
+//! `unsafe fn` per kernel operation). The rest of this page is the design: why no
+//! `ioctl(SG_IO)`, and why the safe API is sound.
 //!
 //! # The one command path
 //!

@@ -28,6 +28,25 @@ impl Queue {
     /// Opens `path` `depth` times, asks each file for a reserve of `reserve_bytes` and maps
     /// it. The kernel may grant less: [`Queue::granted`] is the largest transfer every slot
     /// can take.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sgmap_sys::sgmap_core::cdb::{Read, ToCdb};
+    /// use sgmap_sys::{Command, Data, Queue};
+    ///
+    /// // Four READs of 64 KiB in flight, each through its own file's mapped reserve.
+    /// let mut q = Queue::open("/dev/sg1", 4, 64 * 1024)?;
+    /// for i in 0..4u64 {
+    ///     let cdb = Read { lba: i * 128, blocks: 128, ..Read::default() }.to_cdb()?;
+    ///     q.submit(&Command::new(cdb.as_bytes()), Data::MmapIn(64 * 1024))?;
+    /// }
+    /// while q.in_flight() > 0 {
+    ///     let (slot, r) = q.wait_any()?;
+    ///     println!("slot {slot}: {:?}, {} bytes", r.outcome(), q.data(slot)?.len());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open(path: impl AsRef<Path>, depth: usize, reserve_bytes: u64) -> Result<Queue, Error> {
         Queue::open_with(&OpenOptions::new(), path, depth, reserve_bytes)
     }

@@ -204,6 +204,25 @@ bitflags::bitflags! {
 const NOT_FLAGS: u32 = (0x0f << 24) | (0x30 << 16);
 
 /// A view of standard INQUIRY data (SPC-5 §6.7.2): at least 36 bytes after the check.
+///
+/// # Examples
+///
+/// ```
+/// use sgmap_core::response::{DeviceType, Inquiry};
+///
+/// let mut data = [0u8; 36];
+/// data[2] = 0x07; // SPC-5
+/// data[4] = 31; // additional length
+/// data[8..16].copy_from_slice(b"Linux   ");
+/// data[16..32].copy_from_slice(b"scsi_debug      ");
+/// data[32..36].copy_from_slice(b"0191");
+/// let inq = Inquiry::new_checked(&data[..])?;
+/// assert_eq!(inq.device_type(), DeviceType::DirectAccess);
+/// assert_eq!(inq.vendor().to_string(), "Linux"); // trailing spaces trimmed
+/// assert_eq!(inq.product().to_string(), "scsi_debug");
+/// assert!(Inquiry::new_checked(&data[..20]).is_err()); // too short to be INQUIRY data
+/// # Ok::<(), sgmap_core::response::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inquiry<T: AsRef<[u8]>> {
     buffer: T,
