@@ -1,5 +1,18 @@
 //! `sgmap-core`: the pure half of sgmap.
 //!
+//! ```
+//! use sgmap_core::cdb::{Read, ToCdb};
+//! use sgmap_core::sense::Sense;
+//! use sgmap_core::status::ExitCategory;
+//!
+//! let read = Read { lba: 2048, blocks: 8, ..Read::default() }.to_cdb()?; // READ (10)
+//! assert_eq!(read.as_bytes(), [0x28, 0, 0, 0, 0x08, 0, 0, 0, 0x08, 0]);
+//! let sense = [0x70, 0, 0x03, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x11, 0x00, 0, 0, 0, 0];
+//! let sense = Sense::new_checked(&sense[..])?; // fixed format, MEDIUM ERROR, 11/00
+//! assert_eq!(sense.category(), ExitCategory::MediumHard); // sg3_utils' exit status 3
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
 //! Bytes in, bytes out: no system calls, no allocation, no `unsafe`. It holds
 //!
 //! - [`abi`]: the sg driver's v3 interface (`struct sg_io_hdr`, flags, ioctl numbers);
