@@ -1,6 +1,7 @@
 //! What the xtask needs to know of an ELF file, read from its program headers: the
 //! machine, the interpreter (`PT_INTERP`: a dynamically linked executable names its loader
-//! there) and the shared libraries it needs (`DT_NEEDED` in `PT_DYNAMIC`).
+//! there) and the shared libraries it needs (`DT_NEEDED` in `PT_DYNAMIC`), with the
+//! directories it names for them (`DT_RUNPATH`, or the older `DT_RPATH`).
 //!
 //! A static executable has no `PT_INTERP` and needs no library; a static-pie one (musl's
 //! default) still has a `PT_DYNAMIC`, for its own relocations.
@@ -13,6 +14,8 @@ const PT_INTERP: u32 = 3;
 const DT_NULL: u64 = 0;
 const DT_NEEDED: u64 = 1;
 const DT_STRTAB: u64 = 5;
+const DT_RPATH: u64 = 15;
+const DT_RUNPATH: u64 = 29;
 
 pub const EM_386: u16 = 3;
 pub const EM_X86_64: u16 = 62;
@@ -37,6 +40,9 @@ pub struct Elf {
     pub interpreter: Option<String>,
     /// `DT_NEEDED`: the shared libraries, in order.
     pub needed: Vec<String>,
+    /// `DT_RUNPATH` (or `DT_RPATH`): where the loader looks for them first, each directory
+    /// as written (`/usr/lib/x86_64-linux-gnu/ceph`, `$ORIGIN/..`).
+    pub runpath: Vec<String>,
 }
 
 impl Elf {
@@ -95,10 +101,12 @@ impl Elf {
         }
 
         let mut needed = Vec::new();
+        let mut runpath = Vec::new();
         if let Some((offset, _, size)) = dynamic {
             let entry = if class64 { 16 } else { 8 };
             let mut strtab = None;
             let mut needed_offsets = Vec::new();
+            let mut runpath_offset = None;
             for i in 0..size / entry {
                 let at = offset + i * entry;
                 let (tag, val) = if class64 {
@@ -110,10 +118,12 @@ impl Elf {
                     DT_NULL => break,
                     DT_NEEDED => needed_offsets.push(val),
                     DT_STRTAB => strtab = Some(val),
+                    DT_RUNPATH => runpath_offset = Some(val),
+                    DT_RPATH => runpath_offset = runpath_offset.or(Some(val)),
                     _ => {}
                 }
             }
-            if !needed_offsets.is_empty() {
+            if !needed_offsets.is_empty() || runpath_offset.is_some() {
                 let vaddr = strtab.ok_or("DT_NEEDED without DT_STRTAB")?;
                 let table = loads
                     .iter()
@@ -123,6 +133,14 @@ impl Elf {
                 for name in needed_offsets {
                     needed.push(r.c_string(table + name)?);
                 }
+                if let Some(at) = runpath_offset {
+                    let dirs = r.c_string(table + at)?;
+                    runpath = dirs
+                        .split(':')
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                }
             }
         }
         Ok(Elf {
@@ -131,6 +149,7 @@ impl Elf {
             flags,
             interpreter,
             needed,
+            runpath,
         })
     }
 
@@ -364,10 +383,15 @@ mod tests {
     /// A little-endian ELF64 with a PT_LOAD over the whole file, a PT_INTERP (if any) and a
     /// PT_DYNAMIC with DT_NEEDED entries; the string table sits at vaddr 0x400000 + offset.
     fn elf64(interp: Option<&str>, needed: &[&str]) -> Vec<u8> {
+        elf64_runpath(interp, needed, None)
+    }
+
+    /// [`elf64`] with a `DT_RUNPATH` entry.
+    fn elf64_runpath(interp: Option<&str>, needed: &[&str], runpath: Option<&str>) -> Vec<u8> {
         const BASE: u64 = 0x40_0000;
         let mut strtab = vec![0u8];
         let mut name_offsets = Vec::new();
-        for name in needed {
+        for name in needed.iter().chain(&runpath) {
             name_offsets.push(strtab.len() as u64);
             strtab.extend_from_slice(name.as_bytes());
             strtab.push(0);
@@ -383,8 +407,13 @@ mod tests {
         at = at.next_multiple_of(8);
         let dynamic_at = at;
         let mut dynamic = Vec::new();
-        for off in &name_offsets {
-            dynamic.extend_from_slice(&DT_NEEDED.to_le_bytes());
+        for (i, off) in name_offsets.iter().enumerate() {
+            let tag = if i < needed.len() {
+                DT_NEEDED
+            } else {
+                DT_RUNPATH
+            };
+            dynamic.extend_from_slice(&tag.to_le_bytes());
             dynamic.extend_from_slice(&off.to_le_bytes());
         }
         dynamic.extend_from_slice(&DT_STRTAB.to_le_bytes());
@@ -440,11 +469,29 @@ mod tests {
                 flags: 0xa5a5_a5a5,
                 interpreter: Some("/lib64/ld-linux-x86-64.so.2".to_owned()),
                 needed: vec!["libsgutils2-1.46.so.2".to_owned(), "libc.so.6".to_owned()],
+                runpath: Vec::new(),
             }
         );
         assert!(!elf.is_static());
         assert_eq!(elf.machine_name(), "x86_64");
         assert_eq!(elf.abi(), "ELF64");
+    }
+
+    /// librados.so.2 of Debian 12 finds libceph-common.so.2 through its `DT_RUNPATH`.
+    #[test]
+    fn runpath_names_the_directories_searched_first() {
+        let image = elf64_runpath(
+            None,
+            &["libceph-common.so.2", "libc.so.6"],
+            Some("/usr/lib/x86_64-linux-gnu/ceph::$ORIGIN/x"),
+        );
+        let elf = Elf::parse(&image).unwrap();
+        assert_eq!(elf.needed, ["libceph-common.so.2", "libc.so.6"]);
+        assert_eq!(elf.runpath, ["/usr/lib/x86_64-linux-gnu/ceph", "$ORIGIN/x"]);
+        assert!(Elf::parse(&elf64(None, &["libc.so.6"]))
+            .unwrap()
+            .runpath
+            .is_empty());
     }
 
     #[test]
@@ -455,6 +502,7 @@ mod tests {
             flags,
             interpreter: None,
             needed: Vec::new(),
+            runpath: Vec::new(),
         };
         // readelf: "Flags: 0x5000400, Version5 EABI, hard-float ABI".
         assert_eq!(arm(0x0500_0400).abi(), "ELF32, EABI5, hard-float");

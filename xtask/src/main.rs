@@ -12,7 +12,8 @@
 //! - `test.rs`: `cargo xtask test`, the project's test command;
 //! - `dist.rs`: `cargo xtask dist`, the static release binaries and their size budget;
 //! - `demo.rs`: `cargo xtask demo`, a tour of `sgmap` in the guest;
-//! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils in the same guest;
+//! - `bench.rs`: `cargo xtask bench`, `sgmap dd` against sg3_utils and fio in the same
+//!   guest;
 //! - `msrv.rs`: `cargo xtask msrv`, the libraries built with their declared `rust-version`.
 //!
 //! - `armv7.rs`: the armv7 musl target, whose std is built from source and linked with
@@ -86,9 +87,12 @@ Tasks:
                            features of demo/: list, inquiry, vpd, ..., write-same)
             --plain        build with the toolchain's own std (stable options only)
                            instead of std rebuilt with panic=immediate-abort
-  bench   Time `sgmap dd` against sg3_utils' sgm_dd and sg_dd on scsi_debug in the
-          guest, and print MB/s and ratios (sg3_utils comes from Debian's archive).
-            --runs N       runs of each tool in each case (3); the median counts
+  bench   Time `sgmap dd` against sg3_utils' sgm_dd and sgp_dd and fio's sg engine on
+          scsi_debug in the guest, print MB/s and ratios, and count each tool's system
+          calls per transfer with strace (sg3_utils, fio and strace come from Debian's
+          archive).
+            --runs N       runs of each tool in each case (5); the median counts
+            --quick        1 run (unless --runs), 64 KiB transfers only, no sweep
   fuzz    Run every cargo-fuzz target of fuzz/ for a short while (installs cargo-fuzz).
             --seconds N    how long each target runs (20)
   msrv    Build and test sgmap-core and sgmap-sys with the toolchain of the workspace's

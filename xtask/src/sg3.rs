@@ -44,13 +44,21 @@ fn library_dirs(multiarch: &str) -> Vec<String> {
 }
 
 /// The library `name` in the unpacked packages (`roots`), else on the host when
-/// `roots` does not end with `/`: (guest path, file).
+/// `roots` does not end with `/`: (guest path, file). The directories of the user's
+/// `DT_RUNPATH` come first (the absolute ones, as `/usr/lib/x86_64-linux-gnu/ceph` where
+/// librados' libceph-common is; `$ORIGIN` ones are not followed).
 pub(crate) fn find_library(
     name: &str,
     roots: &[&Path],
     multiarch: &str,
+    runpath: &[String],
 ) -> Result<(String, PathBuf)> {
-    let dirs = library_dirs(multiarch);
+    let mut dirs: Vec<String> = runpath
+        .iter()
+        .filter(|d| d.starts_with('/') && !d.contains('$'))
+        .map(|d| d.trim_matches('/').to_owned())
+        .collect();
+    dirs.extend(library_dirs(multiarch));
     for root in roots {
         for dir in &dirs {
             let path = root.join(dir).join(name);
@@ -213,7 +221,8 @@ fn with_libraries(
         }
         for name in elf.needed {
             if seen.insert(file_name(&name)) {
-                let (guest_path, host_path) = find_library(&name, roots, arch.multiarch)?;
+                let (guest_path, host_path) =
+                    find_library(&name, roots, arch.multiarch, &elf.runpath)?;
                 queue.push(host_path.clone());
                 files.push((guest_path, host_path));
             }
@@ -232,7 +241,7 @@ mod tests {
         let lib = dir.join("usr/lib/x86_64-linux-gnu");
         fs::create_dir_all(&lib).unwrap();
         fs::write(lib.join("libc.so.6"), b"").unwrap();
-        let found = find_library("libc.so.6", &[&dir], "x86_64-linux-gnu");
+        let found = find_library("libc.so.6", &[&dir], "x86_64-linux-gnu", &[]);
         let _ = fs::remove_dir_all(&dir);
         assert_eq!(
             found.unwrap(),
@@ -241,7 +250,27 @@ mod tests {
                 lib.join("libc.so.6")
             )
         );
-        assert!(find_library("libnot-there-at-all.so.9", &[], "x86_64-linux-gnu").is_err());
+        assert!(find_library("libnot-there-at-all.so.9", &[], "x86_64-linux-gnu", &[]).is_err());
+    }
+
+    #[test]
+    fn runpath_directories_are_searched_first() {
+        let dir = std::env::temp_dir().join(format!("sgmap-xtask-runpath-{}", std::process::id()));
+        let ceph = dir.join("usr/lib/x86_64-linux-gnu/ceph");
+        fs::create_dir_all(&ceph).unwrap();
+        fs::write(ceph.join("libceph-common.so.2"), b"").unwrap();
+        let runpath = ["/usr/lib/x86_64-linux-gnu/ceph/".to_owned()];
+        let found = find_library("libceph-common.so.2", &[&dir], "x86_64-linux-gnu", &runpath);
+        let without = find_library("libceph-common.so.2", &[&dir], "x86_64-linux-gnu", &[]);
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!(
+            found.unwrap(),
+            (
+                "usr/lib/x86_64-linux-gnu/ceph/libceph-common.so.2".to_owned(),
+                ceph.join("libceph-common.so.2")
+            )
+        );
+        assert!(without.is_err());
     }
 
     #[test]

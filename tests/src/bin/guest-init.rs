@@ -33,6 +33,8 @@
 //!   chosen;
 //! - `SGMAP-OUT <text>` (demo, bench): a line for the user, which the host prints as is;
 //! - `SGMAP-BENCH <key=value...>` (bench): one timed run;
+//! - `SGMAP-TOOL <text>` (bench): a line of a run's output that the host reads (fio's
+//!   figures, strace's counts), before that run's `SGMAP-BENCH` line;
 //! - `SGMAP-VERDICT pass=N fail=M`, last.
 //!
 //! In the demo and bench modes the kernel's console log level is lowered, so that the
@@ -1295,15 +1297,19 @@ struct BenchRun {
     /// Bytes each run copies.
     bytes: u64,
     /// The `N+0 records in` / `N+0 records out` the tool must report: proof that it copied
-    /// everything, not only that it exited 0.
-    records: u64,
+    /// everything, not only that it exited 0. None for a tool that is not a dd (fio): its
+    /// output goes to the host, which checks it.
+    records: Option<u64>,
     runs: u32,
+    /// `output=1`: each run's output goes to the host as `SGMAP-TOOL` lines.
+    output: bool,
     program: String,
     args: Vec<String>,
 }
 
 impl BenchRun {
-    /// `run case=C tool=T bytes=N records=N runs=N -- PROGRAM ARGS…` (after `run`).
+    /// `run case=C tool=T bytes=N [records=N] runs=N [output=1] -- PROGRAM ARGS…` (after
+    /// `run`).
     fn parse(words: &[&str]) -> Result<BenchRun, String> {
         let split = words
             .iter()
@@ -1324,8 +1330,12 @@ impl BenchRun {
             case: key("case")?.to_owned(),
             tool: key("tool")?.to_owned(),
             bytes: number("bytes")?,
-            records: number("records")?,
+            records: key("records")
+                .is_ok()
+                .then(|| number("records"))
+                .transpose()?,
             runs: u32::try_from(number("runs")?).map_err(|_| "runs= too large")?,
+            output: key("output").is_ok_and(|v| v == "1"),
             program: (*program).to_owned(),
             args: args.iter().map(|a| (*a).to_owned()).collect(),
         })
@@ -1336,11 +1346,14 @@ impl BenchRun {
 ///
 /// - `scsi_debug PARAMS…`: (re)loads scsi_debug with these parameters (one device) and
 ///   sets `$SG` and `$BLOCK`;
-/// - `run case=C tool=T bytes=N records=N runs=N -- PROGRAM ARGS…`: runs the program N
-///   times, each timed from spawn to exit on the monotonic clock, and prints
-///   `SGMAP-BENCH case=C tool=T run=I bytes=N ns=T` for each. A run that fails, or whose
-///   output lacks `N+0 records in` and `N+0 records out`, is an error (its output is shown)
-///   and ends that line's runs;
+/// - `run case=C tool=T bytes=N [records=N] runs=N [output=1] -- PROGRAM ARGS…`: runs the
+///   program N times, each timed from spawn to exit on the monotonic clock, and prints
+///   `SGMAP-BENCH case=C tool=T run=I bytes=N ns=T xfer_ns=X` for each (`X`: the tool's
+///   own "time to transfer data", 0 if none). A run that fails, or (with `records=`) whose
+///   output lacks `N+0 records in`, `N+0 records out` and that time, is an error (its
+///   output is shown) and ends that line's runs. With `output=1` the run's output lines
+///   come first, as `SGMAP-TOOL` lines, for the host to read (fio's own time, strace's
+///   counts);
 /// - `# …` and blank lines are skipped.
 fn run_bench(timeout: Duration) -> Result<Tally, String> {
     quiet_kernel();
@@ -1395,8 +1408,9 @@ fn bench_run(run: &BenchRun, vars: &Vars, timeout: Duration) -> Tally {
     };
     let command_line = format!("{} {}", run.program, args.join(" "));
     println!("SGMAP-OUT {who}: {command_line}");
-    let records_in = format!("{}+0 records in", run.records);
-    let records_out = format!("{}+0 records out", run.records);
+    let records = run
+        .records
+        .map(|n| (format!("{n}+0 records in"), format!("{n}+0 records out")));
     let mut tally = Tally::default();
     for i in 1..=run.runs {
         let mut cmd = Command::new(&run.program);
@@ -1406,20 +1420,30 @@ fn bench_run(run: &BenchRun, vars: &Vars, timeout: Duration) -> Tally {
             .current_dir("/tmp");
         let mut output = Vec::new();
         let ran = run_child(&mut cmd, timeout, |line| output.push(line.to_owned()));
-        let complete = output.iter().any(|l| l.trim() == records_in)
-            && output.iter().any(|l| l.trim() == records_out);
         // The tool's own `time=1` figure: the copy without start-up and exit.
         let xfer = output.iter().find_map(|l| harness::parse_transfer_time(l));
-        let problem = match (&ran.ended, xfer) {
-            (Ended::Exit(status), Some(_)) if status.success() && complete => None,
-            (Ended::Exit(status), _) if status.success() => Some(format!(
-                "run {i}: exit status 0 without \"{records_in}\", \"{records_out}\" and a \
-                 \"time to transfer data\" line"
-            )),
+        let complete = records.as_ref().is_none_or(|(records_in, records_out)| {
+            output.iter().any(|l| l.trim() == records_in)
+                && output.iter().any(|l| l.trim() == records_out)
+                && xfer.is_some()
+        });
+        let problem = match (&ran.ended, &records) {
+            (Ended::Exit(status), _) if status.success() && complete => None,
+            (Ended::Exit(status), Some((records_in, records_out))) if status.success() => {
+                Some(format!(
+                    "run {i}: exit status 0 without \"{records_in}\", \"{records_out}\" and \
+                     a \"time to transfer data\" line"
+                ))
+            }
             (ended, _) => Some(format!("run {i}: {ended}")),
         };
         match problem {
             None => {
+                if run.output {
+                    for line in &output {
+                        println!("SGMAP-TOOL {line}");
+                    }
+                }
                 println!(
                     "SGMAP-BENCH case={} tool={} run={i} bytes={} ns={} xfer_ns={}",
                     run.case,
