@@ -241,22 +241,13 @@ pub fn run(args: &[String]) -> Result<bool> {
 }
 
 /// The host's tests: `cargo test --workspace`; `sgmap-sys` without its `std` feature (the
-/// `no_std` library's own tests); `sgmap-core` without its name tables (what a
-/// `default-features = false` dependent gets); `sgmap-core` and `sgmap-sys` as a 32-bit program (the
+/// `no_std` library's own tests); `sgmap-core` and `sgmap-sys` as a 32-bit program (the
 /// 64-byte `sg_io_hdr` goldens, which only a 32-bit build compiles). Their `test result:`
 /// lines summed.
 fn host_tests(failures: &mut Vec<String>) -> Result<Counts> {
-    let runs: [&[&str]; 4] = [
+    let runs: [&[&str]; 3] = [
         &["test", "--workspace", "--no-fail-fast"],
         &["test", "-p", "sgmap-sys", "--no-default-features", "--lib"],
-        &[
-            "test",
-            "-p",
-            "sgmap-core",
-            "--no-default-features",
-            "--lib",
-            "--tests",
-        ],
         &[
             "test",
             "-p",
