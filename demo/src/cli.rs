@@ -122,6 +122,16 @@ impl Cli {
         }
     }
 
+    /// `n`, the value of `option`, if within `lo..=hi`; else a syntax error in sgmap's own
+    /// words (`--group=64: 0 to 63`).
+    pub fn in_range(&self, option: &str, n: u64, lo: u64, hi: u64) -> Result<u64, Fail> {
+        if (lo..=hi).contains(&n) {
+            Ok(n)
+        } else {
+            Err(self.syntax(format_args!("{option}={n}: {lo} to {hi}")))
+        }
+    }
+
     /// The value of the option just read as a command timeout in seconds: see
     /// [`Cli::seconds_from`].
     pub fn seconds(&mut self, option: &str, lo: u32) -> Result<u32, Fail> {
@@ -277,5 +287,18 @@ mod tests {
         assert_eq!(secs("4294967", 1), Ok(4_294_967));
         assert_eq!(secs("4294968", 0), Err(1));
         assert_eq!(secs("1k", 1), Ok(1024));
+    }
+
+    #[test]
+    fn a_group_number_takes_6_bits_and_names_the_option_when_refused() {
+        let cli = Cli::new("test", Vec::new());
+        assert_eq!(
+            cli.in_range("--group", 63, 0, 63).map_err(|f| f.code),
+            Ok(63)
+        );
+        assert_eq!(
+            cli.in_range("--group", 64, 0, 63).map_err(|f| f.code),
+            Err(1)
+        );
     }
 }

@@ -115,10 +115,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     return usage();
                 };
                 let g = crate::cli::number("sync", "--group", &v)?;
-                o.group = u8::try_from(g)
-                    .ok()
-                    .filter(|&g| g <= 63)
-                    .ok_or_else(|| cli.syntax(format_args!("--group={g}: 0 to 63")))?;
+                o.group = cli.in_range("--group", g, 0, 63)? as u8;
             }
             lexopt::Arg::Long("immed") | lexopt::Arg::Short('i') => o.immed = true,
             lexopt::Arg::Long("sync-nv") | lexopt::Arg::Short('s') => o.sync_nv = true,

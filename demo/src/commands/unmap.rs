@@ -141,10 +141,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("force") | Short('f') => o.force = true,
             Long("grpnum") | Short('g') => {
                 let n = cli.number("--grpnum")?;
-                o.group = u8::try_from(n)
-                    .ok()
-                    .filter(|&g| g <= 63)
-                    .ok_or_else(|| cli.syntax(format_args!("--grpnum={n}: 0 to 63")))?;
+                o.group = cli.in_range("--grpnum", n, 0, 63)? as u8;
             }
             Long("in") | Short('I') => input = Some(cli.value("--in")?),
             Long("lba") | Short('l') => lba = Some(cli.value("--lba")?),

@@ -259,7 +259,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     Some(n) => n,
                     None => return usage(),
                 };
-                o.bpc = ranged(&cli, "--bpc", n, 1, i32::MAX as u64)? as u32;
+                o.bpc = cli.in_range("--bpc", n, 1, i32::MAX as u64)? as u32;
                 o.bpc_given = true;
             }
             lexopt::Arg::Long("dpo") | lexopt::Arg::Short('d') => o.dpo = true,
@@ -268,21 +268,21 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     Some(n) => n,
                     None => return usage(),
                 };
-                o.ebytchk = ranged(&cli, "--ebytchk", n, 0, 3)? as u8;
+                o.ebytchk = cli.in_range("--ebytchk", n, 0, 3)? as u8;
             }
             lexopt::Arg::Long("group") | lexopt::Arg::Short('g') => {
                 let n = match num(&mut cli, "--group")? {
                     Some(n) => n,
                     None => return usage(),
                 };
-                o.group = ranged(&cli, "--group", n, 0, 63)? as u8;
+                o.group = cli.in_range("--group", n, 0, 63)? as u8;
             }
             lexopt::Arg::Long("vrprotect") | lexopt::Arg::Short('P') => {
                 let n = match num(&mut cli, "--vrprotect")? {
                     Some(n) => n,
                     None => return usage(),
                 };
-                o.vrprotect = ranged(&cli, "--vrprotect", n, 0, 7)? as u8;
+                o.vrprotect = cli.in_range("--vrprotect", n, 0, 7)? as u8;
             }
             // --nbo and --bytchk=NDO: sg_verify's older spellings of --ndo.
             lexopt::Arg::Long("ndo" | "nbo" | "bytchk")
@@ -292,7 +292,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                     Some(n) => n,
                     None => return usage(),
                 };
-                o.ndo = ranged(&cli, "--ndo", n, 1, i32::MAX as u64)? as u32;
+                o.ndo = cli.in_range("--ndo", n, 1, i32::MAX as u64)? as u32;
             }
             lexopt::Arg::Long("in") | lexopt::Arg::Short('i') => {
                 let Some(v) = crate::shared::unit_opts::value(&mut cli, "--in")? else {
@@ -322,15 +322,6 @@ fn num(cli: &mut Cli, option: &str) -> Result<Option<u64>, Fail> {
     match crate::shared::unit_opts::value(cli, option)? {
         Some(v) => crate::cli::number("verify", option, &v).map(Some),
         None => Ok(None),
-    }
-}
-
-/// `n` within `min..=max`, else a syntax error.
-fn ranged(cli: &Cli, option: &str, n: u64, min: u64, max: u64) -> Result<u64, Fail> {
-    if (min..=max).contains(&n) {
-        Ok(n)
-    } else {
-        Err(cli.syntax(format_args!("{option}={n}: {min} to {max}")))
     }
 }
 

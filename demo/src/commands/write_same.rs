@@ -114,10 +114,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             Long("ff") | Short('f') => o.ff = true,
             Long("grpnum") | Short('g') => {
                 let n = cli.number("--grpnum")?;
-                o.group = u8::try_from(n)
-                    .ok()
-                    .filter(|&g| g <= 63)
-                    .ok_or_else(|| cli.syntax(format_args!("--grpnum={n}: 0 to 63")))?;
+                o.group = cli.in_range("--grpnum", n, 0, 63)? as u8;
             }
             Long("in") | Short('i') => o.input = Some(cli.value("--in")?),
             Long("lba") | Short('l') => o.lba = Some(cli.number("--lba")?),
