@@ -1,7 +1,8 @@
 //! `cargo xtask dist`: the static `sgmap` binaries, with the workspace's release profile
 //! (opt-level z, LTO, one codegen unit, panic abort, strip), for x86_64, i686, aarch64 and
-//! armv7 musl; for x86_64 also the build choices ([`choices`]: without the name tables, the
-//! firmware profile, `--commands=LIST`); and where the bytes go ([`bloat`]).
+//! armv7 musl, each also as the build choices ([`choices`]: without the name tables, the
+//! firmware profile, `--commands=LIST`); a table of their sizes, target × build ([`table`]);
+//! and where the bytes go, of the full and the firmware builds ([`bloat`]).
 //!
 //! The shipped flavour also rebuilds the standard library with the binary (`-Zbuild-std`)
 //! and `panic=immediate-abort`: std's panic machinery (the backtrace printer with its DWARF
@@ -90,8 +91,8 @@ pub fn build_sgmap_flavour(target: &str, flavour: Flavour) -> Result<PathBuf> {
     build_sgmap_with(target, flavour, None)
 }
 
-/// A build of `sgmap` with some of its cargo features: besides the full one on every
-/// target, `dist` makes these for x86_64.
+/// A build of `sgmap` with some of its cargo features, which `dist` makes for every target
+/// besides the full one.
 struct Choice {
     /// The file name's suffix: `sgmap-x86_64-unknown-linux-musl-firmware`.
     name: &'static str,
@@ -157,9 +158,10 @@ pub fn build_sgmap_debug(target: &str, features: &str) -> Result<PathBuf> {
     find_bin(build_executables(&mut cmd)?, "sgmap")
 }
 
-/// The shipped x86_64 build's code and data as they are, but with its symbol table (not
+/// The shipped x86_64 build's code and data as they are (with the cargo features
+/// `features` instead of the default ones when given), but with its symbol table (not
 /// stripped; in a target directory of its own): what [`bloat`] reads.
-fn build_with_symbols(flavour: Flavour) -> Result<PathBuf> {
+fn build_with_symbols(flavour: Flavour, features: Option<&str>) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.env("CARGO_PROFILE_RELEASE_STRIP", "false");
     // The legacy mangling, which `elf::demangle` reads (names only: the code is the same).
@@ -168,7 +170,7 @@ fn build_with_symbols(flavour: Flavour) -> Result<PathBuf> {
         cmd,
         X86_64,
         flavour,
-        None,
+        features,
         &target_dir().join("sgmap-symbols"),
         &legacy,
     )
@@ -278,144 +280,213 @@ pub fn run(args: &[String]) -> Result<bool> {
             },
         }
     }
-    ensure_rust_targets(&[X86_64, I686])?;
-    let mut built = vec![(X86_64, build_sgmap_flavour(X86_64, flavour)?)];
-    built.push((I686, build_sgmap_flavour(I686, flavour)?));
-    match ensure_rust_targets(&[AARCH64]).and_then(|()| build_sgmap_flavour(AARCH64, flavour)) {
-        Ok(path) => built.push((AARCH64, path)),
-        // `--check` (CI) proves every binary builds: the README quotes their sizes.
-        Err(e) if check => return Err(format!("{AARCH64}: {e}")),
-        Err(e) => eprintln!(
-            "warning: skipping {AARCH64}: {e}\n\
-             (it needs `rustup target add {AARCH64}` and the bundled rust-lld)"
-        ),
-    }
-    match build_sgmap_flavour(ARMV7, flavour) {
-        Ok(path) => built.push((ARMV7, path)),
-        Err(e) if check => return Err(format!("{ARMV7}: {e}")),
-        Err(e) => eprintln!(
-            "warning: skipping {ARMV7}: {e}\n\
-             (it needs the rust-src component, the bundled rust-lld, and Debian's armhf \
-             musl-dev and libgcc-*-dev, which it fetches with apt-get)"
-        ),
-    }
-
     // <target dir>[/sgmap-small]/<target>/release/sgmap → <target dir>/dist
     let dist = small_target_dir()
         .parent()
         .ok_or("the target directory has no parent")?
         .join("dist");
     fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
-    // The build choices, x86_64 only, each copied away at once: the next build of the same
-    // target overwrites it.
-    let mut chosen = Vec::new();
-    for choice in choices(commands.as_deref()) {
-        let path = build_sgmap_with(X86_64, flavour, Some(&choice.features))?;
-        let copy = dist.join(format!("sgmap-{X86_64}-{}", choice.name));
-        fs::copy(&path, &copy)
-            .map_err(|e| format!("copy {} to {}: {e}", path.display(), copy.display()))?;
-        chosen.push((choice, copy));
+    let choices = choices(commands.as_deref());
+    ensure_rust_targets(&[X86_64, I686])?;
+    // Each target's builds: the choices, then the full one last, so that the target
+    // directory holds the full build that `test`, `demo` and `bench` use. Each is copied
+    // away at once, since the next build of the same target overwrites it.
+    let mut rows: Vec<Row> = Vec::new();
+    for target in [X86_64, I686, AARCH64, ARMV7] {
+        let row = (|| -> Result<Row> {
+            if target == AARCH64 {
+                ensure_rust_targets(&[AARCH64])?;
+            }
+            let mut sizes = Vec::new();
+            for choice in &choices {
+                let path = build_sgmap_with(target, flavour, Some(&choice.features))?;
+                let copy = dist.join(format!("sgmap-{target}-{}", choice.name));
+                sizes.push(copy_checked(&path, &copy, target)?);
+            }
+            let path = build_sgmap_flavour(target, flavour)?;
+            let full = copy_checked(&path, &dist.join(format!("sgmap-{target}")), target)?;
+            Ok(Row {
+                target,
+                full,
+                choices: sizes,
+            })
+        })();
+        match row {
+            Ok(row) => rows.push(row),
+            // `--check` (CI) proves every binary builds: the README quotes their sizes.
+            Err(e) if check || target == X86_64 || target == I686 => {
+                return Err(format!("{target}: {e}"))
+            }
+            Err(e) => eprintln!(
+                "warning: skipping {target}: {e}\n(it needs the bundled rust-lld{})",
+                if target == ARMV7 {
+                    ", the rust-src component and Debian's armhf musl-dev and libgcc-*-dev, \
+                     which it fetches with apt-get"
+                } else {
+                    " and `rustup target add`"
+                }
+            ),
+        }
     }
     println!();
-    let mut over = None;
-    // The x86_64 binary is built again last, so that its path holds the full one.
-    built[0].1 = build_sgmap_flavour(X86_64, flavour)?;
-    for (target, path) in &built {
-        let elf = check_static(path, target)?;
-        let copy = dist.join(format!("sgmap-{target}"));
-        fs::copy(path, &copy)
-            .map_err(|e| format!("copy {} to {}: {e}", path.display(), copy.display()))?;
-        let size = fs::metadata(&copy)
-            .map_err(|e| format!("{}: {e}", copy.display()))?
-            .len();
-        let mut line = format!(
-            "{:<50} {:>10}  ({size} bytes), static, {}, {}",
-            shown(&copy),
-            kib(size),
-            elf.machine_name(),
-            elf.abi()
+    for row in &rows {
+        println!(
+            "{:<50} {}, {}, static",
+            shown(&dist.join(format!("sgmap-{}", row.target))),
+            row.full.machine,
+            row.full.abi
         );
-        // Every target's binary is held to the budget: an image on any of them carries it.
-        if size > BUDGET {
-            line += &format!(
-                "  OVER the budget of {} by {}",
-                kib(BUDGET),
-                kib(size - BUDGET)
-            );
-            over.get_or_insert((copy.clone(), size, BUDGET));
-        } else {
-            line += &format!("  (budget {}: {} left)", kib(BUDGET), kib(BUDGET - size));
-        }
-        println!("{line}");
     }
     // A tree an image builder copies as it is (`cp -a root-TARGET/. $ROOT`): sgmap and a
     // relative link to it under each sg3_utils name it answers to. The names come from the
     // x86_64 binary itself (`--list-names`, read from its table of commands), which runs
     // here; the other targets are built from the same source.
     let names = list_names(&dist.join(format!("sgmap-{X86_64}")))?;
-    for (target, _) in &built {
-        let bin = dist.join(format!("root-{target}")).join("usr/bin");
-        make_root(&bin, &dist.join(format!("sgmap-{target}")), &names)?;
+    for row in &rows {
+        let bin = dist.join(format!("root-{}", row.target)).join("usr/bin");
+        make_root(&bin, &dist.join(format!("sgmap-{}", row.target)), &names)?;
         println!(
             "{:<50} sgmap and {} links (sg_inq, sg_turs, ...): copy as is",
             format!("{}/", shown(&bin)),
             names.len()
         );
     }
-    for (choice, copy) in &chosen {
-        check_static(copy, X86_64)?;
-        let size = fs::metadata(copy)
-            .map_err(|e| format!("{}: {e}", copy.display()))?
-            .len();
-        let mut line = format!(
-            "{:<50} {:>10}  ({size} bytes), x86_64: {}",
-            shown(copy),
-            kib(size),
-            choice.about
-        );
-        match choice.budget {
-            Some(budget) if size > budget && !choice.enforced => {
-                line += &format!(
-                    "  (goal {}: {} over, not enforced)",
-                    kib(budget),
-                    kib(size - budget)
-                );
-            }
-            Some(budget) if size > budget => {
-                line += &format!(
-                    "  OVER the budget of {} by {}",
-                    kib(budget),
-                    kib(size - budget)
-                );
-                over.get_or_insert((copy.clone(), size, budget));
-            }
-            Some(budget) => {
-                line += &format!("  (budget {}: {} left)", kib(budget), kib(budget - size))
-            }
-            None => {}
-        }
-        println!("{line}");
-    }
-    let symbols = build_with_symbols(flavour)?;
-    let image = fs::read(&symbols).map_err(|e| format!("{}: {e}", symbols.display()))?;
     println!();
-    print!("{}", bloat(&elf::symbols(&image)?));
+    let (text, over) = table(&rows, &choices);
+    print!("{text}");
+    // Where the bytes go: of the full build, and of the firmware build, whose goal is
+    // furthest from reach.
+    for (what, features) in [
+        ("every command", None),
+        ("the firmware build", Some(FIRMWARE)),
+    ] {
+        let symbols = build_with_symbols(flavour, features)?;
+        let image = fs::read(&symbols).map_err(|e| format!("{}: {e}", symbols.display()))?;
+        println!();
+        print!("{}", bloat(what, &elf::symbols(&image)?));
+    }
     match over {
-        Some((path, size, budget)) if check => Err(format!(
-            "{}: {} is over the size budget of {} by {}",
-            shown(&path),
-            kib(size),
-            kib(budget),
-            kib(size - budget)
-        )),
+        Some(over) if check => Err(over),
         _ => Ok(true),
     }
+}
+
+/// One built binary: its size and what its ELF header says.
+struct Built {
+    size: u64,
+    machine: String,
+    abi: String,
+}
+
+/// The builds of one target.
+struct Row {
+    target: &'static str,
+    full: Built,
+    /// One per [`Choice`], in their order.
+    choices: Vec<Built>,
+}
+
+/// Copies `path` to `copy` (checked static, of `target`'s machine).
+fn copy_checked(path: &Path, copy: &Path, target: &str) -> Result<Built> {
+    let elf = check_static(path, target)?;
+    fs::copy(path, copy)
+        .map_err(|e| format!("copy {} to {}: {e}", path.display(), copy.display()))?;
+    let size = fs::metadata(copy)
+        .map_err(|e| format!("{}: {e}", copy.display()))?
+        .len();
+    Ok(Built {
+        size,
+        machine: elf.machine_name(),
+        abi: elf.abi(),
+    })
+}
+
+/// The table of sizes, target × build, and the first build past a budget that `--check`
+/// enforces (its message), if any. The full build of every target is held to [`BUDGET`],
+/// and so is each choice that has an enforced budget; a goal (`enforced: false`) is
+/// reported for x86_64, whose build it names.
+fn table(rows: &[Row], choices: &[Choice]) -> (String, Option<String>) {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let mut over = None;
+    let _ = write!(out, "{:<34} {:>9}", "bytes", "full");
+    for c in choices {
+        let _ = write!(out, " {:>9}", c.name);
+    }
+    out.push('\n');
+    for row in rows {
+        let _ = write!(out, "{:<34} {:>9}", row.target, row.full.size);
+        for b in &row.choices {
+            let _ = write!(out, " {:>9}", b.size);
+        }
+        out.push('\n');
+    }
+    for c in choices {
+        let _ = writeln!(out, "  {}: {}", c.name, c.about);
+    }
+    let mut notes = Vec::new();
+    let builds = rows.iter().flat_map(|row| {
+        std::iter::once((row.target, "full", Some(BUDGET), true, &row.full)).chain(
+            choices
+                .iter()
+                .zip(&row.choices)
+                .map(move |(c, b)| (row.target, c.name, c.budget, c.enforced, b)),
+        )
+    });
+    for (target, name, budget, enforced, built) in builds {
+        let Some(budget) = budget else { continue };
+        let size = built.size;
+        if !enforced {
+            // A goal is x86_64's (the firmware build's 160 KiB).
+            if target == X86_64 {
+                notes.push(if size > budget {
+                    format!(
+                        "{name}, {target}: goal {}, {} over (reported, not enforced)",
+                        kib(budget),
+                        kib(size - budget)
+                    )
+                } else {
+                    format!("{name}, {target}: goal {} reached", kib(budget))
+                });
+            }
+        } else if size > budget {
+            let message = format!(
+                "sgmap-{target}{}: {} is OVER the size budget of {} by {}",
+                if name == "full" {
+                    String::new()
+                } else {
+                    format!("-{name}")
+                },
+                kib(size),
+                kib(budget),
+                kib(size - budget)
+            );
+            notes.push(message.clone());
+            over.get_or_insert(message);
+        } else if name == "full" {
+            notes.push(format!(
+                "full, {target}: {} of {} ({} left)",
+                kib(size),
+                kib(budget),
+                kib(budget - size)
+            ));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "every build of every target within {} unless said here:",
+        kib(BUDGET)
+    );
+    for n in notes {
+        let _ = writeln!(out, "  {n}");
+    }
+    (out, over)
 }
 
 /// Where the bytes of the x86_64 binary go, from its symbol table: the largest functions and
 /// tables, and the code of each command, of what commands share and of the libraries, so
 /// that what an addition costs is seen when it is made.
-fn bloat(symbols: &[elf::Symbol]) -> String {
+fn bloat(what: &str, symbols: &[elf::Symbol]) -> String {
     use std::collections::BTreeMap;
     use std::fmt::Write as _;
     let named: Vec<(String, &elf::Symbol)> = symbols
@@ -424,7 +495,7 @@ fn bloat(symbols: &[elf::Symbol]) -> String {
         .collect();
     let total: u64 = symbols.iter().map(|s| s.size).sum();
     let mut out = format!(
-        "Where the bytes go (x86_64, every command; {} in {} symbols):\n",
+        "Where the bytes go (x86_64, {what}; {} in {} symbols):\n",
         kib(total),
         symbols.len()
     );
@@ -538,6 +609,63 @@ mod tests {
         fs::remove_dir_all(&tmp).unwrap();
     }
 
+    fn built(size: u64) -> Built {
+        Built {
+            size,
+            machine: String::new(),
+            abi: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_size_table_holds_every_full_build_to_the_budget_and_reports_the_firmware_goal() {
+        let choices = choices(None);
+        let rows = vec![
+            Row {
+                target: X86_64,
+                full: built(BUDGET - 1024),
+                choices: vec![built(400_000), built(FIRMWARE_BUDGET + 2048)],
+            },
+            Row {
+                target: ARMV7,
+                full: built(BUDGET + 512),
+                choices: vec![built(500_000), built(FIRMWARE_BUDGET + 9999)],
+            },
+        ];
+        let (text, over) = table(&rows, &choices);
+        assert!(
+            text.contains(&format!(
+                "{X86_64:<34} {:>9} {:>9} {:>9}\n",
+                BUDGET - 1024,
+                400_000,
+                FIRMWARE_BUDGET + 2048
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("full, x86_64-unknown-linux-musl: 511.0 KiB of 512.0 KiB (1.0 KiB left)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("firmware, x86_64-unknown-linux-musl: goal 160.0 KiB, 2.0 KiB over"),
+            "{text}"
+        );
+        // The goal is x86_64's; armv7's firmware build is not measured against it.
+        assert!(!text.contains("firmware, armv7"), "{text}");
+        let over = over.expect("armv7's full build is over");
+        assert!(
+            over.contains("sgmap-armv7-unknown-linux-musleabihf: 512.5 KiB is OVER the size budget of 512.0 KiB by 0.5 KiB"),
+            "{over}"
+        );
+        // Within every budget: nothing to fail on.
+        let rows = vec![Row {
+            target: I686,
+            full: built(BUDGET),
+            choices: vec![built(1), built(1)],
+        }];
+        assert!(table(&rows, &choices).1.is_none());
+    }
+
     #[test]
     fn the_bytes_go_to_commands_shared_modules_and_crates() {
         let sym = |name: &str, size, function| elf::Symbol {
@@ -545,26 +673,32 @@ mod tests {
             size,
             function,
         };
-        let report = bloat(&[
-            sym(
-                "_ZN5sgmap8commands7inquiry3run17h0123456789abcdefE",
-                3000,
-                true,
-            ),
-            sym(
-                "_ZN5sgmap8commands7inquiry5parse17h0123456789abcdefE",
-                1000,
-                true,
-            ),
-            sym("_ZN5sgmap6shared3dev4open17h0123456789abcdefE", 2048, true),
-            sym(
-                "_ZN10sgmap_core5sense3asc6PACKED17h0123456789abcdefE",
-                1024,
-                false,
-            ),
-            sym("memcpy", 100, true),
-        ]);
-        assert!(report.contains("7.0 KiB in 5 symbols"), "{report}");
+        let report = bloat(
+            "the firmware build",
+            &[
+                sym(
+                    "_ZN5sgmap8commands7inquiry3run17h0123456789abcdefE",
+                    3000,
+                    true,
+                ),
+                sym(
+                    "_ZN5sgmap8commands7inquiry5parse17h0123456789abcdefE",
+                    1000,
+                    true,
+                ),
+                sym("_ZN5sgmap6shared3dev4open17h0123456789abcdefE", 2048, true),
+                sym(
+                    "_ZN10sgmap_core5sense3asc6PACKED17h0123456789abcdefE",
+                    1024,
+                    false,
+                ),
+                sym("memcpy", 100, true),
+            ],
+        );
+        assert!(
+            report.contains("(x86_64, the firmware build; 7.0 KiB in 5 symbols)"),
+            "{report}"
+        );
         assert!(report.contains("3.9 KiB  command inquiry"), "{report}");
         assert!(report.contains("2.0 KiB  shared dev"), "{report}");
         assert!(report.contains("1.0 KiB  sgmap_core"), "{report}");

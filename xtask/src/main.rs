@@ -77,13 +77,14 @@ Tasks:
                            everything
   dist    Build the static release sgmap for x86_64, i686, aarch64 and armv7 (musl;
           armv7 with std built from source and Debian's armhf musl) into target/dist/,
-          and for x86_64 the build choices: -lean (no name tables), -firmware (inquiry,
-          tur, readcap, write-buffer); check that each is static, print its size
-          against its budget, and where the x86_64 binary's bytes go.
+          each also as the build choices: -lean (no name tables), -firmware (inquiry,
+          tur, readcap, write-buffer); check that each is static, print a table of
+          sizes (target x build) against the budget, and where the bytes of the
+          x86_64 full and firmware builds go.
             --check        fail when a binary is past the 512 KiB budget, or the
                            aarch64 or armv7 one does not build (the firmware build's
                            160 KiB is a goal, reported, not yet enforced)
-            --commands=A,B also build x86_64 with just those commands (cargo
+            --commands=A,B also build each target with just those commands (cargo
                            features of demo/: list, inquiry, vpd, ..., write-same)
             --plain        build with the toolchain's own std (stable options only)
                            instead of std rebuilt with panic=immediate-abort
