@@ -58,7 +58,7 @@ pub fn version() -> Fail {
             if verbose() > 0 {
                 out::err_str("Not in DEBUG mode, so '-vV' has no special action\n");
             }
-            out::err_str(&format!("{}\n", t.version));
+            out::err_fmt(format_args!("{}\n", t.version));
         }
         None => {
             let _ = out::out_str(&version_text());
@@ -71,10 +71,15 @@ pub fn version() -> Fail {
 pub fn version_text() -> String {
     let commands: Vec<&str> = table::COMMANDS.iter().map(|c| c.name).collect();
     format!(
-        "sgmap {}\ncommands: {}\nname tables: {}\n",
+        "sgmap {}\ncommands: {}\nname tables: {}\nVPD pages decoded: {}\n",
         env!("CARGO_PKG_VERSION"),
         commands.join(" "),
-        if cfg!(feature = "names") { "yes" } else { "no" }
+        if cfg!(feature = "names") { "yes" } else { "no" },
+        if cfg!(feature = "vpd-pages") {
+            "all"
+        } else {
+            "00h 80h 83h"
+        }
     )
 }
 

@@ -83,6 +83,17 @@ pub fn err_str(s: &str) {
     let _ = io::stderr().lock().write_all(s.as_bytes());
 }
 
+/// Writes formatted text to stderr in one `write()`, as [`err_str`]: one formatting
+/// function for every message, instead of a `format!` and its `String` at each.
+pub fn err_fmt(args: std::fmt::Arguments<'_>) {
+    err_str(&std::fmt::format(args));
+}
+
+/// Writes formatted text to stdout, as [`out_str`].
+pub fn out_fmt(args: std::fmt::Arguments<'_>) -> CmdResult {
+    out_str(&std::fmt::format(args))
+}
+
 /// Writes a string to stdout; see [`out_bytes`].
 pub fn out_str(s: &str) -> CmdResult {
     out_bytes(s.as_bytes())

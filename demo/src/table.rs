@@ -340,7 +340,7 @@ pub fn left_out(name: &str) -> bool {
 /// (what a shell gives for a command that is not there).
 fn not_built(name: &str) -> Fail {
     let built: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-    out::err_str(&format!(
+    out::err_fmt(format_args!(
         "sgmap: {name}: not in this build of sgmap (its commands: {})\n",
         built.join(", ")
     ));

@@ -52,9 +52,10 @@ fn firmware_build_lists_its_commands_and_only_their_tool_names() {
     let version = firmware(&["--version"]);
     version.status(0);
     assert!(
-        version
-            .out()
-            .contains("commands: inquiry readcap tur write-buffer\nname tables: yes\n"),
+        version.out().contains(
+            "commands: inquiry readcap tur write-buffer\nname tables: yes\n\
+                 VPD pages decoded: 00h 80h 83h\n"
+        ),
         "{version:?}"
     );
     let names = firmware(&["--list-names"]);
@@ -71,7 +72,8 @@ fn firmware_build_lists_its_commands_and_only_their_tool_names() {
     // The full build lists every command.
     sgmap(&["--version"])
         .status(0)
-        .out_has("commands: list inquiry vpd readcap");
+        .out_has("commands: list inquiry vpd readcap")
+        .out_has("VPD pages decoded: all\n");
 }
 
 #[test]
@@ -139,4 +141,45 @@ fn firmware_build_refuses_a_left_out_command_with_127_naming_the_build_and_sends
     assert_eq!(iorequest_count(sg), before, "no command reached the device");
     // An unknown name is still unknown (1), not "left out".
     firmware(&["frobnicate"]).status(1);
+}
+
+/// The firmware build is without `vpd-pages`: `inquiry` decodes 00h, 80h and 83h (above)
+/// and prints any other page as sg_inq prints a page it does not decode, in hex after its
+/// note. The hex is sg_inq's own: the real sg_inq given the same bytes as a page it does not
+/// decode (B4h) prints them alike. The JSON has the page's header and payload, not its fields.
+#[test]
+fn firmware_build_prints_the_pages_it_does_not_decode_in_hex_as_sg_inq_does() {
+    let env = Env::get();
+    let dev = env.sg.as_str();
+    let raw = sgmap(&["inquiry", "--page=0xb0", "--raw", dev]);
+    raw.status(0);
+    assert!(raw.stdout.len() > 4 && raw.stdout[1] == 0xb0, "{raw:?}");
+    let file = "/tmp/build-choices-b0.bin";
+    std::fs::write(file, &raw.stdout).expect("write the page");
+    let theirs = sg3(
+        "sg_inq",
+        &[&format!("--inhex={file}"), "--raw", "--page=0xb4"],
+    );
+    theirs.status(0);
+    let expected = theirs
+        .out()
+        .replacen("page code=0xb4:", "page code=0xb0:", 1);
+    let fw = firmware(&["inquiry", "--page=0xb0", dev]);
+    fw.status(0).err_has(" Only hex output supported.");
+    assert_eq!(fw.out(), expected, "{fw:?}\nsg_inq {theirs:?}");
+    // The full build decodes it.
+    let full = sgmap(&["inquiry", "--page=0xb0", dev]);
+    full.status(0).out_has("Block limits");
+    let fw_json = firmware(&["inquiry", "--json", "--page=0xb0", dev]);
+    fw_json
+        .status(0)
+        .out_has(r#""page_code":176"#)
+        .out_has(r#""payload":"#);
+    assert!(
+        !fw_json.out().contains("maximum_transfer_length"),
+        "{fw_json:?}"
+    );
+    sgmap(&["inquiry", "--json", "--page=0xb0", dev])
+        .status(0)
+        .out_has("maximum_transfer_length");
 }

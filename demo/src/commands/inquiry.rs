@@ -318,7 +318,7 @@ fn standard(src: &mut Source, name: &str, o: &Opts, text: &mut Vec<u8>) -> CmdRe
                 let (resp, again) =
                     Source::inquiry(dev, name, &InquiryCdb::standard(len as u16), len)?;
                 if !dev::sg3_ok(&resp) {
-                    out::err_str(&format!("second INQUIRY ({len} byte) failed\n"));
+                    out::err_fmt(format_args!("second INQUIRY ({len} byte) failed\n"));
                     return Err(Fail::new(ExitCategory::Other));
                 }
                 data = again;
@@ -457,7 +457,7 @@ fn vpd_decode(src: &mut Source, name: &str, pn: u8, o: &Opts, text: &mut Vec<u8>
         Ok(rp) => rp,
         Err(f) => {
             if matches!(pn, 0xb0 | 0xb1 | 0xb3) && !raw {
-                out::err_str(&format!("VPD INQUIRY: page=0x{pn:x}\n"));
+                out::err_fmt(format_args!("VPD INQUIRY: page=0x{pn:x}\n"));
             }
             return Err(f);
         }

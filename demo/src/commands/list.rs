@@ -5,6 +5,7 @@
 //! `block/` directory give the rest (Documentation/ABI, drivers/scsi/scsi_sysfs.c).
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::fs;
 use std::io;
 
@@ -168,8 +169,9 @@ pub fn to_text(entries: &[Entry]) -> String {
             .map(|b| format!("/dev/{b}"))
             .unwrap_or_else(|| "-".to_owned());
         let t = e.scsi_type.map(type_name).unwrap_or("unknown");
-        s.push_str(&format!(
-            "{:<10} {:<10} {:<8} {:<8} {:<16} {:<4}  {}\n",
+        let _ = writeln!(
+            s,
+            "{:<10} {:<10} {:<8} {:<8} {:<16} {:<4}  {}",
             format!("/dev/{}", e.name),
             hctl_str(e.hctl),
             t,
@@ -177,7 +179,7 @@ pub fn to_text(entries: &[Entry]) -> String {
             e.product,
             e.revision,
             block
-        ));
+        );
     }
     s
 }

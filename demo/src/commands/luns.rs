@@ -113,7 +113,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let luns = list / 8;
     if i64::from(list) + 8 > maxlen as i64 {
         let shown = (maxlen as i64 - 8) / 8;
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "  <<too many luns for internal buffer, will show {shown} lun{}>>\n",
             if shown == 1 { "" } else { "s" }
         ));

@@ -323,7 +323,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     let (resp, data) = dev::data_in(&mut d, cdb.as_bytes(), len as usize, Timeout::DEFAULT)?;
     if !resp.is_good() {
         let fail = dev::scsi_fail(&device, &what.to_ascii_uppercase(), &resp);
-        out::err_str(&format!("{what}: {}\n", names::exit_status(fail.code)));
+        out::err_fmt(format_args!("{what}: {}\n", names::exit_status(fail.code)));
         if o.sa == Some(0) && o.opcode.is_some() {
             out::err_str("    >> perhaps try again without a service action [SA] of 0\n");
         }
@@ -403,7 +403,7 @@ fn enumerate(o: &Options) -> CmdResult {
             .u64("exit_status", 0);
         return out::out_str(&j.finish());
     }
-    out::out_str(&format!("SCSI command:\n  {name}\n"))
+    out::out_fmt(format_args!("SCSI command:\n  {name}\n"))
 }
 
 /// `dStrHex(.., 1)`: sg3_utils' hex dump with offsets and without the ASCII column.

@@ -55,7 +55,7 @@ pub struct Options {
 
 /// A syntax error as sg_raw reports it: the message, then the usage; status 1 (or `code`).
 fn refuse(code: u8, why: std::fmt::Arguments<'_>) -> Fail {
-    out::err_str(&format!("{why}\n"));
+    out::err_fmt(format_args!("{why}\n"));
     out::err_str(&crate::help::RAW.to_string());
     Fail::code(code)
 }
@@ -487,7 +487,7 @@ fn footer(result: &CmdResult, scsi: bool) {
             }
             t
         });
-        out::err_str(&format!("{text}\n"));
+        out::err_fmt(format_args!("{text}\n"));
     }
 }
 
@@ -614,7 +614,7 @@ fn one(d: &mut sgmap_sys::Device, o: &Options, cdb: &[u8], verbose: u8) -> CmdRe
                 out::out_bytes(bytes)?;
             } else if let Some(path) = &o.outfile {
                 if let Err(e) = std::fs::write(path, bytes) {
-                    out::err_str(&format!("{path}: {}\n", out::IoWhy(&e)));
+                    out::err_fmt(format_args!("{path}: {}\n", out::IoWhy(&e)));
                     if result.is_ok() {
                         let cat = e
                             .raw_os_error()
@@ -640,7 +640,7 @@ fn read_send(infile: Option<&str>, skip: u64, len: u32) -> Result<Vec<u8>, Fail>
         None => out::stdin_file(),
     };
     let mut f = file.map_err(|e| {
-        out::err_str(&format!("{name}: {}\n", out::IoWhy(&e)));
+        out::err_fmt(format_args!("{name}: {}\n", out::IoWhy(&e)));
         let cat = e
             .raw_os_error()
             .and_then(|n| u16::try_from(n).ok())
@@ -659,7 +659,7 @@ fn read_send(infile: Option<&str>, skip: u64, len: u32) -> Result<Vec<u8>, Fail>
     }
     let data = buf.split_off(skip as usize);
     if data.len() < len as usize {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "EOF on input file/stream at buffer offset {}\n",
             data.len()
         ));

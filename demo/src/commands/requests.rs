@@ -2,6 +2,7 @@
 //! progress (`--progress`), as `sg_requests` (sg3_utils 1.46) does.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 
 use sgmap_core::cdb::RequestSense;
 use sgmap_core::sense::{self, Sense};
@@ -248,7 +249,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                     recent_key = key;
                 }
                 if !o.raw && !o.hex && !o.json && o.num == 1 {
-                    out::err_str(&format!(
+                    out::err_fmt(format_args!(
                         "data-in decoded as sense:\n{}\n",
                         crate::shared::sense_text::sense_str(&data, false).trim_end()
                     ));
@@ -293,25 +294,23 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     if !o.raw && !o.hex {
         if o.time && completed {
             let us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-            text.push_str(&format!(
-                "time to perform commands was {} secs",
-                out::Secs(us)
-            ));
+            let _ = write!(text, "time to perform commands was {} secs", out::Secs(us));
             if us > 10 {
                 let per_sec = o.num as f64 * 1_000_000.0 / us as f64;
-                text.push_str(&format!("; {} operations/sec\n", out::Fixed::<2>(per_sec)));
+                let _ = writeln!(text, "; {} operations/sec", out::Fixed::<2>(per_sec));
             } else {
                 text.push('\n');
             }
         }
         if errors > 0 {
-            text.push_str(&format!("Number of command errors detected: {errors}\n"));
+            let _ = writeln!(text, "Number of command errors detected: {errors}");
         }
         if din_errors > 0 {
-            text.push_str(&format!(
+            let _ = writeln!(
+                text,
                 "Number of data-in errors detected: {din_errors}, most recent \
-                 sense_key={recent_key}\n"
-            ));
+                 sense_key={recent_key}"
+            );
         }
         if !text.is_empty() {
             out::out_str(&text)?;

@@ -193,7 +193,7 @@ fn pattern(o: &Options) -> Result<Vec<u8>, Fail> {
     let path = o.pattern.as_deref();
     let mut bytes = out::read_input(path, u64::from(o.ipl))?;
     if bytes.len() < len {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "tried to read {len} bytes from {}, got {} bytes\n  so pad with 0x0 bytes and \
              continue\n",
             path.unwrap_or("-"),
@@ -342,14 +342,14 @@ fn run_device(o: &Options, rec: &mut Record) -> CmdResult {
         if code == 3 {
             if let Ok(s) = Sense::new_checked(resp.sense()) {
                 if let Some(i) = s.information().filter(|i| i.valid) {
-                    out::err_str(&format!(
+                    out::err_fmt(format_args!(
                         "Medium or hardware error starting at lba={} [0x{:x}]\n",
                         i.value, i.value
                     ));
                 }
             }
         }
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Sanitize failed: {}\n",
             names::exit_status(f.code)
         ));

@@ -6,6 +6,7 @@
 //! raw hex. `--json` (sgmap's own) prints the decode as JSON.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::Read as _;
 
 use sgmap_core::cdb::CommandName;
@@ -39,7 +40,7 @@ struct Options {
 
 /// A syntax error of the tool: its message, then the usage, status 1 (or `code`).
 fn refuse(code: u8, why: std::fmt::Arguments<'_>) -> Fail {
-    out::err_str(&format!("{why}\n"));
+    out::err_fmt(format_args!("{why}\n"));
     usage();
     Fail::code(code)
 }
@@ -178,10 +179,10 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         let text = sense_text::exit_text(es, crate::invocation::verbose() > 1)
             .unwrap_or_else(|| format!("Unable to decode exit status {es}"));
         if crate::invocation::verbose() & 1 == 1 {
-            out::err_str(&format!("{text}\n"));
+            out::err_fmt(format_args!("{text}\n"));
             return Ok(());
         }
-        return out::out_str(&format!("{text}\n"));
+        return out::out_fmt(format_args!("{text}\n"));
     }
     if o.json {
         return run_json(&o);
@@ -202,7 +203,10 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         }
     }
     if let Some(s) = o.status {
-        out::out_str(&format!("SCSI status: {}\n", sense_text::status_name(s)))?;
+        out::out_fmt(format_args!(
+            "SCSI status: {}\n",
+            sense_text::status_name(s)
+        ))?;
     }
     if o.nospace && !o.words.is_empty() {
         let joined: String = o.words.concat();
@@ -238,7 +242,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     }
     if let Some(w) = &o.write {
         if let Err(e) = std::fs::write(w, write_form(&sense, o.hex)) {
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "open: {}\ntrying to write to {w}\n",
                 out::IoWhy(&e)
             ));
@@ -302,14 +306,14 @@ fn read_binary(path: &str) -> Result<Vec<u8>, Fail> {
     let mut buf = Vec::new();
     let read = std::fs::File::open(path).and_then(|f| f.take(MAX as u64).read_to_end(&mut buf));
     if let Err(e) = read {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "unable to open file: {path}: {}\n",
             out::IoWhy(&e)
         ));
         return Err(os_fail(&e));
     }
     if buf.is_empty() {
-        out::err_str(&format!("read nothing from file: {path}\n"));
+        out::err_fmt(format_args!("read nothing from file: {path}\n"));
         return Err(Fail::new(ExitCategory::Syntax));
     }
     Ok(buf)
@@ -324,7 +328,9 @@ fn read_hex_file(path: &str, nospace: bool) -> Result<Vec<u8>, Fail> {
     };
     let mut text = Vec::new();
     if let Err(e) = file.and_then(|f| f.take(1 << 20).read_to_end(&mut text)) {
-        out::err_str(&format!("unable to decode ASCII hex from file: {path}\n"));
+        out::err_fmt(format_args!(
+            "unable to decode ASCII hex from file: {path}\n"
+        ));
         return Err(os_fail(&e));
     }
     let parsed = if nospace {
@@ -358,7 +364,9 @@ fn read_hex_file(path: &str, nospace: bool) -> Result<Vec<u8>, Fail> {
             Ok(v)
         }
         Err(_) => {
-            out::err_str(&format!("unable to decode ASCII hex from file: {path}\n"));
+            out::err_fmt(format_args!(
+                "unable to decode ASCII hex from file: {path}\n"
+            ));
             Err(Fail::new(ExitCategory::Syntax))
         }
     }
@@ -372,7 +380,7 @@ fn write_form(sense: &[u8], hex: bool) -> Vec<u8> {
     let mut s = String::new();
     for chunk in sense.chunks(16) {
         for b in chunk {
-            s.push_str(&format!("0x{b:02x},"));
+            let _ = write!(s, "0x{b:02x},");
         }
         s.push('\n');
     }

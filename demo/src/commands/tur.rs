@@ -331,7 +331,7 @@ fn progress_text(
         match sense::progress(resp.sense()) {
             Some(p) => {
                 let p = u32::from(p.0);
-                out::out_str(&format!(
+                out::out_fmt(format_args!(
                     "Progress indication: {}.{:02}% done\n",
                     p * 100 / 65536,
                     (p * 100 % 65536) / 656
@@ -351,7 +351,7 @@ fn progress_text(
     }
     if o.number > 1 {
         let n = if k < o.number { k + 1 } else { k };
-        out::out_str(&format!("Completed {n} Test Unit Ready commands\n"))?;
+        out::out_fmt(format_args!("Completed {n} Test Unit Ready commands\n"))?;
     }
     unit_opts::exit(ret)
 }

@@ -348,7 +348,7 @@ fn run_list(o: &Options) -> CmdResult {
             ExitCategory::IllegalRequest => "bad field in UNMAP cdb".to_owned(),
             _ => format!("sg_unmap failed: {}", names::exit_status(fail.code)),
         };
-        out::err_str(&format!("{why}\n"));
+        out::err_fmt(format_args!("{why}\n"));
         fail.code
     };
     if o.json {
@@ -398,7 +398,7 @@ fn run_all(o: &Options, all: All) -> CmdResult {
         countdown(o, &line, &format!("ALL data from {range} will be LOST"))?;
     }
     if o.dry_run {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Doing dry-run, would have unmapped from LBA 0x{:x} to 0x{last:x}\n    {} blocks per UNMAP command\n",
             all.start, all.per_command
         ));
@@ -452,7 +452,7 @@ fn run_all(o: &Options, all: All) -> CmdResult {
     let code = match &failed {
         Some(resp) => {
             let fail = dev::scsi_fail(&o.device, &format!("UNMAP at LBA 0x{lba:x}"), resp);
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "sg_unmap failed: {}\n",
                 names::exit_status(fail.code)
             ));

@@ -6,6 +6,7 @@
 //! sgmap's.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use sgmap_core::response::{page, Vpd};
@@ -105,7 +106,7 @@ fn enumerate_all() -> String {
         if *acron == "sn" {
             s.push_str("  sinq       -1        Standard inquiry response\n");
         }
-        s.push_str(&format!("  {acron:<10} 0x{pn:02x}      {name}\n"));
+        let _ = writeln!(s, "  {acron:<10} 0x{pn:02x}      {name}");
     }
     s.push_str("\nVendor/product identifiers:\n");
     s.push_str(VENDORS);
@@ -152,7 +153,7 @@ fn enumerate(o: &Opts) -> CmdResult {
         return out::out_str(&vendor_pages(Some(n)));
     }
     let Some(p) = &o.page else {
-        return out::out_str(&format!("Standard VPD pages:\n{}", enumerate_all()));
+        return out::out_fmt(format_args!("Standard VPD pages:\n{}", enumerate_all()));
     };
     let pn: i32 = if p == "-1" || p == "-2" {
         -1
@@ -184,7 +185,7 @@ fn enumerate(o: &Opts) -> CmdResult {
             if s.is_empty() {
                 s.push_str("Matching standard VPD pages:\n");
             }
-            s.push_str(&format!("  {acron:<10} 0x{v:02x}      {name}\n"));
+            let _ = writeln!(s, "  {acron:<10} 0x{v:02x}      {name}");
         }
     }
     if s.is_empty() {
@@ -222,7 +223,7 @@ fn help(cli: &Cli, to_stderr: bool) -> CmdResult {
 /// A `--page=` value sg_vpd refuses: the reason on stderr, the standard pages on stdout.
 fn bad_page(why: &str) -> Fail {
     let fail = out::syntax("vpd", format_args!("{why}"));
-    let _ = out::out_str(&format!(
+    let _ = out::out_fmt(format_args!(
         "Available standard VPD pages:\n{}",
         enumerate_all()
     ));

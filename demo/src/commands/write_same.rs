@@ -203,7 +203,7 @@ fn pattern(o: &Options, len: usize, protection: bool) -> Result<Vec<u8>, Fail> {
             let got = out::read_input(Some(path), len as u64)?;
             buf[..got.len()].copy_from_slice(&got);
             if got.len() < len {
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     "tried to read {len} bytes from {path}, got {} bytes\n  so pad with 0x{:02x} bytes and continue\n",
                     got.len(),
                     if o.ff { 0xff } else { 0 }
@@ -319,13 +319,13 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 .and_then(|s| s.information())
                 .filter(|i| i.valid)
             {
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     "Medium or hardware error starting at lba={} [0x{:x}]\n",
                     i.value, i.value
                 ));
             }
         }
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Write same({size}): {}\n",
             names::exit_status(fail.code)
         ));

@@ -5,6 +5,7 @@
 use sgmap_core::cdb::Inquiry;
 use sgmap_core::response::{Inquiry as InquiryData, InquiryFlags, InquiryRepr};
 use sgmap_sys::{Device, Timeout};
+use std::fmt::Write as _;
 
 use crate::out::{self, Fail};
 use crate::shared::dev;
@@ -206,7 +207,7 @@ pub fn identify(d: &mut Device, device: &str) -> Result<Identity, Fail> {
             if resp.is_good() {
                 let name = lu_name(&data);
                 if !name.is_empty() {
-                    text.push_str(&format!("      LU name: {name}\n"));
+                    let _ = writeln!(text, "      LU name: {name}");
                 }
             }
         }

@@ -26,7 +26,7 @@ pub fn open(path: &str) -> Result<Device, Fail> {
                 .unwrap_or(ExitCategory::Other),
             _ => e.category(),
         };
-        out::err_str(&format!("sgmap: {e}\n"));
+        out::err_fmt(format_args!("sgmap: {e}\n"));
         Fail::new(code)
     })
 }
@@ -58,7 +58,7 @@ pub fn push_cdb(line: &mut String, cdb: &[u8]) {
 
 /// Reports an error of the device layer, whose message names the device and the operation.
 pub fn sys_fail(e: sgmap_sys::Error) -> Fail {
-    out::err_str(&format!("sgmap: {e}\n"));
+    out::err_fmt(format_args!("sgmap: {e}\n"));
     Fail::new(e.category())
 }
 
@@ -240,7 +240,7 @@ pub fn help_as_tool(cli: &crate::cli::Cli) -> crate::out::CmdResult {
 /// getopt loop takes `?` as `-h` (sg_sanitize, sg_unmap, sg_write_same): getopt's complaint,
 /// the usage (here the help, on stderr), and the status 0 those tools then return.
 pub fn getopt_usage(name: &str, why: std::fmt::Arguments<'_>) -> Fail {
-    out::err_str(&format!(
+    out::err_fmt(format_args!(
         "{}: {why}\n",
         crate::invocation::tool().unwrap_or(name)
     ));

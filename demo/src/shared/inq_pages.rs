@@ -6,6 +6,7 @@
 //! Text is bytes: the device's ASCII fields are printed as they are, as `printf("%s")`
 //! prints them.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use sgmap_core::response::{Association, CodeSet, DesignatorType};
@@ -72,8 +73,12 @@ pub fn enumerate() -> String {
     let mut s = String::new();
     for (acron, page, name) in ACRONYMS {
         match page {
-            Some(p) => s.push_str(&format!("  {acron:<10} 0x{p:02x}      {name}\n")),
-            None => s.push_str(&format!("  {acron:<10}   -1      {name}\n")),
+            Some(p) => {
+                let _ = writeln!(s, "  {acron:<10} 0x{p:02x}      {name}");
+            }
+            None => {
+                let _ = writeln!(s, "  {acron:<10}   -1      {name}");
+            }
         }
     }
     s
@@ -211,8 +216,14 @@ pub fn heading(pn: u8, hex: u8, raw: bool, export: bool) -> Option<&'static str>
 
 /// The pages `vpd_decode()` decodes itself (the others go to `vpd_mainly_hex()`, after a
 /// note on stderr; 01h–7Fh are ASCII information pages).
+/// A build without the feature `vpd-pages` decodes 00h, 80h and 83h only and prints the
+/// others as sg_inq prints a page it does not decode.
 pub fn decoded(pn: u8) -> bool {
-    matches!(pn, 0x00 | 0x80 | 0x83..=0x8a | 0xb0 | 0xb1 | 0xb3 | 0x01..=0x7f)
+    if cfg!(feature = "vpd-pages") {
+        matches!(pn, 0x00 | 0x80 | 0x83..=0x8a | 0xb0 | 0xb1 | 0xb3 | 0x01..=0x7f)
+    } else {
+        matches!(pn, 0x00 | 0x80 | 0x83)
+    }
 }
 
 /// The heading of B0h, B1h and B3h, from the device type of the response.
@@ -267,13 +278,14 @@ pub fn decode(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, export: bo
             } else if export {
                 crate::shared::export::device_identification(out, rp);
             } else if len < 4 {
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     "Device identification VPD page length too short={len}\n"
                 ));
             } else {
                 dev_ids(out, &rp[4..], hex, verbose);
             }
         }
+        #[cfg(feature = "vpd-pages")]
         0x84 => {
             if hex > 0 {
                 hexout(out, rp, level(hex));
@@ -288,12 +300,19 @@ pub fn decode(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, export: bo
                 }
             }
         }
+        #[cfg(feature = "vpd-pages")]
         0x85 => net_man(out, rp, hex),
+        #[cfg(feature = "vpd-pages")]
         0x86 => extended(out, rp, hex),
+        #[cfg(feature = "vpd-pages")]
         0x87 => mode_policy(out, rp, hex),
+        #[cfg(feature = "vpd-pages")]
         0x88 => scsi_ports(out, rp, hex, verbose),
+        #[cfg(feature = "vpd-pages")]
         0x89 => ata_info(out, rp, hex, raw),
+        #[cfg(feature = "vpd-pages")]
         0x8a => power_condition(out, rp, hex),
+        #[cfg(feature = "vpd-pages")]
         0xb0 | 0xb1 | 0xb3 => {
             if hex < 2 {
                 out.extend_from_slice(block_heading(pn, at(rp, 0) & 0x1f).as_bytes());
@@ -308,6 +327,7 @@ pub fn decode(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, export: bo
                 referrals(out, rp);
             }
         }
+        #[cfg(feature = "vpd-pages")]
         0x01..=0x7f => ascii_information(out, rp, hex),
         _ => hexout(out, rp, level(hex)),
     }
@@ -320,7 +340,7 @@ pub fn supported(out: &mut Vec<u8>, rp: &[u8], hex: u8) {
     }
     let mut len = rp.len();
     if len < 4 {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Supported VPD pages VPD page length too short={len}\n"
         ));
         return;
@@ -328,7 +348,7 @@ pub fn supported(out: &mut Vec<u8>, rp: &[u8], hex: u8) {
     let pdt = rp[0] & 0x1f;
     let rlen = usize::from(rp[3]) + 4;
     if rlen > len {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Supported VPD pages VPD page truncated, indicates {rlen}, got {len}\n"
         ));
     } else {
@@ -406,7 +426,7 @@ fn dev_ids(out: &mut Vec<u8>, buff: &[u8], hex: u8, verbose: u8) {
             i_len + 4
         );
         if k + i_len + 4 > len {
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "Device identification VPD page error: designator length longer than\n     \
                  remaining response length={}\n",
                 len - k
@@ -825,7 +845,7 @@ fn scsi_ports(out: &mut Vec<u8>, rp: &[u8], hex: u8, verbose: u8) {
 /// `decode_x_inq_vpd()` (86h): its lines are sg_vpd's.
 fn extended(out: &mut Vec<u8>, b: &[u8], hex: u8) {
     if b.len() < 7 {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Extended INQUIRY data VPD page length too short={}\n",
             b.len()
         ));
@@ -870,7 +890,7 @@ pub fn word_hex(out: &mut Vec<u8>, words: &[u8], no_ascii: i8) {
             l.push(' ');
         }
         for x in &w {
-            l.push_str(&format!("{x:04x} "));
+            let _ = write!(l, "{x:04x} ");
         }
         while l.len() < 52 {
             l.push(' ');
@@ -896,7 +916,7 @@ fn ata_info(out: &mut Vec<u8>, b: &[u8], hex: u8, raw: u8) {
         return word_hex(out, words, -2);
     }
     if len < 36 {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "ATA information VPD page length too short={len}\n"
         ));
         return;
@@ -954,7 +974,7 @@ fn ata_info(out: &mut Vec<u8>, b: &[u8], hex: u8, raw: u8) {
 /// `decode_power_condition()` (8Ah).
 fn power_condition(out: &mut Vec<u8>, b: &[u8], hex: u8) {
     if b.len() < 18 {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Power condition VPD page length too short={}\n",
             b.len()
         ));
@@ -1000,7 +1020,9 @@ fn block_limits(out: &mut Vec<u8>, b: &[u8]) {
         }
     }
     if len < 16 {
-        out::err_str(&format!("Block limits VPD page length too short={len}\n"));
+        out::err_fmt(format_args!(
+            "Block limits VPD page length too short={len}\n"
+        ));
         return;
     }
     // sg_inq's lines are sg_vpd's without its first (WSNZ).
@@ -1031,7 +1053,7 @@ fn block_characteristics(out: &mut Vec<u8>, b: &[u8]) {
         }
     }
     if len < 64 {
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Block device characteristics VPD page length too short={len}\n"
         ));
         return;

@@ -295,7 +295,7 @@ pub fn emit(json: bool) -> impl FnMut(Line) {
     move |line| {
         if json {
             let (Line::Out(s) | Line::Err(s)) = line;
-            out::err_str(&format!("{s}\n"));
+            out::err_fmt(format_args!("{s}\n"));
         } else {
             print_line(line);
         }
@@ -306,9 +306,9 @@ pub fn emit(json: bool) -> impl FnMut(Line) {
 pub fn print_line(line: Line) {
     match line {
         Line::Out(s) => {
-            let _ = out::out_str(&format!("{s}\n"));
+            let _ = out::out_fmt(format_args!("{s}\n"));
         }
-        Line::Err(s) => out::err_str(&format!("{s}\n")),
+        Line::Err(s) => out::err_fmt(format_args!("{s}\n")),
     }
 }
 

@@ -183,7 +183,7 @@ pub fn hex_bare(data: &[u8]) -> String {
 pub fn open(path: &str, rw: bool) -> Result<Option<Device>, Fail> {
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_dir() && rw {
-            out::err_str(&format!("sgmap: {path}: open: Is a directory\n"));
+            out::err_fmt(format_args!("sgmap: {path}: open: Is a directory\n"));
             return Err(Fail::new(ExitCategory::OsError(21)));
         }
     }

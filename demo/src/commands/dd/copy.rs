@@ -2,6 +2,7 @@
 //! sync, verify, and the report through the [`Ledger`].
 
 use sgmap_core::status::ExitCategory;
+use std::fmt::Write as _;
 
 use super::ends::{self, Kind, Sink, Source};
 use super::ledger::Ledger;
@@ -110,9 +111,7 @@ pub fn run(ops: &Operands) -> CmdResult {
         };
         match plan.count {
             Some(left) if left > 0 => {
-                text.push_str(&format!(
-                    "Some error occurred,  remaining block count={left}\n"
-                ));
+                let _ = writeln!(text, "Some error occurred,  remaining block count={left}");
             }
             _ => {}
         }
@@ -278,7 +277,7 @@ fn check_flags(ops: &Operands, in_kind: Kind, out_kind: Kind, of_name: &str) -> 
             ));
         }
         if flags.dio {
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 ">> {side}=dio: not used, sgmap dd moves sg data through the mapped reserve\n"
             ));
         }
@@ -371,7 +370,7 @@ fn dry_run(ops: &Operands, plan: &Plan, bpt: u32, if_name: &str, of_name: &str) 
         Some(t) => format!("{t} transfers"),
         None => "transfers".to_owned(),
     };
-    out::err_str(&format!(
+    out::err_fmt(format_args!(
         "Since --dry-run option given, bypassing copy\n\
          dd: would copy {blocks} of {} bytes from {if_name} (skip={}) to {of_name} (seek={}): \
          {count} of up to {bpt} blocks, qd={}\n",
@@ -477,7 +476,7 @@ fn tool_dry_run(flavor: super::tool::Flavor, ops: &Operands, plan: &Plan) {
                 text.push_str("Due to --dry-run option, bypass copy/read\n");
             }
             if count != 0 {
-                text.push_str(&format!("  remaining block count={count}\n"));
+                let _ = writeln!(text, "  remaining block count={count}");
             }
             text.push_str("0+0 records in\n0+0 records out\n");
         }

@@ -11,6 +11,7 @@
 //! WRITE at qd > 1 may have later WRITEs that succeeded: they count too, and the output
 //! holds them past the hole.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -347,10 +348,10 @@ impl<'a> Ledger<'a> {
         let text = self.progress_text();
         if self.tty {
             // One line that updates in place; padded to cover a longer previous one.
-            out::err_str(&format!("\r{text:<78}"));
+            out::err_fmt(format_args!("\r{text:<78}"));
             self.progress_shown = true;
         } else {
-            out::err_str(&format!("{text}\n"));
+            out::err_fmt(format_args!("{text}\n"));
         }
     }
 
@@ -364,7 +365,7 @@ impl<'a> Ledger<'a> {
     /// SIGUSR1: a report like sg_dd's, then the copy goes on.
     fn report_now(&mut self) {
         self.clear_progress_line();
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Progress report, continuing ...\n{}\n  {} records in\n  {} records out\n",
             self.progress_text(),
             self.rin,
@@ -394,22 +395,20 @@ impl<'a> Ledger<'a> {
         if self.ops.time {
             // sgp_dd: "was", and ", N MB/sec"; both leave the rate out below 512 bytes.
             let (was, at) = if sgp { (" was", ",") } else { (":", " at") };
-            text.push_str(&format!(
-                "time to transfer data{was} {} secs",
-                out::Secs(us)
-            ));
+            let _ = write!(text, "time to transfer data{was} {} secs", out::Secs(us));
             if bytes > 511 && us > 10 {
-                text.push_str(&format!(
+                let _ = write!(
+                    text,
                     "{at} {} MB/sec",
                     out::Centi(out::rate_centi_mb(bytes, us))
-                ));
+                );
             }
             text.push('\n');
         }
         if let (true, Some(left)) = (sgp, self.remaining()) {
-            text.push_str(&format!(
+            let _ = write!(text,
                 ">>>> Some error occurred, remaining blocks={left}\n  remaining block count={left}\n"
-            ));
+            );
         } else if let Some(left) = self.remaining() {
             // sgm_dd's words before it: "Some error occurred," after a failure (its
             // main loop), "Interrupted by signal," after a stop (its handler).
@@ -418,37 +417,39 @@ impl<'a> Ledger<'a> {
             } else {
                 "Interrupted by signal,"
             };
-            text.push_str(&format!("{why}  remaining block count={left}\n"));
+            let _ = writeln!(text, "{why}  remaining block count={left}");
         }
         let out_word = if self.ops.compare { "verified" } else { "out" };
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "{} records in\n{} records {out_word}\n",
             self.rin, self.rout
-        ));
+        );
         // sg_dd's further lines (print_stats()), each when it has something to say.
         if let Some(n) = self.sparse {
-            text.push_str(&format!("{n} bypassed records out\n"));
+            let _ = writeln!(text, "{n} bypassed records out");
         }
         if self.recovered > 0 {
-            text.push_str(&format!("{} recovered errors\n", self.recovered));
+            let _ = writeln!(text, "{} recovered errors", self.recovered);
         }
         if self.retries > 0 {
-            text.push_str(&format!("{} retries attempted\n", self.retries));
+            let _ = writeln!(text, "{} retries attempted", self.retries);
         }
         if self.unrecovered > 0 {
-            text.push_str(&format!("{} unrecovered error(s)\n", self.unrecovered));
+            let _ = writeln!(text, "{} unrecovered error(s)", self.unrecovered);
             if self.ops.iflag.coe > 0 || self.ops.oflag.coe > 0 {
                 // sgmap sends no READ LONG: coe=2 and 3 act as 1.
                 text.push_str("0 read_longs fetched part of unrecovered read errors\n");
             }
         }
         if self.miscompares > 0 {
-            text.push_str(&format!("{} miscompare error(s)\n", self.miscompares));
+            let _ = writeln!(text, "{} miscompare error(s)", self.miscompares);
         }
         if let Some(path) = &self.removed {
-            text.push_str(&format!(
-                "sgmap: {path}: the device was removed during the copy\n"
-            ));
+            let _ = writeln!(
+                text,
+                "sgmap: {path}: the device was removed during the copy"
+            );
         }
         out::err_str(&text);
         let code = match (&self.failure, self.interrupted) {

@@ -189,7 +189,7 @@ impl SgSide {
             // One lock for the side: the queue's other files belong to the same copy.
             if let Err(e) = queue.device(0).lock_exclusive() {
                 // sg_dd's SG_LIB_FLOCK_ERR.
-                out::err_str(&format!("sgmap: {e}\n"));
+                out::err_fmt(format_args!("sgmap: {e}\n"));
                 return Err(Fail::code(FLOCK_ERR));
             }
         }
@@ -324,10 +324,10 @@ impl SgSide {
         ledger.recovered += 1;
         let what = if write { "WRITE" } else { "READ" };
         match information(r) {
-            Some(lba) => out::err_str(&format!(
+            Some(lba) => out::err_fmt(format_args!(
                 "    lba of last recovered error in this {what}=0x{lba:x}\n"
             )),
-            None => out::err_str(&format!(
+            None => out::err_fmt(format_args!(
                 "Recovered error: [no info] {} block=0x{:x}, num={}\n{}",
                 if write { "writing to" } else { "reading from" },
                 p.lba,
@@ -375,7 +375,7 @@ impl SgSide {
             } else if by_count && budget > 0 {
                 budget -= 1;
                 ledger.retries += 1;
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     ">>> retrying a sgio {}, lba=0x{:x}\n",
                     if write { "write" } else { "read" },
                     p.lba
@@ -418,7 +418,7 @@ impl SgSide {
             }
             if write && self.opts.flags.coe > 0 && resp.category() != ExitCategory::NotReady {
                 // sg_dd: the sense is printed, the blocks are not counted out, the copy goes on.
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     "{} at LBA {} ({} blocks): {}, passed over (oflag=coe)\n{}",
                     op_name(true, self.cdb_len(p.lba, p.blocks)),
                     p.lba,
@@ -520,7 +520,7 @@ impl SgSide {
                     }
                     if ok {
                         lba = bad;
-                        out::err_str(&format!(
+                        out::err_fmt(format_args!(
                             ">> unrecovered read error at blk={lba}, pdt={}, use zeros\n",
                             self.pdt
                         ));
@@ -557,7 +557,7 @@ impl SgSide {
                     }
                 }
                 Some(bad) => {
-                    out::err_str(&format!(
+                    out::err_fmt(format_args!(
                         "  Unrecovered error lba 0x{bad:x} not in correct range:\n\t[0x{lba:x},0x{:x}]\n",
                         end - 1
                     ));
@@ -572,7 +572,7 @@ impl SgSide {
                 None => false,
             };
             let blks = end - lba;
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 ">> unable to read at blk={lba} for {} bytes, use zeros\n",
                 blks * bs
             ));

@@ -258,7 +258,7 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
                 let mmap = if input { &mut mmap_in } else { &mut mmap_out };
                 for name in value.split(',') {
                     if !flag(flavor, &mut ops, input, name, mmap) {
-                        out::err_str(&format!("unrecognised flag: {name}\n"));
+                        out::err_fmt(format_args!("unrecognised flag: {name}\n"));
                         return Err(bad(&format!("{key}{eq}")));
                     }
                 }
@@ -337,7 +337,7 @@ pub fn parse(flavor: Flavor, args: Vec<OsString>) -> Result<Parsed, Fail> {
                         "sparse" => ops.oflag.sparse = true,
                         "notrunc" | "null" | "sync" => {}
                         other => {
-                            out::err_str(&format!("unrecognised flag: {other}\n"));
+                            out::err_fmt(format_args!("unrecognised flag: {other}\n"));
                             return Err(bad("conv="));
                         }
                     }

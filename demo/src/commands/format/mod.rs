@@ -9,6 +9,7 @@
 //! `--wait`), and the progress poll (TEST UNIT READY, or REQUEST SENSE with `--poll=1`).
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 
 use sgmap_core::cdb::{ModeSense10, ModeSense6, PageControl, ToCdb as _};
 use sgmap_core::response::{Capacity10, Capacity16};
@@ -259,10 +260,7 @@ fn dry_lines(_json: bool, title: &str, cdb: &[u8], list: &[u8]) -> CmdResult {
     let mut s = format!("    {title} cdb: [{}]\n", hex_bytes(cdb));
     if !list.is_empty() {
         let colon = if title.starts_with("mode") { "" } else { ":" };
-        s.push_str(&format!(
-            "    {title} parameter list{colon}\n{}",
-            hex_lines(list)
-        ));
+        let _ = write!(s, "    {title} parameter list{colon}\n{}", hex_lines(list));
     }
     out::err_str(&s);
     Ok(())
@@ -336,7 +334,7 @@ fn run_device(a: &Args, rec: &mut Record) -> CmdResult {
             };
             let cdb = dev::cdb(cmd, device)?;
             if o.dry_run {
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     "Due to --dry-run option bypass MODE SELECT({}) command\n",
                     if six { 6 } else { 10 }
                 ));
@@ -442,7 +440,7 @@ fn mode_select(
         }
         if !resp.is_good() {
             let f = dev::scsi_fail(device, "MODE SELECT", &resp);
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "MODE SELECT command: {}\n",
                 names::exit_status(f.code)
             ));
@@ -477,7 +475,7 @@ fn report_capacity(
         let (resp, data) = dev::data_in(d, cdb.as_bytes(), len, Timeout::DEFAULT)?;
         if !resp.is_good() {
             let f = dev::scsi_fail(device, "READ CAPACITY", &resp);
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "READ CAPACITY ({}): {}\n",
                 if long { 16 } else { 10 },
                 names::exit_status(f.code)
@@ -491,7 +489,8 @@ fn report_capacity(
                 break;
             };
             let raw = |i: usize| data.get(i).copied().unwrap_or(0);
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "Read Capacity (16) results:\n   Protection: prot_en={}, p_type={}, \
                  p_i_exponent={}\n   Logical block provisioning: lbpme={}, lbprz={}\n   \
                  Logical blocks per physical block exponent={}\n   Lowest aligned logical \
@@ -506,7 +505,7 @@ fn report_capacity(
                 (u16::from(raw(14)) << 8 | u16::from(raw(15))) & 0x3fff,
                 c.last_lba.wrapping_add(1),
                 c.block_length
-            ));
+            );
             size = c.block_length;
         } else {
             let Ok(c) = Capacity10::parse(&data) else {
@@ -517,22 +516,24 @@ fn report_capacity(
                 long = true;
                 continue;
             }
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "Read Capacity (10) results:\n   Number of logical blocks={}\n   Logical \
                  block size={} bytes\n",
                 c.blocks(),
                 c.block_length
-            ));
+            );
             size = c.block_length;
         }
         break;
     }
     let bd = prepared.map_or(0, |p| p.block_length);
     if size > 0 && bd > 0 && size != bd {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "  Warning: mode sense and read capacity report different block sizes \
              [{bd},{size}]\n           Probably needs format\n"
-        ));
+        );
     }
     text.push_str("No changes made. To format use '--format'. To resize use '--resize'\n");
     say(a.json, &text)?;
@@ -575,7 +576,7 @@ fn format_unit(d: &mut Device, a: &Args, total_bytes: u64, rec: &mut Record) -> 
     // NO SENSE and RECOVERED ERROR count as success, as in sg3_utils.
     if !resp.is_good() && !matches!(resp.category().code(), 20 | 21) {
         let f = dev::scsi_fail(device, "FORMAT UNIT", &resp);
-        out::err_str(&format!(
+        out::err_fmt(format_args!(
             "Format unit command: {}\n",
             names::exit_status(f.code)
         ));
@@ -628,7 +629,7 @@ fn format_with_preset(d: &mut Device, a: &Args, id: u32) -> CmdResult {
             .map_err(dev::sys_fail)?;
         if !resp.is_good() && !matches!(resp.category().code(), 20 | 21) {
             let f = dev::scsi_fail(device, "FORMAT WITH PRESET", &resp);
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "{WHAT} command: {}\nFORMAT WITH PRESET failed\n",
                 names::exit_status(f.code)
             ));

@@ -4,6 +4,7 @@
 
 use sgmap_core::cdb::{FormatHeader, FormatUnit, InitPattern, ModeSelect, ToCdb as _};
 use sgmap_core::response::ModeHeader;
+use std::fmt::Write as _;
 
 /// The options that shape the commands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -193,10 +194,11 @@ pub fn prepare(o: &Options, data: &[u8], six: bool, long_asked: bool) -> Result<
             } else {
                 prob = h.block_descriptor_len != 8;
             }
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "  Number of blocks={} [0x{:x}]\n  Block size={} [0x{:x}]\n",
                 bd.blocks, bd.blocks, bd.block_length, bd.block_length
-            ));
+            );
             total_bytes = bd.blocks.saturating_mul(u64::from(bd.block_length));
         }
         None => {

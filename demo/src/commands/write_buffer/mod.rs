@@ -2,6 +2,7 @@
 //! `sg_write_buffer` does it.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -117,7 +118,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 o.device = Some(crate::cli::utf8("write-buffer", "DEVICE", v)?);
             }
             lexopt::Arg::Value(v) => {
-                out::err_str(&format!(
+                out::err_fmt(format_args!(
                     "Unexpected extra argument: {}\n",
                     v.to_string_lossy()
                 ));
@@ -182,7 +183,7 @@ fn read_lines(o: &Options, got: u64) {
     };
     let want = o.length.filter(|&l| l > 0);
     match want {
-        Some(len) if got < len => out::err_str(&format!(
+        Some(len) if got < len => out::err_fmt(format_args!(
             "tried to read {len} bytes from {file}, got {got} bytes\npad with 0xff bytes and \
              continue\n"
         )),
@@ -192,7 +193,7 @@ fn read_lines(o: &Options, got: u64) {
             } else {
                 String::new()
             };
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "tried to read {DEF_XFER_LEN} bytes from {file}, got {got} bytes\nwill write \
                  {got} bytes{per}\n"
             ));
@@ -212,18 +213,20 @@ fn verbose_lines(o: &Options, chunks: &[Chunk], bpw: u32) {
                 s.push_str("skipping WRITE BUFFER(ACTIVATE) command due to --dry-run\n");
             }
         } else if bpw > 0 {
-            s.push_str(&format!(
-                "sending write buffer, mode=0x{:x}, mspec={}, id={},  offset={}, len={}\n",
+            let _ = writeln!(
+                s,
+                "sending write buffer, mode=0x{:x}, mspec={}, id={},  offset={}, len={}",
                 c.mode, o.specific, o.id, c.offset, c.length
-            ));
+            );
             if o.dry_run {
                 s.push_str("skipping WRITE BUFFER command due to --dry-run\n");
             }
         } else {
-            s.push_str(&format!(
-                "sending single write buffer, mode=0x{:x}, mpsec={}, id={}, offset={}, len={}\n",
+            let _ = writeln!(
+                s,
+                "sending single write buffer, mode=0x{:x}, mpsec={}, id={}, offset={}, len={}",
                 c.mode, o.specific, o.id, c.offset, c.length
-            ));
+            );
             if o.dry_run {
                 s.push_str("skipping WRITE BUFFER(all in one) command due to --dry-run\n");
             }
@@ -255,7 +258,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
     if let Some(path) = o.input.as_deref().filter(|p| *p != "-") {
         // As sg_write_buffer: an image that cannot be opened is 50 + errno.
         if let Err(e) = std::fs::File::open(path) {
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "sg_write_buffer: could not open {path} for reading: {}\n",
                 out::IoWhy(&e)
             ));
@@ -388,7 +391,7 @@ fn send(o: &Options, device: &str, image: &[u8], chunks: &[Chunk], req: &Request
         };
         let cmd = Command::new(cdb.as_bytes()).timeout(timeout);
         let not_sent = |e| {
-            out::err_str(&format!(
+            out::err_fmt(format_args!(
                 "sgmap: {device}: write-buffer: chunk {i} at offset {:#x} ({} bytes) not sent\n",
                 c.offset, c.length
             ));

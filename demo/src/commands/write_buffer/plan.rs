@@ -3,6 +3,7 @@
 //! opened. Pure, with host tests.
 
 use core::fmt;
+use std::fmt::Write as _;
 
 use crate::args::parse_num;
 
@@ -60,7 +61,7 @@ pub fn modes_text() -> String {
         "The modes parameter argument can be numeric (hex or decimal)\nor symbolic:\n",
     );
     for (name, n, what) in TOOL_MODES {
-        s.push_str(&format!(" {n:2} (0x{n:02x})  {name:<18}{what}\n"));
+        let _ = writeln!(s, " {n:2} (0x{n:02x})  {name:<18}{what}");
     }
     s.push_str(
         "\nAdditionally '--bpw=<val>,act' does a activate deferred microcode after\n\

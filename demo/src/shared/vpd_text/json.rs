@@ -11,6 +11,11 @@ use crate::json::Json;
 /// `sgj_convert2snake()` makes them, one-bit fields as booleans, absent ones `null`;
 /// `device`, `page_name`, `page_length`, `payload`, `pages` and the `_name` strings are
 /// sgmap's.
+///
+/// Without the feature `vpd-pages`, pages other than 00h, 80h and 83h have the header and
+/// the payload only.
+// The field helpers serve only the pages that feature decodes.
+#[cfg_attr(not(feature = "vpd-pages"), allow(unused_variables))]
 pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
     let p = v.page_code();
     let pdt = u8::from(v.device_type());
@@ -53,6 +58,7 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
             }
             j.end_array();
         }
+        #[cfg(feature = "vpd-pages")]
         page::EXTENDED_INQUIRY => {
             if let Ok(x) = v.extended_inquiry() {
                 j.opt_u64("activate_microcode", o8(x.activate_microcode()))
@@ -123,6 +129,7 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
                     );
             }
         }
+        #[cfg(feature = "vpd-pages")]
         page::ATA_INFORMATION => {
             if let Ok(a) = v.ata_information() {
                 let text =
@@ -148,6 +155,7 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
                     .opt_str("firmware_revision", s(a.firmware()).as_deref());
             }
         }
+        #[cfg(feature = "vpd-pages")]
         page::BLOCK_LIMITS => {
             if let Ok(bl) = v.block_limits() {
                 ob(&mut j, "wsnz", bl.wsnz());
@@ -196,6 +204,7 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
                 );
             }
         }
+        #[cfg(feature = "vpd-pages")]
         page::BLOCK_DEVICE_CHARACTERISTICS if is_block(pdt) => {
             if let Ok(c) = v.block_device_characteristics() {
                 j.opt_u64("medium_rotation_rate", o16(c.medium_rotation_rate_raw()))
@@ -211,6 +220,7 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
                 j.opt_u64("depopulation_time", o32(c.depopulation_time()));
             }
         }
+        #[cfg(feature = "vpd-pages")]
         page::LOGICAL_BLOCK_PROVISIONING if is_block(pdt) => {
             if let Ok(p) = v.logical_block_provisioning() {
                 j.opt_u64("threshold_exponent", o8(p.threshold_exponent()));
