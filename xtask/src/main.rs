@@ -72,9 +72,9 @@ Tasks:
             --phase P,Q    in the guest, only the phases P and Q (sdebug-512, sdebug-4096,
                            qemu-disk, i686-sdebug-512 in the amd64 guest;
                            aarch64-qemu-disk in the arm64 one; armhf-qemu-disk,
-                           the armhf guest, runs only when named; a guest with no phase
-                           chosen is not booted); both are for development: CI runs
-                           everything
+                           the armhf guest, runs only when named, as CI names it in a
+                           run of its own; a guest with no phase chosen is not booted);
+                           both are for development: CI runs everything
   dist    Build the static release sgmap for x86_64, i686, aarch64 and armv7 (musl;
           armv7 with std built from source and Debian's armhf musl) into target/dist/,
           each also as the build choices: -lean (no name tables), -firmware (inquiry,
