@@ -254,7 +254,7 @@ const ONCE: &[(&str, &[&str])] = &[
         "a_node_that_does_not_open_has_the_tools_status",
         ONCE_PER_ARCH,
     ),
-    // conform_sense_random's 500 buffers of the phase's own seed in every phase but
+    // conform_sense_random's 300 buffers of the phase's own seed in every phase but
     // qemu-disk, whose seed's buffers sdebug-512 decodes (the same x86_64 binaries, no
     // device): the amd64-2 boot has the more work of the two amd64 boots.
     (
