@@ -1,7 +1,8 @@
 //! `sgmap` under signals: every command reaches the device once whatever stops and
 //! continues the process (counted at the device, against the same run without signals), the
 //! stop signals end `dd` and `write-buffer` with 128 + the signal after what was in flight
-//! is collected and reported, and SIGUSR1 only reports, in every phase of `dd`.
+//! is collected and reported, and SIGUSR1 only reports, in every phase of `dd`. In the
+//! phase sdebug-512 only (`ONCE` in guest-init.rs): nothing here depends on the sector size.
 
 mod cli_common;
 

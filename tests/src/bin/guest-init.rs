@@ -255,8 +255,8 @@ const ONCE: &[(&str, &[&str])] = &[
         ONCE_PER_ARCH,
     ),
     // conform_sense_random's 300 buffers of the phase's own seed in every phase but
-    // qemu-disk, whose seed's buffers sdebug-512 decodes (the same x86_64 binaries, no
-    // device): the amd64-2 boot has the more work of the two amd64 boots.
+    // qemu-disk, whose seed's buffers sdebug-4096 decodes (the same x86_64 binaries, no
+    // device): the amd64 boot has the more work of the two amd64 boots.
     (
         "sense_random_fixed_and_descriptor_buffers_decode_as_sg_decode_sense",
         &[
@@ -268,6 +268,18 @@ const ONCE: &[(&str, &[&str])] = &[
     ),
     (
         "sense_random_qemu_disk_seed_buffers_decode_as_sg_decode_sense",
+        &["sdebug-4096"],
+    ),
+    // cli_signals: stops, SIGUSR1, SIGINT and SIGTERM at set times during dd, write-buffer,
+    // tur and raw, each command counted at the device. Signal delivery and the sg driver's
+    // answers do not depend on the sector size or sense format, and the waits are the
+    // tests' own (50 s a phase), so sdebug-512 alone.
+    ("_under_stops_", &["sdebug-512"]),
+    ("scsi_debug_dd_stop_signals_", &["sdebug-512"]),
+    ("scsi_debug_dd_usr1_", &["sdebug-512"]),
+    ("scsi_debug_dd_sigint_in_any_phase", &["sdebug-512"]),
+    (
+        "scsi_debug_write_buffer_stopped_by_sigterm",
         &["sdebug-512"],
     ),
     // Exactly once counted at the device for the kinds of data the kernel would not refuse
