@@ -216,6 +216,7 @@ pub fn heading(pn: u8, hex: u8, raw: bool, export: bool) -> Option<&'static str>
 
 /// The pages `vpd_decode()` decodes itself (the others go to `vpd_mainly_hex()`, after a
 /// note on stderr; 01h–7Fh are ASCII information pages).
+///
 /// A build without the feature `vpd-pages` decodes 00h, 80h and 83h only and prints the
 /// others as sg_inq prints a page it does not decode.
 pub fn decoded(pn: u8) -> bool {
@@ -285,7 +286,17 @@ pub fn decode(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, export: bo
                 dev_ids(out, &rp[4..], hex, verbose);
             }
         }
+        // The pages only the feature `vpd-pages` decodes.
         #[cfg(feature = "vpd-pages")]
+        0x01..=0x7f | 0x84..=0x8a | 0xb0 | 0xb1 | 0xb3 => more(out, pn, rp, hex, raw, verbose),
+        _ => hexout(out, rp, level(hex)),
+    }
+}
+
+/// [`decode`] of the pages beyond 00h, 80h and 83h (`vpd-pages`).
+#[cfg(feature = "vpd-pages")]
+fn more(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, verbose: u8) {
+    match pn {
         0x84 => {
             if hex > 0 {
                 hexout(out, rp, level(hex));
@@ -300,19 +311,12 @@ pub fn decode(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, export: bo
                 }
             }
         }
-        #[cfg(feature = "vpd-pages")]
         0x85 => net_man(out, rp, hex),
-        #[cfg(feature = "vpd-pages")]
         0x86 => extended(out, rp, hex),
-        #[cfg(feature = "vpd-pages")]
         0x87 => mode_policy(out, rp, hex),
-        #[cfg(feature = "vpd-pages")]
         0x88 => scsi_ports(out, rp, hex, verbose),
-        #[cfg(feature = "vpd-pages")]
         0x89 => ata_info(out, rp, hex, raw),
-        #[cfg(feature = "vpd-pages")]
         0x8a => power_condition(out, rp, hex),
-        #[cfg(feature = "vpd-pages")]
         0xb0 | 0xb1 | 0xb3 => {
             if hex < 2 {
                 out.extend_from_slice(block_heading(pn, at(rp, 0) & 0x1f).as_bytes());
@@ -327,9 +331,7 @@ pub fn decode(out: &mut Vec<u8>, pn: u8, rp: &[u8], hex: u8, raw: u8, export: bo
                 referrals(out, rp);
             }
         }
-        #[cfg(feature = "vpd-pages")]
-        0x01..=0x7f => ascii_information(out, rp, hex),
-        _ => hexout(out, rp, level(hex)),
+        _ => ascii_information(out, rp, hex),
     }
 }
 
