@@ -39,15 +39,13 @@ impl Cli {
         loop {
             let arg = match self.parser.next() {
                 Ok(None) => return Ok(None),
-                Ok(Some(lexopt::Arg::Short('v') | lexopt::Arg::Long("verbose"))) => {
+                Ok(Some(lexopt::Arg::Long(l))) => Owned::Long(l.to_owned()),
+                Ok(Some(lexopt::Arg::Short('v'))) => {
                     invocation::verbose_more();
                     continue;
                 }
-                Ok(Some(lexopt::Arg::Short('V') | lexopt::Arg::Long("version"))) => {
-                    return Err(invocation::version());
-                }
+                Ok(Some(lexopt::Arg::Short('V'))) => return Err(invocation::version()),
                 Ok(Some(lexopt::Arg::Short(c))) => Owned::Short(c),
-                Ok(Some(lexopt::Arg::Long(l))) => Owned::Long(l.to_owned()),
                 Ok(Some(lexopt::Arg::Value(v))) => Owned::Value(v),
                 // lexopt's word for a value after an option that takes none: for
                 // `--json=JO` and `-j=JO`, the JO.
@@ -64,12 +62,41 @@ impl Cli {
             return Ok(Some(match arg {
                 Owned::Short(c) => lexopt::Arg::Short(c),
                 Owned::Long(l) => {
-                    self.long = l;
-                    lexopt::Arg::Long(&self.long)
+                    self.long = self.abbreviation(l);
+                    match self.long.as_str() {
+                        "verbose" => {
+                            invocation::verbose_more();
+                            continue;
+                        }
+                        "version" => return Err(invocation::version()),
+                        _ => lexopt::Arg::Long(&self.long),
+                    }
                 }
                 Owned::Value(v) => lexopt::Arg::Value(v),
             }));
         }
+    }
+
+    /// A long option as the running tool's getopt_long takes it (see [`long_option`]): a
+    /// unique abbreviation is the option's name (`--verb` is `--verbose`). An ambiguous
+    /// one is reported as glibc reports it, on stderr, and taken whole with any `=VALUE`,
+    /// as getopt takes it; it is returned as given, so that the command refuses it as the
+    /// tool refuses an option getopt returns as `?`.
+    fn abbreviation(&mut self, given: String) -> String {
+        let possible = match long_option(&given) {
+            Ok(name) => return name,
+            Err(possible) => possible,
+        };
+        let value = self.parser.optional_value().unwrap_or_default();
+        let eq = if value.is_empty() { "" } else { "=" };
+        // Named as glibc names the program: argv[0] as it was typed.
+        let argv0 = std::env::args_os().next().unwrap_or_default();
+        out::err_fmt(format_args!(
+            "{}: option '--{given}{eq}{}' is ambiguous; possibilities:{possible}\n",
+            argv0.to_string_lossy(),
+            value.to_string_lossy()
+        ));
+        given
     }
 
     /// `--json[=JO]` or `-j[=JO]` was read and the command takes it: notes it (for the
@@ -173,6 +200,52 @@ impl Cli {
             Some(text) => out::out_str(&text),
             None => out::out_str(&help::main()),
         }
+    }
+}
+
+/// What getopt_long makes of a long option `given` (without its `--` and `=VALUE`), by
+/// the tool's table of long options `table` (a line of `help/long_options.txt`: its
+/// options in the order of the tool's `long_options[]`, the names of one option joined by
+/// commas): a name of the table as it is; else the option whose name it begins, if only
+/// one option's names begin with it; else, when several do, `Err` with the names glibc
+/// lists as the possibilities (` '--a' '--b'`: the first match, then each later match of
+/// another option). A name that begins none is returned as given (sgmap's own options,
+/// such as `--json`, and options no tool has).
+fn getopt_long<'a>(table: &'a str, given: &'a str) -> Result<&'a str, String> {
+    let mut found: Option<(usize, &str)> = None;
+    let mut others = String::new();
+    for (i, option) in table.split(' ').skip(1).enumerate() {
+        for name in option.split(',') {
+            if name == given {
+                return Ok(given);
+            }
+            match found {
+                _ if !name.starts_with(given) => {}
+                None => found = Some((i, name)),
+                Some((first, _)) if first != i => others += &[" '--", name, "'"].concat(),
+                Some(_) => {}
+            }
+        }
+    }
+    match found {
+        None => Ok(given),
+        Some((_, name)) if others.is_empty() => Ok(name),
+        Some((_, name)) => Err([" '--", name, "'", &others].concat()),
+    }
+}
+
+/// The long option `given` (without `--` and `=VALUE`) as the running tool's getopt_long
+/// takes it (see [`getopt_long`]): its name in full, or `Err` with the possibilities of an
+/// ambiguous abbreviation. Under `sgmap COMMAND` the table is the command's first tool's;
+/// a command without one (`dd`, whose tools parse their own operands) takes names only in
+/// full.
+pub fn long_option(given: &str) -> Result<String, String> {
+    let tables = help::LONG_OPTIONS.to_string();
+    let table = invocation::getopt_tool()
+        .and_then(|tool| tables.lines().find(|l| l.split(' ').next() == Some(tool)));
+    match table {
+        Some(table) => getopt_long(table, given).map(str::to_owned),
+        None => Ok(given.to_owned()),
     }
 }
 
@@ -300,5 +373,72 @@ mod tests {
             cli.in_range("--group", 64, 0, 63).map_err(|f| f.code),
             Err(1)
         );
+    }
+
+    /// sg_turs' table, and a made-up one with an option of three names.
+    const TURS: &str = "sg_turs delay help low new number,num old progress time verbose version";
+    const THREE: &str = "tool err,exit-status,exit_status file";
+
+    #[test]
+    fn getopt_long_takes_a_unique_abbreviation_as_the_options_name() {
+        assert_eq!(getopt_long(TURS, "verb"), Ok("verbose"));
+        assert_eq!(getopt_long(TURS, "vers"), Ok("version"));
+        assert_eq!(getopt_long(TURS, "p"), Ok("progress"));
+        assert_eq!(getopt_long(TURS, "numb"), Ok("number"));
+        // A name in full is itself, though it begins another name of the option.
+        assert_eq!(getopt_long(TURS, "num"), Ok("num"));
+        assert_eq!(getopt_long(TURS, "delay"), Ok("delay"));
+        // Names of one option are one option: the first name of the table is taken.
+        assert_eq!(getopt_long(THREE, "e"), Ok("err"));
+        assert_eq!(getopt_long(THREE, "exit"), Ok("exit-status"));
+        assert_eq!(getopt_long(THREE, "exit_"), Ok("exit_status"));
+    }
+
+    #[test]
+    fn getopt_long_lists_the_possibilities_of_an_ambiguous_abbreviation_as_glibc_does() {
+        assert_eq!(
+            getopt_long(TURS, "ver"),
+            Err(" '--verbose' '--version'".into())
+        );
+        // The first match, then every later match of another option: `num` after
+        // `number` although both are one option, since `new` came first.
+        assert_eq!(
+            getopt_long(TURS, "n"),
+            Err(" '--new' '--number' '--num'".into())
+        );
+        // An empty name begins every name: the whole table but the first option's others.
+        assert_eq!(getopt_long(THREE, ""), Err(" '--err' '--file'".into()));
+    }
+
+    #[test]
+    fn getopt_long_passes_a_name_no_option_has() {
+        assert_eq!(getopt_long(TURS, "json"), Ok("json"));
+        assert_eq!(getopt_long(TURS, "verbosely"), Ok("verbosely"));
+        assert_eq!(getopt_long(TURS, "sg_turs"), Ok("sg_turs"));
+    }
+
+    #[test]
+    fn every_tool_has_one_table_of_long_options() {
+        let tables = help::LONG_OPTIONS.to_string();
+        let mut seen = Vec::new();
+        for line in tables.lines() {
+            let tool = line.split(' ').next().unwrap_or_default();
+            assert!(!seen.contains(&tool), "{tool} twice");
+            seen.push(tool);
+            assert!(
+                crate::table::tool_named(tool).is_some() || crate::table::left_out(tool),
+                "{tool}: no command answers to it"
+            );
+            for name in ["help", "verbose", "version"] {
+                assert!(
+                    line.split([' ', ',']).any(|n| n == name),
+                    "{tool}: no --{name}"
+                );
+            }
+        }
+        for tool in crate::table::tool_names() {
+            let own_parser = ["sg_dd", "sgm_dd", "sgp_dd"].contains(&tool);
+            assert_eq!(seen.contains(&tool), !own_parser, "{tool}");
+        }
     }
 }

@@ -29,6 +29,14 @@ pub fn tool() -> Option<&'static str> {
     RUNNING.get().and_then(|(_, t)| t.map(|t| t.name))
 }
 
+/// The sg3_utils tool whose options the running command takes: the tool it was invoked
+/// as, else the command's first tool (`sg_inq` for `sgmap inquiry`).
+pub fn getopt_tool() -> Option<&'static str> {
+    RUNNING
+        .get()
+        .and_then(|&(c, t)| t.or(c.tools.first()).map(|t| t.name))
+}
+
 /// One more `-v`.
 pub fn verbose_more() {
     let _ = VERBOSE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {

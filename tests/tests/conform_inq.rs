@@ -179,6 +179,12 @@ const INQ_CASES: &[&[&str]] = &[
     &["-ur"],
     &["-36"],
     &["--bogus"],
+    // Long options abbreviated as getopt_long takes them (--ex: --export or --extended).
+    &["--pa=sn"],
+    &["--des"],
+    &["--ex"],
+    &["--ata"],
+    &["--new"],
     &["-a"],
     &["-p", "sinq"],
     &["-p", "-1"],
@@ -401,6 +407,9 @@ const VPD_CASES: &[&[&str]] = &[
     &["-p", "di_asis"],
     &["-e"],
     &["--bogus"],
+    &["--pa=sn"],
+    &["--id"],
+    &["--e"],
     &["-h"],
     &["-p", "sinq"],
 ];

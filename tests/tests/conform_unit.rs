@@ -200,6 +200,9 @@ fn readcap_options_are_sg_readcaps() {
             (&["--verbose", "-b", DEV], Out),
             (&["-bv", DEV], Out),
             (&["--bogus", DEV], Out),
+            // Long options abbreviated as getopt_long takes them.
+            (&["--lo", "--verb", DEV], Out),
+            (&["--b", DEV], Out),
             (&["-X", DEV], Out),
             // The old interface (--old, -O).
             (&["-O", "-16", DEV], Out),
@@ -274,6 +277,8 @@ fn tur_options_are_sg_turs() {
             (&["-lv", DEV], Out),
             (&["--verbose", DEV], Out),
             (&["--bogus", DEV], Status),
+            (&["--nu=2", DEV], Out),
+            (&["--n=2", DEV], Status),
             // The old interface (--old, -O); its errors print its usage on stdout.
             (&["-O", "-n=3", DEV], Out),
             (&["-O", "-d=1", "-n=2", DEV], Out),
@@ -330,6 +335,8 @@ fn requests_options_are_sg_requests() {
             (&["-vv", "-d", DEV], Out),
             (&["-vH", DEV], Out),
             (&["--bogus", DEV], Out),
+            (&["--st", DEV], Out),
+            (&["--he", DEV], Out),
         ],
     );
     // Opcode FFh leaves QEMU's disk with that ILLEGAL REQUEST as the sense the next
@@ -399,6 +406,8 @@ fn start_options_are_sg_starts() {
         &["-vv", "-S", DEV],
         &["--verbose", "-iS", DEV],
         &["--bogus", DEV],
+        &["--sta", DEV],
+        &["--st", DEV],
         // The old interface (--old, -O).
         &["-O", "0", DEV],
         &["-O", "1", DEV],
@@ -483,6 +492,7 @@ fn sync_options_are_sg_syncs() {
             (&["-vv", "--16", "-c", "4", DEV], Out),
             (&["--verbose", "-i", DEV], Out),
             (&["--bogus", DEV], Out),
+            (&["--imm", "--sync", DEV], Out),
         ],
     );
 }
@@ -548,6 +558,7 @@ fn verify_options_are_sg_verifys() {
         (vec!["-vv", "-c", "3", DEV], Out),
         (vec!["-vvS", DEV], Out),
         (vec!["--bogus", DEV], Out),
+        (vec!["--co=1", "--lb=0", DEV], Out),
     ];
     let cases: Vec<(&[&str], Cmp)> = cases.iter().map(|(a, c)| (a.as_slice(), *c)).collect();
     table("verify", "sg_verify", &cases);
@@ -632,6 +643,7 @@ fn luns_options_are_sg_luns() {
             (&["-vv", "-d", DEV], Out),
             (&["--verbose", "-q", DEV], Out),
             (&["--bogus", DEV], Out),
+            (&["--de", "--lu", DEV], Out),
             (&["-t", "4001", DEV], Out),
         ],
     );
@@ -713,6 +725,7 @@ fn opcodes_options_are_sg_opcodes() {
             (&["-vv", "-t", DEV], Out),
             (&["--verbose", "-n", DEV], Out),
             (&["--bogus", DEV], Out),
+            (&["--al", DEV], Out),
             // The old interface (--old, -O).
             (&["-O", DEV], Out),
             (&["-O", "-o=12", DEV], Out),

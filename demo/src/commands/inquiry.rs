@@ -126,7 +126,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
             lexopt::Arg::Long("vendor") | lexopt::Arg::Short('s') => {
                 o.vendor = o.vendor.saturating_add(1)
             }
-            lexopt::Arg::Long("long") | lexopt::Arg::Short('L') | lexopt::Arg::Short('N') => {
+            lexopt::Arg::Long("long" | "new") | lexopt::Arg::Short('L' | 'N') => {
                 // NVMe detail, and "new options" (already the case): nothing for SCSI.
             }
             lexopt::Arg::Long("len" | "maxlen") | lexopt::Arg::Short('l' | 'm') => {

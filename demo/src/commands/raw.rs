@@ -435,12 +435,16 @@ fn version_asked(args: &[OsString]) -> Option<u8> {
             takes_value = false;
             continue;
         }
-        if a == "--version" {
-            asked = true;
-        } else if let Some(long) = a.strip_prefix("--") {
-            takes_value = !long.contains('=')
+        if let Some(long) = a.strip_prefix("--").filter(|l| !l.is_empty()) {
+            let (name, value) = match long.split_once('=') {
+                Some((name, _)) => (name, true),
+                None => (long, false),
+            };
+            let name = crate::cli::long_option(name).unwrap_or_default();
+            asked |= name == "version";
+            takes_value = !value
                 && matches!(
-                    long,
+                    name.as_str(),
                     "cmdfile"
                         | "cmdset"
                         | "infile"

@@ -4,6 +4,11 @@
 //! `main_tail.txt` around the overview's list of commands), packed by byte pairs while
 //! building (build.rs) into a [`PackedStr`] constant named for the file (`INQUIRY`):
 //! about half the text's size in the binary, unpacked only when printed.
+//!
+//! `long_options.txt` (`LONG_OPTIONS`) is no usage text but the tools' tables of long
+//! options, a line each (the tool, then its options in the order of its 1.46
+//! `long_options[]`, the names of one option joined by commas), which `crate::cli`
+//! abbreviates by as getopt_long does; `conform_getopt` compares each with the real tool's.
 
 use sgmap_core::packed::PackedStr;
 

@@ -229,7 +229,8 @@ const ONCE: &[(&str, &[&str])] = &[
     ),
     // No device, so once per architecture (the first x86_64 phase and the arm64 one):
     // conform_unit's open failures, usage and -V, sg_luns --test, sg_opcodes --enumerate
-    // (`<tool>_without_a_device_is_<tool>`, eight tests);
+    // (`<tool>_without_a_device_is_<tool>`, eight tests), and conform_getopt's long option
+    // tables and abbreviations (`*_without_a_device_is_sg3_utils_getopt_long`);
     ("_without_a_device_is_sg", ONCE_PER_ARCH),
     // conform_inq's usage and version lines;
     ("inquiry_help_and_version_are_sg_inqs", ONCE_PER_ARCH),
