@@ -484,7 +484,7 @@ fn footer(result: &CmdResult, scsi: bool) {
             Ok(()) => 0,
             Err(f) => f.code,
         };
-        let text = crate::shared::sense_text::exit_text(code, verbose > 1).unwrap_or_else(|| {
+        let text = crate::shared::names::exit_text(code, verbose > 1).unwrap_or_else(|| {
             let mut t = format!("Sense category: {code}");
             if verbose == 1 {
                 t.push_str(", try '-v' option for more information");

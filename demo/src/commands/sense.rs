@@ -17,7 +17,7 @@ use crate::cli::Cli;
 use crate::json::Json;
 use crate::out::{self, CmdResult, Fail};
 use crate::shared::sense_json;
-use crate::shared::sense_text;
+use crate::shared::{names, sense_text};
 
 /// The most bytes the tool takes (`MAX_SENSE_LEN`).
 const MAX: usize = 1024;
@@ -176,7 +176,7 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
         return Ok(());
     }
     if let Some(es) = o.err {
-        let text = sense_text::exit_text(es, crate::invocation::verbose() > 1)
+        let text = names::exit_text(es, crate::invocation::verbose() > 1)
             .unwrap_or_else(|| format!("Unable to decode exit status {es}"));
         if crate::invocation::verbose() & 1 == 1 {
             out::err_fmt(format_args!("{text}\n"));

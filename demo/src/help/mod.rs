@@ -9,6 +9,9 @@
 //! options, a line each (the tool, then its options in the order of its 1.46
 //! `long_options[]`, the names of one option joined by commas), which `crate::cli`
 //! abbreviates by as getopt_long does; `conform_getopt` compares each with the real tool's.
+//! `exit_status.txt` (`EXIT_STATUS`) is sg3_utils 1.46's `sg_exit_str_arr`
+//! (lib/sg_lib_data.c), a line per exit status (`N|name[|second name]`), which
+//! `crate::shared::names::exit_text` words statuses by.
 
 use sgmap_core::packed::PackedStr;
 

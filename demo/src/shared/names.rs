@@ -1,7 +1,8 @@
 //! Names sg3_utils prints, shared by the commands that print them as sg3_utils does.
 //!
 //! # References
-//! - sg3_utils 1.46: `lib/sg_lib_data.c` (`sg_lib_pdt_strs`), `src/sg_inq_data.c`
+//! - sg3_utils 1.46: `lib/sg_lib_data.c` (`sg_lib_pdt_strs`, `sg_exit_str_arr`),
+//!   `lib/sg_lib.c` (`sg_exit2str()`, `sg_get_category_sense_str()`), `src/sg_inq_data.c`
 //!   (`sg_ansi_version_arr`).
 
 /// `sg_lib_pdt_strs`: the peripheral device type names `sg_get_pdt_str()` gives.
@@ -70,54 +71,43 @@ pub fn ansi_version(version: u8) -> &'static str {
     ANSI_VERSION[usize::from(version & 0xf)]
 }
 
-/// `sg_exit_str_arr` (lib/sg_lib_data.c): the short name of each exit status, as
-/// `sg_get_category_sense_str()` gives it without `-v`.
-const EXIT: &[(u8, &str)] = &[
-    (0, "No errors"),
-    (1, "Syntax error"),
-    (2, "Device not ready"),
-    (3, "Medium or hardware error"),
-    (5, "Illegal request"),
-    (6, "Unit attention"),
-    (7, "Data protect"),
-    (9, "Illegal request, Invalid opcode"),
-    (10, "Copy aborted"),
-    (11, "Aborted command"),
-    (14, "Miscompare"),
-    (15, "File error"),
-    (20, "No sense key"),
-    (21, "Recovered error (warning)"),
-    (22, "LBA out of range"),
-    (24, "Reservation conflict"),
-    (25, "Condition met"),
-    (26, "Busy"),
-    (27, "Task set full"),
-    (28, "ACA aactive"),
-    (29, "Task aborted"),
-    (31, "Contradict"),
-    (33, "SCSI command timeout"),
-    (40, "Aborted command, protection error"),
-    (97, "Malformed SCSI command"),
-    (98, "Some other sense error"),
-    (99, "Some other error"),
-];
+/// `sg_exit2str()`: the words for an sg3_utils exit status; `longer` adds the second part
+/// some have.
+pub fn exit_text(es: u8, longer: bool) -> Option<String> {
+    if es == 0 && !longer {
+        return Some(String::new());
+    }
+    if es == 36 && !longer {
+        return Some(String::new());
+    }
+    if (51..97).contains(&es) {
+        let e = std::io::Error::from_raw_os_error(i32::from(es - 50));
+        let pre = if longer { "OS error: " } else { "" };
+        return Some(format!("{pre}{}", crate::out::IoWhy(&e)));
+    }
+    if (129..255).contains(&es) {
+        return Some(format!(
+            "Utility stopped/aborted by signal number: {}",
+            es - 128
+        ));
+    }
+    // `help/exit_status.txt`: `sg_exit_str_arr`, a line per status: `N|name[|name2]`.
+    let key = format!("{es}|");
+    let table = crate::help::EXIT_STATUS.to_string();
+    let names = table.lines().find_map(|l| l.strip_prefix(key.as_str()))?;
+    Some(match names.split_once('|') {
+        Some((name, more)) if longer => format!("{name}, {more}"),
+        Some((name, _)) => name.to_owned(),
+        None => names.to_owned(),
+    })
+}
 
-/// What `sg_get_category_sense_str()` prints for exit status `code` without `-v`
-/// (`sg_exit2str()`): the table's name, the system's text of an OS error (51..=96), or the
-/// signal of 129..=254; otherwise `Sense category: N, try '-v' option for more information`.
+/// What `sg_get_category_sense_str()` prints for exit status `code` without `-v`:
+/// [`exit_text`]'s words, or `Sense category: N, try '-v' option for more information`
+/// for a status without any.
 pub fn exit_status(code: u8) -> String {
-    if let Some((_, name)) = EXIT.iter().find(|(c, _)| *c == code) {
-        return (*name).to_owned();
-    }
-    if (51..97).contains(&code) {
-        if let Some(text) = sgmap_sys::errno_text(i32::from(code) - 50) {
-            return text.to_owned();
-        }
-    }
-    if (129..255).contains(&code) {
-        return format!("Utility stopped/aborted by signal number: {}", code - 128);
-    }
-    format!("Sense category: {code}, try '-v' option for more information")
+    exit_text(code, false)
+        .unwrap_or_else(|| format!("Sense category: {code}, try '-v' option for more information"))
 }
 
 #[cfg(test)]
@@ -141,6 +131,50 @@ mod tests {
         assert_eq!(
             exit_status(45),
             "Sense category: 45, try '-v' option for more information"
+        );
+    }
+
+    #[test]
+    fn exit_text_is_sg_exit2str() {
+        let text = |es, longer| exit_text(es, longer);
+        // 0 and 36 (SG_LIB_OK_FALSE) are empty unless longer.
+        assert_eq!(text(0, false).as_deref(), Some(""));
+        assert_eq!(
+            text(0, true).as_deref(),
+            Some("No errors, may also convey true")
+        );
+        assert_eq!(text(36, false).as_deref(), Some(""));
+        assert_eq!(text(36, true).as_deref(), Some("No errors (false)"));
+        // A second name only when longer; none for some.
+        assert_eq!(
+            text(21, false).as_deref(),
+            Some("Recovered error (warning)")
+        );
+        assert_eq!(
+            text(21, true).as_deref(),
+            Some("Recovered error (warning), tye: sense key")
+        );
+        assert_eq!(
+            text(17, true).as_deref(),
+            Some("Illegal request with Info field")
+        );
+        assert_eq!(
+            text(255, true).as_deref(),
+            Some("Utility returned 255 or higher, Windows error number?")
+        );
+        assert_eq!(
+            text(52, true).as_deref(),
+            Some("OS error: No such file or directory")
+        );
+        assert_eq!(text(4, true), None);
+        assert_eq!(text(12, false), None);
+        // The table's first field is matched whole: 1 is not 10, 11 or 14.
+        assert_eq!(text(1, false).as_deref(), Some("Syntax error"));
+        assert_eq!(text(10, false).as_deref(), Some("Copy aborted"));
+        assert_eq!(
+            exit_status(17),
+            "Illegal request with Info field",
+            "every status of the table, as sg_get_category_sense_str() words it"
         );
     }
 }

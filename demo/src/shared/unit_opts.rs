@@ -210,52 +210,14 @@ pub fn int(v: &str) -> Option<u64> {
         .filter(|n| *n <= i32::MAX as u64)
 }
 
-/// The second names of `sg_exit_str_arr` (lib/sg_lib_data.c) that `-v` adds.
-const LONGER: &[(u8, &str)] = &[
-    (0, "may also convey true"),
-    (1, "command line options (usually)"),
-    (2, "type: sense key"),
-    (3, "type: sense key (plus blank check for tape)"),
-    (5, "type: sense key, apart from Invalid opcode"),
-    (6, "type: sense key"),
-    (7, "type: sense key; write protected media?"),
-    (9, "type: sense key + asc,ascq"),
-    (10, "type: sense key"),
-    (
-        11,
-        "type: sense key, other than protection related (asc=0x10)",
-    ),
-    (14, "type: sense key"),
-    (20, "type: probably additional sense code"),
-    (21, "tye: sense key"),
-    (24, "type: SCSI status"),
-    (25, "type: SCSI status"),
-    (26, "type: SCSI status"),
-    (27, "type: SCSI status"),
-    (28, "type: SCSI status"),
-    (29, "type: SCSI status"),
-    (31, "command line options contradict or select bad mode"),
-    (97, "trouble building command"),
-    (98, "try '-v' option for more information"),
-    (99, "possible transport of driver issue"),
-];
-
 /// `sg_get_category_sense_str(status, .., verbose)` and a newline, as sg_turs and
 /// sg_requests print it on stdout after a failed command: with `-v`, the longer form.
 pub fn category_line(status: u8) -> String {
-    let short = crate::shared::names::exit_status(status);
-    if crate::invocation::verbose() == 0 {
-        return format!("{short}\n");
-    }
-    if (51..97).contains(&status) {
-        return format!("OS error: {short}\n");
-    }
-    if short.starts_with("Sense category: ") {
-        return format!("Sense category: {status}\n");
-    }
-    match LONGER.iter().find(|(c, _)| *c == status) {
-        Some((_, more)) => format!("{short}, {more}\n"),
-        None => format!("{short}\n"),
+    let longer = crate::invocation::verbose() > 0;
+    match crate::shared::names::exit_text(status, longer) {
+        Some(text) => format!("{text}\n"),
+        None if longer => format!("Sense category: {status}\n"),
+        None => format!("Sense category: {status}, try '-v' option for more information\n"),
     }
 }
 
