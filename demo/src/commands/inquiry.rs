@@ -54,8 +54,8 @@ struct Opts {
 /// standard INQUIRY data) or a number from 0 to 255.
 pub fn parse_page(s: &str) -> Result<Option<u8>, String> {
     if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return match inq_pages::ACRONYMS.iter().find(|e| e.0 == s) {
-            Some(e) => Ok(e.1),
+        return match inq_pages::page_of(s) {
+            Some(page) => Ok(page),
             None => Err(format!(
                 "abbreviation {s} given to '--page=' not recognized"
             )),

@@ -102,11 +102,12 @@ struct Opts {
 /// vendor pages.
 fn enumerate_all() -> String {
     let mut s = String::new();
-    for (pn, _, acron, name) in vpd_text::standard() {
-        if *acron == "sn" {
+    let table = crate::help::VPD_PAGES.to_string();
+    for [pn, _, acron, name] in vpd_text::standard(&table) {
+        if acron == "sn" {
             s.push_str("  sinq       -1        Standard inquiry response\n");
         }
-        let _ = writeln!(s, "  {acron:<10} 0x{pn:02x}      {name}");
+        let _ = writeln!(s, "  {acron:<10} 0x{pn}      {name}");
     }
     s.push_str("\nVendor/product identifiers:\n");
     s.push_str(VENDORS);
@@ -180,12 +181,14 @@ fn enumerate(o: &Opts) -> CmdResult {
         );
         return out::out_str(&s);
     }
-    for (v, _, acron, name) in vpd_text::standard() {
-        if i32::from(*v) == pn {
+    let table = crate::help::VPD_PAGES.to_string();
+    let want = format!("{pn:02x}");
+    for [v, _, acron, name] in vpd_text::standard(&table) {
+        if v == want {
             if s.is_empty() {
                 s.push_str("Matching standard VPD pages:\n");
             }
-            let _ = writeln!(s, "  {acron:<10} 0x{v:02x}      {name}");
+            let _ = writeln!(s, "  {acron:<10} 0x{v}      {name}");
         }
     }
     if s.is_empty() {

@@ -11,7 +11,11 @@
 //! abbreviates by as getopt_long does; `conform_getopt` compares each with the real tool's.
 //! `exit_status.txt` (`EXIT_STATUS`) is sg3_utils 1.46's `sg_exit_str_arr`
 //! (lib/sg_lib_data.c), a line per exit status (`N|name[|second name]`), which
-//! `crate::shared::names::exit_text` words statuses by.
+//! `crate::shared::names::exit_text` words statuses by. `vpd_pages.txt` is sg_vpd's
+//! `standard_vpd_pg[]` (page in hex, device type or -1, acronym, name), `inq_pages.txt`
+//! sg_inq's `vpd_pg[]` (page in hex or `--` for the standard data, acronym, name) and
+//! `inq_page_names.txt` sg_inq's `vpd_name_arr[]` (page in hex, device type, name), each in
+//! its tool's order, read with [`rows`].
 
 use sgmap_core::packed::PackedStr;
 
@@ -39,4 +43,13 @@ pub fn of(command: &str) -> Option<String> {
     crate::table::command(command)
         .or_else(|| crate::table::tool_named(command).map(|(c, _)| c))
         .map(|c| c.help.to_string())
+}
+
+/// The rows of one of the tables here: of each line, its first `N - 1` fields (split at
+/// single spaces) and the rest of it.
+pub fn rows<const N: usize>(table: &str) -> impl Iterator<Item = [&str; N]> {
+    table.lines().map(|line| {
+        let mut fields = line.splitn(N, ' ');
+        std::array::from_fn(|_| fields.next().unwrap_or(""))
+    })
 }

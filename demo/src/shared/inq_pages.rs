@@ -17,127 +17,42 @@ use crate::shared::vpd_text::{
     SERVICE_TYPES,
 };
 
-/// sg_inq's `--page=` abbreviations (`vpd_pg[]`, sorted by acronym): acronym, page (`None`
-/// for `sinq`, the standard INQUIRY data) and name.
-pub const ACRONYMS: &[(&str, Option<u8>, &str)] = &[
-    ("ai", Some(0x89), "ATA information (SAT)"),
-    ("bdc", Some(0xb1), "Block device characteristics (SBC)"),
-    (
-        "bdce",
-        Some(0xb5),
-        "Block device characteristics extension (SBC)",
-    ),
-    ("bl", Some(0xb0), "Block limits (SBC)"),
-    ("ble", Some(0xb7), "Block limits extension (SBC)"),
-    ("cpr", Some(0xb9), "Concurrent positioning ranges (SBC)"),
-    ("di", Some(0x83), "Device identification"),
-    ("ei", Some(0x86), "Extended inquiry data"),
-    ("fp", Some(0xb8), "Format presets"),
-    ("lbpv", Some(0xb2), "Logical block provisioning (SBC)"),
-    ("mna", Some(0x85), "Management network addresses"),
-    ("mpp", Some(0x87), "Mode page policy"),
-    ("po", Some(0x8a), "Power condition"),
-    ("psm", Some(0x8d), "Power consumption"),
-    (
-        "pslu",
-        Some(0x90),
-        "Protocol-specific logical unit information",
-    ),
-    ("pspo", Some(0x91), "Protocol-specific port information"),
-    ("ref", Some(0xb3), "Referrals (SBC)"),
-    (
-        "sbl",
-        Some(0xb4),
-        "Supported block lengths and protection types (SBC)",
-    ),
-    ("sfs", Some(0x92), "SCSI Feature sets"),
-    ("sii", Some(0x84), "Software interface identification"),
-    ("sinq", None, "Standard inquiry response"),
-    ("sn", Some(0x80), "Unit serial number"),
-    ("sp", Some(0x88), "SCSI ports"),
-    ("sv", Some(0x00), "Supported VPD pages"),
-    ("tpc", Some(0x8f), "Third party copy"),
-    ("zbdch", Some(0xb6), "Zoned block device characteristics"),
-    (
-        "nicr",
-        Some(0xde),
-        "NVMe Identify Controller Response (sg3_utils)",
-    ),
-    ("rdac_vac", Some(0xc9), "RDAC volume access control (RDAC)"),
-    ("rdac_vers", Some(0xc2), "RDAC software version (RDAC)"),
-    ("upr", Some(0xc0), "Unit path report (EMC)"),
-];
+/// The page of sg_inq's `--page=` abbreviation `acronym` (`vpd_pg[]`,
+/// [`crate::help::INQ_PAGES`]): `Some(None)` for `sinq`, the standard INQUIRY data.
+pub fn page_of(acronym: &str) -> Option<Option<u8>> {
+    let table = crate::help::INQ_PAGES.to_string();
+    let [page, _, _] = crate::help::rows::<3>(&table).find(|e| e[1] == acronym)?;
+    Some(u8::from_str_radix(page, 16).ok())
+}
 
 /// The abbreviation list sg_inq prints (`enumerate_vpds()`).
 pub fn enumerate() -> String {
     let mut s = String::new();
-    for (acron, page, name) in ACRONYMS {
-        match page {
-            Some(p) => {
-                let _ = writeln!(s, "  {acron:<10} 0x{p:02x}      {name}");
-            }
-            None => {
-                let _ = writeln!(s, "  {acron:<10}   -1      {name}");
-            }
+    let table = crate::help::INQ_PAGES.to_string();
+    for [page, acron, name] in crate::help::rows::<3>(&table) {
+        if page == "--" {
+            let _ = writeln!(s, "  {acron:<10}   -1      {name}");
+        } else {
+            let _ = writeln!(s, "  {acron:<10} 0x{page}      {name}");
         }
     }
     s
 }
 
-/// sg_inq's names of pages in the Supported VPD pages list (`vpd_name_arr[]`): page,
-/// peripheral device type (B0h–BFh only), name.
-const NAMES: &[(u8, u8, &str)] = &[
-    (0x00, 0, "Supported VPD pages"),
-    (0x80, 0, "Unit serial number"),
-    (0x81, 0, "Implemented operating definitions (obsolete)"),
-    (0x82, 0, "ASCII implemented operating definition (obsolete)"),
-    (0x83, 0, "Device identification"),
-    (0x84, 0, "Software interface identification"),
-    (0x85, 0, "Management network addresses"),
-    (0x86, 0, "Extended INQUIRY data"),
-    (0x87, 0, "Mode page policy"),
-    (0x88, 0, "SCSI ports"),
-    (0x89, 0, "ATA information"),
-    (0x8a, 0, "Power condition"),
-    (0x8b, 0, "Device constituents"),
-    (0x8c, 0, "CFA profile information"),
-    (0x8d, 0, "Power consumption"),
-    (0x8f, 0, "Third party copy"),
-    (0x90, 0, "Protocol-specific logical unit information"),
-    (0x91, 0, "Protocol-specific port information"),
-    (0x92, 0, "SCSI Feature sets"),
-    (0xb0, 0, "Block limits (sbc2)"),
-    (0xb1, 0, "Block device characteristics (sbc3)"),
-    (0xb2, 0, "Logical block provisioning (sbc3)"),
-    (0xb3, 0, "Referrals (sbc3)"),
-    (0xb0, 1, "Sequential access device capabilities (ssc3)"),
-    (0xb2, 1, "TapeAlert supported flags (ssc3)"),
-    (0xb0, 0x11, "OSD information (osd)"),
-    (0xb1, 0x11, "Security token (osd)"),
-    (
-        0xc0,
-        0,
-        "vendor: Firmware numbers (seagate); Unit path report (EMC)",
-    ),
-    (0xc1, 0, "vendor: Date code (seagate)"),
-    (
-        0xc2,
-        0,
-        "vendor: Jumper settings (seagate); Software version (RDAC)",
-    ),
-    (0xc3, 0, "vendor: Device behavior (seagate)"),
-    (0xc9, 0, "Volume Access Control (RDAC)"),
-];
-
-/// `get_vpd_page_str()`: in B0h–BFh the entry of the device's type, else of type 0.
-fn page_name(pn: u8, pdt: u8) -> Option<&'static str> {
-    let find = |t: u8| NAMES.iter().find(|e| e.0 == pn && e.1 == t);
+/// `get_vpd_page_str()`: sg_inq's name of a page in the Supported VPD pages list
+/// (`vpd_name_arr[]`, [`crate::help::INQ_PAGE_NAMES`]): in B0h–BFh the entry of the
+/// device's type, else of type 0.
+fn page_name(pn: u8, pdt: u8) -> Option<String> {
+    let table = crate::help::INQ_PAGE_NAMES.to_string();
+    let page = format!("{pn:02x}");
+    let of_page = || crate::help::rows::<3>(&table).filter(|e| e[0] == page);
     let e = if (0xb0..0xc0).contains(&pn) {
-        find(pdt).or_else(|| find(0))
+        let find = |t: String| of_page().find(|e| e[1] == t);
+        find(pdt.to_string()).or_else(|| find("0".to_owned()))
     } else {
-        NAMES.iter().find(|e| e.0 == pn)
+        of_page().next()
     };
-    e.map(|e| e.2)
+    e.map(|[_, _, name]| name.to_owned())
 }
 
 /// `hex2stdout(b, len, no_ascii)`: 0 offsets and ASCII, 1 offsets only, -1 bytes only.
@@ -1195,11 +1110,16 @@ mod tests {
     #[test]
     fn supported_names_depend_on_the_device_type_in_b0h_to_bfh() {
         assert_eq!(
-            page_name(0xb0, 1),
+            page_name(0xb0, 1).as_deref(),
             Some("Sequential access device capabilities (ssc3)")
         );
-        assert_eq!(page_name(0xb0, 5), Some("Block limits (sbc2)"));
+        assert_eq!(page_name(0xb0, 5).as_deref(), Some("Block limits (sbc2)"));
         assert_eq!(page_name(0xb4, 0), None);
+        assert_eq!(page_name(0x80, 1).as_deref(), Some("Unit serial number"));
+        assert_eq!(page_of("sn"), Some(Some(0x80)));
+        assert_eq!(page_of("sinq"), Some(None));
+        assert_eq!(page_of("rdac_vers"), Some(Some(0xc2)));
+        assert_eq!(page_of("s"), None);
         let mut out = Vec::new();
         supported(&mut out, &[0, 0, 0, 3, 0, 0x80, 0xb9], 0);
         assert_eq!(

@@ -24,7 +24,7 @@ pub fn json(device: &str, v: &Vpd<&[u8]>) -> String {
         .u64("peripheral_qualifier", u64::from(u8::from(v.qualifier())))
         .u64("peripheral_device_type", u64::from(pdt))
         .u64("page_code", u64::from(p))
-        .opt_str("page_name", page_name(p, pdt))
+        .opt_str("page_name", page_name(p, pdt).as_deref())
         .u64("page_length", u64::from(v.page_length()));
     let o8 = |x: Option<u8>| x.map(u64::from);
     let o16 = |x: Option<u16>| x.map(u64::from);

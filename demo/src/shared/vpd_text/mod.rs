@@ -22,111 +22,12 @@ pub use designator::{
 };
 pub use json::json;
 
-/// sg_vpd's `standard_vpd_pg[]` (page, peripheral device type or -1 for any, acronym,
-/// name), in its order: alphabetical by acronym, which is the order its look-ups find.
-const STANDARD: &[(u8, i8, &str, &str)] = &[
-    (0x89, -1, "ai", "ATA information (SAT)"),
-    (
-        0x82,
-        -1,
-        "aod",
-        "ASCII implemented operating definition (obsolete)",
-    ),
-    (0xb3, 1, "adsn", "Automation device serial number (SSC)"),
-    (0xb0, 0, "bl", "Block limits (SBC)"),
-    (0xb7, 0, "ble", "Block limits extension (SBC)"),
-    (0xb1, 0, "bdc", "Block device characteristics (SBC)"),
-    (
-        0xb5,
-        0,
-        "bdce",
-        "Block device characteristics extension (SBC)",
-    ),
-    (0x8c, 0, "cfa", "CFA profile information"),
-    (0xb9, 0, "cpr", "Concurrent positioning ranges"),
-    (0x8b, -1, "dc", "Device constituents"),
-    (0x83, -1, "di", "Device identification"),
-    (
-        0x83,
-        -1,
-        "di_asis",
-        "Like 'di' but designators ordered as found",
-    ),
-    (0x83, -1, "di_lu", "Device identification, lu only"),
-    (
-        0x83,
-        -1,
-        "di_port",
-        "Device identification, target port only",
-    ),
-    (
-        0x83,
-        -1,
-        "di_target",
-        "Device identification, target device only",
-    ),
-    (
-        0xb4,
-        1,
-        "dtde",
-        "Data transfer device element address (SSC)",
-    ),
-    (0x86, -1, "ei", "Extended inquiry data"),
-    (0xb8, 0, "fp", "Format presets"),
-    (
-        0x81,
-        -1,
-        "iod",
-        "Implemented operating definition (obsolete)",
-    ),
-    (0xb5, 0, "lbpro", "Logical block protection (SSC)"),
-    (0xb2, 0, "lbpv", "Logical block provisioning (SBC)"),
-    (0xb1, 1, "mas", "Manufacturer assigned serial number (SSC)"),
-    (
-        0xb1,
-        0x12,
-        "masa",
-        "Manufacturer assigned serial number (ADC)",
-    ),
-    (0x85, -1, "mna", "Management network addresses"),
-    (0x87, -1, "mpp", "Mode page policy"),
-    (0xb0, 0x11, "oi", "OSD information"),
-    (0x8a, -1, "pc", "Power condition"),
-    (0x8d, -1, "psm", "Power consumption"),
-    (
-        0x90,
-        -1,
-        "pslu",
-        "Protocol-specific logical unit information",
-    ),
-    (0x91, -1, "pspo", "Protocol-specific port information"),
-    (0xb3, 0, "ref", "Referrals (SBC)"),
-    (
-        0xb0,
-        1,
-        "sad",
-        "Sequential access device capabilities (SSC)",
-    ),
-    (
-        0xb4,
-        0,
-        "sbl",
-        "Supported block lengths and protection types (SBC)",
-    ),
-    (0x92, -1, "sfs", "SCSI feature sets"),
-    (0x84, -1, "sii", "Software interface identification"),
-    (0x80, -1, "sn", "Unit serial number"),
-    (0x88, -1, "sp", "SCSI ports"),
-    (0xb1, 0x11, "st", "Security token (OSD)"),
-    (0x00, -1, "sv", "Supported VPD pages"),
-    (0xb2, 1, "tas", "TapeAlert supported flags (SSC)"),
-    (0x8f, -1, "tpc", "Third party copy"),
-    (0xb6, -1, "zbdch", "Zoned block device characteristics"),
-];
-
-/// sg_vpd's standard pages (page, device type or -1, acronym, name), in its order.
-pub fn standard() -> &'static [(u8, i8, &'static str, &'static str)] {
-    STANDARD
+/// sg_vpd's standard pages (`standard_vpd_pg[]`), in its order (alphabetical by acronym,
+/// which is the order its look-ups find): the rows of `table`, which is
+/// [`crate::help::VPD_PAGES`] unpacked, each `[page, device type, acronym, name]` (the page
+/// in two hex digits, the type -1 for any).
+pub fn standard(table: &str) -> impl Iterator<Item = [&str; 4]> {
+    crate::help::rows::<4>(table)
 }
 
 /// `--page=` subvalues of page 83h (sg_vpd's `VPD_DI_SEL_*`): which associations, or all
@@ -159,8 +60,10 @@ pub fn parse_page(s: &str) -> Result<(u8, u8), String> {
             "di_target" => di::TARGET,
             _ => 0,
         };
-        return match STANDARD.iter().find(|e| e.2 == s) {
-            Some(e) => Ok((e.0, subvalue)),
+        let table = crate::help::VPD_PAGES.to_string();
+        let page = standard(&table).find(|e| e[2] == s);
+        return match page.and_then(|e| u8::from_str_radix(e[0], 16).ok()) {
+            Some(pn) => Ok((pn, subvalue)),
             None if s == "sinq" => Err(format!(
                 "--page={s}: the standard INQUIRY data is 'sgmap inquiry'"
             )),
@@ -180,13 +83,14 @@ pub fn parse_page(s: &str) -> Result<(u8, u8), String> {
 
 /// sg_vpd's name and acronym of page `pn` for a device of type `pdt`
 /// (`sdp_get_vpd_detail()`): the first entry of that type, else the first of any.
-pub fn detail(pn: u8, pdt: u8) -> Option<(&'static str, &'static str)> {
-    let of_type = STANDARD
-        .iter()
-        .find(|e| e.0 == pn && i16::from(e.1) == i16::from(pdt));
-    of_type
-        .or_else(|| STANDARD.iter().find(|e| e.0 == pn))
-        .map(|e| (e.3, e.2))
+pub fn detail(pn: u8, pdt: u8) -> Option<(String, String)> {
+    let table = crate::help::VPD_PAGES.to_string();
+    let (page, pdt) = (format!("{pn:02x}"), pdt.to_string());
+    let of_page = || standard(&table).filter(|e| e[0] == page);
+    let e = of_page()
+        .find(|e| e[1] == pdt)
+        .or_else(|| of_page().next())?;
+    Some((e[3].to_owned(), e[2].to_owned()))
 }
 
 /// How the page is to be shown.
@@ -499,7 +403,7 @@ pub const SERVICE_TYPES: [&str; 8] = [
 ];
 
 /// The page's name for JSON: sg_vpd's, for the device type.
-pub fn page_name(pn: u8, pdt: u8) -> Option<&'static str> {
+pub fn page_name(pn: u8, pdt: u8) -> Option<String> {
     detail(pn, pdt).map(|(name, _)| name)
 }
 
@@ -554,13 +458,51 @@ mod tests {
         assert!(parse_page("sinq").is_err());
         assert!(parse_page("nope").is_err());
         // sg_vpd's names: of the device's type first, else the first of any type.
-        assert_eq!(detail(0xb0, 0), Some(("Block limits (SBC)", "bl")));
+        let detail = |pn, pdt| detail(pn, pdt).map(|(n, a)| format!("{n} [{a}]"));
+        assert_eq!(detail(0xb0, 0).as_deref(), Some("Block limits (SBC) [bl]"));
         assert_eq!(
-            detail(0xb0, 1),
-            Some(("Sequential access device capabilities (SSC)", "sad"))
+            detail(0xb0, 1).as_deref(),
+            Some("Sequential access device capabilities (SSC) [sad]")
         );
-        assert_eq!(detail(0x83, 0), Some(("Device identification", "di")));
+        assert_eq!(
+            detail(0xb1, 0x12).as_deref(),
+            Some("Manufacturer assigned serial number (ADC) [masa]")
+        );
+        assert_eq!(
+            detail(0x83, 0).as_deref(),
+            Some("Device identification [di]")
+        );
+        assert_eq!(
+            detail(0x89, 5).as_deref(),
+            Some("ATA information (SAT) [ai]")
+        );
         assert_eq!(detail(0xc0, 0), None);
+        // Every row: a page in two hex digits, a device type from -1 to 31, an acronym, a
+        // name; inquiry's tables likewise.
+        let table = crate::help::VPD_PAGES.to_string();
+        for [page, pdt, acronym, name] in standard(&table) {
+            assert!(
+                page.len() == 2 && u8::from_str_radix(page, 16).is_ok(),
+                "{page}"
+            );
+            assert!(matches!(pdt.parse::<i8>(), Ok(-1..=31)), "{page}: {pdt}");
+            assert!(!acronym.is_empty() && !name.is_empty(), "{page}");
+        }
+        let table = crate::help::INQ_PAGES.to_string();
+        for [page, acronym, name] in crate::help::rows::<3>(&table) {
+            let hex = u8::from_str_radix(page, 16).is_ok();
+            assert!(page.len() == 2 && (hex || page == "--"), "{page}");
+            assert!(!acronym.is_empty() && !name.is_empty(), "{page}");
+        }
+        let table = crate::help::INQ_PAGE_NAMES.to_string();
+        for [page, pdt, name] in crate::help::rows::<3>(&table) {
+            assert!(
+                page.len() == 2 && u8::from_str_radix(page, 16).is_ok(),
+                "{page}"
+            );
+            assert!(matches!(pdt.parse::<u8>(), Ok(0..=31)), "{page}: {pdt}");
+            assert!(!name.is_empty(), "{page}");
+        }
     }
 
     #[test]
