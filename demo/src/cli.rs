@@ -17,6 +17,8 @@ pub struct Cli {
     long: String,
     /// Whether the command took `--json` / `-j`.
     json: bool,
+    /// Whether glibc's line for the option just read was printed (see [`Cli::reported`]).
+    reported: bool,
 }
 
 impl Cli {
@@ -27,6 +29,7 @@ impl Cli {
             parser: lexopt::Parser::from_args(args),
             long: String::new(),
             json: false,
+            reported: false,
         }
     }
 
@@ -36,6 +39,7 @@ impl Cli {
     /// options, as `-jH` is `-j -H`).
     pub fn next(&mut self) -> Result<Option<lexopt::Arg<'_>>, Fail> {
         let name = self.name;
+        self.reported = false;
         loop {
             let arg = match self.parser.next() {
                 Ok(None) => return Ok(None),
@@ -60,7 +64,7 @@ impl Cli {
                 Err(e) => return Err(out::syntax(name, format_args!("{e}"))),
             };
             return Ok(Some(match arg {
-                Owned::Short(c) => lexopt::Arg::Short(c),
+                Owned::Short(c) => self.short(c),
                 Owned::Long(l) => {
                     self.long = self.abbreviation(l);
                     match self.long.as_str() {
@@ -78,25 +82,54 @@ impl Cli {
     }
 
     /// A long option as the running tool's getopt_long takes it (see [`long_option`]): a
-    /// unique abbreviation is the option's name (`--verb` is `--verbose`). An ambiguous
-    /// one is reported as glibc reports it, on stderr, and taken whole with any `=VALUE`,
-    /// as getopt takes it; it is returned as given, so that the command refuses it as the
-    /// tool refuses an option getopt returns as `?`.
+    /// unique abbreviation is the option's name (`--verb` is `--verbose`). One that is
+    /// ambiguous, or that no option has, is reported as glibc reports it, on stderr, and
+    /// taken whole with any `=VALUE`, as getopt takes it; it is returned as given, so that
+    /// the command refuses it as the tool refuses an option getopt returns as `?`.
     fn abbreviation(&mut self, given: String) -> String {
         let possible = match long_option(&given) {
-            Ok(name) => return name,
-            Err(possible) => possible,
+            Long::Name(name) => return name,
+            Long::Unknown => None,
+            Long::Ambiguous(possible) => Some(possible),
         };
         let value = self.parser.optional_value().unwrap_or_default();
         let eq = if value.is_empty() { "" } else { "=" };
-        // Named as glibc names the program: argv[0] as it was typed.
-        let argv0 = std::env::args_os().next().unwrap_or_default();
-        out::err_fmt(format_args!(
-            "{}: option '--{given}{eq}{}' is ambiguous; possibilities:{possible}\n",
-            argv0.to_string_lossy(),
-            value.to_string_lossy()
-        ));
+        let option = format!("'--{given}{eq}{}'", value.to_string_lossy());
+        self.reported = true;
+        match possible {
+            Some(possible) => getopt_said(format_args!(
+                "option {option} is ambiguous; possibilities:{possible}"
+            )),
+            None => getopt_said(format_args!("unrecognized option {option}")),
+        }
         given
+    }
+
+    /// `-c`, with glibc's line on stderr first when the running tool's getopt does not
+    /// take it (`invalid option -- 'c'`): the command then refuses it as the tool does.
+    fn short(&mut self, c: char) -> lexopt::Arg<'static> {
+        if getopt_table().is_some_and(|table| !getopt_short(&table, c)) {
+            getopt_said(format_args!("invalid option -- '{c}'"));
+            self.reported = true;
+        }
+        lexopt::Arg::Short(c)
+    }
+
+    /// Whether [`Cli::next`] said, as glibc's getopt says, that the running tool takes no
+    /// such option as the one it just returned: the command then refuses it without a
+    /// line of its own.
+    pub fn reported(&self) -> bool {
+        self.reported
+    }
+
+    /// The refusal of `e`, an option the command does not take: its line (unless
+    /// [`Cli::reported`]) and the syntax error's status.
+    pub fn refuse(&self, e: lexopt::Error) -> Fail {
+        if self.reported {
+            Fail::new(sgmap_core::status::ExitCategory::Syntax)
+        } else {
+            self.syntax(format_args!("{e}"))
+        }
     }
 
     /// `--json[=JO]` or `-j[=JO]` was read and the command takes it: notes it (for the
@@ -203,21 +236,37 @@ impl Cli {
     }
 }
 
-/// What getopt_long makes of a long option `given` (without its `--` and `=VALUE`), by
-/// the tool's table of long options `table` (a line of `help/long_options.txt`: its
-/// options in the order of the tool's `long_options[]`, the names of one option joined by
-/// commas): a name of the table as it is; else the option whose name it begins, if only
-/// one option's names begin with it; else, when several do, `Err` with the names glibc
-/// lists as the possibilities (` '--a' '--b'`: the first match, then each later match of
-/// another option). A name that begins none is returned as given (sgmap's own options,
-/// such as `--json`, and options no tool has).
-fn getopt_long<'a>(table: &'a str, given: &'a str) -> Result<&'a str, String> {
+/// What getopt_long makes of a long option (see [`getopt_long`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Long<T> {
+    /// An option's name: as given, or the one it abbreviates.
+    Name(T),
+    /// No option's name begins with it: getopt's "unrecognized option".
+    Unknown,
+    /// Several options' names begin with it: the possibilities, as glibc lists them
+    /// (` '--a' '--b'`: the first match, then each later match of another option).
+    Ambiguous(String),
+}
+
+/// What getopt_long makes of a long option `given` (without its `--` and `=VALUE`) by the
+/// tool's line `table` of `help/getopt.txt` (the tool, its getopt option string, then its
+/// long options in the order of its `long_options[]`, the names of one option joined by
+/// commas, then sgmap's additions, each after a `+`): a name of the table as it is; else the
+/// option whose name it begins, if only one option's names begin with it. sgmap's additions
+/// (`--json`) are taken in full only.
+fn getopt_long<'a>(table: &'a str, given: &'a str) -> Long<&'a str> {
     let mut found: Option<(usize, &str)> = None;
     let mut others = String::new();
-    for (i, option) in table.split(' ').skip(1).enumerate() {
+    for (i, option) in table.split(' ').skip(2).enumerate() {
+        if let Some(added) = option.strip_prefix('+') {
+            if added == given {
+                return Long::Name(given);
+            }
+            continue;
+        }
         for name in option.split(',') {
             if name == given {
-                return Ok(given);
+                return Long::Name(given);
             }
             match found {
                 _ if !name.starts_with(given) => {}
@@ -228,25 +277,49 @@ fn getopt_long<'a>(table: &'a str, given: &'a str) -> Result<&'a str, String> {
         }
     }
     match found {
-        None => Ok(given),
-        Some((_, name)) if others.is_empty() => Ok(name),
-        Some((_, name)) => Err([" '--", name, "'", &others].concat()),
+        None => Long::Unknown,
+        Some((_, name)) if others.is_empty() => Long::Name(name),
+        Some((_, name)) => Long::Ambiguous([" '--", name, "'", &others].concat()),
     }
 }
 
+/// Whether getopt takes `-c` by the tool's line `table` of `help/getopt.txt` (see
+/// [`getopt_long`]): a letter of its option string, or one of sgmap's additions (`-j`).
+fn getopt_short(table: &str, c: char) -> bool {
+    let mut words = table.split(' ').skip(1);
+    let letters = words.next().unwrap_or_default();
+    let added = |w: &str| w.strip_prefix('+').is_some_and(|a| a.chars().eq([c]));
+    (c != ':' && letters.contains(c)) || words.any(added)
+}
+
+/// The running tool's line of `help/getopt.txt`: the tool it was invoked as, else the
+/// command's first tool. `None` for a command without one (`dd`, whose tools parse their
+/// own operands, and `list`): it takes options in full only, as it names them.
+fn getopt_table() -> Option<String> {
+    let tool = invocation::getopt_tool()?;
+    let tables = help::GETOPT.to_string();
+    let table = tables.lines().find(|l| l.split(' ').next() == Some(tool))?;
+    Some(table.to_owned())
+}
+
 /// The long option `given` (without `--` and `=VALUE`) as the running tool's getopt_long
-/// takes it (see [`getopt_long`]): its name in full, or `Err` with the possibilities of an
-/// ambiguous abbreviation. Under `sgmap COMMAND` the table is the command's first tool's;
-/// a command without one (`dd`, whose tools parse their own operands) takes names only in
-/// full.
-pub fn long_option(given: &str) -> Result<String, String> {
-    let tables = help::LONG_OPTIONS.to_string();
-    let table = invocation::getopt_tool()
-        .and_then(|tool| tables.lines().find(|l| l.split(' ').next() == Some(tool)));
-    match table {
-        Some(table) => getopt_long(table, given).map(str::to_owned),
-        None => Ok(given.to_owned()),
+/// takes it (see [`getopt_long`]); without a table, `given` itself.
+pub fn long_option(given: &str) -> Long<String> {
+    let Some(table) = getopt_table() else {
+        return Long::Name(given.to_owned());
+    };
+    match getopt_long(&table, given) {
+        Long::Name(name) => Long::Name(name.to_owned()),
+        Long::Unknown => Long::Unknown,
+        Long::Ambiguous(possible) => Long::Ambiguous(possible),
     }
+}
+
+/// One of glibc getopt's lines on stderr, after the program's name as it was typed
+/// (`argv[0]`), as glibc names it.
+fn getopt_said(what: std::fmt::Arguments<'_>) {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    out::err_fmt(format_args!("{}: {what}\n", argv0.to_string_lossy()));
 }
 
 /// An argument of [`Cli::next`], owned while `next` decides whether to return it.
@@ -376,50 +449,70 @@ mod tests {
     }
 
     /// sg_turs' table, and a made-up one with an option of three names.
-    const TURS: &str = "sg_turs delay help low new number,num old progress time verbose version";
-    const THREE: &str = "tool err,exit-status,exit_status file";
+    const TURS: &str =
+        "sg_turs d:hln:NOptvV delay help low new number,num old progress time verbose version +json +j";
+    const THREE: &str = "tool e:f: err,exit-status,exit_status file";
 
     #[test]
     fn getopt_long_takes_a_unique_abbreviation_as_the_options_name() {
-        assert_eq!(getopt_long(TURS, "verb"), Ok("verbose"));
-        assert_eq!(getopt_long(TURS, "vers"), Ok("version"));
-        assert_eq!(getopt_long(TURS, "p"), Ok("progress"));
-        assert_eq!(getopt_long(TURS, "numb"), Ok("number"));
+        assert_eq!(getopt_long(TURS, "verb"), Long::Name("verbose"));
+        assert_eq!(getopt_long(TURS, "vers"), Long::Name("version"));
+        assert_eq!(getopt_long(TURS, "p"), Long::Name("progress"));
+        assert_eq!(getopt_long(TURS, "numb"), Long::Name("number"));
         // A name in full is itself, though it begins another name of the option.
-        assert_eq!(getopt_long(TURS, "num"), Ok("num"));
-        assert_eq!(getopt_long(TURS, "delay"), Ok("delay"));
+        assert_eq!(getopt_long(TURS, "num"), Long::Name("num"));
+        assert_eq!(getopt_long(TURS, "delay"), Long::Name("delay"));
         // Names of one option are one option: the first name of the table is taken.
-        assert_eq!(getopt_long(THREE, "e"), Ok("err"));
-        assert_eq!(getopt_long(THREE, "exit"), Ok("exit-status"));
-        assert_eq!(getopt_long(THREE, "exit_"), Ok("exit_status"));
+        assert_eq!(getopt_long(THREE, "e"), Long::Name("err"));
+        assert_eq!(getopt_long(THREE, "exit"), Long::Name("exit-status"));
+        assert_eq!(getopt_long(THREE, "exit_"), Long::Name("exit_status"));
     }
 
     #[test]
     fn getopt_long_lists_the_possibilities_of_an_ambiguous_abbreviation_as_glibc_does() {
         assert_eq!(
             getopt_long(TURS, "ver"),
-            Err(" '--verbose' '--version'".into())
+            Long::Ambiguous(" '--verbose' '--version'".into())
         );
         // The first match, then every later match of another option: `num` after
         // `number` although both are one option, since `new` came first.
         assert_eq!(
             getopt_long(TURS, "n"),
-            Err(" '--new' '--number' '--num'".into())
+            Long::Ambiguous(" '--new' '--number' '--num'".into())
         );
         // An empty name begins every name: the whole table but the first option's others.
-        assert_eq!(getopt_long(THREE, ""), Err(" '--err' '--file'".into()));
+        assert_eq!(
+            getopt_long(THREE, ""),
+            Long::Ambiguous(" '--err' '--file'".into())
+        );
     }
 
     #[test]
-    fn getopt_long_passes_a_name_no_option_has() {
-        assert_eq!(getopt_long(TURS, "json"), Ok("json"));
-        assert_eq!(getopt_long(TURS, "verbosely"), Ok("verbosely"));
-        assert_eq!(getopt_long(TURS, "sg_turs"), Ok("sg_turs"));
+    fn getopt_long_knows_no_other_option_and_sgmaps_additions_in_full_only() {
+        assert_eq!(getopt_long(TURS, "verbosely"), Long::Unknown);
+        assert_eq!(getopt_long(TURS, "sg_turs"), Long::Unknown);
+        assert_eq!(getopt_long(TURS, "d:hln:NOptvV"), Long::Unknown);
+        assert_eq!(getopt_long(TURS, "json"), Long::Name("json"));
+        assert_eq!(getopt_long(TURS, "js"), Long::Unknown);
+        assert_eq!(getopt_long(TURS, "+json"), Long::Unknown);
+        assert_eq!(getopt_long(THREE, "filex"), Long::Unknown);
     }
 
     #[test]
-    fn every_tool_has_one_table_of_long_options() {
-        let tables = help::LONG_OPTIONS.to_string();
+    fn getopt_short_takes_the_option_strings_letters_and_sgmaps_additions() {
+        for c in "dhlnNOptvVj".chars() {
+            assert!(getopt_short(TURS, c), "{c}");
+        }
+        for c in "aDsxJ:+?-".chars() {
+            assert!(!getopt_short(TURS, c), "{c}");
+        }
+        assert!(getopt_short(THREE, 'e') && getopt_short(THREE, 'f'));
+        assert!(!getopt_short(THREE, 'j') && !getopt_short(THREE, ':'));
+    }
+
+    #[test]
+    fn every_tool_has_one_getopt_line() {
+        let tables = help::GETOPT.to_string();
         let mut seen = Vec::new();
         for line in tables.lines() {
             let tool = line.split(' ').next().unwrap_or_default();

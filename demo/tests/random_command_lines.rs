@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// sgmap's tables of the tools' long options (one line a tool).
-const LONG_OPTIONS: &str = include_str!("../src/help/long_options.txt");
+/// What each tool gives getopt_long, as sgmap knows it (one line a tool).
+const GETOPT: &str = include_str!("../src/help/getopt.txt");
 
 /// Operands of the dd tools.
 const DD_OPERANDS: &[&str] = &[
@@ -96,12 +96,14 @@ impl Rng {
 
 /// The tools and their long option names; the dd tools have none (operands instead).
 fn tools() -> Vec<(String, Vec<String>)> {
-    let mut tools: Vec<(String, Vec<String>)> = LONG_OPTIONS
+    let mut tools: Vec<(String, Vec<String>)> = GETOPT
         .lines()
         .filter_map(|line| {
             let mut words = line.split(' ');
             let tool = words.next()?.to_owned();
+            let _option_string = words.next()?;
             let names = words
+                .map(|o| o.trim_start_matches('+'))
                 .flat_map(|o| o.split(','))
                 .map(str::to_owned)
                 .collect();

@@ -1,7 +1,7 @@
 //! Long options as the sg3_utils tools' getopt_long takes them, beside the real tools: a
 //! unique abbreviation is the option (`--vers` is `--version`), an ambiguous one is refused
 //! with glibc's list of the possibilities, and the table sgmap abbreviates by
-//! (`demo/src/help/long_options.txt`) is each tool's own. No device is opened: the
+//! (`demo/src/help/getopt.txt`) is each tool's own. No device is opened: the
 //! abbreviations on a device are in the conformance tables of conform_unit and conform_inq.
 
 mod cli_common;
@@ -34,6 +34,15 @@ const TOOLS: &[(&str, &str)] = &[
 /// stderr): of a case that ends in the usage, their exit status and glibc's line are
 /// compared, not stdout.
 const USAGE_ON_STDOUT: &[&str] = &["sg_turs", "sg_format"];
+
+/// glibc's line about an option, from `: ` on (see [`ambiguity`]): an unrecognized long
+/// option, an invalid letter.
+fn getopt_line(run: &Run) -> Option<String> {
+    run.stderr
+        .lines()
+        .find(|l| l.contains(": unrecognized option '") || l.contains(": invalid option -- '"))
+        .and_then(|l| l.find(": ").map(|at| l[at..].to_owned()))
+}
 
 /// glibc's line for an ambiguous option, from `: option '` on (the program is named as
 /// argv[0] was typed: `/usr/bin/sg_inq` for the tool, the link's path for sgmap).
@@ -135,5 +144,41 @@ fn abbreviations_without_a_device_is_sg3_utils_getopt_long() {
             }
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Options a tool does not take: an unknown long option (with a value, which glibc quotes)
+/// and letters that are in no tool's option string, refused with glibc's line, the tool's
+/// exit status and stdout; and `sg_unmap -H`, a letter of its option string that its switch
+/// does not handle.
+#[test]
+fn unknown_options_without_a_device_is_sg3_utils_getopt_long() {
+    let mut failures = Vec::new();
+    for (_, tool) in TOOLS {
+        for args in [&["--bogus=1"][..], &["--nosuch"], &["-K"], &["-Y"], &["-7"]] {
+            let theirs = sg3(tool, args);
+            let ours = as_tool(tool, args);
+            for why in differences(tool, &theirs, &ours, false) {
+                failures.push(format!("{tool} {args:?}: {why}"));
+            }
+            if getopt_line(&theirs).is_none() || getopt_line(&theirs) != getopt_line(&ours) {
+                failures.push(format!(
+                    "{tool} {args:?}: getopt's line {:?} (sgmap {:?})",
+                    getopt_line(&theirs),
+                    getopt_line(&ours)
+                ));
+            }
+        }
+    }
+    let theirs = sg3("sg_unmap", &["-H"]);
+    let ours = as_tool("sg_unmap", &["-H"]);
+    for why in differences("sg_unmap", &theirs, &ours, false) {
+        failures.push(format!("sg_unmap -H: {why}"));
+    }
+    assert!(
+        ours.stderr
+            .starts_with("unrecognised option code 0x48 ??\n"),
+        "{ours:?}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -440,7 +440,10 @@ fn version_asked(args: &[OsString]) -> Option<u8> {
                 Some((name, _)) => (name, true),
                 None => (long, false),
             };
-            let name = crate::cli::long_option(name).unwrap_or_default();
+            let name = match crate::cli::long_option(name) {
+                crate::cli::Long::Name(name) => name,
+                _ => String::new(),
+            };
             asked |= name == "version";
             takes_value = !value
                 && matches!(

@@ -130,6 +130,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
+                if cli.reported() {
+                    return Err(dev::getopt_usage_only("sanitize"));
+                }
                 return Err(dev::getopt_usage("sanitize", format_args!("{e}")));
             }
         }

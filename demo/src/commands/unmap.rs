@@ -157,12 +157,21 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
                 dev::help_as_tool(&cli)?;
                 return Ok(None);
             }
+            Short('H') => {
+                // In sg_unmap's option string, but not in its switch: its default case.
+                out::err_str("unrecognised option code 0x48 ??\n");
+                dev::help_as_tool(&cli)?;
+                return Err(Fail::new(ExitCategory::Syntax));
+            }
             Value(v) if device.is_none() => device = Some(crate::cli::utf8("unmap", "DEVICE", v)?),
             lexopt::Arg::Value(v) => {
                 return Err(crate::cli::unexpected("unmap", lexopt::Arg::Value(v)))
             }
             other => {
                 let e = other.unexpected();
+                if cli.reported() {
+                    return Err(dev::getopt_usage_only("unmap"));
+                }
                 return Err(dev::getopt_usage("unmap", format_args!("{e}")));
             }
         }

@@ -157,6 +157,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
+                if cli.reported() {
+                    return Err(dev::getopt_usage_only("write-same"));
+                }
                 return Err(dev::getopt_usage("write-same", format_args!("{e}")));
             }
         }

@@ -5,10 +5,12 @@
 //! building (build.rs) into a [`PackedStr`] constant named for the file (`INQUIRY`):
 //! about half the text's size in the binary, unpacked only when printed.
 //!
-//! `long_options.txt` (`LONG_OPTIONS`) is no usage text but the tools' tables of long
-//! options, a line each (the tool, then its options in the order of its 1.46
-//! `long_options[]`, the names of one option joined by commas), which `crate::cli`
-//! abbreviates by as getopt_long does; `conform_getopt` compares each with the real tool's.
+//! `getopt.txt` (`GETOPT`) is no usage text but what each tool gives getopt_long, a line a
+//! tool: the tool, its option string, its long options in the order of its 1.46
+//! `long_options[]` (the names of one option joined by commas), then sgmap's additions
+//! (`+json +j`). `crate::cli` abbreviates long options by it, and says what glibc says of
+//! an option the tool does not take; `conform_getopt` compares each line with the real
+//! tool.
 //! `exit_status.txt` (`EXIT_STATUS`) is sg3_utils 1.46's `sg_exit_str_arr`
 //! (lib/sg_lib_data.c), a line per exit status (`N|name[|second name]`), which
 //! `crate::shared::names::exit_text` words statuses by. `vpd_pages.txt` is sg_vpd's

@@ -244,6 +244,12 @@ pub fn getopt_usage(name: &str, why: std::fmt::Arguments<'_>) -> Fail {
         "{}: {why}\n",
         crate::invocation::tool().unwrap_or(name)
     ));
+    getopt_usage_only(name)
+}
+
+/// [`getopt_usage`] without a line of its own: for an option of which [`crate::cli::Cli`]
+/// printed glibc's line already ([`crate::cli::Cli::reported`]).
+pub fn getopt_usage_only(name: &str) -> Fail {
     if let Some(text) = crate::help::of(name) {
         out::err_str(&text);
     }

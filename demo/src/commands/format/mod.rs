@@ -136,7 +136,10 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(crate::cli::utf8("format", "DEVICE", v)?)
             }
-            other => return Err(crate::cli::unexpected("format", other)),
+            other => {
+                let e = other.unexpected();
+                return Err(cli.refuse(e));
+            }
         }
     }
     let Some(device) = device else {
