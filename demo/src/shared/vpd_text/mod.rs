@@ -49,7 +49,7 @@ pub const DECODED: &[u8] = &[
     0x00, 0x80, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0xb0, 0xb1, 0xb2,
 ];
 
-/// Parses sg_vpd's `--page=PG`: an acronym of [`STANDARD`] or a number (0 to 255): the page
+/// Parses sg_vpd's `--page=PG`: an acronym of [`standard`] or a number (0 to 255): the page
 /// and the 83h subvalue.
 pub fn parse_page(s: &str) -> Result<(u8, u8), String> {
     if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
