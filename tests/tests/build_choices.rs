@@ -98,7 +98,7 @@ fn firmware_build_commands_answer_as_the_full_build_does() {
         let full = sgmap(args);
         let fw = firmware(args);
         assert_eq!(
-            (fw.code, fw.out(), fw.stderr.replace(FIRMWARE, "sgmap")),
+            (fw.code, fw.out(), fw.stderr.replace(FIRMWARE, SGMAP)),
             (full.code, full.out(), full.stderr.clone()),
             "{args:?}: firmware {fw:?}\nfull {full:?}"
         );
