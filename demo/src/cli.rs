@@ -3,6 +3,7 @@
 //! refusals ([`utf8`], [`number`], [`unexpected`]).
 
 use std::ffi::OsString;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::args::{parse_num, NumError};
 use crate::out::{self, CmdResult, Fail};
@@ -17,8 +18,6 @@ pub struct Cli {
     long: String,
     /// Whether the command took `--json` / `-j`.
     json: bool,
-    /// Whether glibc's line for the option just read was printed (see [`Cli::reported`]).
-    reported: bool,
 }
 
 impl Cli {
@@ -29,7 +28,6 @@ impl Cli {
             parser: lexopt::Parser::from_args(args),
             long: String::new(),
             json: false,
-            reported: false,
         }
     }
 
@@ -39,7 +37,6 @@ impl Cli {
     /// options, as `-jH` is `-j -H`).
     pub fn next(&mut self) -> Result<Option<lexopt::Arg<'_>>, Fail> {
         let name = self.name;
-        self.reported = false;
         loop {
             let arg = match self.parser.next() {
                 Ok(None) => return Ok(None),
@@ -61,6 +58,9 @@ impl Cli {
                         .map_err(|e| out::syntax(name, format_args!("{option}={jo}: {e}")))?;
                     continue;
                 }
+                // As getopt: glibc's line, and the option is `?` to the command, which
+                // refuses it as its tool refuses what getopt returns as `?`.
+                Err(e) if Self::getopt_complaint(&e) => return Ok(Some(lexopt::Arg::Short('?'))),
                 Err(e) => return Err(out::syntax(name, format_args!("{e}"))),
             };
             return Ok(Some(match arg {
@@ -95,7 +95,6 @@ impl Cli {
         let value = self.parser.optional_value().unwrap_or_default();
         let eq = if value.is_empty() { "" } else { "=" };
         let option = format!("'--{given}{eq}{}'", value.to_string_lossy());
-        self.reported = true;
         match possible {
             Some(possible) => getopt_said(format_args!(
                 "option {option} is ambiguous; possibilities:{possible}"
@@ -108,24 +107,69 @@ impl Cli {
     /// `-c`, with glibc's line on stderr first when the running tool's getopt does not
     /// take it (`invalid option -- 'c'`): the command then refuses it as the tool does.
     fn short(&mut self, c: char) -> lexopt::Arg<'static> {
-        if getopt_table().is_some_and(|table| !getopt_short(&table, c)) {
+        let Some(table) = getopt_table() else {
+            return lexopt::Arg::Short(c);
+        };
+        if !getopt_short(&table, c) {
             getopt_said(format_args!("invalid option -- '{c}'"));
-            self.reported = true;
+        } else if getopt_takes_argument(&table, c)
+            && self
+                .parser
+                .try_raw_args()
+                .is_some_and(|raw| raw.peek().is_none())
+        {
+            // Its argument would be the next one, and there is none: getopt's `?`.
+            getopt_said(format_args!("option requires an argument -- '{c}'"));
+            return lexopt::Arg::Short('?');
         }
         lexopt::Arg::Short(c)
     }
 
-    /// Whether [`Cli::next`] said, as glibc's getopt says, that the running tool takes no
-    /// such option as the one it just returned: the command then refuses it without a
-    /// line of its own.
-    pub fn reported(&self) -> bool {
-        self.reported
+    /// Under a tool's getopt, glibc's line for lexopt's error `e`, if glibc has one: an
+    /// option missing its argument (`option requires an argument -- 'p'`, `option '--page'
+    /// requires an argument`) or a long option given one it does not take (`option '--hex'
+    /// doesn't allow an argument`), the option named in full. Whether it printed one.
+    fn getopt_complaint(e: &lexopt::Error) -> bool {
+        let full = |long: &str| match long_option(long) {
+            Long::Name(name) => name,
+            _ => long.to_owned(),
+        };
+        let said = match e {
+            _ if getopt_table().is_none() => None,
+            lexopt::Error::MissingValue {
+                option: Some(option),
+            } => Some(match option.strip_prefix("--") {
+                Some(long) => format!("option '--{}' requires an argument", full(long)),
+                None => format!(
+                    "option requires an argument -- '{}'",
+                    option.trim_start_matches('-')
+                ),
+            }),
+            lexopt::Error::UnexpectedValue { option, .. } => option
+                .strip_prefix("--")
+                .map(|long| format!("option '--{}' doesn't allow an argument", full(long))),
+            _ => None,
+        };
+        if let Some(said) = &said {
+            getopt_said(format_args!("{said}"));
+        }
+        said.is_some()
     }
 
-    /// The refusal of `e`, an option the command does not take: its line (unless
-    /// [`Cli::reported`]) and the syntax error's status.
+    /// The refusal of lexopt's error `e` when the command asked a value: glibc's line
+    /// ([`Cli::getopt_complaint`]) or sgmap's, and the syntax error's status.
+    fn option_error(&self, e: lexopt::Error) -> Fail {
+        if Self::getopt_complaint(&e) {
+            Fail::new(sgmap_core::status::ExitCategory::Syntax)
+        } else {
+            out::syntax(self.name, format_args!("{e}"))
+        }
+    }
+
+    /// The refusal of `e`, an option the command does not take: its line (unless glibc's
+    /// was printed, [`getopt_refused`]) and the syntax error's status.
     pub fn refuse(&self, e: lexopt::Error) -> Fail {
-        if self.reported {
+        if getopt_refused() {
             Fail::new(sgmap_core::status::ExitCategory::Syntax)
         } else {
             self.syntax(format_args!("{e}"))
@@ -151,12 +195,11 @@ impl Cli {
 
     /// The value of the option just read, as UTF-8.
     pub fn value(&mut self, option: &str) -> Result<String, Fail> {
-        let name = self.name;
-        let v = self
-            .parser
-            .value()
-            .map_err(|e| out::syntax(name, format_args!("{e}")))?;
-        utf8(name, option, v)
+        let v = match self.parser.value() {
+            Ok(v) => v,
+            Err(e) => return Err(self.option_error(e)),
+        };
+        utf8(self.name, option, v)
     }
 
     /// The value of the option just read, as a number with suffixes.
@@ -292,6 +335,14 @@ fn getopt_short(table: &str, c: char) -> bool {
     (c != ':' && letters.contains(c)) || words.any(added)
 }
 
+/// Whether the tool's option string has `c` take an argument (`c:`).
+fn getopt_takes_argument(table: &str, c: char) -> bool {
+    let letters = table.split(' ').nth(1).unwrap_or_default();
+    letters
+        .char_indices()
+        .any(|(i, l)| l == c && c != ':' && letters[i + c.len_utf8()..].starts_with(':'))
+}
+
 /// The running tool's line of `help/getopt.txt`: the tool it was invoked as, else the
 /// command's first tool. `None` for a command without one (`dd`, whose tools parse their
 /// own operands, and `list`): it takes options in full only, as it names them.
@@ -315,11 +366,22 @@ pub fn long_option(given: &str) -> Long<String> {
     }
 }
 
+/// Whether a line of glibc's getopt was printed ([`getopt_said`]): an option was refused
+/// as the running tool's getopt refuses it, so the command refuses it without a line of
+/// its own. (Every such option ends the command, so one flag serves the process.)
+static GETOPT_REFUSED: AtomicBool = AtomicBool::new(false);
+
 /// One of glibc getopt's lines on stderr, after the program's name as it was typed
 /// (`argv[0]`), as glibc names it.
 fn getopt_said(what: std::fmt::Arguments<'_>) {
     let argv0 = std::env::args_os().next().unwrap_or_default();
     out::err_fmt(format_args!("{}: {what}\n", argv0.to_string_lossy()));
+    GETOPT_REFUSED.store(true, Ordering::Relaxed);
+}
+
+/// Whether an option was refused with glibc's line (see [`GETOPT_REFUSED`]).
+pub fn getopt_refused() -> bool {
+    GETOPT_REFUSED.load(Ordering::Relaxed)
 }
 
 /// An argument of [`Cli::next`], owned while `next` decides whether to return it.
@@ -508,6 +570,9 @@ mod tests {
         }
         assert!(getopt_short(THREE, 'e') && getopt_short(THREE, 'f'));
         assert!(!getopt_short(THREE, 'j') && !getopt_short(THREE, ':'));
+        assert!(getopt_takes_argument(TURS, 'd') && getopt_takes_argument(TURS, 'n'));
+        assert!(!getopt_takes_argument(TURS, 'h') && !getopt_takes_argument(TURS, 'l'));
+        assert!(!getopt_takes_argument(TURS, ':') && !getopt_takes_argument(TURS, 'j'));
     }
 
     #[test]

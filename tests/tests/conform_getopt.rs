@@ -8,6 +8,10 @@ mod cli_common;
 
 use cli_common::*;
 
+/// What sgmap knows each tool gives getopt_long (a line a tool: the tool, its option
+/// string, its long options, sgmap's additions).
+const GETOPT: &str = include_str!("../../demo/src/help/getopt.txt");
+
 /// The tools sgmap answers to whose options getopt_long parses (sg_dd, sgm_dd and sgp_dd
 /// parse their own), with the command of each.
 const TOOLS: &[(&str, &str)] = &[
@@ -36,11 +40,21 @@ const TOOLS: &[(&str, &str)] = &[
 const USAGE_ON_STDOUT: &[&str] = &["sg_turs", "sg_format"];
 
 /// glibc's line about an option, from `: ` on (see [`ambiguity`]): an unrecognized long
-/// option, an invalid letter.
+/// option, an invalid letter, a missing argument, an argument to an option without one.
 fn getopt_line(run: &Run) -> Option<String> {
     run.stderr
         .lines()
-        .find(|l| l.contains(": unrecognized option '") || l.contains(": invalid option -- '"))
+        .find(|l| {
+            [
+                ": unrecognized option '",
+                ": invalid option -- '",
+                "' requires an argument",
+                ": option requires an argument -- '",
+                "' doesn't allow an argument",
+            ]
+            .iter()
+            .any(|said| l.contains(said))
+        })
         .and_then(|l| l.find(": ").map(|at| l[at..].to_owned()))
 }
 
@@ -147,15 +161,38 @@ fn abbreviations_without_a_device_is_sg3_utils_getopt_long() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Options a tool does not take: an unknown long option (with a value, which glibc quotes)
-/// and letters that are in no tool's option string, refused with glibc's line, the tool's
-/// exit status and stdout; and `sg_unmap -H`, a letter of its option string that its switch
-/// does not handle.
+/// Options a tool does not take: an unknown long option (with a value, which glibc quotes),
+/// letters that are in no tool's option string, an argument to `--verbose` (also
+/// abbreviated: glibc names the option in full), and the first letter of the tool's option
+/// string that takes an argument given none; each refused with glibc's line, the tool's
+/// exit status and stdout. And `sg_unmap -H`, a letter of its option string that its
+/// switch does not handle.
 #[test]
 fn unknown_options_without_a_device_is_sg3_utils_getopt_long() {
     let mut failures = Vec::new();
     for (_, tool) in TOOLS {
-        for args in [&["--bogus=1"][..], &["--nosuch"], &["-K"], &["-Y"], &["-7"]] {
+        // The first letter of the tool's option string that takes an argument, given none.
+        let letters = GETOPT
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{tool} ")))
+            .and_then(|l| l.split(' ').next())
+            .unwrap_or_default();
+        let needs = letters
+            .char_indices()
+            .find(|&(i, c)| c != ':' && letters[i + c.len_utf8()..].starts_with(':'))
+            .map(|(_, c)| format!("-{c}"))
+            .unwrap_or_else(|| panic!("{tool}: no letter with an argument in {letters:?}"));
+        let cases: [&[&str]; 8] = [
+            &["--bogus=1"],
+            &["--nosuch"],
+            &["-K"],
+            &["-Y"],
+            &["-7"],
+            &["--verbose=2"],
+            &["--verb=2"],
+            &[&needs],
+        ];
+        for args in cases {
             let theirs = sg3(tool, args);
             let ours = as_tool(tool, args);
             for why in differences(tool, &theirs, &ours, false) {

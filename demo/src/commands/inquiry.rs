@@ -165,6 +165,8 @@ pub fn run(args: Vec<OsString>) -> CmdResult {
                 return Err(cli.syntax(format_args!("unrecognised option code a [0x61]")));
             }
             lexopt::Arg::Long("json") | lexopt::Arg::Short('j') => o.json = cli.json(),
+            // getopt's `?` for an option it refused with its line: sg_inq's usage on stderr.
+            lexopt::Arg::Short('?') if crate::cli::getopt_refused() => o.bad_option = true,
             lexopt::Arg::Long("help") | lexopt::Arg::Short('h' | '?') => {
                 o.help = o.help.saturating_add(1)
             }

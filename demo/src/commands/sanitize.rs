@@ -130,7 +130,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
-                if cli.reported() {
+                if crate::cli::getopt_refused() {
                     return Err(dev::getopt_usage_only("sanitize"));
                 }
                 return Err(dev::getopt_usage("sanitize", format_args!("{e}")));

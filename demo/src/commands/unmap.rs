@@ -169,7 +169,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
-                if cli.reported() {
+                if crate::cli::getopt_refused() {
                     return Err(dev::getopt_usage_only("unmap"));
                 }
                 return Err(dev::getopt_usage("unmap", format_args!("{e}")));

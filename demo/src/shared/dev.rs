@@ -248,7 +248,7 @@ pub fn getopt_usage(name: &str, why: std::fmt::Arguments<'_>) -> Fail {
 }
 
 /// [`getopt_usage`] without a line of its own: for an option of which [`crate::cli::Cli`]
-/// printed glibc's line already ([`crate::cli::Cli::reported`]).
+/// printed glibc's line already ([`crate::cli::getopt_refused`]).
 pub fn getopt_usage_only(name: &str) -> Fail {
     if let Some(text) = crate::help::of(name) {
         out::err_str(&text);
@@ -259,10 +259,10 @@ pub fn getopt_usage_only(name: &str) -> Fail {
 /// [`getopt_usage`] for a syntax error of [`crate::cli::Cli::next`] (lexopt's: a value after
 /// an option that takes none, a missing value); other failures pass through.
 pub fn getopt_error(name: &str, f: Fail) -> Fail {
-    if f.code == 1 {
-        getopt_usage(name, format_args!("invalid option use"))
-    } else {
-        f
+    match f.code {
+        1 if crate::cli::getopt_refused() => getopt_usage_only(name),
+        1 => getopt_usage(name, format_args!("invalid option use")),
+        _ => f,
     }
 }
 
