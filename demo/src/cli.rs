@@ -166,16 +166,6 @@ impl Cli {
         }
     }
 
-    /// The refusal of `e`, an option the command does not take: its line (unless glibc's
-    /// was printed, [`getopt_refused`]) and the syntax error's status.
-    pub fn refuse(&self, e: lexopt::Error) -> Fail {
-        if getopt_refused() {
-            Fail::new(sgmap_core::status::ExitCategory::Syntax)
-        } else {
-            self.syntax(format_args!("{e}"))
-        }
-    }
-
     /// `--json[=JO]` or `-j[=JO]` was read and the command takes it: notes it (for the
     /// `exit_status` object of a command that fails before printing its own, see
     /// [`out::json_failure`]) and returns true.
@@ -406,8 +396,12 @@ pub fn number(command: &str, option: &str, v: &str) -> Result<u64, Fail> {
     parse_num(v).map_err(|e: NumError| out::syntax(command, format_args!("{option}={v}: {e}")))
 }
 
-/// An unexpected argument of `command`.
+/// An unexpected argument of `command`: sgmap's line, unless it is an option of which
+/// glibc's line was printed already ([`getopt_refused`]); the syntax error's status.
 pub fn unexpected(command: &str, arg: lexopt::Arg<'_>) -> Fail {
+    if getopt_refused() && !matches!(arg, lexopt::Arg::Value(_)) {
+        return Fail::new(sgmap_core::status::ExitCategory::Syntax);
+    }
     let e = arg.unexpected();
     out::syntax(command, format_args!("{e}"))
 }

@@ -130,9 +130,6 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
-                if crate::cli::getopt_refused() {
-                    return Err(dev::getopt_usage_only("sanitize"));
-                }
                 return Err(dev::getopt_usage("sanitize", format_args!("{e}")));
             }
         }

@@ -169,9 +169,6 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
-                if crate::cli::getopt_refused() {
-                    return Err(dev::getopt_usage_only("unmap"));
-                }
                 return Err(dev::getopt_usage("unmap", format_args!("{e}")));
             }
         }

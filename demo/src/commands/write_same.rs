@@ -157,9 +157,6 @@ pub fn parse(args: Vec<OsString>) -> Result<Option<Options>, Fail> {
             }
             other => {
                 let e = other.unexpected();
-                if crate::cli::getopt_refused() {
-                    return Err(dev::getopt_usage_only("write-same"));
-                }
                 return Err(dev::getopt_usage("write-same", format_args!("{e}")));
             }
         }

@@ -239,17 +239,15 @@ pub fn help_as_tool(cli: &crate::cli::Cli) -> crate::out::CmdResult {
 /// An option that getopt does not know, or one missing its argument, for the tools whose
 /// getopt loop takes `?` as `-h` (sg_sanitize, sg_unmap, sg_write_same): getopt's complaint,
 /// the usage (here the help, on stderr), and the status 0 those tools then return.
+/// When [`crate::cli::Cli`] printed glibc's line already ([`crate::cli::getopt_refused`]),
+/// the usage alone.
 pub fn getopt_usage(name: &str, why: std::fmt::Arguments<'_>) -> Fail {
-    out::err_fmt(format_args!(
-        "{}: {why}\n",
-        crate::invocation::tool().unwrap_or(name)
-    ));
-    getopt_usage_only(name)
-}
-
-/// [`getopt_usage`] without a line of its own: for an option of which [`crate::cli::Cli`]
-/// printed glibc's line already ([`crate::cli::getopt_refused`]).
-pub fn getopt_usage_only(name: &str) -> Fail {
+    if !crate::cli::getopt_refused() {
+        out::err_fmt(format_args!(
+            "{}: {why}\n",
+            crate::invocation::tool().unwrap_or(name)
+        ));
+    }
     if let Some(text) = crate::help::of(name) {
         out::err_str(&text);
     }
@@ -259,10 +257,10 @@ pub fn getopt_usage_only(name: &str) -> Fail {
 /// [`getopt_usage`] for a syntax error of [`crate::cli::Cli::next`] (lexopt's: a value after
 /// an option that takes none, a missing value); other failures pass through.
 pub fn getopt_error(name: &str, f: Fail) -> Fail {
-    match f.code {
-        1 if crate::cli::getopt_refused() => getopt_usage_only(name),
-        1 => getopt_usage(name, format_args!("invalid option use")),
-        _ => f,
+    if f.code == 1 {
+        getopt_usage(name, format_args!("invalid option use"))
+    } else {
+        f
     }
 }
 

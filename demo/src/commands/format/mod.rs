@@ -136,10 +136,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Args>, Fail> {
             lexopt::Arg::Value(v) if device.is_none() => {
                 device = Some(crate::cli::utf8("format", "DEVICE", v)?)
             }
-            other => {
-                let e = other.unexpected();
-                return Err(cli.refuse(e));
-            }
+            other => return Err(crate::cli::unexpected("format", other)),
         }
     }
     let Some(device) = device else {
